@@ -1,0 +1,36 @@
+import pg from "pg";
+import { embeddedDatabaseUrl, env } from "../env";
+import { ensureDatabaseExists, startEmbeddedPostgres } from "./embedded";
+import { migrate } from "./migrate";
+
+export interface PreparedDatabase {
+  url: string;
+  /** Stops the embedded server when this process started it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Makes the database ready for use by commands and the launcher: when DATABASE_URL is unset, starts the
+ * embedded PostgreSQL (or joins the one already running) and points DATABASE_URL at it; then applies
+ * the migrations.
+ */
+export async function prepareDatabase(): Promise<PreparedDatabase> {
+  const settings = env();
+  let url = settings.DATABASE_URL;
+  let stop = async () => {};
+  if (!url) {
+    const server = await startEmbeddedPostgres(settings.EMBEDDED_PG_DIR, settings.EMBEDDED_PG_PORT);
+    await ensureDatabaseExists(server.adminUrl, "storemon");
+    url = embeddedDatabaseUrl(settings.EMBEDDED_PG_PORT);
+    process.env.DATABASE_URL = url;
+    stop = server.stop;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await migrate(client);
+  } finally {
+    await client.end();
+  }
+  return { url, stop };
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+// The one place that reads process.env: every setting is named, typed and defaulted here.
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  EMBEDDED_PG_DIR: z.string().default(".data/postgres"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Seconds a report job may stay active before the queue hands it to another worker. */
+  REPORT_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(300),
+  /** Seconds between sweeps that re-queue reports whose worker died. */
+  REPORT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(10),
+  /** Stores per database batch while a report streams polls. */
+  REPORT_BATCH_STORES: z.coerce.number().int().min(1).default(1000),
+  SAMPLE_DATA: z.enum(["on", "off"]).default("on"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+/** Read on each call (it is cheap) so that a launcher may set DATABASE_URL after start-up. */
+export function env(): Env {
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/** The URL of the embedded server, as the launcher starts it. */
+export function embeddedDatabaseUrl(port = env().EMBEDDED_PG_PORT, database = "storemon"): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
+}
+
+/** DATABASE_URL when given, else the embedded server that `npm start` runs. */
+export function databaseUrl(): string {
+  return env().DATABASE_URL ?? embeddedDatabaseUrl();
+}

@@ -1,0 +1,80 @@
+import { parseDayOfWeek, parseStatus, parseTimeOfDay, parseTimeZone, parseTimestampUtc } from "./values";
+
+export type FeedKind = "polls" | "business_hours" | "time_zones";
+
+interface FeedColumn {
+  /** The canonical column name, and the other names the published files use for it. */
+  names: readonly string[];
+  parse(raw: string): string | number | null;
+  /** What a valid value looks like, for error messages. */
+  expected: string;
+}
+
+export interface FeedDefinition {
+  kind: FeedKind;
+  /** The file name `npm run db:load` looks for in a directory. */
+  fileName: string;
+  label: string;
+  columns: readonly FeedColumn[];
+}
+
+function parseStoreId(raw: string): string | null {
+  const v = raw.trim();
+  return v === "" ? null : v;
+}
+
+const storeId: FeedColumn = { names: ["store_id"], parse: parseStoreId, expected: "a non-empty store id" };
+
+export const FEEDS: Record<FeedKind, FeedDefinition> = {
+  polls: {
+    kind: "polls",
+    fileName: "store_status.csv",
+    label: "polls",
+    columns: [
+      storeId,
+      { names: ["timestamp_utc"], parse: parseTimestampUtc, expected: "a UTC timestamp such as 2023-01-22 12:09:39.388884 UTC or ISO 8601, at most 6 fraction digits" },
+      { names: ["status"], parse: parseStatus, expected: "active or inactive" },
+    ],
+  },
+  business_hours: {
+    kind: "business_hours",
+    fileName: "menu_hours.csv",
+    label: "business hours",
+    columns: [
+      storeId,
+      { names: ["day", "dayOfWeek", "day_of_week"], parse: parseDayOfWeek, expected: "a day of the week from 0 (Monday) to 6 (Sunday)" },
+      { names: ["start_time_local"], parse: parseTimeOfDay, expected: "a time HH:MM:SS" },
+      { names: ["end_time_local"], parse: parseTimeOfDay, expected: "a time HH:MM:SS" },
+    ],
+  },
+  time_zones: {
+    kind: "time_zones",
+    fileName: "timezones.csv",
+    label: "time zones",
+    columns: [storeId, { names: ["timezone_str", "timezone", "time_zone"], parse: parseTimeZone, expected: "an IANA time zone such as America/Chicago" }],
+  },
+};
+
+export const FEED_KINDS = Object.keys(FEEDS) as FeedKind[];
+
+export function normaliseHeader(cells: readonly string[]): string[] {
+  return cells.map((c, i) => (i === 0 ? c.replace(/^\uFEFF/, "") : c).trim().toLowerCase());
+}
+
+/** For each column of the feed, its position in the header, or the missing column's canonical name. */
+export function locateColumns(def: FeedDefinition, header: readonly string[]): { positions: number[]; missing: string[] } {
+  const normalised = normaliseHeader(header);
+  const positions: number[] = [];
+  const missing: string[] = [];
+  for (const column of def.columns) {
+    const at = normalised.findIndex((h) => column.names.some((n) => n.toLowerCase() === h));
+    if (at < 0) missing.push(column.names[0]!);
+    positions.push(at);
+  }
+  return { positions, missing };
+}
+
+/** The feed whose columns the header holds, or null. */
+export function detectFeedKind(header: readonly string[]): FeedKind | null {
+  return FEED_KINDS.find((k) => locateColumns(FEEDS[k], header).missing.length === 0) ?? null;
+}

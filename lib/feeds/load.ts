@@ -1,0 +1,260 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import type pg from "pg";
+import { AppError } from "../errors";
+import { CopyIn } from "../db/copy";
+import { pool } from "../db/pool";
+import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
+import { describeProblem, readFeed, PROBLEMS_LISTED, type FeedProblem } from "./read";
+
+export interface FeedSource {
+  /** The name shown in messages and the import log (a file name). */
+  name: string;
+  kind: FeedKind;
+  open(): Readable;
+}
+
+export interface FeedLoadResult {
+  file: string;
+  kind: FeedKind;
+  rowsRead: number;
+  rowsAdded: number;
+  rowsDuplicate: number;
+  /** Business hours and time zones: the stores whose earlier rows this file replaced. */
+  storesReplaced?: number;
+  seconds: number;
+}
+
+export interface LoadOptions {
+  /** Empty the three feed tables first. */
+  replace?: boolean;
+  /** Who loads, for the import log. */
+  actor?: string;
+}
+
+/** Every problem of a refused load: the first PROBLEMS_LISTED and the total. */
+export interface FeedRejection {
+  file: string;
+  problems: FeedProblem[];
+  problemCount: number;
+}
+
+export function rejectionMessage(r: FeedRejection): string {
+  const lines = r.problems.map(describeProblem);
+  const more = r.problemCount > r.problems.length ? `\n... and ${r.problemCount - r.problems.length} more` : "";
+  return `${r.file}: ${r.problemCount} invalid row${r.problemCount === 1 ? "" : "s"}, nothing was loaded\n${lines.join("\n")}${more}`;
+}
+
+/** The feed files `npm run db:load` finds in a directory. */
+export function feedSourcesInDirectory(dir: string): FeedSource[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new AppError("not_found", 404, `${dir} is not a directory`);
+  const sources = FEED_KINDS.map((kind) => ({ kind, file: path.join(dir, FEEDS[kind].fileName) }))
+    .filter(({ file }) => fs.existsSync(file))
+    .map(({ kind, file }) => ({ kind, name: path.basename(file), open: () => fs.createReadStream(file) }));
+  if (sources.length === 0)
+    throw new AppError(
+      "no_feed_files",
+      400,
+      `${dir} holds none of ${FEED_KINDS.map((k) => FEEDS[k].fileName).join(", ")}`,
+    );
+  return sources;
+}
+
+const STAGING: Record<FeedKind, { columns: string; table: string; copy: string[] }> = {
+  polls: {
+    table: "staging_polls",
+    columns: "store_id TEXT COLLATE \"C\", timestamp_utc TIMESTAMPTZ(6), status poll_status",
+    copy: ["store_id", "timestamp_utc", "status"],
+  },
+  business_hours: {
+    table: "staging_business_hours",
+    columns: "store_id TEXT COLLATE \"C\", day_of_week SMALLINT, start_time_local TIME(0), end_time_local TIME(0)",
+    copy: ["store_id", "day_of_week", "start_time_local", "end_time_local"],
+  },
+  time_zones: {
+    table: "staging_time_zones",
+    columns: "line INTEGER, store_id TEXT COLLATE \"C\", timezone_str TEXT",
+    copy: ["line", "store_id", "timezone_str"],
+  },
+};
+
+async function count(client: pg.ClientBase, sql: string): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(sql);
+  return rows[0]!.n;
+}
+
+/** Moves the staged rows of one file into its table; returns rows added and stores replaced. */
+async function mergeStaged(client: pg.ClientBase, kind: FeedKind, file: string): Promise<{ added: number; storesReplaced?: number }> {
+  if (kind === "polls") return { added: await mergePolls(client) };
+  if (kind === "time_zones") {
+    const conflicts = await client.query<{ store_id: string; zones: string[]; lines: number[]; n: number }>(
+      `SELECT store_id, array_agg(timezone_str ORDER BY line) AS zones, array_agg(line ORDER BY line) AS lines,
+              count(*) OVER ()::int AS n
+       FROM staging_time_zones GROUP BY store_id HAVING count(DISTINCT timezone_str) > 1
+       ORDER BY min(line) LIMIT ${PROBLEMS_LISTED}`,
+    );
+    if (conflicts.rows.length > 0) {
+      const problems = conflicts.rows.map((r) => ({
+        file,
+        line: r.lines[1]!,
+        column: "timezone_str",
+        value: r.zones[1]!,
+        message: `store ${r.store_id} already has time zone ${r.zones[0]} at line ${r.lines[0]}`,
+      }));
+      throw rejected({ file, problems, problemCount: conflicts.rows[0]!.n });
+    }
+  }
+  const target = kind === "business_hours" ? "business_hours" : "store_timezones";
+  const columns = STAGING[kind].copy.filter((c) => c !== "line").join(", ");
+  const storesReplaced = await count(
+    client,
+    `SELECT count(DISTINCT t.store_id)::int AS n FROM ${target} t WHERE t.store_id IN (SELECT store_id FROM ${STAGING[kind].table})`,
+  );
+  await client.query(`DELETE FROM ${target} WHERE store_id IN (SELECT store_id FROM ${STAGING[kind].table})`);
+  const inserted = await client.query(
+    `INSERT INTO ${target} (${columns}) SELECT DISTINCT ${columns} FROM ${STAGING[kind].table} ON CONFLICT DO NOTHING`,
+  );
+  return { added: inserted.rowCount ?? 0, storesReplaced };
+}
+
+/**
+ * Adds the staged polls that are not stored yet. Into an empty table (a first load, or --replace) the rows go
+ * in sorted with the indexes dropped and rebuilt afterwards: three times faster than maintaining the indexes
+ * row by row, and it leaves the table in store order, the order reports read it in.
+ */
+async function mergePolls(client: pg.ClientBase): Promise<number> {
+  const isEmpty = async () => (await client.query("SELECT NOT EXISTS (SELECT 1 FROM polls) AS empty")).rows[0].empty as boolean;
+  if (!(await isEmpty())) {
+    const inserted = await client.query(
+      `INSERT INTO polls (store_id, timestamp_utc, status)
+       SELECT store_id, timestamp_utc, status FROM staging_polls ON CONFLICT DO NOTHING`,
+    );
+    return inserted.rowCount ?? 0;
+  }
+  await client.query("LOCK TABLE polls IN ACCESS EXCLUSIVE MODE");
+  if (!(await isEmpty())) return mergePolls(client);
+  // Recreate exactly the indexes the migrations made, whatever they are.
+  const { rows: indexes } = await client.query<{ name: string; definition: string; constraint: string | null }>(
+    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition, c.conname AS constraint
+     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+     LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
+     WHERE x.indrelid = 'polls'::regclass`,
+  );
+  for (const index of indexes)
+    await client.query(index.constraint ? `ALTER TABLE polls DROP CONSTRAINT "${index.constraint}"` : `DROP INDEX "${index.name}"`);
+  await client.query("SET LOCAL work_mem = '256MB'");
+  await client.query("SET LOCAL maintenance_work_mem = '512MB'");
+  const inserted = await client.query(
+    `INSERT INTO polls (store_id, timestamp_utc, status)
+     SELECT DISTINCT ON (store_id, timestamp_utc) store_id, timestamp_utc, status
+     FROM staging_polls ORDER BY store_id, timestamp_utc`,
+  );
+  for (const index of indexes) {
+    await client.query(index.definition);
+    if (index.constraint)
+      await client.query(`ALTER TABLE polls ADD CONSTRAINT "${index.constraint}" PRIMARY KEY USING INDEX "${index.name}"`);
+  }
+  return inserted.rowCount ?? 0;
+}
+
+function rejected(r: FeedRejection): AppError {
+  return new AppError("invalid_feed", 422, rejectionMessage(r), r);
+}
+
+async function loadOne(client: pg.ClientBase, source: FeedSource): Promise<FeedLoadResult> {
+  const started = performance.now();
+  const staging = STAGING[source.kind];
+  await client.query(`CREATE TEMP TABLE ${staging.table} (${staging.columns}) ON COMMIT DROP`);
+  const copy = new CopyIn(client, staging.table, staging.copy);
+  let result;
+  try {
+    result = await readFeed(source.open(), FEEDS[source.kind], source.name, (rows) => copy.write(rows), {
+      lineNumbers: staging.copy[0] === "line",
+    });
+  } catch (e) {
+    await copy.abort(e as Error);
+    throw e;
+  }
+  await copy.end();
+  if (result.problemCount > 0) throw rejected({ file: source.name, problems: result.problems, problemCount: result.problemCount });
+  const { added, storesReplaced } = await mergeStaged(client, source.kind, source.name);
+  return {
+    file: source.name,
+    kind: source.kind,
+    rowsRead: result.rowsRead,
+    rowsAdded: added,
+    rowsDuplicate: result.rowsRead - added,
+    ...(storesReplaced === undefined ? {} : { storesReplaced }),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Loads feed files in one transaction: every file is loaded, or (when any row of any file is invalid)
+ * nothing is. Polls are merged (a poll already stored for the same store and instant is a duplicate);
+ * business hours and time zones replace what is stored for each store the file names. Every file's
+ * outcome is recorded in the import log.
+ */
+export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}): Promise<FeedLoadResult[]> {
+  const actor = options.actor ?? "cli";
+  const startedAt = new Date();
+  const client = await pool().connect();
+  const results: FeedLoadResult[] = [];
+  try {
+    await client.query("BEGIN");
+    if (options.replace) await client.query("TRUNCATE polls, business_hours, store_timezones");
+    for (const source of sources) results.push(await loadOne(client, source));
+    await client.query("COMMIT");
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    client.release();
+    await recordRefusal(sources, actor, startedAt, e);
+    throw e;
+  }
+  client.release();
+  // Fresh statistics let the planner pick index scans for the report's queries at once.
+  const tables = [...new Set(results.map((r) => (r.kind === "polls" ? "polls" : r.kind === "business_hours" ? "business_hours" : "store_timezones")))];
+  await pool().query(`ANALYZE ${tables.join(", ")}`);
+  await pool().query(
+    `INSERT INTO import_log (file_name, kind, actor, started_at, finished_at, rows_read, rows_added, rows_duplicate, outcome, message)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[])`,
+    [
+      results.map((r) => r.file),
+      results.map((r) => r.kind),
+      results.map(() => actor),
+      results.map(() => startedAt),
+      results.map(() => new Date()),
+      results.map((r) => r.rowsRead),
+      results.map((r) => r.rowsAdded),
+      results.map((r) => r.rowsDuplicate),
+      results.map(() => "loaded"),
+      results.map((r) => (r.storesReplaced === undefined ? null : `replaced the rows of ${r.storesReplaced} stores`)),
+    ],
+  );
+  return results;
+}
+
+async function recordRefusal(sources: FeedSource[], actor: string, startedAt: Date, e: unknown): Promise<void> {
+  const rejection = e instanceof AppError && e.code === "invalid_feed" ? (e.details as FeedRejection) : null;
+  const message = e instanceof Error ? e.message : String(e);
+  for (const source of sources) {
+    const own = rejection === null || rejection.file === source.name;
+    await pool()
+      .query(
+        `INSERT INTO import_log (file_name, kind, actor, started_at, finished_at, rows_rejected, outcome, message)
+         VALUES ($1, $2, $3, $4, now(), $5, $6, $7)`,
+        [
+          source.name,
+          source.kind,
+          actor,
+          startedAt,
+          own && rejection ? rejection.problemCount : 0,
+          own ? "rejected" : "not loaded",
+          own ? message : `not loaded: ${rejection!.file} was refused`,
+        ],
+      )
+      .catch((logError) => console.error("[import log]", logError));
+  }
+}

@@ -1,0 +1,75 @@
+// Parsers for the values found in the feed files. Each returns the normalised value, or null when invalid.
+
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * `2023-01-22 12:09:39.388884 UTC` (0 to 6 fraction digits) or ISO 8601 (`2023-01-22T12:09:39Z`, an offset,
+ * or none: the column is UTC). Returns text PostgreSQL reads exactly, with an explicit offset.
+ */
+export function parseTimestampUtc(raw: string): string | null {
+  const m = TIMESTAMP.exec(raw.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, fraction, zone] = m as unknown as string[];
+  const year = Number(y), month = Number(mo), day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  if (fraction !== undefined && fraction.length > 6) return null;
+  let offset = "+00";
+  if (zone && !/^(z|utc)$/i.test(zone)) {
+    const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
+    if (!z || Number(z[2]) > 14 || Number(z[3] ?? 0) > 59) return null;
+    offset = `${z[1]}${z[2]}:${z[3] ?? "00"}`;
+  }
+  return `${y}-${mo}-${d} ${h}:${mi}:${s}${fraction ? `.${fraction}` : ""}${offset}`;
+}
+
+export type PollStatus = "active" | "inactive";
+
+export function parseStatus(raw: string): PollStatus | null {
+  const v = raw.trim().toLowerCase();
+  return v === "active" || v === "inactive" ? v : null;
+}
+
+/** 0 = Monday .. 6 = Sunday. */
+export function parseDayOfWeek(raw: string): number | null {
+  const v = raw.trim();
+  return /^[0-6]$/.test(v) ? Number(v) : null;
+}
+
+/** `HH:MM:SS` or `H:MM:SS`, returned as `HH:MM:SS`. */
+export function parseTimeOfDay(raw: string): string | null {
+  const m = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(raw.trim());
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3]) > 59) return null;
+  return `${m[1]!.padStart(2, "0")}:${m[2]}:${m[3]}`;
+}
+
+/** Seconds since local midnight of a `HH:MM:SS` time. */
+export function secondsOfDay(time: string): number {
+  const [h, m, s] = time.split(":").map(Number) as [number, number, number];
+  return h * 3600 + m * 60 + s;
+}
+
+const zoneValidity = new Map<string, boolean>();
+
+/** An IANA zone name the runtime's time-zone database knows (`America/New_York`, `UTC`, `Etc/GMT+5`). */
+export function parseTimeZone(raw: string): string | null {
+  const v = raw.trim();
+  let valid = zoneValidity.get(v);
+  if (valid === undefined) {
+    valid = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(v);
+    if (valid) {
+      try {
+        new Intl.DateTimeFormat("en-US", { timeZone: v });
+      } catch {
+        valid = false;
+      }
+    }
+    zoneValidity.set(v, valid);
+  }
+  return valid ? v : null;
+}
