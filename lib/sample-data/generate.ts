@@ -149,7 +149,8 @@ export async function generateFeeds(options: GenerateOptions, outDir: string): P
     for (const s of stores) {
       if (rand() < 0.03) continue; // a missed poll
       const jitter = Math.floor((rand() - 0.5) * 20 * 60_000);
-      const at = Math.min(end - 1, Math.max(start, hour + s.offsetMs + jitter));
+      const at = hour + s.offsetMs + jitter;
+      if (at < start || at >= end) continue;
       if (s.outageUntil <= at && rand() < 0.012) s.outageUntil = at + (1 + Math.floor(rand() * 8)) * 3_600_000;
       const active = at >= s.outageUntil && rand() < s.reliability;
       await polls.line(`${s.id},${active ? "active" : "inactive"},${formatTimestamp(at, Math.floor(rand() * 1000))}`);

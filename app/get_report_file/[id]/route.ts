@@ -1,0 +1,10 @@
+// GET /get_report_file/<id> - the CSV of a complete report, streamed from the database
+import { csvResponse, route } from "@/lib/api/respond";
+import { reportCsv } from "@/lib/reports/read";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route<{ params: Promise<{ id: string }> }>(async (_request, { params }) => {
+  const { id } = await params;
+  return csvResponse(await reportCsv(id), { filename: `report-${id}.csv` });
+});

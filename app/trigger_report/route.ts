@@ -1,0 +1,12 @@
+// POST /trigger_report - records a report and queues it; answers at once with its id
+import { NextResponse } from "next/server";
+import { parseTriggerBody } from "@/lib/api/report-api";
+import { route } from "@/lib/api/respond";
+import { triggerReport } from "@/lib/reports/create";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route(async (request) => {
+  const reportId = await triggerReport(await parseTriggerBody(request));
+  return NextResponse.json({ report_id: reportId }, { status: 202 });
+});

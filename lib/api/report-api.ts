@@ -1,0 +1,30 @@
+import { AppError } from "../errors";
+import type { ReportStatusResponse } from "./schemas";
+import { triggerReportBody } from "./schemas";
+import { reportProgress, type ReportState } from "../reports/read";
+
+/** The body of POST /trigger_report: nothing, or JSON {"as_of": "<ISO 8601>"}. */
+export async function parseTriggerBody(request: Request): Promise<string | undefined> {
+  const text = (await request.text()).trim();
+  if (text === "") return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_body", 400, 'the body must be empty or JSON like {"as_of": "2024-10-14T23:55:18Z"}');
+  }
+  const parsed = triggerReportBody.safeParse(json);
+  if (!parsed.success) throw new AppError("invalid_body", 400, `as_of must be a string: ${parsed.error.issues[0]?.message}`);
+  return parsed.data.as_of;
+}
+
+export function statusBody(state: ReportState): ReportStatusResponse {
+  switch (state.status) {
+    case "Complete":
+      return { status: "Complete", download_url: `/get_report_file/${state.id}` };
+    case "Failed":
+      return { status: "Failed", error: state.error ?? "the report failed" };
+    default:
+      return { status: "Running", progress: reportProgress(state) };
+  }
+}

@@ -1,0 +1,85 @@
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { detectFeedKind, FEEDS, type FeedKind } from "./kinds";
+import { describeProblem, readFeed, type FeedRow } from "./read";
+
+async function read(kind: FeedKind, content: string | Buffer) {
+  const rows: FeedRow[] = [];
+  const result = await readFeed(Readable.from([Buffer.from(content)]), FEEDS[kind], "feed.csv", async (batch) => {
+    rows.push(...batch);
+  });
+  return { rows, ...result, messages: result.problems.map(describeProblem) };
+}
+
+describe("accepted formats", () => {
+  it("reads polls with the published header and timestamp format", async () => {
+    const r = await read("polls", "store_id,status,timestamp_utc\n1481966498820158979,active,2023-01-22 12:09:39.388884 UTC\n");
+    expect(r.rows).toEqual([["1481966498820158979", "2023-01-22 12:09:39.388884+00", "active"]]);
+  });
+
+  it("takes columns in any order", async () => {
+    const r = await read("polls", "timestamp_utc,store_id,status\n2023-01-22 12:09:39 UTC,s1,inactive\n");
+    expect(r.rows).toEqual([["s1", "2023-01-22 12:09:39+00", "inactive"]]);
+  });
+
+  it("strips a UTF-8 byte-order mark before the header", async () => {
+    const r = await read("polls", "\uFEFFstore_id,status,timestamp_utc\ns1,active,2024-10-03 23:33:20.412748 UTC\n");
+    expect(r.problemCount).toBe(0);
+    expect(r.rows).toHaveLength(1);
+  });
+
+  it("accepts CRLF line ends and a missing final newline", async () => {
+    const r = await read("time_zones", "store_id,timezone_str\r\ns1,America/Chicago\r\ns2,Asia/Kolkata");
+    expect(r.rows).toEqual([["s1", "America/Chicago"], ["s2", "Asia/Kolkata"]]);
+  });
+
+  it.each(["day", "dayOfWeek"])("names the day column %s", async (column) => {
+    const r = await read("business_hours", `store_id,${column},start_time_local,end_time_local\ns1,0,9:00:00,17:30:00\n`);
+    expect(r.rows).toEqual([["s1", 0, "09:00:00", "17:30:00"]]);
+  });
+
+  it("keeps 19-digit store ids as text, digit for digit", async () => {
+    const r = await read("time_zones", "store_id,timezone_str\n8139926242460185114,Asia/Beirut\n");
+    expect(r.rows[0]![0]).toBe("8139926242460185114");
+  });
+
+  it("skips blank lines without losing line numbers", async () => {
+    const r = await read("polls", "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\n\ns1,broken,2023-01-22 13:00:00 UTC\n");
+    expect(r.rowsRead).toBe(2);
+    expect(r.problems[0]!.line).toBe(4);
+  });
+
+  it("recognises each kind of feed from its header", () => {
+    expect(detectFeedKind(["store_id", "status", "timestamp_utc"])).toBe("polls");
+    expect(detectFeedKind(["\uFEFFstore_id", "dayOfWeek", "start_time_local", "end_time_local"])).toBe("business_hours");
+    expect(detectFeedKind(["store_id", "timezone_str"])).toBe("time_zones");
+    expect(detectFeedKind(["id", "name"])).toBeNull();
+  });
+});
+
+describe("invalid rows name the file, line, column and value", () => {
+  it.each([
+    ["polls", "store_id,status,timestamp_utc\ns1,open,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column status: expected active or inactive (got \"open\")"],
+    ["polls", "store_id,status,timestamp_utc\ns1,active,22/01/2023 12:00\n", "feed.csv line 2, column timestamp_utc: expected a UTC timestamp"],
+    ["polls", "store_id,status,timestamp_utc\n ,active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id: expected a non-empty store id"],
+    ["business_hours", "store_id,day,start_time_local,end_time_local\ns1,7,09:00:00,17:00:00\n", "feed.csv line 2, column day: expected a day of the week from 0 (Monday) to 6 (Sunday) (got \"7\")"],
+    ["business_hours", "store_id,day,start_time_local,end_time_local\ns1,1,9am,17:00:00\n", "feed.csv line 2, column start_time_local: expected a time HH:MM:SS (got \"9am\")"],
+    ["time_zones", "store_id,timezone_str\ns1,Mars/Base\n", "feed.csv line 2, column timezone_str: expected an IANA time zone such as America/Chicago (got \"Mars/Base\")"],
+    ["time_zones", "store_id\ns1\n", "feed.csv line 1, column timezone_str: missing column timezone_str in the header of a time zones file"],
+    ["time_zones", "store_id,timezone_str\ns1\n", "feed.csv line 2, column timezone_str: the row has only 1 fields"],
+    ["polls", "", "feed.csv line 1, column (header): the file is empty"],
+  ] as const)("%s: %j", async (kind, content, message) => {
+    const r = await read(kind, content);
+    expect(r.problemCount).toBe(1);
+    expect(r.messages[0]).toContain(message);
+  });
+
+  it("lists the first 20 problems and counts them all, passing on no rows once one is found", async () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `s${i},maybe,2023-01-22 12:00:00 UTC`);
+    const r = await read("polls", `store_id,status,timestamp_utc\ns0,active,2023-01-22 11:00:00 UTC\n${lines.join("\n")}\n`);
+    expect(r.problemCount).toBe(30);
+    expect(r.problems).toHaveLength(20);
+    expect(r.problems[0]!.line).toBe(3);
+    expect(r.rows).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+import crypto from "node:crypto";
+import { inTransaction } from "../db/pool";
+import { AppError } from "../errors";
+import { parseTimestampUtc } from "../feeds/values";
+import { sendReportJob } from "./queue";
+
+/** 128 random bits, URL-safe: report ids cannot be guessed. */
+export function newReportId(): string {
+  return crypto.randomBytes(16).toString("base64url");
+}
+
+export const REPORT_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * Records a report and queues its computation, in one transaction, and returns its id at once.
+ * "now" is `asOf` when given (ISO 8601), else the newest poll in the database at this moment (else the clock).
+ * With `enqueue: false` the caller runs the job itself (the CLI); should it die, a worker's sweep picks it up.
+ */
+export async function triggerReport(asOf?: string, { enqueue = true } = {}): Promise<string> {
+  let asOfValue: string | null = null;
+  if (asOf !== undefined) {
+    asOfValue = parseTimestampUtc(asOf);
+    if (asOfValue === null)
+      throw new AppError("invalid_as_of", 400, `as_of must be an ISO 8601 instant such as 2024-10-14T23:55:18Z (got ${JSON.stringify(asOf)})`);
+  }
+  const id = newReportId();
+  await inTransaction(async (client) => {
+    await client.query(
+      `INSERT INTO reports (id, as_of, as_of_source)
+       SELECT $1, coalesce($2::timestamptz, newest, now()),
+              CASE WHEN $2::timestamptz IS NOT NULL THEN 'request' WHEN newest IS NOT NULL THEN 'newest poll' ELSE 'clock' END
+       FROM (SELECT max(timestamp_utc) AS newest FROM polls) p`,
+      [id, asOfValue],
+    );
+    if (enqueue) {
+      const jobId = await sendReportJob(id, client);
+      await client.query("UPDATE reports SET job_id = $2 WHERE id = $1", [id, jobId]);
+    }
+  });
+  return id;
+}

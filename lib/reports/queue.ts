@@ -1,0 +1,52 @@
+import PgBoss from "pg-boss";
+import type pg from "pg";
+import { databaseUrl, env } from "../env";
+
+export const REPORT_QUEUE = "report";
+
+export interface ReportJob {
+  reportId: string;
+}
+
+const globalForBoss = globalThis as unknown as { storemonBoss?: Promise<PgBoss> };
+
+/**
+ * The queue client of this process. A web server only sends (no maintenance); a worker also supervises:
+ * it expires jobs whose worker died, so that they are retried.
+ */
+export function queue({ supervise = false } = {}): Promise<PgBoss> {
+  globalForBoss.storemonBoss ??= (async () => {
+    const boss = new PgBoss({
+      connectionString: databaseUrl(),
+      schema: "pgboss",
+      max: 4,
+      supervise,
+      schedule: false,
+      maintenanceIntervalSeconds: 30,
+      monitorStateIntervalSeconds: 30,
+    });
+    boss.on("error", (e) => console.error("[queue]", e.message));
+    await boss.start();
+    await boss.createQueue(REPORT_QUEUE, {
+      name: REPORT_QUEUE,
+      retryLimit: 3,
+      retryDelay: 1,
+      expireInSeconds: env().REPORT_JOB_EXPIRE_SECONDS,
+    });
+    return boss;
+  })();
+  return globalForBoss.storemonBoss;
+}
+
+export async function stopQueue(): Promise<void> {
+  const boss = globalForBoss.storemonBoss;
+  globalForBoss.storemonBoss = undefined;
+  await (await boss)?.stop({ graceful: true, wait: true, timeout: 5000 });
+}
+
+/** Queues the computation of a report, inside the caller's transaction when `client` is given. */
+export async function sendReportJob(reportId: string, client?: pg.ClientBase): Promise<string | null> {
+  const boss = await queue();
+  const db = client ? { executeSql: (text: string, values: unknown[]) => client.query(text, values) } : undefined;
+  return boss.send(REPORT_QUEUE, { reportId } satisfies ReportJob, db ? { db } : {});
+}

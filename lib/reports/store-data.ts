@@ -1,0 +1,70 @@
+import type pg from "pg";
+import type { HoursRow, Poll, StoreData } from "../uptime";
+
+/** SQL for the timestamptz of an int8 parameter of epoch microseconds: exact, unlike to_timestamp(float). */
+export const fromEpochUs = (param: string) => `(timestamptz 'epoch' + ${param}::int8 * interval '1 microsecond')`;
+/** SQL for the epoch microseconds of a timestamptz expression. */
+export const toEpochUs = (expr: string) => `(extract(epoch FROM ${expr}) * 1000000)::int8`;
+
+/**
+ * Every store with at least one poll at or before `now`, in byte order. A skip scan over the polls' primary
+ * key: one index probe per store, whatever the length of the history.
+ */
+export async function storesPolledBy(client: pg.ClientBase, nowUs: number): Promise<string[]> {
+  const { rows } = await client.query<{ store_id: string }>(
+    `WITH RECURSIVE ids AS (
+       (SELECT store_id FROM polls ORDER BY store_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT p.store_id FROM polls p WHERE p.store_id > ids.store_id ORDER BY p.store_id LIMIT 1)
+       FROM ids WHERE ids.store_id IS NOT NULL
+     )
+     SELECT store_id FROM ids
+     WHERE store_id IS NOT NULL
+       AND EXISTS (SELECT 1 FROM polls p WHERE p.store_id = ids.store_id AND p.timestamp_utc <= ${fromEpochUs("$1")})`,
+    [nowUs],
+  );
+  return rows.map((r) => r.store_id);
+}
+
+/**
+ * What the engine needs of `storeIds` for a report ending at `nowUs`: each store's polls from `fromUs` to
+ * `nowUs` plus its last poll before `fromUs` (its status carries into the window), its hours and its zone. Each
+ * store's polls are read through the primary key, so the cost follows the window, not the history.
+ */
+export async function loadStoreData(client: pg.ClientBase, storeIds: string[], fromUs: number, nowUs: number): Promise<StoreData[]> {
+  // One client runs one query at a time: these go one after the other.
+  const polls = await client.query<{ store_id: string; at: number; active: boolean }>(
+      `SELECT s.store_id, ${toEpochUs("p.timestamp_utc")} AS at, p.status = 'active' AS active
+       FROM unnest($1::text[]) AS s(store_id)
+       CROSS JOIN LATERAL (
+         (SELECT timestamp_utc, status FROM polls
+          WHERE store_id = s.store_id AND timestamp_utc < ${fromEpochUs("$2")} ORDER BY timestamp_utc DESC LIMIT 1)
+         UNION ALL
+         (SELECT timestamp_utc, status FROM polls
+          WHERE store_id = s.store_id AND timestamp_utc >= ${fromEpochUs("$2")} AND timestamp_utc <= ${fromEpochUs("$3")}
+          ORDER BY timestamp_utc)
+       ) p`,
+      [storeIds, fromUs, nowUs],
+    );
+  const hours = await client.query<{ store_id: string; day_of_week: number; start: number; end: number }>(
+      `SELECT store_id, day_of_week, extract(epoch FROM start_time_local)::int AS start,
+              extract(epoch FROM end_time_local)::int AS "end"
+       FROM business_hours WHERE store_id = ANY($1::text[])`,
+      [storeIds],
+    );
+  const zones = await client.query<{ store_id: string; timezone_str: string }>(
+      `SELECT store_id, timezone_str FROM store_timezones WHERE store_id = ANY($1::text[])`,
+      [storeIds],
+    );
+  const byStore = new Map<string, { polls: Poll[]; hours: HoursRow[]; timeZone: string | null }>(
+    storeIds.map((id) => [id, { polls: [], hours: [], timeZone: null }]),
+  );
+  for (const r of polls.rows) byStore.get(r.store_id)!.polls.push({ at: r.at, active: r.active });
+  for (const r of hours.rows) byStore.get(r.store_id)!.hours.push({ dayOfWeek: r.day_of_week, start: r.start, end: r.end });
+  for (const r of zones.rows) byStore.get(r.store_id)!.timeZone = r.timezone_str;
+  return storeIds.map((storeId) => {
+    const data = byStore.get(storeId)!;
+    data.polls.sort((a, b) => a.at - b.at);
+    return { storeId, ...data };
+  });
+}

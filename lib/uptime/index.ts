@@ -1,0 +1,15 @@
+// The report engine: pure functions of a store's polls, hours and zone. No framework, database or fs imports.
+export { businessIntervals, type HoursRow } from "./business-hours";
+export { mergeIntervals, type Interval } from "./intervals";
+export { nearestPollSpans, type Poll, type StatusSpan } from "./status";
+export { ZoneClock, ZoneClocks, US_PER_SECOND } from "./time-zone";
+export {
+  DEFAULT_TIME_ZONE,
+  WINDOWS,
+  storeTimeline,
+  type StoreData,
+  type StoreDurations,
+  type StoreTimeline,
+  type WindowName,
+} from "./store-uptime";
+export { FIGURE_KEYS, REPORT_HEADER, reportFigures, roundTo2Decimals, type ReportFigures } from "./report-row";

@@ -1,0 +1,41 @@
+import crypto from "node:crypto";
+import pg from "pg";
+import { afterAll, inject } from "vitest";
+import { closePool } from "../lib/db/pool";
+import { disconnectPrisma } from "../lib/db/prisma";
+import { stopQueue } from "../lib/reports/queue";
+import { TEMPLATE_DB, withDatabase } from "./global-setup";
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: inject("adminUrl") });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty, migrated database for this test file, cloned from the template. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `storemon_test_${crypto.randomBytes(6).toString("hex")}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`));
+  return withDatabase(inject("adminUrl"), name);
+}
+
+/**
+ * Points this test file's process (its pool, Prisma client and queue) at a fresh database of its own,
+ * dropped when the file's tests are done.
+ */
+export async function useTestDatabase(): Promise<string> {
+  const url = await createTestDatabase();
+  process.env.DATABASE_URL = url;
+  afterAll(async () => {
+    await stopQueue();
+    await closePool();
+    await disconnectPrisma();
+    const name = new URL(url).pathname.slice(1);
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  });
+  return url;
+}

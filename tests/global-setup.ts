@@ -1,0 +1,51 @@
+// Starts the PostgreSQL the tests use (the embedded one, or the server DATABASE_URL names) and prepares a
+// migrated template database that each test file clones into a database of its own.
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres } from "../lib/db/embedded";
+import { migrate } from "../lib/db/migrate";
+
+export const TEMPLATE_DB = "storemon_test_template";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    adminUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  let adminUrl = process.env.DATABASE_URL;
+  let stop = async () => {};
+  if (!adminUrl) {
+    const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 1;
+    const server = await startEmbeddedPostgres(".data/test-postgres", port);
+    adminUrl = server.adminUrl;
+    stop = server.stop;
+  }
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+  await admin.end();
+
+  const template = new pg.Client({ connectionString: withDatabase(adminUrl, TEMPLATE_DB) });
+  await template.connect();
+  await migrate(template);
+  await template.end();
+
+  project.provide("adminUrl", adminUrl);
+  return async () => {
+    const cleanup = new pg.Client({ connectionString: adminUrl });
+    await cleanup.connect();
+    const { rows } = await cleanup.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'storemon_test_%'");
+    for (const { datname } of rows) await cleanup.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    await cleanup.end();
+    await stop();
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
