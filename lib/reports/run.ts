@@ -16,7 +16,12 @@ export const REPORT_LOCK_SQL = "hashtextextended('report:' || $1, 0)";
  * same report at once; the lock dies with the connection, so a crashed run can be picked up again.
  * All reads happen in one repeatable-read snapshot, so polls loaded meanwhile do not change the result.
  */
-export async function runReport(reportId: string): Promise<RunOutcome> {
+export interface RunHooks {
+  /** Called after each batch of stores is computed (tests use it to change data mid-run). */
+  afterBatch?: () => Promise<void>;
+}
+
+export async function runReport(reportId: string, hooks: RunHooks = {}): Promise<RunOutcome> {
   const reader = await pool().connect();
   try {
     const { rows: lock } = await reader.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${REPORT_LOCK_SQL}) AS ok`, [reportId]);
@@ -32,7 +37,7 @@ export async function runReport(reportId: string): Promise<RunOutcome> {
         return exists.rowCount ? "already-finished" : "unknown";
       }
       try {
-        await computeAndStore(reader, reportId, rows[0]!.as_of_us);
+        await computeAndStore(reader, reportId, rows[0]!.as_of_us, hooks);
         return "completed";
       } catch (e) {
         await reader.query("ROLLBACK").catch(() => {});
@@ -49,7 +54,7 @@ export async function runReport(reportId: string): Promise<RunOutcome> {
   }
 }
 
-async function computeAndStore(reader: pg.PoolClient, reportId: string, now: number): Promise<void> {
+async function computeAndStore(reader: pg.PoolClient, reportId: string, now: number, hooks: RunHooks): Promise<void> {
   await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   const storeIds = await storesPolledBy(reader, now);
   await pool().query("UPDATE reports SET stores_total = $2 WHERE id = $1", [reportId, storeIds.length]);
@@ -67,13 +72,19 @@ async function computeAndStore(reader: pg.PoolClient, reportId: string, now: num
         const stores = await loadStoreData(reader, storeIds.slice(i, i + batchSize), from, now);
         const rows: string[][] = [];
         for (const store of stores) {
-          const timeline = storeTimeline(store, now, clocks);
+          let timeline;
+          try {
+            timeline = storeTimeline(store, now, clocks);
+          } catch (e) {
+            throw new Error(`store ${store.storeId}: ${e instanceof Error ? e.message : String(e)}`);
+          }
           if (!timeline) continue;
           const figures = reportFigures(timeline.durations);
           rows.push([reportId, store.storeId, ...FIGURE_KEYS.map((k) => figures[k])]);
         }
         await copy.write(rows);
         await pool().query("UPDATE reports SET stores_done = $2 WHERE id = $1", [reportId, i + stores.length]);
+        await hooks.afterBatch?.();
       }
       await copy.end();
     } catch (e) {

@@ -1,0 +1,158 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Papa from "papaparse";
+import { beforeEach, describe, expect, it } from "vitest";
+import { pool } from "../db/pool";
+import { feedSourcesInDirectory, loadFeeds } from "../feeds/load";
+import { generateFeeds } from "../sample-data/generate";
+import { FIGURE_KEYS, reportFigures, storeTimeline, ZoneClocks, type StoreData } from "../uptime";
+import { useTestDatabase } from "../../tests/database";
+import { feedDir } from "../../tests/fixtures";
+import { triggerReport } from "./create";
+import { reportState } from "./read";
+import { runReport, REPORT_LOCK_SQL } from "./run";
+import { sweepOrphanedReports, MAX_ATTEMPTS } from "./sweep";
+
+await useTestDatabase();
+
+const POLLS = "store_id,status,timestamp_utc\n";
+const rowsOf = async (id: string) =>
+  (await pool().query(`SELECT store_id, uptime_last_hour::text, uptime_last_day::text, uptime_last_week::text,
+     downtime_last_hour::text, downtime_last_day::text, downtime_last_week::text FROM report_rows WHERE report_id = $1 ORDER BY store_id`, [id])).rows;
+
+async function loadFiles(files: Record<string, string>, replace = true) {
+  await loadFeeds(feedSourcesInDirectory(feedDir(files)), { replace });
+}
+
+async function completedReport(asOf?: string, hooks = {}) {
+  const id = await triggerReport(asOf, { enqueue: false });
+  expect(await runReport(id, hooks)).toBe("completed");
+  return id;
+}
+
+beforeEach(async () => {
+  await pool().query("TRUNCATE reports, report_rows, polls, business_hours, store_timezones, import_log CASCADE");
+});
+
+describe("a report computed from the database", () => {
+  it("has one row per store with a poll at or before now, in byte order of store id", async () => {
+    const ids = ["b", "B", "_x", "10", "9", "a"];
+    await loadFiles({
+      "store_status.csv": POLLS + ids.map((s) => `${s},active,2024-01-01 10:00:00 UTC`).join("\n") + "\nlater,active,2024-01-01 13:00:00 UTC\n",
+    });
+    const id = await completedReport("2024-01-01T12:00:00Z");
+    expect((await rowsOf(id)).map((r) => r.store_id)).toEqual(["10", "9", "B", "_x", "a", "b"]);
+    expect((await reportState(id)).asOfSource).toBe("request");
+  });
+
+  it("takes the newest poll as now when no as-of is given, to the microsecond", async () => {
+    await loadFiles({ "store_status.csv": `${POLLS}s1,active,2024-01-01 10:00:00 UTC\ns2,inactive,2024-01-01 10:30:00.123456 UTC\n` });
+    const state = await reportState(await completedReport());
+    expect(state).toMatchObject({ asOf: "2024-01-01T10:30:00.123456Z", asOfSource: "newest poll", storesTotal: 2, storesDone: 2 });
+  });
+
+  it("gives what the engine gives on each store's whole history (the week plus the last poll before it suffices)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-gen-"));
+    await generateFeeds({ stores: 40, days: 12, seed: 7 }, dir);
+    await loadFeeds(feedSourcesInDirectory(dir), { replace: true });
+    const id = await completedReport();
+    const now = Date.parse((await reportState(id)).asOf) * 1000 + Number((await reportState(id)).asOf.slice(23, 26));
+
+    const csv = (name: string) => Papa.parse<string[]>(fs.readFileSync(path.join(dir, name), "utf8").trim(), { skipEmptyLines: true }).data.slice(1);
+    const stores = new Map<string, StoreData>();
+    const store = (id: string) => {
+      if (!stores.has(id)) stores.set(id, { storeId: id, timeZone: null, hours: [], polls: [] });
+      return stores.get(id)! as { storeId: string; timeZone: string | null; hours: StoreData["hours"][number][]; polls: StoreData["polls"][number][] };
+    };
+    const seconds = (t: string) => t.split(":").reduce((s, part) => s * 60 + Number(part), 0);
+    for (const [s, status, t] of csv("store_status.csv")) {
+      const [date, time] = t!.split(" ");
+      const [whole, fraction = ""] = time!.split(".");
+      store(s!).polls.push({ at: Date.parse(`${date}T${whole}Z`) * 1000 + Number(fraction.padEnd(6, "0")), active: status === "active" });
+    }
+    for (const [s, day, start, end] of csv("menu_hours.csv")) store(s!).hours.push({ dayOfWeek: Number(day), start: seconds(start!), end: seconds(end!) });
+    for (const [s, zone] of csv("timezones.csv")) store(s!).timeZone = zone!;
+
+    const clocks = new ZoneClocks();
+    const expected = [...stores.values()]
+      .filter((s) => s.polls.length > 0)
+      .sort((a, b) => (Buffer.from(a.storeId) < Buffer.from(b.storeId) ? -1 : 1))
+      .map((s) => {
+        const polls = [...s.polls].sort((a, b) => a.at - b.at);
+        const figures = reportFigures(storeTimeline({ ...s, polls }, now, clocks)!.durations);
+        return [s.storeId, ...FIGURE_KEYS.map((k) => figures[k])];
+      });
+    expect((await rowsOf(id)).map((r) => Object.values(r))).toEqual(expected);
+  });
+
+  it("reads one snapshot: polls loaded while it runs do not change it", async () => {
+    const polls = Array.from({ length: 30 }, (_, i) => `s${String(i).padStart(2, "0")},active,2024-01-01 11:00:00 UTC`).join("\n");
+    await loadFiles({ "store_status.csv": `${POLLS}${polls}\n` });
+    const before = await rowsOf(await completedReport("2024-01-01T12:00:00Z"));
+
+    process.env.REPORT_BATCH_STORES = "5";
+    let loaded = false;
+    const id = await completedReport("2024-01-01T12:00:00Z", {
+      afterBatch: async () => {
+        if (loaded) return;
+        loaded = true; // after the first batch, every later store goes down and a new store appears
+        const down = Array.from({ length: 30 }, (_, i) => `s${String(i).padStart(2, "0")},inactive,2024-01-01 11:30:00 UTC`).join("\n");
+        await loadFiles({ "store_status.csv": `${POLLS}${down}\nnew,active,2024-01-01 11:00:00 UTC\n` }, false);
+      },
+    });
+    delete process.env.REPORT_BATCH_STORES;
+    expect(loaded).toBe(true);
+    expect(await rowsOf(id)).toEqual(before);
+  });
+
+  it("is never computed by two processes at once: a report locked elsewhere is left alone", async () => {
+    await loadFiles({ "store_status.csv": `${POLLS}s1,active,2024-01-01 10:00:00 UTC\n` });
+    const id = await triggerReport(undefined, { enqueue: false });
+    const other = await pool().connect();
+    await other.query(`SELECT pg_advisory_lock(${REPORT_LOCK_SQL})`, [id]);
+    expect(await runReport(id)).toBe("running-elsewhere");
+    expect((await reportState(id)).status).toBe("Queued");
+    other.release(true); // the holder's connection ends, as when its process dies
+    expect(await runReport(id)).toBe("completed");
+    expect(await runReport(id)).toBe("already-finished");
+  });
+
+  it("a report that fails is marked Failed with a message", async () => {
+    await loadFiles({ "store_status.csv": `${POLLS}s1,active,2024-01-01 10:00:00 UTC\n` });
+    // Straight into the table, past the loader's check of zone names.
+    await pool().query("INSERT INTO store_timezones VALUES ('s1', 'Mars/Olympus')");
+    await pool().query("INSERT INTO business_hours VALUES ('s1', 0, '09:00', '17:00')");
+    const id = await triggerReport(undefined, { enqueue: false });
+    expect(await runReport(id)).toBe("failed");
+    const state = await reportState(id);
+    expect(state.status).toBe("Failed");
+    expect(state.error).toMatch(/^store s1: .*mars\/olympus/i);
+  });
+});
+
+describe("recovery", () => {
+  it("a report left Running by a worker that died is queued again, and Failed after repeated deaths", async () => {
+    await loadFiles({ "store_status.csv": `${POLLS}s1,active,2024-01-01 10:00:00 UTC\n` });
+    const id = await triggerReport(undefined, { enqueue: false });
+    await pool().query("UPDATE reports SET status = 'Running', attempts = 1, created_at = now() - interval '1 minute' WHERE id = $1", [id]);
+    expect(await sweepOrphanedReports()).toEqual([id]);
+    expect((await pool().query("SELECT job_id FROM reports WHERE id = $1", [id])).rows[0].job_id).toBeTruthy();
+
+    await pool().query("UPDATE reports SET attempts = $2 WHERE id = $1", [id, MAX_ATTEMPTS]);
+    await pool().query("UPDATE pgboss.job SET state = 'failed' WHERE data->>'reportId' = $1", [id]);
+    expect(await sweepOrphanedReports()).toEqual([]);
+    const state = await reportState(id);
+    expect(state.status).toBe("Failed");
+    expect(state.error).toMatch(/could not be completed after 3 attempts/);
+  });
+
+  it("a report a live worker holds is not swept", async () => {
+    const id = await triggerReport(undefined, { enqueue: false });
+    await pool().query("UPDATE reports SET status = 'Running', attempts = 1, created_at = now() - interval '1 minute' WHERE id = $1", [id]);
+    const holder = await pool().connect();
+    await holder.query(`SELECT pg_advisory_lock(${REPORT_LOCK_SQL})`, [id]);
+    expect(await sweepOrphanedReports()).toEqual([]);
+    holder.release(true);
+  });
+});

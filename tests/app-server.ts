@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface RunningApp {
+  baseUrl: string;
+  workers: ChildProcess[];
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+function spawnLogged(name: string, args: string[], env: Record<string, string | undefined>): ChildProcess {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const log: string[] = [];
+  const keep = (chunk: Buffer) => {
+    log.push(chunk.toString());
+    if (log.length > 200) log.shift();
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  child.on("exit", (code, signal) => {
+    if (code && code !== 0) console.error(`[${name}] exited with ${code ?? signal}:\n${log.join("")}`);
+  });
+  return child;
+}
+
+export function startWorker(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
+  return spawnLogged("worker", ["--import", "tsx", "scripts/worker.ts"], { DATABASE_URL: databaseUrl, REPORT_SWEEP_SECONDS: "1", ...env });
+}
+
+/** The production build served by `next start` on a free port, with `workers` report worker processes. */
+export async function startApp(databaseUrl: string, { workers = 1 } = {}): Promise<RunningApp> {
+  if (!fs.existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("No production build: run `npm run build` first (npm test does).");
+  const port = await freePort();
+  const web = spawnLogged("web", [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+    DATABASE_URL: databaseUrl,
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  const workerProcesses = Array.from({ length: workers }, () => startWorker(databaseUrl));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const up = await fetch(`${baseUrl}/get_report`).then((r) => r.status === 400, () => false);
+    if (up) break;
+    if (i > 300) throw new Error("the app did not start");
+    await sleep(100);
+  }
+  return {
+    baseUrl,
+    workers: workerProcesses,
+    async stop() {
+      const all = [web, ...workerProcesses].filter((c) => c.exitCode === null && c.signalCode === null);
+      for (const child of all) child.kill("SIGTERM");
+      await Promise.all(all.map((c) => new Promise((resolve) => c.once("exit", resolve))));
+    },
+  };
+}
