@@ -2,8 +2,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-export const SHARED_DATA = path.resolve(process.cwd(), "../shared/data");
-
 /** A temporary directory holding the given files (name -> content). */
 export function feedDir(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-feeds-"));

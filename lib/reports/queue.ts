@@ -1,6 +1,7 @@
 import PgBoss from "pg-boss";
-import type pg from "pg";
+import pg from "pg";
 import { databaseUrl, env } from "../env";
+import { pool } from "../db/pool";
 
 export const REPORT_QUEUE = "report";
 
@@ -44,9 +45,25 @@ export async function stopQueue(): Promise<void> {
   await (await boss)?.stop({ graceful: true, wait: true, timeout: 5000 });
 }
 
+/** Workers LISTEN here, so that a new job starts at once rather than at their next poll of the queue. */
+const WAKE_CHANNEL = "report_jobs";
+
 /** Queues the computation of a report, inside the caller's transaction when `client` is given. */
 export async function sendReportJob(reportId: string, client?: pg.ClientBase): Promise<string | null> {
   const boss = await queue();
   const db = client ? { executeSql: (text: string, values: unknown[]) => client.query(text, values) } : undefined;
-  return boss.send(REPORT_QUEUE, { reportId } satisfies ReportJob, db ? { db } : {});
+  const id = await boss.send(REPORT_QUEUE, { reportId } satisfies ReportJob, db ? { db } : {});
+  await (client ?? pool()).query("SELECT pg_notify($1, '')", [WAKE_CHANNEL]); // delivered on commit
+  return id;
+}
+
+/** Calls `wake` whenever a report job is queued anywhere. Returns a function that stops listening. */
+export async function onReportJobQueued(wake: () => void): Promise<() => Promise<void>> {
+  const listener = new pg.Client({ connectionString: databaseUrl() });
+  listener.on("notification", wake);
+  // Without the listener, workers still find jobs by polling; a lost connection only costs latency.
+  listener.on("error", (e) => console.error("[queue] job notifications stopped:", e.message));
+  await listener.connect();
+  await listener.query(`LISTEN ${WAKE_CHANNEL}`);
+  return () => listener.end();
 }

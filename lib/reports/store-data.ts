@@ -32,20 +32,23 @@ export async function storesPolledBy(client: pg.ClientBase, nowUs: number): Prom
  * store's polls are read through the primary key, so the cost follows the window, not the history.
  */
 export async function loadStoreData(client: pg.ClientBase, storeIds: string[], fromUs: number, nowUs: number): Promise<StoreData[]> {
-  // One client runs one query at a time: these go one after the other.
-  const polls = await client.query<{ store_id: string; at: number; active: boolean }>(
-      `SELECT s.store_id, ${toEpochUs("p.timestamp_utc")} AS at, p.status = 'active' AS active
-       FROM unnest($1::text[]) AS s(store_id)
-       CROSS JOIN LATERAL (
-         (SELECT timestamp_utc, status FROM polls
-          WHERE store_id = s.store_id AND timestamp_utc < ${fromEpochUs("$2")} ORDER BY timestamp_utc DESC LIMIT 1)
-         UNION ALL
-         (SELECT timestamp_utc, status FROM polls
-          WHERE store_id = s.store_id AND timestamp_utc >= ${fromEpochUs("$2")} AND timestamp_utc <= ${fromEpochUs("$3")}
-          ORDER BY timestamp_utc)
-       ) p`,
-      [storeIds, fromUs, nowUs],
-    );
+  // One row per store with its polls packed into bytes, 9 per poll: PostgreSQL's own binary timestamp
+  // (int8 microseconds since 2000-01-01) and 1 if active. A third of the server time and none of the
+  // per-row client parsing of one row per poll, which dominated the report's time.
+  const polls = await client.query<{ store_id: string; polls: Buffer | null }>(
+    `SELECT s.store_id,
+       (SELECT string_agg(timestamptz_send(p.timestamp_utc) || CASE WHEN p.status = 'active' THEN '\\x01'::bytea ELSE '\\x00'::bytea END, ''::bytea)
+        FROM (
+          (SELECT timestamp_utc, status FROM polls
+           WHERE store_id = s.store_id AND timestamp_utc < ${fromEpochUs("$2")} ORDER BY timestamp_utc DESC LIMIT 1)
+          UNION ALL
+          (SELECT timestamp_utc, status FROM polls
+           WHERE store_id = s.store_id AND timestamp_utc >= ${fromEpochUs("$2")} AND timestamp_utc <= ${fromEpochUs("$3")}
+           ORDER BY timestamp_utc)
+        ) p) AS polls
+     FROM unnest($1::text[]) AS s(store_id)`,
+    [storeIds, fromUs, nowUs],
+  );
   const hours = await client.query<{ store_id: string; day_of_week: number; start: number; end: number }>(
       `SELECT store_id, day_of_week, extract(epoch FROM start_time_local)::int AS start,
               extract(epoch FROM end_time_local)::int AS "end"
@@ -59,12 +62,27 @@ export async function loadStoreData(client: pg.ClientBase, storeIds: string[], f
   const byStore = new Map<string, { polls: Poll[]; hours: HoursRow[]; timeZone: string | null }>(
     storeIds.map((id) => [id, { polls: [], hours: [], timeZone: null }]),
   );
-  for (const r of polls.rows) byStore.get(r.store_id)!.polls.push({ at: r.at, active: r.active });
+  for (const r of polls.rows) byStore.get(r.store_id)!.polls = unpackPolls(r.polls);
   for (const r of hours.rows) byStore.get(r.store_id)!.hours.push({ dayOfWeek: r.day_of_week, start: r.start, end: r.end });
   for (const r of zones.rows) byStore.get(r.store_id)!.timeZone = r.timezone_str;
-  return storeIds.map((storeId) => {
-    const data = byStore.get(storeId)!;
-    data.polls.sort((a, b) => a.at - b.at);
-    return { storeId, ...data };
-  });
+  return storeIds.map((storeId) => ({ storeId, ...byStore.get(storeId)! }));
+}
+
+/** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01. */
+const PG_EPOCH_US = 946_684_800_000_000;
+
+/**
+ * Polls packed by loadStoreData's query. They arrive in time order from the index; should a plan ever
+ * deliver them otherwise, they are sorted here. Values stay below 2^53, so doubles hold them exactly.
+ */
+function unpackPolls(packed: Buffer | null): Poll[] {
+  if (!packed) return [];
+  const polls: Poll[] = new Array(packed.length / 9);
+  let sorted = true;
+  for (let i = 0; i < polls.length; i++) {
+    const at = packed.readInt32BE(i * 9) * 4294967296 + packed.readUInt32BE(i * 9 + 4) + PG_EPOCH_US;
+    polls[i] = { at, active: packed[i * 9 + 8] === 1 };
+    if (i > 0 && at < polls[i - 1]!.at) sorted = false;
+  }
+  return sorted ? polls : polls.sort((a, b) => a.at - b.at);
 }

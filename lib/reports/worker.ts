@@ -1,5 +1,5 @@
 import { env } from "../env";
-import { queue, REPORT_QUEUE, stopQueue, type ReportJob } from "./queue";
+import { onReportJobQueued, queue, REPORT_QUEUE, stopQueue, type ReportJob } from "./queue";
 import { runReport } from "./run";
 import { sweepOrphanedReports } from "./sweep";
 
@@ -9,9 +9,10 @@ import { sweepOrphanedReports } from "./sweep";
  */
 export async function startReportWorker(): Promise<() => Promise<void>> {
   const boss = await queue({ supervise: true });
-  await boss.work<ReportJob>(REPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+  const workerId = await boss.work<ReportJob>(REPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
     for (const job of jobs) await runReport(job.data.reportId);
   });
+  const stopListening = await onReportJobQueued(() => boss.notifyWorker(workerId));
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
     sweeping = sweepOrphanedReports()
@@ -22,6 +23,7 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   const timer = setInterval(sweep, env().REPORT_SWEEP_SECONDS * 1000);
   return async () => {
     clearInterval(timer);
+    await stopListening();
     await sweeping;
     await stopQueue();
   };

@@ -12,7 +12,7 @@ import { newReportId } from "../../lib/reports/create";
 import { generateFeeds } from "../../lib/sample-data/generate";
 import { REPORT_HEADER } from "../../lib/uptime";
 import { useTestDatabase } from "../database";
-import { startApp, type RunningApp } from "../app-server";
+import { startApp, type RunningApp } from "../../scripts/app-processes";
 
 const databaseUrl = await useTestDatabase();
 let app: RunningApp;

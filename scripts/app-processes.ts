@@ -4,8 +4,12 @@ import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
+// The web server and worker processes, started as `npm start` would start them: used by the HTTP tests
+// and by `npm run bench`.
+
 export interface RunningApp {
   baseUrl: string;
+  web: ChildProcess;
   workers: ChildProcess[];
   stop(): Promise<void>;
 }
@@ -31,7 +35,8 @@ function spawnLogged(name: string, args: string[], env: Record<string, string | 
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   child.on("exit", (code, signal) => {
-    if (code && code !== 0) console.error(`[${name}] exited with ${code ?? signal}:\n${log.join("")}`);
+    // 143 and 130: stopped by SIGTERM or SIGINT, as stop() does.
+    if (code && code !== 143 && code !== 130) console.error(`[${name}] exited with ${code ?? signal}:\n${log.join("")}`);
   });
   return child;
 }
@@ -58,6 +63,7 @@ export async function startApp(databaseUrl: string, { workers = 1 } = {}): Promi
   }
   return {
     baseUrl,
+    web,
     workers: workerProcesses,
     async stop() {
       const all = [web, ...workerProcesses].filter((c) => c.exitCode === null && c.signalCode === null);

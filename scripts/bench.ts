@@ -1,0 +1,165 @@
+// npm run bench -- [--stores N] [--days D] [--history-days H] [--runs R]
+// Generates data with the project's generator, loads it into a fresh database, starts the app as `npm start`
+// does (web server + one worker process) and measures load, report, status latency under load, download
+// and memory. Prints a table and writes it as JSON under bench/results/.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import autocannon from "autocannon";
+import pg from "pg";
+import { env } from "../lib/env";
+import { ensureDatabaseExists, startEmbeddedPostgres } from "../lib/db/embedded";
+import { migrate } from "../lib/db/migrate";
+import { closePool, pool } from "../lib/db/pool";
+import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
+import { generateFeeds } from "../lib/sample-data/generate";
+import { startApp } from "./app-processes";
+import { parseArgs } from "./cli";
+
+const { options } = parseArgs(process.argv.slice(2));
+const number = (name: string, fallback: number) => {
+  const raw = options.get(name);
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer (got ${String(raw)})`);
+  return n;
+};
+const stores = number("stores", 4500);
+const days = number("history-days", number("days", 17));
+const runs = number("runs", 5);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const seconds = (ms: number) => Math.round(ms) / 1000;
+function latency({ result, reports }: { result: autocannon.Result; reports: number }) {
+  return {
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+    requestsPerSecond: Math.round(result.requests.average),
+    errors: result.errors + result.non2xx,
+    reportsMeanwhile: reports,
+  };
+}
+const describeLatency = (l: ReturnType<typeof latency>) =>
+  `p50 ${l.p50ms} ms, p99 ${l.p99ms} ms (${l.requestsPerSecond} requests/s, ${l.errors} errors, ${l.reportsMeanwhile} reports meanwhile)`;
+
+function peakRssMb(pid: number | undefined): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024);
+  } catch {
+    return null;
+  }
+}
+
+// Data: generated once per size and kept under bench/data/.
+const dataDir = path.resolve("bench/data", `${stores}x${days}`);
+if (!fs.existsSync(path.join(dataDir, "store_status.csv"))) {
+  console.log(`generating ${stores} stores x ${days} days into ${dataDir} ...`);
+  await generateFeeds({ stores, days }, dataDir);
+}
+
+// A fresh database on the embedded server (or on DATABASE_URL's server).
+let adminUrl = process.env.DATABASE_URL;
+let stopServer = async () => {};
+if (!adminUrl) {
+  const server = await startEmbeddedPostgres(env().EMBEDDED_PG_DIR, env().EMBEDDED_PG_PORT);
+  adminUrl = server.adminUrl;
+  stopServer = server.stop;
+}
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query("DROP DATABASE IF EXISTS storemon_bench WITH (FORCE)");
+await admin.end();
+await ensureDatabaseExists(adminUrl, "storemon_bench");
+const benchUrl = Object.assign(new URL(adminUrl), { pathname: "/storemon_bench" }).toString();
+process.env.DATABASE_URL = benchUrl;
+const client = new pg.Client({ connectionString: benchUrl });
+await client.connect();
+await migrate(client);
+await client.end();
+
+console.log("loading ...");
+const loadStarted = performance.now();
+const loaded = await loadFeeds(feedSourcesInDirectory(dataDir), { actor: "bench" });
+const loadMs = performance.now() - loadStarted;
+const polls = loaded.find((r) => r.kind === "polls")!;
+
+const app = await startApp(benchUrl);
+const api = (p: string, init?: RequestInit) => fetch(`${app.baseUrl}${p}`, init);
+async function reportSeconds(): Promise<{ id: string; ms: number }> {
+  const started = performance.now();
+  const { report_id: id } = (await (await api("/trigger_report", { method: "POST" })).json()) as { report_id: string };
+  for (;;) {
+    const body = (await (await api(`/get_report?report_id=${id}`)).json()) as { status: string; error?: string };
+    if (body.status === "Complete") return { id, ms: performance.now() - started };
+    if (body.status === "Failed") throw new Error(`report failed: ${body.error}`);
+    await sleep(10);
+  }
+}
+
+try {
+  console.log(`${runs} reports ...`);
+  await reportSeconds(); // warm-up: first requests compile routes and fill caches
+  const reportMs: number[] = [];
+  let lastId = "";
+  for (let i = 0; i < runs; i++) {
+    const r = await reportSeconds();
+    reportMs.push(r.ms);
+    lastId = r.id;
+  }
+
+  // 50 pollers, each asking for a report's status 10 times a second (a dashboard asks about once a
+  // second), while reports run back to back; then the same 50 connections asking as fast as they can,
+  // which measures the server's capacity rather than a poller's wait.
+  const whileReportsRun = async (options: autocannon.Options) => {
+    let running = true;
+    const reports = (async () => {
+      let n = 0;
+      for (; running; n++) await reportSeconds();
+      return n;
+    })();
+    const result = await autocannon(options);
+    running = false;
+    return { result, reports: await reports };
+  };
+  const statusUrl = `${app.baseUrl}/get_report?report_id=${lastId}`;
+  console.log("status latency: 50 pollers at 10 requests/s each while reports run ...");
+  const pollers = await whileReportsRun({ url: statusUrl, connections: 50, connectionRate: 10, duration: 10 });
+  console.log("status latency: 50 connections as fast as they can while reports run ...");
+  const saturation = await whileReportsRun({ url: statusUrl, connections: 50, duration: 10 });
+
+  const downloadStarted = performance.now();
+  const csv = await (await api(`/get_report_file/${lastId}`)).text();
+  const downloadMs = performance.now() - downloadStarted;
+
+  const { rows } = await pool().query("SELECT count(*)::int AS n FROM report_rows WHERE report_id = $1", [lastId]);
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), cpu: os.cpus()[0]?.model, node: process.version },
+    data: { stores, days, polls: polls.rowsRead, reportRows: rows[0].n },
+    load: { seconds: seconds(loadMs), pollsSeconds: Math.round(polls.seconds * 100) / 100, rowsPerSecond: Math.round(polls.rowsRead / polls.seconds) },
+    report: { medianSeconds: seconds(median(reportMs)), runs: reportMs.map(seconds) },
+    statusPollers: latency(pollers),
+    statusSaturation: latency(saturation),
+    download: { seconds: seconds(downloadMs), bytes: csv.length },
+    peakRssMb: { web: peakRssMb(app.web.pid), workers: app.workers.map((w) => peakRssMb(w.pid)) },
+  };
+  console.table({
+    "load polls": `${result.load.pollsSeconds} s (${result.load.rowsPerSecond.toLocaleString("en")} rows/s), whole load ${result.load.seconds} s`,
+    "report, trigger to Complete": `${result.report.medianSeconds} s median of ${runs} (${result.report.runs.join(", ")})`,
+    "GET /get_report, 50 pollers x 10/s": describeLatency(result.statusPollers),
+    "GET /get_report, 50 connections flat out": describeLatency(result.statusSaturation),
+    "CSV download": `${result.download.seconds} s (${result.download.bytes.toLocaleString("en")} bytes)`,
+    "peak RSS": `web ${result.peakRssMb.web} MB, worker ${result.peakRssMb.workers.join(", ")} MB`,
+    machine: `${result.machine.cores} cores, ${result.machine.memoryGiB} GiB, ${result.machine.cpu}`,
+    data: `${stores} stores x ${days} days: ${polls.rowsRead.toLocaleString("en")} polls`,
+  });
+  fs.mkdirSync("bench/results", { recursive: true });
+  const file = path.join("bench/results", `${stores}x${days}-${result.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+  console.log(`written to ${file}`);
+} finally {
+  await app.stop();
+  await closePool();
+  await stopServer();
+}
