@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { Providers } from "./providers";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -9,7 +11,17 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <header className="site-header">
+          <Link href="/" className="brand">
+            Store Monitor
+          </Link>
+          <span className="tagline">uptime within business hours</span>
+        </header>
+        <Providers>
+          <main className="page">{children}</main>
+        </Providers>
+      </body>
     </html>
   );
 }

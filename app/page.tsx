@@ -1,7 +1,5 @@
-export default function Home() {
-  return (
-    <main>
-      <h1>Store Monitor</h1>
-    </main>
-  );
+import { ReportList } from "@/components/reports/report-list";
+
+export default function HomePage() {
+  return <ReportList />;
 }

@@ -45,10 +45,10 @@ export function startWorker(databaseUrl: string, env: Record<string, string> = {
   return spawnLogged("worker", ["--import", "tsx", "scripts/worker.ts"], { DATABASE_URL: databaseUrl, REPORT_SWEEP_SECONDS: "1", ...env });
 }
 
-/** The production build served by `next start` on a free port, with `workers` report worker processes. */
-export async function startApp(databaseUrl: string, { workers = 1 } = {}): Promise<RunningApp> {
+/** The production build served by `next start` on `port` (or a free one), with `workers` report worker processes. */
+export async function startApp(databaseUrl: string, { workers = 1, port = 0 } = {}): Promise<RunningApp> {
   if (!fs.existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("No production build: run `npm run build` first (npm test does).");
-  const port = await freePort();
+  port ||= await freePort();
   const web = spawnLogged("web", [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
     DATABASE_URL: databaseUrl,
     NEXT_TELEMETRY_DISABLED: "1",

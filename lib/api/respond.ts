@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { NextResponse } from "next/server";
-import { errorBody } from "../errors";
+import type { z } from "zod";
+import { AppError, errorBody } from "../errors";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
@@ -43,3 +44,17 @@ export function wantsCsv(request: Request): boolean {
   const url = new URL(request.url);
   return url.searchParams.get("format") === "csv" || (request.headers.get("accept") ?? "").includes("text/csv");
 }
+
+/** Parses a request's query string with a zod schema; a bad parameter answers 400 naming it and its value. */
+export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.infer<T> {
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = issue.path.join(".");
+    throw new AppError("invalid_parameter", 400, `parameter ${name} ${JSON.stringify(params[name] ?? null)}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export const json = (body: unknown, status = 200) => NextResponse.json(body, { status, headers: { "Cache-Control": "no-store" } });

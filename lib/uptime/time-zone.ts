@@ -46,6 +46,12 @@ export class ZoneClock {
     return info;
   }
 
+  /** The local calendar date (days since 1970-01-01) of an instant in microseconds. */
+  localEpochDay(instantUs: number): number {
+    const date = Temporal.Instant.fromEpochMilliseconds(Math.floor(instantUs / 1000)).toZonedDateTimeISO(this.zone).toPlainDate();
+    return date.since(Temporal.PlainDate.from("1970-01-01")).days;
+  }
+
   /** The instant (microseconds since the epoch) of `secondsOfDay` past local midnight on local date `epochDay`. */
   instantOf(epochDay: number, secondsOfDay: number): number {
     const { steadyOffset } = this.dayInfo(epochDay);

@@ -1,0 +1,8 @@
+// GET /api/reports - the newest reports and whether any data is loaded (the dashboard's home)
+import { json, route } from "@/lib/api/respond";
+import { listReports } from "@/lib/reports/list";
+import { dataStatus } from "@/lib/stores/timeline";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => json({ reports: await listReports(), data: await dataStatus() }));

@@ -1,0 +1,5 @@
+import { ReportView } from "@/components/reports/report-view";
+
+export default async function ReportPage({ params }: { params: Promise<{ id: string }> }) {
+  return <ReportView id={(await params).id} />;
+}

@@ -1,0 +1,12 @@
+import { StoreView } from "@/components/stores/store-view";
+
+export default async function StorePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ report?: string }>;
+}) {
+  const [{ id }, { report }] = await Promise.all([params, searchParams]);
+  return <StoreView storeId={decodeURIComponent(id)} reportId={report} />;
+}

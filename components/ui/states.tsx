@@ -1,0 +1,35 @@
+import { ApiError } from "@/lib/api/client";
+
+/** A failed request, told in words a person can act on. */
+export function ErrorState({ error, what }: { error: unknown; what: string }) {
+  const message = error instanceof ApiError ? error.message : "Something went wrong.";
+  const unreachable = error instanceof ApiError && error.code === "unreachable";
+  return (
+    <div className="notice notice-error" role="alert">
+      <strong>{unreachable ? "Server unreachable" : `Could not load ${what}`}</strong>
+      <p>{message}</p>
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="muted" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function ProgressBar({ value, label }: { value: number; label: string }) {
+  const percent = Math.round(value * 100);
+  return (
+    <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+      <div className="progress-fill" style={{ width: `${percent}%` }} />
+    </div>
+  );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  const shown = status === "Queued" ? "Running" : status;
+  return <span className={`badge badge-${shown.toLowerCase()}`}>{shown}</span>;
+}

@@ -1,0 +1,104 @@
+import fs from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+
+const STORES = 300; // e2e/serve.ts loads 300 generated stores
+
+/** Presses "Generate report" and waits for that report's row to say Complete; returns its id. */
+async function generateReport(page: Page) {
+  await page.goto("/");
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/trigger_report")),
+    page.getByRole("button", { name: "Generate report" }).click(),
+  ]);
+  const { report_id: id } = (await response.json()) as { report_id: string };
+  const row = page.locator(`tr[data-report-id="${id}"]`);
+  await expect(row.getByRole("progressbar").or(row.getByText("Complete"))).toBeVisible();
+  await expect(row.getByText("Complete")).toBeVisible({ timeout: 30_000 });
+  return id;
+}
+
+async function openNewReport(page: Page) {
+  const id = await generateReport(page);
+  await page.locator(`tr[data-report-id="${id}"]`).getByRole("link", { name: /Open report/ }).click();
+  await expect(page.getByRole("table", { name: "Report rows" })).toBeVisible();
+  return id;
+}
+
+const column = (page: Page, index: number) =>
+  page.getByRole("table", { name: "Report rows" }).locator(`tbody tr td:nth-child(${index + 1})`).allInnerTexts();
+
+test("generating a report: it appears at once and its progress reaches Complete", async ({ page }) => {
+  const id = await generateReport(page);
+  await expect(page.locator(`tr[data-report-id="${id}"] td`).nth(4)).toHaveText(String(STORES));
+});
+
+test("the report table: the five stores with the most downtime in the last day, a filter, and pages", async ({ page }) => {
+  await openNewReport(page);
+  await expect(page.getByText(`Page 1 of ${Math.ceil(STORES / 50)}`)).toBeVisible();
+  await expect(page.locator("tbody tr")).toHaveCount(50);
+
+  const header = page.getByRole("columnheader", { name: /Downtime last day/ });
+  await header.getByRole("button").click();
+  await expect(header).toHaveAttribute("aria-sort", "descending");
+  const downtime = (await column(page, 5)).map(Number);
+  expect(downtime).toEqual([...downtime].sort((a, b) => b - a));
+  const topFive = (await column(page, 0)).slice(0, 5);
+
+  await header.getByRole("button").click();
+  await expect(header).toHaveAttribute("aria-sort", "ascending");
+  await expect.poll(async () => (await column(page, 5)).map(Number)[0]).toBeLessThanOrEqual(downtime[0]!);
+
+  await page.getByRole("button", { name: "Next page" }).click();
+  await expect(page.getByText(`Page 2 of ${Math.ceil(STORES / 50)}`)).toBeVisible();
+
+  const part = topFive[0]!.slice(0, 6);
+  await page.getByLabel("Filter by store id").fill(part);
+  await expect(page.getByText(/Page 1 of 1/)).toBeVisible();
+  const ids = await column(page, 0);
+  expect(ids.length).toBeGreaterThan(0);
+  for (const id of ids) expect(id).toContain(part);
+});
+
+test("downloading the CSV: the exact header and one row per store", async ({ page }) => {
+  const id = await openNewReport(page);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+  expect(download.suggestedFilename()).toBe(`report-${id}.csv`);
+  const lines = fs.readFileSync((await download.path())!, "utf8").trimEnd().split("\n");
+  expect(lines[0]).toBe(
+    "store_id,uptime_last_hour(in minutes),uptime_last_day(in hours),uptime_last_week(in hours),downtime_last_hour(in minutes),downtime_last_day(in hours),downtime_last_week(in hours)",
+  );
+  expect(lines).toHaveLength(STORES + 1);
+});
+
+test("a store's week: timeline, hours and the same six numbers as its row", async ({ page }) => {
+  await openNewReport(page);
+  await page.getByRole("columnheader", { name: /Downtime last day/ }).getByRole("button").click();
+  await expect(page.getByRole("columnheader", { name: /Downtime last day/ })).toHaveAttribute("aria-sort", "descending");
+  const firstRow = page.getByRole("table", { name: "Report rows" }).locator("tbody tr").first();
+  const cells = await firstRow.locator("td").allInnerTexts();
+  await firstRow.getByRole("link").click();
+
+  await expect(page.getByRole("heading", { name: `Store ${cells[0]}` })).toBeVisible();
+  const lanes = page.getByRole("list", { name: "Days" }).getByRole("listitem");
+  await expect(lanes).toHaveCount(8); // a week ending mid-day covers parts of 8 local dates
+  await expect(page.locator(".poll").first()).toBeVisible();
+  await expect(page.getByText(/Time zone/)).toBeVisible();
+  await expect(page.getByRole("table", { name: "Business hours" }).or(page.getByText("Open 24x7 (no hours on file)."))).toBeVisible();
+
+  const figures = page.getByRole("table", { name: "Uptime and downtime" });
+  const shown = (await figures.locator("tbody td").allInnerTexts()).map((t) => t.replace(/ (min|h)$/, ""));
+  // Rows: hour, day, week; columns: uptime, downtime. The report's order: up hour/day/week, down hour/day/week.
+  expect([shown[0], shown[2], shown[4], shown[1], shown[3], shown[5]]).toEqual(cells.slice(1));
+  await expect(page.getByText("As in the report.")).toBeVisible();
+});
+
+test("unknown report and unknown store pages say so and lead back", async ({ page }) => {
+  await page.goto("/reports/AAAAAAAAAAAAAAAAAAAAAA");
+  await expect(page.locator(".notice-error")).toContainText("Report not found");
+  await page.getByRole("link", { name: "Go to the reports list" }).click();
+  await expect(page.getByRole("heading", { name: "Reports" })).toBeVisible();
+
+  await page.goto("/stores/no-such-store");
+  await expect(page.locator(".notice-error")).toContainText("Unknown store");
+  await expect(page.locator(".notice-error")).toContainText("no-such-store");
+});

@@ -1,0 +1,13 @@
+import type { ReportRowsQuery } from "./schemas";
+
+/** Every query key of the dashboard, from one factory: no inline string keys. */
+export const queryKeys = {
+  reports: () => ["reports"] as const,
+  report: (id: string) => ["reports", id] as const,
+  reportRows: (id: string, q: ReportRowsQuery) => ["reports", id, "rows", q] as const,
+  storeTimeline: (storeId: string, reportId?: string) => ["stores", storeId, "timeline", reportId ?? null] as const,
+};
+
+/** Reports still being made are polled; finished ones are not. */
+export const isFinished = (status: string) => status === "Complete" || status === "Failed";
+export const POLL_MS = 500;

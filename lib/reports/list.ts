@@ -1,0 +1,77 @@
+import { pool } from "../db/pool";
+import type { ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary } from "../api/schemas";
+import { checkReportId, reportProgress, reportState, type ReportState } from "./read";
+
+function summary(state: ReportState): ReportSummary {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: state.id,
+    status: state.status,
+    createdAt: state.createdAt.toISOString(),
+    startedAt: iso(state.startedAt),
+    finishedAt: iso(state.finishedAt),
+    asOf: state.asOf,
+    asOfSource: state.asOfSource,
+    storesTotal: state.storesTotal,
+    storesDone: state.storesDone,
+    progress: reportProgress(state),
+    error: state.error,
+  };
+}
+
+const STATE_COLUMNS = `id, status, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt",
+  to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "asOf", as_of_source AS "asOfSource",
+  stores_total AS "storesTotal", stores_done AS "storesDone", error`;
+
+/** The newest reports first. */
+export async function listReports(limit = 50): Promise<ReportSummary[]> {
+  const { rows } = await pool().query<ReportState>(`SELECT ${STATE_COLUMNS} FROM reports ORDER BY created_at DESC LIMIT $1`, [limit]);
+  return rows.map(summary);
+}
+
+const percent = (up: number, down: number) => (up + down > 0 ? Math.round((1000 * up) / (up + down)) / 10 : null);
+
+/** A report's state and, once complete, the figures over all its stores. */
+export async function reportOverview(id: string): Promise<ReportOverview> {
+  const state = await reportState(id);
+  if (state.status !== "Complete") return { ...summary(state), totals: null };
+  const { rows } = await pool().query(
+    `SELECT count(*)::int AS stores,
+            coalesce(sum(uptime_last_hour), 0)::float8 AS uh, coalesce(sum(downtime_last_hour), 0)::float8 AS dh,
+            coalesce(sum(uptime_last_day), 0)::float8 AS ud, coalesce(sum(downtime_last_day), 0)::float8 AS dd,
+            coalesce(sum(uptime_last_week), 0)::float8 AS uw, coalesce(sum(downtime_last_week), 0)::float8 AS dw,
+            count(*) FILTER (WHERE downtime_last_day > 0)::int AS down_day
+     FROM report_rows WHERE report_id = $1`,
+    [id],
+  );
+  const t = rows[0];
+  return {
+    ...summary(state),
+    totals: {
+      stores: t.stores,
+      businessHoursLastWeek: Math.round((t.uw + t.dw) * 100) / 100,
+      uptimePercent: { hour: percent(t.uh, t.dh), day: percent(t.ud, t.dd), week: percent(t.uw, t.dw) },
+      storesDownLastDay: t.down_day,
+    },
+  };
+}
+
+/** One page of a report's rows, sorted and filtered in SQL. */
+export async function reportRowsPage(id: string, query: ReportRowsQuery): Promise<ReportRowsPage> {
+  checkReportId(id);
+  await reportState(id); // 404 for an unknown report
+  const filter = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  // The sort column comes from a fixed list (the zod enum), so it may be spliced into the SQL.
+  const order = query.sort === "store_id" ? `store_id ${query.dir}` : `${query.sort} ${query.dir}, store_id`;
+  const { rows } = await pool().query(
+    `SELECT store_id, uptime_last_hour::float8, uptime_last_day::float8, uptime_last_week::float8,
+            downtime_last_hour::float8, downtime_last_day::float8, downtime_last_week::float8, count(*) OVER ()::int AS total
+     FROM report_rows WHERE report_id = $1 AND store_id ILIKE $2
+     ORDER BY ${order} LIMIT $3 OFFSET $4`,
+    [id, filter, query.pageSize, (query.page - 1) * query.pageSize],
+  );
+  let total = rows[0]?.total as number | undefined;
+  if (total === undefined)
+    total = (await pool().query("SELECT count(*)::int AS n FROM report_rows WHERE report_id = $1 AND store_id ILIKE $2", [id, filter])).rows[0].n;
+  return { total: total ?? 0, page: query.page, pageSize: query.pageSize, rows: rows.map(({ total: _, ...row }) => row) };
+}

@@ -1,0 +1,103 @@
+import { formatInTimeZone } from "date-fns-tz";
+import { pool } from "../db/pool";
+import { AppError } from "../errors";
+import type { DataStatus, StoreTimelineView, TimelineDay } from "../api/schemas";
+import { checkReportId } from "../reports/read";
+import { FIGURE_COLUMNS } from "../reports/run";
+import { loadStoreData, toEpochUs } from "../reports/store-data";
+import { DEFAULT_TIME_ZONE, FIGURE_KEYS, reportFigures, storeTimeline, WINDOWS, ZoneClocks, type StatusSpan } from "../uptime";
+
+const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString();
+const hhmmss = (seconds: number) =>
+  [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, "0")).join(":");
+
+/**
+ * A store's last week as the report saw it: business hours, polls and the up/down spans that were counted,
+ * laid out by local day, with the six figures. Uses the same data reader and engine as the report, so the
+ * picture and the numbers agree. The week ends at the chosen report's as-of, or else at the newest poll.
+ */
+export async function storeTimelineView(storeId: string, reportId?: string): Promise<StoreTimelineView> {
+  if (reportId !== undefined) checkReportId(reportId);
+  const client = await pool().connect();
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const { rows: asOfRows } = await client.query<{ now: number | null }>(
+      reportId
+        ? `SELECT ${toEpochUs("as_of")} AS now FROM reports WHERE id = $1`
+        : `SELECT ${toEpochUs("max(timestamp_utc)")} AS now FROM polls`,
+      reportId ? [reportId] : [],
+    );
+    if (reportId && asOfRows.length === 0) throw new AppError("report_not_found", 404, `no report with id ${reportId}`);
+    const now = asOfRows[0]?.now;
+    if (now == null) throw new AppError("no_data", 404, "no polls have been loaded yet");
+
+    const [store] = await loadStoreData(client, [storeId], now - WINDOWS.week, now);
+    const clocks = new ZoneClocks();
+    const timeline = storeTimeline(store!, now, clocks);
+    if (!timeline) throw new AppError("store_not_found", 404, `no store ${storeId} with polls up to ${iso(now)}`);
+
+    let figures = reportFigures(timeline.durations);
+    let figuresSource: StoreTimelineView["figuresSource"] = "computed";
+    if (reportId) {
+      const { rows } = await client.query(
+        `SELECT ${FIGURE_COLUMNS.map((c) => `${c}::text`).join(", ")} FROM report_rows WHERE report_id = $1 AND store_id = $2`,
+        [reportId, storeId],
+      );
+      if (rows[0]) {
+        figures = Object.fromEntries(FIGURE_KEYS.map((k, i) => [k, rows[0][FIGURE_COLUMNS[i]!]])) as typeof figures;
+        figuresSource = "report";
+      }
+    }
+    await client.query("COMMIT");
+
+    const zone = store!.timeZone ?? DEFAULT_TIME_ZONE;
+    const clock = clocks.get(zone);
+    const weekStart = now - WINDOWS.week;
+    const days: TimelineDay[] = [];
+    for (let day = clock.localEpochDay(weekStart); day <= clock.localEpochDay(now - 1); day++) {
+      const start = clock.instantOf(day, 0);
+      const end = clock.instantOf(day + 1, 0);
+      const at = (us: number) => Math.min(1, Math.max(0, (us - start) / (end - start)));
+      const inside = (s: { start: number; end: number }) => s.end > start && s.start < end;
+      days.push({
+        date: formatInTimeZone(new Date(start / 1000), zone, "yyyy-MM-dd"),
+        weekday: WEEKDAYS[(((day + 3) % 7) + 7) % 7]!,
+        start: iso(start),
+        end: iso(end),
+        window: weekStart < end && now > start ? [at(weekStart), at(now)] : null,
+        open: timeline.open.filter(inside).map((i) => [at(i.start), at(i.end)]),
+        counted: timeline.counted.filter(inside).map((s: StatusSpan) => ({ from: at(s.start), to: at(s.end), active: s.active })),
+        polls: store!.polls
+          .filter((p) => p.at >= start && p.at < end && p.at <= now)
+          .map((p) => ({ at: at(p.at), active: p.active, time: formatInTimeZone(new Date(p.at / 1000), zone, "HH:mm:ss") })),
+      });
+    }
+    return {
+      storeId,
+      timeZone: zone,
+      timeZoneDefaulted: store!.timeZone === null,
+      hours: [...store!.hours]
+        .sort((a, b) => a.dayOfWeek - b.dayOfWeek || a.start - b.start)
+        .map((h) => ({ dayOfWeek: h.dayOfWeek, start: hhmmss(h.start), end: hhmmss(h.end) })),
+      asOf: iso(now),
+      reportId: figuresSource === "report" ? reportId! : null,
+      figures: Object.fromEntries(FIGURE_KEYS.map((k, i) => [FIGURE_COLUMNS[i], Number(figures[k])])) as StoreTimelineView["figures"],
+      figuresSource,
+      days,
+    };
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** Whether any data is loaded: the dashboard's empty state. Both answers come from an index. */
+export async function dataStatus(): Promise<DataStatus> {
+  const { rows } = await pool().query(
+    `SELECT to_char(max(timestamp_utc) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS newest FROM polls`,
+  );
+  return { hasPolls: rows[0].newest !== null, newestPoll: rows[0].newest };
+}
