@@ -12,6 +12,10 @@ const schema = z.object({
   REPORT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(10),
   /** Stores per database batch while a report streams polls. */
   REPORT_BATCH_STORES: z.coerce.number().int().min(1).default(1000),
+  /** Stores per shard: the unit of work that worker processes share. */
+  REPORT_SHARD_STORES: z.coerce.number().int().min(1).default(1000),
+  /** Report worker processes `npm start` runs beside the web server. */
+  WORKERS: z.coerce.number().int().min(0).max(64).default(2),
   SAMPLE_DATA: z.enum(["on", "off"]).default("on"),
 });
 

@@ -1,6 +1,6 @@
 // npm run bench -- [--stores N] [--days D] [--history-days H] [--runs R]
 // Generates data with the project's generator, loads it into a fresh database, starts the app as `npm start`
-// does (web server + one worker process) and measures load, report, status latency under load, download
+// does (web server + WORKERS worker processes) and measures load, report, status latency under load, download
 // and memory. Prints a table and writes it as JSON under bench/results/.
 import fs from "node:fs";
 import os from "node:os";
@@ -84,7 +84,7 @@ const loaded = await loadFeeds(feedSourcesInDirectory(dataDir), { actor: "bench"
 const loadMs = performance.now() - loadStarted;
 const polls = loaded.find((r) => r.kind === "polls")!;
 
-const app = await startApp(benchUrl);
+const app = await startApp(benchUrl, { workers: env().WORKERS });
 const api = (p: string, init?: RequestInit) => fetch(`${app.baseUrl}${p}`, init);
 async function reportSeconds(): Promise<{ id: string; ms: number }> {
   const started = performance.now();
@@ -142,15 +142,16 @@ try {
     statusPollers: latency(pollers),
     statusSaturation: latency(saturation),
     download: { seconds: seconds(downloadMs), bytes: csv.length },
-    peakRssMb: { web: peakRssMb(app.web.pid), workers: app.workers.map((w) => peakRssMb(w.pid)) },
+    peakRssMb: { web: peakRssMb(app.web.pid), workers: app.workers.map((w) => peakRssMb(w.pid)), total: 0 },
   };
+  result.peakRssMb.total = [result.peakRssMb.web, ...result.peakRssMb.workers].reduce<number>((s, v) => s + (v ?? 0), 0);
   console.table({
     "load polls": `${result.load.pollsSeconds} s (${result.load.rowsPerSecond.toLocaleString("en")} rows/s), whole load ${result.load.seconds} s`,
     "report, trigger to Complete": `${result.report.medianSeconds} s median of ${runs} (${result.report.runs.join(", ")})`,
     "GET /get_report, 50 pollers x 10/s": describeLatency(result.statusPollers),
     "GET /get_report, 50 connections flat out": describeLatency(result.statusSaturation),
     "CSV download": `${result.download.seconds} s (${result.download.bytes.toLocaleString("en")} bytes)`,
-    "peak RSS": `web ${result.peakRssMb.web} MB, worker ${result.peakRssMb.workers.join(", ")} MB`,
+    "peak RSS": `web ${result.peakRssMb.web} MB, workers ${result.peakRssMb.workers.join(" + ")} MB, total ${result.peakRssMb.total} MB`,
     machine: `${result.machine.cores} cores, ${result.machine.memoryGiB} GiB, ${result.machine.cpu}`,
     data: `${stores} stores x ${days} days: ${polls.rowsRead.toLocaleString("en")} polls`,
   });

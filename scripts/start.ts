@@ -1,14 +1,15 @@
 // npm start: the whole product on one machine. Starts (or joins) the database, applies migrations, loads
-// sample data into an empty database, runs a report worker in this process and the web server as a child
-// process, so report computation never shares a thread with HTTP. `--dev` runs `next dev` instead.
+// sample data into an empty database, then runs the web server and WORKERS report worker processes (one
+// per core by default), so report computation never shares a thread with HTTP and uses every core.
+// `--dev` runs `next dev` instead of the production build.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "../lib/env";
 import { closePool } from "../lib/db/pool";
 import { prepareDatabase } from "../lib/db/prepare";
-import { startReportWorker } from "../lib/reports/worker";
 import { loadSampleIfEmpty } from "../lib/sample-data/seed";
+import { webArgs, workerArgs } from "./app-processes";
 
 const dev = process.argv.includes("--dev");
 const settings = env();
@@ -27,22 +28,22 @@ if (!dev && !fs.existsSync(".next/BUILD_ID")) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const stopWorker = await startReportWorker();
-const web = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(settings.PORT)], {
-  stdio: "inherit",
-  env: { ...process.env, DATABASE_URL: database.url },
-});
-console.log(`[start] http://localhost:${settings.PORT}`);
+await closePool();
+const childEnv = { ...process.env, DATABASE_URL: database.url };
+const web = spawn(process.execPath, webArgs(settings.PORT, dev), { stdio: "inherit", env: childEnv });
+const workers = Array.from({ length: settings.WORKERS }, () => spawn(process.execPath, workerArgs(), { stdio: "inherit", env: childEnv }));
+console.log(`[start] http://localhost:${settings.PORT} with ${workers.length} report worker process(es)`);
 
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  web.kill("SIGTERM");
-  await stopWorker().catch(() => {});
-  await closePool();
+  const children = [web, ...workers].filter((c) => c.exitCode === null);
+  for (const child of children) child.kill("SIGTERM");
+  await Promise.all(children.map((c) => new Promise((resolve) => c.once("exit", resolve))));
   await database.stop();
   process.exit(code);
 }
 web.on("exit", (code) => shutdown(code ?? 0));
+for (const worker of workers) worker.on("exit", (code) => !stopping && shutdown(code ?? 1));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => shutdown(0));

@@ -4,9 +4,20 @@ import { databaseUrl, env } from "../env";
 import { pool } from "../db/pool";
 
 export const REPORT_QUEUE = "report";
+export const SHARD_QUEUE = "report-shard";
 
 export interface ReportJob {
   reportId: string;
+}
+
+/** A slice of a report's stores, computed in the snapshot the report's run exported. */
+export interface ShardJob {
+  reportId: string;
+  attempt: number;
+  /** The report's "now", epoch microseconds. */
+  now: number;
+  snapshot: string;
+  storeIds: string[];
 }
 
 const globalForBoss = globalThis as unknown as { storemonBoss?: Promise<PgBoss> };
@@ -28,12 +39,8 @@ export function queue({ supervise = false } = {}): Promise<PgBoss> {
     });
     boss.on("error", (e) => console.error("[queue]", e.message));
     await boss.start();
-    await boss.createQueue(REPORT_QUEUE, {
-      name: REPORT_QUEUE,
-      retryLimit: 3,
-      retryDelay: 1,
-      expireInSeconds: env().REPORT_JOB_EXPIRE_SECONDS,
-    });
+    for (const name of [REPORT_QUEUE, SHARD_QUEUE])
+      await boss.createQueue(name, { name, retryLimit: 3, retryDelay: 1, expireInSeconds: env().REPORT_JOB_EXPIRE_SECONDS });
     return boss;
   })();
   return globalForBoss.storemonBoss;
@@ -55,6 +62,13 @@ export async function sendReportJob(reportId: string, client?: pg.ClientBase): P
   const id = await boss.send(REPORT_QUEUE, { reportId } satisfies ReportJob, db ? { db } : {});
   await (client ?? pool()).query("SELECT pg_notify($1, '')", [WAKE_CHANNEL]); // delivered on commit
   return id;
+}
+
+/** Queues a report's shards for whichever workers are free. */
+export async function sendShardJobs(shards: ShardJob[]): Promise<void> {
+  const boss = await queue();
+  await boss.insert(shards.map((data) => ({ name: SHARD_QUEUE, data })));
+  await pool().query("SELECT pg_notify($1, '')", [WAKE_CHANNEL]);
 }
 
 /** Calls `wake` whenever a report job is queued anywhere. Returns a function that stops listening. */

@@ -1,18 +1,30 @@
 import { env } from "../env";
-import { onReportJobQueued, queue, REPORT_QUEUE, stopQueue, type ReportJob } from "./queue";
-import { runReport } from "./run";
+import { onReportJobQueued, queue, REPORT_QUEUE, SHARD_QUEUE, stopQueue, type ReportJob, type ShardJob } from "./queue";
+import { runReport, runShardJob } from "./run";
 import { sweepOrphanedReports } from "./sweep";
 
 /**
- * Takes report jobs from the queue and computes them, one at a time per process, and sweeps for reports
- * whose worker died. Returns a function that stops it.
+ * Takes jobs from the queue: report runs (which cut a report into shards and wait for them) and shards
+ * (which any worker may compute), one of each at a time per process; and sweeps for reports whose worker
+ * died. Returns a function that stops it.
  */
 export async function startReportWorker(): Promise<() => Promise<void>> {
   const boss = await queue({ supervise: true });
-  const workerId = await boss.work<ReportJob>(REPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-    for (const job of jobs) await runReport(job.data.reportId);
+  const options = { batchSize: 1, pollingIntervalSeconds: 0.5 };
+  // pg-boss waits out its polling interval even after a job; asking it to look again at once drains a
+  // queue of shards back to back.
+  const reportWorker: string = await boss.work<ReportJob>(REPORT_QUEUE, options, async (jobs) => {
+    for (const job of jobs) await runReport(job.data.reportId, { shardViaQueue: true });
+    boss.notifyWorker(reportWorker);
   });
-  const stopListening = await onReportJobQueued(() => boss.notifyWorker(workerId));
+  const shardWorker: string = await boss.work<ShardJob>(SHARD_QUEUE, options, async (jobs) => {
+    for (const job of jobs) await runShardJob(job.data);
+    boss.notifyWorker(shardWorker);
+  });
+  const stopListening = await onReportJobQueued(() => {
+    boss.notifyWorker(reportWorker);
+    boss.notifyWorker(shardWorker);
+  });
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
     sweeping = sweepOrphanedReports()
