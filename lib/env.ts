@@ -17,6 +17,27 @@ const schema = z.object({
   /** Report worker processes `npm start` runs beside the web server. */
   WORKERS: z.coerce.number().int().min(0).max(64).default(2),
   SAMPLE_DATA: z.enum(["on", "off"]).default("on"),
+  /** The admins' sign-in token; when unset, the server makes one at start and prints a sign-in link. */
+  ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),
+  /** Service keys, comma-separated `scope:key` pairs; scope `ingest` (push polls) or `reports`. */
+  API_KEYS: z
+    .string()
+    .default("")
+    .transform((raw, ctx) => {
+      const keys: { scope: "ingest" | "reports"; key: string }[] = [];
+      for (const entry of raw.split(",").map((e) => e.trim()).filter(Boolean)) {
+        const [scope, key] = [entry.slice(0, entry.indexOf(":")), entry.slice(entry.indexOf(":") + 1)];
+        if ((scope !== "ingest" && scope !== "reports") || key.length < 16) {
+          ctx.addIssue({ code: "custom", message: `API_KEYS entry "${scope || entry}:…" must be ingest:<key> or reports:<key>, keys of 16+ characters` });
+          return z.NEVER;
+        }
+        keys.push({ scope, key });
+      }
+      return keys;
+    }),
+  SESSION_HOURS: z.coerce.number().min(0.01).default(8),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(512 * 1024 * 1024),
+  API_BODY_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -61,17 +61,17 @@ export function startWorker(databaseUrl: string, env: Record<string, string> = {
 }
 
 /** The production build served by `next start` on `port` (or a free one), with `workers` report worker processes. */
-export async function startApp(databaseUrl: string, { workers = 1, port = 0 } = {}): Promise<RunningApp> {
+export async function startApp(
+  databaseUrl: string,
+  { workers = 1, port = 0, env = {} as Record<string, string> } = {},
+): Promise<RunningApp> {
   if (!fs.existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("No production build: run `npm run build` first (npm test does).");
   port ||= await freePort();
-  const web = spawnLogged("web", webArgs(port), {
-    DATABASE_URL: databaseUrl,
-    NEXT_TELEMETRY_DISABLED: "1",
-  });
-  const workerProcesses = Array.from({ length: workers }, () => startWorker(databaseUrl));
+  const web = spawnLogged("web", webArgs(port), { DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", ...env });
+  const workerProcesses = Array.from({ length: workers }, () => startWorker(databaseUrl, env));
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    const up = await fetch(`${baseUrl}/get_report`).then((r) => r.status === 400, () => false);
+    const up = await fetch(`${baseUrl}/api/health`).then((r) => r.ok, () => false);
     if (up) break;
     if (i > 300) throw new Error("the app did not start");
     await sleep(100);

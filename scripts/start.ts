@@ -3,6 +3,7 @@
 // per core by default), so report computation never shares a thread with HTTP and uses every core.
 // `--dev` runs `next dev` instead of the production build.
 import { spawn, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "../lib/env";
@@ -29,6 +30,11 @@ if (!dev && !fs.existsSync(".next/BUILD_ID")) {
 }
 
 await closePool();
+if (!settings.ADMIN_TOKEN) {
+  // Nothing is left open: without a configured token, admins sign in with one made for this run.
+  process.env.ADMIN_TOKEN = crypto.randomBytes(24).toString("base64url");
+  console.log(`[start] no ADMIN_TOKEN set; admins sign in at http://localhost:${settings.PORT}/admin/login?token=${process.env.ADMIN_TOKEN}`);
+}
 const childEnv = { ...process.env, DATABASE_URL: database.url };
 const web = spawn(process.execPath, webArgs(settings.PORT, dev), { stdio: "inherit", env: childEnv });
 const workers = Array.from({ length: settings.WORKERS }, () => spawn(process.execPath, workerArgs(), { stdio: "inherit", env: childEnv }));

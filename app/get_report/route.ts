@@ -3,10 +3,12 @@ import { NextResponse } from "next/server";
 import { statusBody } from "@/lib/api/report-api";
 import { csvResponse, route, wantsCsv } from "@/lib/api/respond";
 import { checkReportId, reportCsv, reportState } from "@/lib/reports/read";
+import { authorize } from "@/lib/auth/authorize";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route(async (request) => {
+  authorize(request, "reports");
   const id = checkReportId(new URL(request.url).searchParams.get("report_id"));
   const state = await reportState(id);
   if (wantsCsv(request)) {

@@ -3,10 +3,12 @@ import { NextResponse } from "next/server";
 import { parseTriggerBody } from "@/lib/api/report-api";
 import { route } from "@/lib/api/respond";
 import { triggerReport } from "@/lib/reports/create";
+import { authorize } from "@/lib/auth/authorize";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(async (request) => {
+  authorize(request, "reports");
   const reportId = await triggerReport(await parseTriggerBody(request));
   return NextResponse.json({ report_id: reportId }, { status: 202 });
 });

@@ -27,6 +27,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 }
 
 export const api = {
+  get: <T>(path: string) => request<T>(path),
   reports: () => request<{ reports: ReportSummary[]; data: DataStatus }>("/api/reports"),
   report: (id: string) => request<ReportOverview>(`/api/reports/${encodeURIComponent(id)}`),
   reportRows: (id: string, q: ReportRowsQuery) =>

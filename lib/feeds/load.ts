@@ -236,6 +236,16 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
   return results;
 }
 
+/** Records in the import log a file refused before it reached the loader (not CSV, unknown header, too large). */
+export async function recordRefusedFile(file: string, kind: string, actor: string, message: string): Promise<void> {
+  await pool()
+    .query(
+      `INSERT INTO import_log (file_name, kind, actor, finished_at, outcome, message) VALUES ($1, $2, $3, now(), 'rejected', $4)`,
+      [file, kind, actor, message],
+    )
+    .catch((logError) => console.error("[import log]", logError));
+}
+
 async function recordRefusal(sources: FeedSource[], actor: string, startedAt: Date, e: unknown): Promise<void> {
   const rejection = e instanceof AppError && e.code === "invalid_feed" ? (e.details as FeedRejection) : null;
   const message = e instanceof Error ? e.message : String(e);

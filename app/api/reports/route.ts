@@ -2,7 +2,11 @@
 import { json, route } from "@/lib/api/respond";
 import { listReports } from "@/lib/reports/list";
 import { dataStatus } from "@/lib/stores/timeline";
+import { authorize } from "@/lib/auth/authorize";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async () => json({ reports: await listReports(), data: await dataStatus() }));
+export const GET = route(async (request) => {
+  authorize(request, "reports");
+  return json({ reports: await listReports(), data: await dataStatus() });
+});

@@ -1,7 +1,11 @@
 // GET /api/reports/<id> - a report's state and, once complete, its figures over all stores
 import { json, route } from "@/lib/api/respond";
 import { reportOverview } from "@/lib/reports/list";
+import { authorize } from "@/lib/auth/authorize";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ params: Promise<{ id: string }> }>(async (_request, { params }) => json(await reportOverview((await params).id)));
+export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
+  authorize(request, "reports");
+  return json(await reportOverview((await params).id));
+});

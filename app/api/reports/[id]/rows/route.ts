@@ -2,9 +2,11 @@
 import { reportRowsQuery } from "@/lib/api/schemas";
 import { json, parseQuery, route } from "@/lib/api/respond";
 import { reportRowsPage } from "@/lib/reports/list";
+import { authorize } from "@/lib/auth/authorize";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) =>
-  json(await reportRowsPage((await params).id, parseQuery(request, reportRowsQuery))),
-);
+export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
+  authorize(request, "reports");
+  return json(await reportRowsPage((await params).id, parseQuery(request, reportRowsQuery)));
+});

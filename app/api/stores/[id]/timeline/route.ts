@@ -2,9 +2,11 @@
 import { storeTimelineQuery } from "@/lib/api/schemas";
 import { json, parseQuery, route } from "@/lib/api/respond";
 import { storeTimelineView } from "@/lib/stores/timeline";
+import { authorize } from "@/lib/auth/authorize";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) =>
-  json(await storeTimelineView(decodeURIComponent((await params).id), parseQuery(request, storeTimelineQuery).report)),
-);
+export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
+  authorize(request, "reports");
+  return json(await storeTimelineView((await params).id, parseQuery(request, storeTimelineQuery).report));
+});

@@ -1,0 +1,26 @@
+// POST /api/admin/uploads?name=<file>&kind=<feed> - one feed file in the body, streamed into the loader
+import { z } from "zod";
+import { authorize } from "@/lib/auth/authorize";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { FEED_KINDS, type FeedKind } from "@/lib/feeds/kinds";
+import { json, parseQuery, route } from "@/lib/api/respond";
+import { loadUploadedFeed } from "@/lib/uploads/upload";
+
+export const dynamic = "force-dynamic";
+
+const query = z.object({ name: z.string().min(1).max(255), kind: z.enum(FEED_KINDS as [string, ...string[]]).optional() });
+
+export const POST = route(async (request) => {
+  const caller = authorize(request, "admin");
+  const { name, kind } = parseQuery(request, query);
+  if (!request.body) throw new AppError("empty_file", 422, `${name} is empty: a feed file starts with a header line`);
+  const result = await loadUploadedFeed(request.body, {
+    name,
+    kind: kind as FeedKind | undefined,
+    maxBytes: env().UPLOAD_MAX_BYTES,
+    declaredBytes: Number(request.headers.get("content-length") ?? 0),
+    actor: caller.actor,
+  });
+  return json(result);
+});
