@@ -17,6 +17,10 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             Store Monitor
           </Link>
           <span className="tagline">uptime within business hours</span>
+          <nav className="site-nav" aria-label="Main">
+            <Link href="/">Reports</Link>
+            <Link href="/admin/upload">Upload feeds</Link>
+          </nav>
         </header>
         <Providers>
           <main className="page">{children}</main>

@@ -1,13 +1,24 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
 import { ApiError } from "@/lib/api/client";
 
 /** A failed request, told in words a person can act on. */
 export function ErrorState({ error, what }: { error: unknown; what: string }) {
+  const pathname = usePathname();
   const message = error instanceof ApiError ? error.message : "Something went wrong.";
   const unreachable = error instanceof ApiError && error.code === "unreachable";
+  const signIn = error instanceof ApiError && error.status === 401;
   return (
     <div className="notice notice-error" role="alert">
-      <strong>{unreachable ? "Server unreachable" : `Could not load ${what}`}</strong>
+      <strong>{unreachable ? "Server unreachable" : signIn ? "Sign-in needed" : `Could not load ${what}`}</strong>
       <p>{message}</p>
+      {signIn && (
+        <p>
+          <Link href={`/admin/login?next=${encodeURIComponent(pathname)}`}>Sign in</Link>
+        </p>
+      )}
     </div>
   );
 }
