@@ -11,7 +11,7 @@ const schema = z.object({
   /** Seconds between sweeps that re-queue reports whose worker died. */
   REPORT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(10),
   /** Stores per database batch while a report streams polls. */
-  REPORT_BATCH_STORES: z.coerce.number().int().min(1).default(1000),
+  REPORT_BATCH_STORES: z.coerce.number().int().min(1).default(250),
   /** Stores per shard: the unit of work that worker processes share. */
   REPORT_SHARD_STORES: z.coerce.number().int().min(1).default(1000),
   /** Report worker processes `npm start` runs beside the web server. */

@@ -51,9 +51,13 @@ export function webArgs(port: number, dev = false): string[] {
   return [OLD_SPACE, path.resolve("node_modules/next/dist/bin/next"), dev ? "dev" : "start", "-p", String(port)];
 }
 
-/** Node arguments of a report worker process. */
-export function workerArgs(): string[] {
-  return [OLD_SPACE, "--max-semi-space-size=4", "--import", "tsx", path.resolve("scripts/worker.ts")];
+/** The worker as `npm run build` bundles it: plain JavaScript starts faster and smaller than through tsx. */
+export const WORKER_BUNDLE = path.resolve("dist/worker.mjs");
+
+/** Node arguments of a report worker process: the built bundle, or (in development) the source through tsx. */
+export function workerArgs(dev = false): string[] {
+  const entry = dev ? ["--import", "tsx", path.resolve("scripts/worker.ts")] : [WORKER_BUNDLE];
+  return [OLD_SPACE, "--max-semi-space-size=4", ...entry];
 }
 
 export function startWorker(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
@@ -65,7 +69,8 @@ export async function startApp(
   databaseUrl: string,
   { workers = 1, port = 0, env = {} as Record<string, string> } = {},
 ): Promise<RunningApp> {
-  if (!fs.existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("No production build: run `npm run build` first (npm test does).");
+  if (!fs.existsSync(path.resolve(".next/BUILD_ID")) || !fs.existsSync(WORKER_BUNDLE))
+    throw new Error("No production build: run `npm run build` first (npm test does).");
   port ||= await freePort();
   const web = spawnLogged("web", webArgs(port), { DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", ...env });
   const workerProcesses = Array.from({ length: workers }, () => startWorker(databaseUrl, env));

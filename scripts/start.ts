@@ -10,11 +10,10 @@ import { env } from "../lib/env";
 import { closePool } from "../lib/db/pool";
 import { prepareDatabase } from "../lib/db/prepare";
 import { loadSampleIfEmpty } from "../lib/sample-data/seed";
-import { webArgs, workerArgs } from "./app-processes";
+import { WORKER_BUNDLE, webArgs, workerArgs } from "./app-processes";
 
 const dev = process.argv.includes("--dev");
 const settings = env();
-const nextBin = path.resolve("node_modules/next/dist/bin/next");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 const database = await prepareDatabase();
@@ -23,9 +22,9 @@ console.log(`[start] database ready${settings.DATABASE_URL ? "" : ` (embedded, $
 if (settings.SAMPLE_DATA === "on" && (await loadSampleIfEmpty(path.dirname(settings.EMBEDDED_PG_DIR))))
   console.log("[start] empty database: loaded a generated sample (200 stores, 10 days)");
 
-if (!dev && !fs.existsSync(".next/BUILD_ID")) {
-  console.log("[start] no production build yet: running next build (once)");
-  const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
+if (!dev && (!fs.existsSync(".next/BUILD_ID") || !fs.existsSync(WORKER_BUNDLE))) {
+  console.log("[start] no production build yet: running npm run build (once; run it again after changing the code)");
+  const build = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
@@ -37,7 +36,7 @@ if (!settings.ADMIN_TOKEN) {
 }
 const childEnv = { ...process.env, DATABASE_URL: database.url };
 const web = spawn(process.execPath, webArgs(settings.PORT, dev), { stdio: "inherit", env: childEnv });
-const workers = Array.from({ length: settings.WORKERS }, () => spawn(process.execPath, workerArgs(), { stdio: "inherit", env: childEnv }));
+const workers = Array.from({ length: settings.WORKERS }, () => spawn(process.execPath, workerArgs(dev), { stdio: "inherit", env: childEnv }));
 console.log(`[start] http://localhost:${settings.PORT} with ${workers.length} report worker process(es)`);
 
 let stopping = false;

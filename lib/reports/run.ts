@@ -137,9 +137,13 @@ export async function computeShard(reader: pg.ClientBase, job: ShardJob, options
     const copy = new CopyIn(writer, "report_rows", ["report_id", "store_id", ...FIGURE_COLUMNS]);
     const clocks = new ZoneClocks();
     const batchSize = env().REPORT_BATCH_STORES;
+    const load = (from: number) => loadStoreData(reader, job.storeIds.slice(from, from + batchSize), job.now - WINDOWS.week, job.now);
+    let next = job.storeIds.length > 0 ? load(0) : null;
     try {
       for (let i = 0; i < job.storeIds.length; i += batchSize) {
-        const stores = await loadStoreData(reader, job.storeIds.slice(i, i + batchSize), job.now - WINDOWS.week, job.now);
+        const stores = await next!;
+        // The database reads the next batch while this one is computed: both run at once.
+        next = i + batchSize < job.storeIds.length ? load(i + batchSize) : null;
         const rows: string[][] = [];
         for (const store of stores) {
           let timeline;
@@ -158,6 +162,7 @@ export async function computeShard(reader: pg.ClientBase, job: ShardJob, options
       }
       await copy.end();
     } catch (e) {
+      await next?.catch(() => {});
       await copy.abort(e as Error);
       throw e;
     }
