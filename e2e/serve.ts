@@ -3,9 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
-import { ensureDatabaseExists, startEmbeddedPostgres } from "../lib/db/embedded";
-import { migrate } from "../lib/db/migrate";
+import { databaseServer, freshDatabase } from "../lib/db/prepare";
 import { closePool } from "../lib/db/pool";
 import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
 import { generateFeeds } from "../lib/sample-data/generate";
@@ -14,24 +12,9 @@ import { startApp } from "../scripts/app-processes";
 const E2E_STORES = 300;
 const port = Number(process.env.E2E_PORT ?? 3100);
 
-let adminUrl = process.env.DATABASE_URL;
-let stopServer = async () => {};
-if (!adminUrl) {
-  const server = await startEmbeddedPostgres(".data/e2e-postgres", Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 2);
-  adminUrl = server.adminUrl;
-  stopServer = server.stop;
-}
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query("DROP DATABASE IF EXISTS storemon_e2e WITH (FORCE)");
-await admin.end();
-await ensureDatabaseExists(adminUrl, "storemon_e2e");
-const url = Object.assign(new URL(adminUrl), { pathname: "/storemon_e2e" }).toString();
+const server = await databaseServer({ dir: ".data/e2e-postgres", port: Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 2 });
+const url = await freshDatabase(server.adminUrl, "storemon_e2e");
 process.env.DATABASE_URL = url;
-const client = new pg.Client({ connectionString: url });
-await client.connect();
-await migrate(client);
-await client.end();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-e2e-"));
 await generateFeeds({ stores: E2E_STORES, days: 9, seed: 5 }, dir);
@@ -42,7 +25,7 @@ const app = await startApp(url, { port, env: { ADMIN_TOKEN: process.env.E2E_ADMI
 console.log(`e2e app on ${app.baseUrl}`);
 const stop = async () => {
   await app.stop();
-  await stopServer();
+  await server.stop();
   process.exit(0);
 };
 process.on("SIGTERM", stop);

@@ -1,10 +1,11 @@
 import crypto from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
-import { closePool } from "../lib/db/pool";
+import { closePool, pool } from "../lib/db/pool";
 import { disconnectPrisma } from "../lib/db/prisma";
 import { stopQueue } from "../lib/reports/queue";
-import { TEMPLATE_DB, withDatabase } from "./global-setup";
+import { withDatabase } from "../lib/db/prepare";
+import { TEMPLATE_DB } from "./global-setup";
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: inject("adminUrl") });
@@ -38,4 +39,14 @@ export async function useTestDatabase(): Promise<string> {
     await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   });
   return url;
+}
+
+/** Every row of the three feed tables, to show that a refused load or upload changed nothing. */
+export async function feedTables() {
+  const q = (sql: string) => pool().query(sql).then((r) => r.rows);
+  return {
+    polls: await q("SELECT store_id, timestamp_utc::text, status FROM polls ORDER BY 1, 2"),
+    hours: await q("SELECT * FROM business_hours ORDER BY 1, 2, 3, 4"),
+    zones: await q("SELECT * FROM store_timezones ORDER BY 1"),
+  };
 }

@@ -3,7 +3,7 @@
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
-import { migrate } from "../lib/db/migrate";
+import { freshDatabase } from "../lib/db/prepare";
 
 export const TEMPLATE_DB = "storemon_test_template";
 
@@ -22,16 +22,7 @@ export default async function setup(project: TestProject) {
     adminUrl = server.adminUrl;
     stop = server.stop;
   }
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
-  await admin.end();
-
-  const template = new pg.Client({ connectionString: withDatabase(adminUrl, TEMPLATE_DB) });
-  await template.connect();
-  await migrate(template);
-  await template.end();
+  await freshDatabase(adminUrl, TEMPLATE_DB);
 
   project.provide("adminUrl", adminUrl);
   return async () => {
@@ -42,10 +33,4 @@ export default async function setup(project: TestProject) {
     await cleanup.end();
     await stop();
   };
-}
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }

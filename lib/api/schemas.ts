@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REPORT_COLUMNS } from "../uptime/report-row";
 
 // Request and response shapes shared by the route handlers and the dashboard.
 
@@ -11,16 +12,7 @@ export const reportStatusResponse = z.discriminatedUnion("status", [
 ]);
 export type ReportStatusResponse = z.infer<typeof reportStatusResponse>;
 
-/** The report columns a table can be sorted by, as the CSV and the API name them. */
-export const REPORT_COLUMNS = [
-  "store_id",
-  "uptime_last_hour",
-  "uptime_last_day",
-  "uptime_last_week",
-  "downtime_last_hour",
-  "downtime_last_day",
-  "downtime_last_week",
-] as const;
+/** The report columns a table can be sorted by. */
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
 
 export const reportRowsQuery = z.object({

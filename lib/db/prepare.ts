@@ -34,3 +34,36 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
   }
   return { url, stop };
 }
+
+/** The server for a database of its own (benchmarks, browser tests): DATABASE_URL's, or an embedded one. */
+export async function databaseServer(embedded: { dir: string; port: number }): Promise<{ adminUrl: string; stop(): Promise<void> }> {
+  const given = env().DATABASE_URL;
+  return given ? { adminUrl: given, stop: async () => {} } : startEmbeddedPostgres(embedded.dir, embedded.port);
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Drops `name` on the server if it exists, creates it afresh and migrates it; returns its URL. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  await ensureDatabaseExists(adminUrl, name);
+  const url = withDatabase(adminUrl, name);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await migrate(client);
+  } finally {
+    await client.end();
+  }
+  return url;
+}

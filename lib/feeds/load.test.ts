@@ -2,7 +2,7 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { pool } from "../db/pool";
 import { AppError } from "../errors";
-import { useTestDatabase } from "../../tests/database";
+import { feedTables, useTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
 import { feedSourcesInDirectory, loadFeeds } from "./load";
 
@@ -20,15 +20,6 @@ const counts = async () => {
             (SELECT count(*) FROM store_timezones)::int AS zones`,
   );
   return rows[0] as { polls: number; hours: number; zones: number };
-};
-/** Every row of the three feed tables, to prove a refused load changed nothing. */
-const snapshot = async () => {
-  const q = (sql: string) => pool().query(sql).then((r) => r.rows);
-  return {
-    polls: await q("SELECT store_id, timestamp_utc::text, status FROM polls ORDER BY 1, 2"),
-    hours: await q("SELECT * FROM business_hours ORDER BY 1, 2, 3, 4"),
-    zones: await q("SELECT * FROM store_timezones ORDER BY 1"),
-  };
 };
 
 beforeEach(async () => {
@@ -59,10 +50,10 @@ describe("loading feeds into PostgreSQL", () => {
 
   it("loading the same polls twice changes nothing: the second time they are all duplicates", async () => {
     await loadFeeds(feedSourcesInDirectory(published("loop2023")));
-    const before = await snapshot();
+    const before = await feedTables();
     const again = await loadFeeds(feedSourcesInDirectory(published("loop2023")));
     expect(again[0]).toMatchObject({ rowsRead: 5031, rowsAdded: 0, rowsDuplicate: 5031 });
-    expect(await snapshot()).toEqual(before);
+    expect(await feedTables()).toEqual(before);
   });
 
   it("merges polls: a poll with the same store and instant as a stored one is a duplicate, the rest are added", async () => {
@@ -134,12 +125,12 @@ describe("a bad file loads nothing", () => {
     ["two zones for one store", { "timezones.csv": `${ZONES}s1,UTC\ns2,UTC\ns1,Asia/Kolkata\n` }, "timezones.csv line 4, column timezone_str: store s1 already has time zone UTC at line 2"],
   ])("%s: the database stays exactly as it was", async (_name, files, message) => {
     await loadFeeds(feedSourcesInDirectory(published("loop2025")));
-    const before = await snapshot();
+    const before = await feedTables();
     const refusal = await load({ ...files, "menu_hours.csv": files["menu_hours.csv" as keyof typeof files] ?? `${HOURS}new,0,01:00:00,02:00:00\n` }).catch((e) => e);
     expect(refusal).toBeInstanceOf(AppError);
     expect(refusal.message).toContain(message);
     expect(refusal.message).toContain("nothing was loaded");
-    expect(await snapshot()).toEqual(before);
+    expect(await feedTables()).toEqual(before);
     const { rows } = await pool().query("SELECT outcome FROM import_log WHERE outcome <> 'loaded'");
     expect(rows.length).toBeGreaterThan(0);
   });
@@ -154,9 +145,9 @@ describe("a bad file loads nothing", () => {
 
   it("--replace with a bad file empties nothing", async () => {
     await loadFeeds(feedSourcesInDirectory(published("loop2025")));
-    const before = await snapshot();
+    const before = await feedTables();
     await expect(load({ "timezones.csv": `${ZONES}s1,Nowhere/Land\n` }, true)).rejects.toThrow(/nothing was loaded/);
-    expect(await snapshot()).toEqual(before);
+    expect(await feedTables()).toEqual(before);
   });
 
   it("a directory without feed files is refused by name", () => {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { env } from "../env";
 import { CopyIn } from "../db/copy";
 import { pool } from "../db/pool";
-import { FIGURE_KEYS, reportFigures, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
+import { FIGURE_KEYS, REPORT_COLUMNS, reportFigures, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
 import { sendShardJobs, type ShardJob } from "./queue";
 import { loadStoreData, storesPolledBy, toEpochUs } from "./store-data";
 
@@ -12,14 +12,8 @@ export type RunOutcome = "completed" | "failed" | "already-finished" | "running-
 /** A key for the session advisory lock that marks a report as being computed by some connection. */
 export const REPORT_LOCK_SQL = "hashtextextended('report:' || $1, 0)";
 
-export const FIGURE_COLUMNS = [
-  "uptime_last_hour",
-  "uptime_last_day",
-  "uptime_last_week",
-  "downtime_last_hour",
-  "downtime_last_day",
-  "downtime_last_week",
-] as const;
+/** The six figure columns of report_rows. */
+export const FIGURE_COLUMNS = REPORT_COLUMNS.slice(1);
 
 export interface RunOptions {
   /**

@@ -12,4 +12,4 @@ export {
   type StoreTimeline,
   type WindowName,
 } from "./store-uptime";
-export { FIGURE_KEYS, REPORT_HEADER, reportFigures, roundTo2Decimals, type ReportFigures } from "./report-row";
+export { FIGURE_KEYS, REPORT_COLUMNS, REPORT_HEADER, reportFigures, roundTo2Decimals, type ReportFigures } from "./report-row";

@@ -15,6 +15,17 @@ export const REPORT_HEADER = [
   "downtime_last_week(in hours)",
 ] as const;
 
+/** The report's columns as the database and the JSON API name them, in the CSV's order. */
+export const REPORT_COLUMNS = [
+  "store_id",
+  "uptime_last_hour",
+  "uptime_last_day",
+  "uptime_last_week",
+  "downtime_last_hour",
+  "downtime_last_day",
+  "downtime_last_week",
+] as const;
+
 /** The six figures of a report row, as decimal text with two places. */
 export interface ReportFigures {
   uptimeLastHour: string;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pool } from "../../lib/db/pool";
 import { createSession } from "../../lib/auth/session";
-import { useTestDatabase } from "../database";
+import { feedTables, useTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
 const ADMIN_TOKEN = "admin-token-for-the-tests-0123";
@@ -58,14 +58,6 @@ function uploadAlone(name: string, body: string | Buffer): Promise<{ status: num
     request.end(body);
   });
 }
-const tables = async () => {
-  const q = (sql: string) => pool().query(sql).then((r) => r.rows);
-  return {
-    polls: await q("SELECT store_id, timestamp_utc::text, status FROM polls ORDER BY 1, 2"),
-    hours: await q("SELECT * FROM business_hours ORDER BY 1, 2, 3, 4"),
-    zones: await q("SELECT * FROM store_timezones ORDER BY 1"),
-  };
-};
 
 describe("uploading feed files", () => {
   it.each([
@@ -107,11 +99,11 @@ describe("uploading feed files", () => {
     ["a file over the size limit", `store_id,status,timestamp_utc\n${"s1,active,2024-10-03 23:33:20 UTC\n".repeat(10_000)}`, 413, /larger than the limit of 300,000 bytes/],
   ])("refuses %s with a clear message and changes nothing", async (_name, body, status, message) => {
     await upload("seed.csv", published("loop2025/store_status.csv"));
-    const before = await tables();
+    const before = await feedTables();
     const response = await uploadAlone("odd.csv", body);
     expect(response.status).toBe(status);
     expect(response.body.error.message).toMatch(message);
-    expect(await tables()).toEqual(before);
+    expect(await feedTables()).toEqual(before);
     const { rows } = await pool().query("SELECT outcome FROM import_log WHERE file_name = 'odd.csv'");
     expect(rows).toEqual([{ outcome: "rejected" }]);
   });
@@ -135,7 +127,7 @@ describe("uploading feed files", () => {
       more();
     });
     expect(status).toBe(413);
-    expect((await tables()).polls).toEqual([]);
+    expect((await feedTables()).polls).toEqual([]);
   });
 });
 
@@ -152,7 +144,7 @@ describe("POST /api/polls", () => {
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ read: 2, added: 2, duplicates: 0 });
     expect(await (await push(JSON.stringify(polls))).json()).toEqual({ read: 2, added: 0, duplicates: 2 });
-    expect((await tables()).polls).toHaveLength(2);
+    expect((await feedTables()).polls).toHaveLength(2);
   });
 
   it("takes a CSV body", async () => {
@@ -164,7 +156,7 @@ describe("POST /api/polls", () => {
     const response = await push(JSON.stringify([...polls, { store_id: "s2", timestamp_utc: "yesterday", status: "active" }]));
     expect(response.status).toBe(422);
     expect((await response.json()).error.message).toMatch(/item 2, field timestamp_utc: expected a UTC timestamp.*\(got "yesterday"\)/);
-    expect((await tables()).polls).toEqual([]);
+    expect((await feedTables()).polls).toEqual([]);
   });
 
   it("refuses what is not a JSON array of polls", async () => {
@@ -182,7 +174,7 @@ describe("POST /api/polls", () => {
     const tooBig = await push(JSON.stringify(big));
     expect(tooBig.status).toBe(413);
     expect((await tooBig.json()).error.message).toMatch(/larger than the limit of 200,000 bytes/);
-    expect((await tables()).polls).toEqual([]);
+    expect((await feedTables()).polls).toEqual([]);
   });
 });
 
