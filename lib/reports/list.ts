@@ -1,5 +1,5 @@
 import { pool } from "../db/pool";
-import type { ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary } from "../api/schemas";
+import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary } from "../api/schemas";
 import { checkReportId, reportProgress, reportState, type ReportState } from "./read";
 
 function summary(state: ReportState): ReportSummary {
@@ -74,4 +74,12 @@ export async function reportRowsPage(id: string, query: ReportRowsQuery): Promis
   if (total === undefined)
     total = (await pool().query("SELECT count(*)::int AS n FROM report_rows WHERE report_id = $1 AND store_id ILIKE $2", [id, filter])).rows[0].n;
   return { total: total ?? 0, page: query.page, pageSize: query.pageSize, rows: rows.map(({ total: _, ...row }) => row) };
+}
+
+/** Whether any polls are loaded, and the newest: the dashboard's empty state. Both come from an index. */
+export async function dataStatus(): Promise<DataStatus> {
+  const { rows } = await pool().query(
+    `SELECT to_char(max(timestamp_utc) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS newest FROM polls`,
+  );
+  return { hasPolls: rows[0].newest !== null, newestPoll: rows[0].newest };
 }

@@ -1,7 +1,7 @@
 import { formatInTimeZone } from "date-fns-tz";
 import { pool } from "../db/pool";
 import { AppError } from "../errors";
-import type { DataStatus, StoreTimelineView, TimelineDay } from "../api/schemas";
+import type { StoreTimelineView, TimelineDay } from "../api/schemas";
 import { checkReportId } from "../reports/read";
 import { FIGURE_COLUMNS } from "../reports/run";
 import { loadStoreData, toEpochUs } from "../reports/store-data";
@@ -92,12 +92,4 @@ export async function storeTimelineView(storeId: string, reportId?: string): Pro
   } finally {
     client.release();
   }
-}
-
-/** Whether any data is loaded: the dashboard's empty state. Both answers come from an index. */
-export async function dataStatus(): Promise<DataStatus> {
-  const { rows } = await pool().query(
-    `SELECT to_char(max(timestamp_utc) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS newest FROM polls`,
-  );
-  return { hasPolls: rows[0].newest !== null, newestPoll: rows[0].newest };
 }

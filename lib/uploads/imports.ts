@@ -1,4 +1,4 @@
-import { pool } from "../db/pool";
+import { prisma } from "../db/prisma";
 
 export interface ImportEntry {
   id: number;
@@ -17,12 +17,6 @@ export interface ImportEntry {
 
 /** The import log, newest first. */
 export async function importHistory(limit = 50): Promise<ImportEntry[]> {
-  const { rows } = await pool().query(
-    `SELECT id, file_name AS "fileName", kind, actor, started_at AS "startedAt", finished_at AS "finishedAt",
-            rows_read AS "rowsRead", rows_added AS "rowsAdded", rows_duplicate AS "rowsDuplicate",
-            rows_rejected AS "rowsRejected", outcome, message
-     FROM import_log ORDER BY id DESC LIMIT $1`,
-    [limit],
-  );
-  return rows.map((r) => ({ ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null }));
+  const entries = await prisma().importLog.findMany({ orderBy: { id: "desc" }, take: limit });
+  return entries.map((e) => ({ ...e, startedAt: e.startedAt.toISOString(), finishedAt: e.finishedAt?.toISOString() ?? null }));
 }

@@ -71,11 +71,6 @@ function headerOf(head: Buffer): string[] {
   return (Papa.parse<string[]>(firstLine, { delimiter: "," }).data[0] ?? []).map(String);
 }
 
-/** The feed a file's header says it is, or null: used by the upload page to preselect the kind. */
-export function recogniseFeed(header: string[]): FeedKind | null {
-  return detectFeedKind(header);
-}
-
 /**
  * Loads one uploaded feed file, streamed: refuses binary data (415), files over the size limit (413) and
  * headers of no known feed (422); then loads it through the same loader as `npm run db:load`, in one

@@ -1,7 +1,6 @@
 // GET /api/reports - the newest reports and whether any data is loaded (the dashboard's home)
 import { json, route } from "@/lib/api/respond";
-import { listReports } from "@/lib/reports/list";
-import { dataStatus } from "@/lib/stores/timeline";
+import { dataStatus, listReports } from "@/lib/reports/list";
 import { authorize } from "@/lib/auth/authorize";
 
 export const dynamic = "force-dynamic";
