@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
 import { pool } from "../db/pool";
 import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
-import { describeProblem, readFeed, PROBLEMS_LISTED, type FeedProblem } from "./read";
+import { describeProblem, readFeed, type FeedProblem } from "./read";
 
 export interface FeedSource {
   /** The name shown in messages and the import log (a file name). */
@@ -33,7 +33,7 @@ export interface LoadOptions {
   actor?: string;
 }
 
-/** Every problem of a refused load: the first PROBLEMS_LISTED and the total. */
+/** Every problem of a refused load: the first few (PROBLEMS_LISTED) and the total. */
 export interface FeedRejection {
   file: string;
   problems: FeedProblem[];
@@ -86,26 +86,8 @@ async function count(client: pg.ClientBase, sql: string): Promise<number> {
 }
 
 /** Moves the staged rows of one file into its table; returns rows added and stores replaced. */
-async function mergeStaged(client: pg.ClientBase, kind: FeedKind, file: string): Promise<{ added: number; storesReplaced?: number }> {
+async function mergeStaged(client: pg.ClientBase, kind: FeedKind): Promise<{ added: number; storesReplaced?: number }> {
   if (kind === "polls") return { added: await mergePolls(client) };
-  if (kind === "time_zones") {
-    const conflicts = await client.query<{ store_id: string; zones: string[]; lines: number[]; n: number }>(
-      `SELECT store_id, array_agg(timezone_str ORDER BY line) AS zones, array_agg(line ORDER BY line) AS lines,
-              count(*) OVER ()::int AS n
-       FROM staging_time_zones GROUP BY store_id HAVING count(DISTINCT timezone_str) > 1
-       ORDER BY min(line) LIMIT ${PROBLEMS_LISTED}`,
-    );
-    if (conflicts.rows.length > 0) {
-      const problems = conflicts.rows.map((r) => ({
-        file,
-        line: r.lines[1]!,
-        column: "timezone_str",
-        value: r.zones[1]!,
-        message: `store ${r.store_id} already has time zone ${r.zones[0]} at line ${r.lines[0]}`,
-      }));
-      throw rejected({ file, problems, problemCount: conflicts.rows[0]!.n });
-    }
-  }
   const target = kind === "business_hours" ? "business_hours" : "store_timezones";
   const columns = STAGING[kind].copy.filter((c) => c !== "line").join(", ");
   const storesReplaced = await count(
@@ -113,9 +95,12 @@ async function mergeStaged(client: pg.ClientBase, kind: FeedKind, file: string):
     `SELECT count(DISTINCT t.store_id)::int AS n FROM ${target} t WHERE t.store_id IN (SELECT store_id FROM ${STAGING[kind].table})`,
   );
   await client.query(`DELETE FROM ${target} WHERE store_id IN (SELECT store_id FROM ${STAGING[kind].table})`);
-  const inserted = await client.query(
-    `INSERT INTO ${target} (${columns}) SELECT DISTINCT ${columns} FROM ${STAGING[kind].table} ON CONFLICT DO NOTHING`,
-  );
+  // A store named twice in a time-zone file takes its last zone, as a later file would replace an earlier one.
+  const rows =
+    kind === "time_zones"
+      ? `SELECT DISTINCT ON (store_id) ${columns} FROM staging_time_zones ORDER BY store_id, line DESC`
+      : `SELECT DISTINCT ${columns} FROM ${STAGING[kind].table}`;
+  const inserted = await client.query(`INSERT INTO ${target} (${columns}) ${rows} ON CONFLICT DO NOTHING`);
   return { added: inserted.rowCount ?? 0, storesReplaced };
 }
 
@@ -179,7 +164,7 @@ async function loadOne(client: pg.ClientBase, source: FeedSource): Promise<FeedL
   }
   await copy.end();
   if (result.problemCount > 0) throw rejected({ file: source.name, problems: result.problems, problemCount: result.problemCount });
-  const { added, storesReplaced } = await mergeStaged(client, source.kind, source.name);
+  const { added, storesReplaced } = await mergeStaged(client, source.kind);
   return {
     file: source.name,
     kind: source.kind,
