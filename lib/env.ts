@@ -42,13 +42,19 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-/** Read on each call (it is cheap) so that a launcher may set DATABASE_URL after start-up. */
+const KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+let cached: { signature: string; value: Env } | undefined;
+
+/** The settings, parsed again whenever one of them changes (a launcher sets DATABASE_URL after start-up). */
 export function env(): Env {
+  const signature = KEYS.map((k) => process.env[k] ?? "\u0001").join("\u0000");
+  if (cached?.signature === signature) return cached.value;
   const parsed = schema.safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid environment: ${problems}`);
   }
+  cached = { signature, value: parsed.data };
   return parsed.data;
 }
 

@@ -46,9 +46,14 @@ function spawnLogged(name: string, args: string[], env: Record<string, string | 
 // web server keeps V8's default young generation, which a smaller one would trade for more GC pauses.
 const OLD_SPACE = "--max-old-space-size=128";
 
-/** Node arguments of a web server process (`next start`, or `next dev`). */
+/** The web server as `npm run build` bundles it (scripts/web.ts): Next.js behind a fast status front. */
+export const WEB_BUNDLE = path.resolve("dist/web.mjs");
+
+/** Node arguments of a web server process listening on `port` (or `next dev`, in development). */
 export function webArgs(port: number, dev = false): string[] {
-  return [OLD_SPACE, path.resolve("node_modules/next/dist/bin/next"), dev ? "dev" : "start", "-p", String(port)];
+  return dev
+    ? [path.resolve("node_modules/next/dist/bin/next"), "dev", "-p", String(port)]
+    : [OLD_SPACE, WEB_BUNDLE];
 }
 
 /** The worker as `npm run build` bundles it: plain JavaScript starts faster and smaller than through tsx. */
@@ -69,10 +74,10 @@ export async function startApp(
   databaseUrl: string,
   { workers = 1, port = 0, env = {} as Record<string, string> } = {},
 ): Promise<RunningApp> {
-  if (!fs.existsSync(path.resolve(".next/BUILD_ID")) || !fs.existsSync(WORKER_BUNDLE))
+  if (!fs.existsSync(path.resolve(".next/BUILD_ID")) || !fs.existsSync(WORKER_BUNDLE) || !fs.existsSync(WEB_BUNDLE))
     throw new Error("No production build: run `npm run build` first (npm test does).");
   port ||= await freePort();
-  const web = spawnLogged("web", webArgs(port), { DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", ...env });
+  const web = spawnLogged("web", webArgs(port), { DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...env });
   const workerProcesses = Array.from({ length: workers }, () => startWorker(databaseUrl, env));
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {

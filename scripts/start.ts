@@ -10,7 +10,7 @@ import { env } from "../lib/env";
 import { closePool } from "../lib/db/pool";
 import { prepareDatabase } from "../lib/db/prepare";
 import { loadSampleIfEmpty } from "../lib/sample-data/seed";
-import { WORKER_BUNDLE, webArgs, workerArgs } from "./app-processes";
+import { WEB_BUNDLE, WORKER_BUNDLE, webArgs, workerArgs } from "./app-processes";
 
 const dev = process.argv.includes("--dev");
 const settings = env();
@@ -22,7 +22,7 @@ console.log(`[start] database ready${settings.DATABASE_URL ? "" : ` (embedded, $
 if (settings.SAMPLE_DATA === "on" && (await loadSampleIfEmpty(path.dirname(settings.EMBEDDED_PG_DIR))))
   console.log("[start] empty database: loaded a generated sample (200 stores, 10 days)");
 
-if (!dev && (!fs.existsSync(".next/BUILD_ID") || !fs.existsSync(WORKER_BUNDLE))) {
+if (!dev && [".next/BUILD_ID", WORKER_BUNDLE, WEB_BUNDLE].some((file) => !fs.existsSync(file))) {
   console.log("[start] no production build yet: running npm run build (once; run it again after changing the code)");
   const build = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
@@ -34,7 +34,7 @@ if (!settings.ADMIN_TOKEN) {
   process.env.ADMIN_TOKEN = crypto.randomBytes(24).toString("base64url");
   console.log(`[start] no ADMIN_TOKEN set; admins sign in at http://localhost:${settings.PORT}/admin/login?token=${process.env.ADMIN_TOKEN}`);
 }
-const childEnv = { ...process.env, DATABASE_URL: database.url };
+const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(settings.PORT) };
 const web = spawn(process.execPath, webArgs(settings.PORT, dev), { stdio: "inherit", env: childEnv });
 const workers = Array.from({ length: settings.WORKERS }, () => spawn(process.execPath, workerArgs(dev), { stdio: "inherit", env: childEnv }));
 console.log(`[start] http://localhost:${settings.PORT} with ${workers.length} report worker process(es)`);

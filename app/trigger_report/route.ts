@@ -1,7 +1,6 @@
 // POST /trigger_report - records a report and queues it; answers at once with its id
-import { NextResponse } from "next/server";
 import { parseTriggerBody } from "@/lib/api/report-api";
-import { route } from "@/lib/api/respond";
+import { json, route } from "@/lib/api/respond";
 import { triggerReport } from "@/lib/reports/create";
 import { authorize } from "@/lib/auth/authorize";
 
@@ -10,5 +9,5 @@ export const dynamic = "force-dynamic";
 export const POST = route(async (request) => {
   authorize(request, "reports");
   const reportId = await triggerReport(await parseTriggerBody(request));
-  return NextResponse.json({ report_id: reportId }, { status: 202 });
+  return json({ report_id: reportId }, 202);
 });

@@ -1,5 +1,4 @@
 import type { Readable } from "node:stream";
-import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { AppError, errorBody } from "../errors";
 
@@ -12,7 +11,7 @@ export function route<C = unknown>(handler: Handler<C>): Handler<C> {
       return await handler(request, context);
     } catch (e) {
       const { status, body } = errorBody(e);
-      return NextResponse.json(body, { status });
+      return json(body, status);
     }
   };
 }
@@ -57,4 +56,5 @@ export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.
   return parsed.data;
 }
 
-export const json = (body: unknown, status = 200) => NextResponse.json(body, { status, headers: { "Cache-Control": "no-store" } });
+// Plain web Responses (not NextResponse), so that these helpers also serve outside Next.js (scripts/web.ts).
+export const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
