@@ -42,8 +42,9 @@ function spawnLogged(name: string, args: string[], env: Record<string, string | 
 }
 
 // V8 grows its heap freely when memory is plentiful; these processes need little live memory (a report
-// streams its rows in batches), so a bounded heap keeps them small: measured with `npm run bench`. The
-// web server keeps V8's default young generation, which a smaller one would trade for more GC pauses.
+// streams its rows in batches), so a bounded heap keeps them small: measured with `npm run bench`. Workers
+// allocate a short-lived object per poll: a young generation of 8 MB (not V8's 16) keeps them small at no
+// cost in time, while 4 MB cost 20% more time in scavenges. The web server keeps V8's default.
 const OLD_SPACE = "--max-old-space-size=128";
 
 /** The web server as `npm run build` bundles it (scripts/web.ts): Next.js behind a fast status front. */
@@ -62,7 +63,7 @@ export const WORKER_BUNDLE = path.resolve("dist/worker.mjs");
 /** Node arguments of a report worker process: the built bundle, or (in development) the source through tsx. */
 export function workerArgs(dev = false): string[] {
   const entry = dev ? ["--import", "tsx", path.resolve("scripts/worker.ts")] : [WORKER_BUNDLE];
-  return [OLD_SPACE, "--max-semi-space-size=4", ...entry];
+  return [OLD_SPACE, "--max-semi-space-size=8", ...entry];
 }
 
 export function startWorker(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
