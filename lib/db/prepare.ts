@@ -25,6 +25,12 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
     process.env.DATABASE_URL = url;
     stop = server.stop;
   }
+  await migrateDatabase(url);
+  return { url, stop };
+}
+
+/** Applies the migrations to the database at `url` over a connection of its own. */
+async function migrateDatabase(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -32,7 +38,6 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
   } finally {
     await client.end();
   }
-  return { url, stop };
 }
 
 /** The server for a database of its own (benchmarks, browser tests): DATABASE_URL's, or an embedded one. */
@@ -58,12 +63,6 @@ export async function freshDatabase(adminUrl: string, name: string): Promise<str
   }
   await ensureDatabaseExists(adminUrl, name);
   const url = withDatabase(adminUrl, name);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await migrate(client);
-  } finally {
-    await client.end();
-  }
+  await migrateDatabase(url);
   return url;
 }
