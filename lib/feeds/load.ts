@@ -62,6 +62,9 @@ export function feedSourcesInDirectory(dir: string): FeedSource[] {
   return sources;
 }
 
+const TABLE_OF: Record<FeedKind, string> = { polls: "polls", business_hours: "business_hours", time_zones: "store_timezones" };
+const ANALYZE_AFTER_ROWS = 10_000;
+
 const STAGING: Record<FeedKind, { columns: string; table: string; copy: string[] }> = {
   polls: {
     table: "staging_polls",
@@ -88,7 +91,7 @@ async function count(client: pg.ClientBase, sql: string): Promise<number> {
 /** Moves the staged rows of one file into its table; returns rows added and stores replaced. */
 async function mergeStaged(client: pg.ClientBase, kind: FeedKind): Promise<{ added: number; storesReplaced?: number }> {
   if (kind === "polls") return { added: await mergePolls(client) };
-  const target = kind === "business_hours" ? "business_hours" : "store_timezones";
+  const target = TABLE_OF[kind];
   const columns = STAGING[kind].copy.filter((c) => c !== "line").join(", ");
   const storesReplaced = await count(
     client,
@@ -199,9 +202,10 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
     throw e;
   }
   client.release();
-  // Fresh statistics let the planner pick index scans for the report's queries at once.
-  const tables = [...new Set(results.map((r) => (r.kind === "polls" ? "polls" : r.kind === "business_hours" ? "business_hours" : "store_timezones")))];
-  await pool().query(`ANALYZE ${tables.join(", ")}`);
+  // After a bulk load, fresh statistics let the planner pick index scans for the report's queries at once;
+  // small loads (the poll API's batches) leave that to autovacuum rather than sample the table every time.
+  const tables = [...new Set(results.filter((r) => r.rowsAdded >= ANALYZE_AFTER_ROWS).map((r) => TABLE_OF[r.kind]))];
+  if (tables.length > 0) await pool().query(`ANALYZE ${tables.join(", ")}`);
   await pool().query(
     `INSERT INTO import_log (file_name, kind, actor, started_at, finished_at, rows_read, rows_added, rows_duplicate, outcome, message)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[])`,
