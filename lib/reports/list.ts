@@ -1,6 +1,6 @@
 import { pool } from "../db/pool";
 import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary } from "../api/schemas";
-import { checkReportId, reportProgress, reportState, type ReportState } from "./read";
+import { REPORT_STATE_COLUMNS, reportProgress, reportState, type ReportState } from "./read";
 
 function summary(state: ReportState): ReportSummary {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -19,13 +19,9 @@ function summary(state: ReportState): ReportSummary {
   };
 }
 
-const STATE_COLUMNS = `id, status, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt",
-  to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "asOf", as_of_source AS "asOfSource",
-  stores_total AS "storesTotal", stores_done AS "storesDone", error`;
-
 /** The newest reports first. */
 export async function listReports(limit = 50): Promise<ReportSummary[]> {
-  const { rows } = await pool().query<ReportState>(`SELECT ${STATE_COLUMNS} FROM reports ORDER BY created_at DESC LIMIT $1`, [limit]);
+  const { rows } = await pool().query<ReportState>(`SELECT ${REPORT_STATE_COLUMNS} FROM reports ORDER BY created_at DESC LIMIT $1`, [limit]);
   return rows.map(summary);
 }
 
@@ -58,8 +54,7 @@ export async function reportOverview(id: string): Promise<ReportOverview> {
 
 /** One page of a report's rows, sorted and filtered in SQL. */
 export async function reportRowsPage(id: string, query: ReportRowsQuery): Promise<ReportRowsPage> {
-  checkReportId(id);
-  await reportState(id); // 404 for an unknown report
+  await reportState(id); // 400 for a malformed id, 404 for an unknown report
   const filter = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   // The sort column comes from a fixed list (the zod enum), so it may be spliced into the SQL.
   const order = query.sort === "store_id" ? `store_id ${query.dir}` : `${query.sort} ${query.dir}, store_id`;

@@ -28,15 +28,14 @@ export function checkReportId(id: string | null | undefined): string {
   return id;
 }
 
+/** The columns of `reports` as a ReportState, the as-of to the microsecond. */
+export const REPORT_STATE_COLUMNS = `id, status, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt",
+  to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "asOf", as_of_source AS "asOfSource",
+  stores_total AS "storesTotal", stores_done AS "storesDone", error`;
+
 export async function reportState(id: string): Promise<ReportState> {
   checkReportId(id);
-  const { rows } = await pool().query(
-    `SELECT id, status, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt",
-            to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "asOf", as_of_source AS "asOfSource",
-            stores_total AS "storesTotal", stores_done AS "storesDone", error
-     FROM reports WHERE id = $1`,
-    [id],
-  );
+  const { rows } = await pool().query(`SELECT ${REPORT_STATE_COLUMNS} FROM reports WHERE id = $1`, [id]);
   if (rows.length === 0) throw new AppError("report_not_found", 404, `no report with id ${id}`);
   return rows[0] as ReportState;
 }

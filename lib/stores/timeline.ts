@@ -5,7 +5,16 @@ import type { StoreTimelineView, TimelineDay } from "../api/schemas";
 import { checkReportId } from "../reports/read";
 import { FIGURE_COLUMNS } from "../reports/run";
 import { loadStoreData, toEpochUs } from "../reports/store-data";
-import { DEFAULT_TIME_ZONE, FIGURE_KEYS, reportFigures, storeTimeline, WINDOWS, ZoneClocks, type StatusSpan } from "../uptime";
+import {
+  DEFAULT_TIME_ZONE,
+  FIGURE_KEYS,
+  reportFigures,
+  storeTimeline,
+  weekdayOfEpochDay,
+  WINDOWS,
+  ZoneClocks,
+  type StatusSpan,
+} from "../uptime";
 
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString();
@@ -62,7 +71,7 @@ export async function storeTimelineView(storeId: string, reportId?: string): Pro
       const inside = (s: { start: number; end: number }) => s.end > start && s.start < end;
       days.push({
         date: formatInTimeZone(new Date(start / 1000), zone, "yyyy-MM-dd"),
-        weekday: WEEKDAYS[(((day + 3) % 7) + 7) % 7]!,
+        weekday: WEEKDAYS[weekdayOfEpochDay(day)]!,
         start: iso(start),
         end: iso(end),
         window: weekStart < end && now > start ? [at(weekStart), at(now)] : null,

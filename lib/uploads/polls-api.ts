@@ -24,13 +24,16 @@ export interface IngestResult {
   duplicates: number;
 }
 
+const bodyTooLarge = (maxBytes: number) =>
+  new AppError("too_large", 413, `the request body is larger than the limit of ${maxBytes.toLocaleString("en-US")} bytes`);
+
 async function readLimited(request: Request, maxBytes: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let length = 0;
   if (!request.body) return "";
   for await (const chunk of Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>)) {
     length += chunk.length;
-    if (length > maxBytes) throw new AppError("too_large", 413, `the request body is larger than the limit of ${maxBytes.toLocaleString("en-US")} bytes`);
+    if (length > maxBytes) throw bodyTooLarge(maxBytes);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -44,7 +47,7 @@ async function readLimited(request: Request, maxBytes: number): Promise<string> 
 export async function ingestPolls(request: Request, actor: string): Promise<IngestResult> {
   const maxBytes = env().API_BODY_MAX_BYTES;
   const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > maxBytes) throw new AppError("too_large", 413, `the request body is larger than the limit of ${maxBytes.toLocaleString("en-US")} bytes`);
+  if (declared > maxBytes) throw bodyTooLarge(maxBytes);
 
   if ((request.headers.get("content-type") ?? "").startsWith("text/csv")) {
     if (!request.body) throw new AppError("empty_body", 400, "the request has no body");
