@@ -70,11 +70,14 @@ const polls = loaded.find((r) => r.kind === "polls")!;
 
 const app = await startApp(benchUrl, { workers: env().WORKERS });
 const api = (p: string, init?: RequestInit) => fetch(`${app.baseUrl}${p}`, init);
+const statusPath = (id: string) => `/get_report?report_id=${id}`;
+const triggered: string[] = []; // newest last
 async function reportSeconds(): Promise<{ id: string; ms: number }> {
   const started = performance.now();
   const { report_id: id } = (await (await api("/trigger_report", { method: "POST" })).json()) as { report_id: string };
+  triggered.push(id);
   for (;;) {
-    const body = (await (await api(`/get_report?report_id=${id}`)).json()) as { status: string; error?: string };
+    const body = (await (await api(statusPath(id))).json()) as { status: string; error?: string };
     if (body.status === "Complete") return { id, ms: performance.now() - started };
     if (body.status === "Failed") throw new Error(`report failed: ${body.error}`);
     await sleep(10);
@@ -92,42 +95,44 @@ try {
     lastId = r.id;
   }
 
-  // 50 pollers, each asking for a report's status again as soon as it has its answer, while reports run
-  // back to back.
-  const whileReportsRun = async (options: autocannon.Options) => {
+  // Status latency while reports run back to back: `measure` runs meanwhile.
+  const whileReportsRun = async <T>(measure: () => Promise<T>) => {
     let running = true;
     const reports = (async () => {
       let n = 0;
       for (; running; n++) await reportSeconds();
       return n;
     })();
-    const result = await autocannon(options);
+    const result = await measure();
     running = false;
     return { result, reports: await reports };
   };
-  const statusUrl = `${app.baseUrl}/get_report?report_id=${lastId}`;
-  // One client asking every 100 ms, as a dashboard or a script watching a report does.
-  const whileReportsRunOnePoller = async (url: string) => {
-    let running = true;
-    const reports = (async () => {
-      let n = 0;
-      for (; running; n++) await reportSeconds();
-      return n;
-    })();
+  const runningReport = () => triggered.at(-1)!;
+  // One client asking about the running report every 100 ms, as a dashboard or a script watching it does.
+  const onePoller = async () => {
     const times: number[] = [];
     for (let i = 0; i < 100; i++) {
       const started = performance.now();
-      await (await fetch(url)).text();
+      await (await api(statusPath(runningReport()))).text();
       times.push(performance.now() - started);
       await sleep(100);
     }
-    running = false;
     times.sort((a, b) => a - b);
-    return { p50ms: Math.round(times[49]! * 10) / 10, p99ms: Math.round(times[98]! * 10) / 10, reportsMeanwhile: await reports };
+    return { p50ms: Math.round(times[49]! * 10) / 10, p99ms: Math.round(times[98]! * 10) / 10 };
+  };
+  // 50 pollers, each asking again as soon as it has its answer: every other call asks about the report
+  // running at that moment, the others about earlier reports in turn, as services watching their own do.
+  let calls = 0;
+  const runningOrEarlier = (request: autocannon.Request) => {
+    const n = calls++;
+    const id = n % 2 === 0 ? runningReport() : triggered[(n >> 1) % (triggered.length - 1)]!;
+    return { ...request, path: statusPath(id) };
   };
   console.log("status latency: one poller, then 50 concurrent pollers, while reports run ...");
-  const onePoller = await whileReportsRunOnePoller(statusUrl);
-  const pollers = await whileReportsRun({ url: statusUrl, connections: 50, duration: 10 });
+  const single = await whileReportsRun(onePoller);
+  const pollers = await whileReportsRun(() =>
+    autocannon({ url: app.baseUrl, connections: 50, duration: 10, requests: [{ setupRequest: runningOrEarlier }] }),
+  );
 
   const downloadStarted = performance.now();
   const csv = await (await api(`/get_report_file/${lastId}`)).text();
@@ -140,7 +145,7 @@ try {
     data: { stores, days, polls: polls.rowsRead, reportRows: rows[0].n },
     load: { seconds: seconds(loadMs), pollsSeconds: Math.round(polls.seconds * 100) / 100, rowsPerSecond: Math.round(polls.rowsRead / polls.seconds) },
     report: { medianSeconds: seconds(median(reportMs)), runs: reportMs.map(seconds) },
-    statusOnePoller: onePoller,
+    statusOnePoller: { ...single.result, reportsMeanwhile: single.reports },
     statusPollers: latency(pollers),
     download: { seconds: seconds(downloadMs), bytes: csv.length },
     peakRssMb: { web: peakRssMb(app.web.pid), workers: app.workers.map((w) => peakRssMb(w.pid)), total: 0 },
@@ -149,7 +154,7 @@ try {
   console.table({
     "load polls": `${result.load.pollsSeconds} s (${result.load.rowsPerSecond.toLocaleString("en")} rows/s), whole load ${result.load.seconds} s`,
     "report, trigger to Complete": `${result.report.medianSeconds} s median of ${runs} (${result.report.runs.join(", ")})`,
-    "GET /get_report, one poller (every 100 ms)": `p50 ${onePoller.p50ms} ms, p99 ${onePoller.p99ms} ms (${onePoller.reportsMeanwhile} reports meanwhile)`,
+    "GET /get_report, one poller (every 100 ms)": `p50 ${single.result.p50ms} ms, p99 ${single.result.p99ms} ms (${single.reports} reports meanwhile)`,
     "GET /get_report, 50 pollers": describeLatency(result.statusPollers),
     "CSV download": `${result.download.seconds} s (${result.download.bytes.toLocaleString("en")} bytes)`,
     "peak RSS": `web ${result.peakRssMb.web} MB, workers ${result.peakRssMb.workers.join(" + ")} MB, total ${result.peakRssMb.total} MB`,

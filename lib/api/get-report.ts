@@ -1,5 +1,5 @@
 import { authorize } from "../auth/authorize";
-import { checkReportId, reportCsv, reportState } from "../reports/read";
+import { checkReportId, reportCsv, reportStatus } from "../reports/read";
 import { statusBody } from "./report-api";
 import { csvResponse, json, route, wantsCsv } from "./respond";
 
@@ -11,7 +11,7 @@ import { csvResponse, json, route, wantsCsv } from "./respond";
 export const getReport = route(async (request: Request) => {
   authorize(request, "reports");
   const id = checkReportId(new URL(request.url).searchParams.get("report_id"));
-  const state = await reportState(id);
+  const state = await reportStatus(id);
   if (wantsCsv(request)) {
     if (state.status === "Complete") return csvResponse(await reportCsv(id), { filename: `report-${id}.csv` });
     if (state.status !== "Failed") return json({ status: "Running" }, 202);

@@ -1,7 +1,7 @@
 import { AppError } from "../errors";
 import type { ReportStatusResponse } from "./schemas";
 import { triggerReportBody } from "./schemas";
-import { reportProgress, type ReportState } from "../reports/read";
+import { reportProgress, type ReportStatusFields } from "../reports/read";
 
 /** The body of POST /trigger_report: nothing, or JSON {"as_of": "<ISO 8601>"}. */
 export async function parseTriggerBody(request: Request): Promise<string | undefined> {
@@ -18,7 +18,7 @@ export async function parseTriggerBody(request: Request): Promise<string | undef
   return parsed.data.as_of;
 }
 
-export function statusBody(state: ReportState): ReportStatusResponse {
+export function statusBody(state: ReportStatusFields): ReportStatusResponse {
   switch (state.status) {
     case "Complete":
       return { status: "Complete", download_url: `/get_report_file/${state.id}` };

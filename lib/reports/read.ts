@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import DataLoader from "dataloader";
 import { to as copyTo } from "pg-copy-streams";
 import { pool } from "../db/pool";
 import { AppError } from "../errors";
@@ -40,8 +41,37 @@ export async function reportState(id: string): Promise<ReportState> {
   return rows[0] as ReportState;
 }
 
+/** What a status answer needs of a report. */
+export type ReportStatusFields = Pick<ReportState, "id" | "status" | "storesTotal" | "storesDone" | "error">;
+
+// Status calls that arrive while a status query runs are answered together by the next query, which starts
+// after all of them arrived: nobody is given a state older than their call, and any number of pollers, of one
+// report or of many, cost one small query per database round trip instead of one each.
+let statusQueryDone: Promise<unknown> = Promise.resolve();
+const statusLoader = new DataLoader<string, ReportStatusFields | undefined>(
+  async (ids) => {
+    const query = pool().query<ReportStatusFields>({
+      name: "report-statuses",
+      text: `SELECT id, status, stores_total AS "storesTotal", stores_done AS "storesDone", error FROM reports WHERE id = ANY($1)`,
+      values: [ids],
+    });
+    statusQueryDone = query.catch(() => {});
+    const byId = new Map((await query).rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id));
+  },
+  { cache: false, maxBatchSize: 1000, batchScheduleFn: (dispatch) => void statusQueryDone.then(() => setImmediate(dispatch)) },
+);
+
+/** A report's status and progress (what GET /get_report answers), read in batches with other callers'. */
+export async function reportStatus(id: string): Promise<ReportStatusFields> {
+  checkReportId(id);
+  const state = await statusLoader.load(id);
+  if (!state) throw new AppError("report_not_found", 404, `no report with id ${id}`);
+  return state;
+}
+
 /** Share of the stores computed so far, from 0 to 1. */
-export function reportProgress(r: ReportState): number {
+export function reportProgress(r: Pick<ReportState, "status" | "storesTotal" | "storesDone">): number {
   if (r.status === "Complete") return 1;
   if (!r.storesTotal) return 0;
   return Math.min(1, r.storesDone / r.storesTotal);
