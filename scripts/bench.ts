@@ -2,6 +2,7 @@
 // Generates data with the project's generator, loads it into a fresh database, starts the app as `npm start`
 // does (web server + WORKERS worker processes) and measures load, report, status latency under load, download
 // and memory. Prints a table and writes it as JSON under bench/results/.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -39,6 +40,31 @@ function latency({ result, reports }: { result: autocannon.Result; reports: numb
 }
 const describeLatency = (l: ReturnType<typeof latency>) =>
   `p50 ${l.p50ms} ms, p99 ${l.p99ms} ms (${l.requestsPerSecond} requests/s, ${l.errors} errors, ${l.reportsMeanwhile} reports meanwhile)`;
+
+// CPU seconds used so far by each of these processes of this machine (Linux /proc); gone ones are left out.
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString()) || 100;
+function cpuSeconds(pids: number[]): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS); // utime + stime
+    } catch {}
+  }
+  return used;
+}
+/** CPU seconds used between two readings by the processes present at both, null if there were none. */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number | null {
+  const both = [...after].filter(([pid]) => before.has(pid));
+  return both.length ? both.reduce((sum, [pid, seconds]) => sum + seconds - before.get(pid)!, 0) : null;
+}
+function postgresPids(): number[] {
+  try {
+    return execFileSync("pgrep", ["-x", "postgres"]).toString().trim().split(/\s+/).map(Number);
+  } catch {
+    return []; // none on this machine (DATABASE_URL elsewhere)
+  }
+}
 
 function peakRssMb(pid: number | undefined): number | null {
   try {
@@ -133,6 +159,16 @@ try {
   const pollers = await whileReportsRun(() =>
     autocannon({ url: app.baseUrl, connections: 50, duration: 10, requests: [{ setupRequest: runningOrEarlier }] }),
   );
+  // CPU per status call with no report running: the web server's, and PostgreSQL's where it runs here.
+  const pgPids = postgresPids();
+  const cpuBefore = { web: cpuSeconds([app.web.pid!]), db: cpuSeconds(pgPids) };
+  const idle = await autocannon({ url: app.baseUrl, connections: 50, duration: 5, requests: [{ setupRequest: runningOrEarlier }] });
+  const perCall = (seconds: number | null) => (seconds === null ? null : Math.round((seconds / idle.requests.total) * 1e6));
+  const statusCpu = {
+    webMicroseconds: perCall(cpuBetween(cpuBefore.web, cpuSeconds([app.web.pid!]))),
+    postgresMicroseconds: perCall(cpuBetween(cpuBefore.db, cpuSeconds(pgPids))),
+    requestsPerSecond: Math.round(idle.requests.average),
+  };
 
   const downloadStarted = performance.now();
   const csv = await (await api(`/get_report_file/${lastId}`)).text();
@@ -147,6 +183,7 @@ try {
     report: { medianSeconds: seconds(median(reportMs)), runs: reportMs.map(seconds) },
     statusOnePoller: { ...single.result, reportsMeanwhile: single.reports },
     statusPollers: latency(pollers),
+    statusCpuPerCall: statusCpu,
     download: { seconds: seconds(downloadMs), bytes: csv.length },
     peakRssMb: { web: peakRssMb(app.web.pid), workers: app.workers.map((w) => peakRssMb(w.pid)), total: 0 },
   };
@@ -156,6 +193,7 @@ try {
     "report, trigger to Complete": `${result.report.medianSeconds} s median of ${runs} (${result.report.runs.join(", ")})`,
     "GET /get_report, one poller (every 100 ms)": `p50 ${single.result.p50ms} ms, p99 ${single.result.p99ms} ms (${single.reports} reports meanwhile)`,
     "GET /get_report, 50 pollers": describeLatency(result.statusPollers),
+    "CPU per status call, no report running": `web ${statusCpu.webMicroseconds ?? "?"} µs, PostgreSQL ${statusCpu.postgresMicroseconds ?? "?"} µs (${statusCpu.requestsPerSecond} requests/s)`,
     "CSV download": `${result.download.seconds} s (${result.download.bytes.toLocaleString("en")} bytes)`,
     "peak RSS": `web ${result.peakRssMb.web} MB, workers ${result.peakRssMb.workers.join(" + ")} MB, total ${result.peakRssMb.total} MB`,
     machine: `${result.machine.cores} cores, ${result.machine.memoryGiB} GiB, ${result.machine.cpu}`,
