@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import PgBoss from "pg-boss";
 import pg from "pg";
 import { databaseUrl, env } from "../env";
@@ -64,11 +65,13 @@ export async function sendReportJob(reportId: string, client?: pg.ClientBase): P
   return id;
 }
 
-/** Queues a report's shards for whichever workers are free. */
-export async function sendShardJobs(shards: ShardJob[]): Promise<void> {
+/** Queues a report's shards for whichever workers are free. Returns each shard's job id. */
+export async function sendShardJobs(shards: ShardJob[]): Promise<string[]> {
   const boss = await queue();
-  await boss.insert(shards.map((data) => ({ name: SHARD_QUEUE, data })));
+  const ids = shards.map(() => crypto.randomUUID());
+  await boss.insert(shards.map((data, i) => ({ id: ids[i], name: SHARD_QUEUE, data })));
   await pool().query("SELECT pg_notify($1, '')", [WAKE_CHANNEL]);
+  return ids;
 }
 
 /** Calls `wake` whenever a report job is queued anywhere. Returns a function that stops listening. */

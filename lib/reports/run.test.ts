@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Papa from "papaparse";
-import { beforeEach, describe, expect, it } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { pool } from "../db/pool";
 import { feedSourcesInDirectory, loadFeeds } from "../feeds/load";
 import { generateFeeds } from "../sample-data/generate";
@@ -10,8 +11,9 @@ import { FIGURE_KEYS, reportFigures, storeTimeline, ZoneClocks, type StoreData }
 import { useTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
 import { triggerReport } from "./create";
+import { queue, SHARD_QUEUE, type ShardJob } from "./queue";
 import { reportState } from "./read";
-import { runReport, REPORT_LOCK_SQL } from "./run";
+import { runReport, runShardJob, REPORT_LOCK_SQL } from "./run";
 import { sweepOrphanedReports, MAX_ATTEMPTS } from "./sweep";
 
 await useTestDatabase();
@@ -154,5 +156,59 @@ describe("recovery", () => {
     await holder.query(`SELECT pg_advisory_lock(${REPORT_LOCK_SQL})`, [id]);
     expect(await sweepOrphanedReports()).toEqual([]);
     holder.release(true);
+  });
+
+  describe("of shards whose worker stopped", () => {
+    const asOf = "2024-10-14T20:00:00Z";
+    // Four shards of ten stores; the run hands them to the queue, where this test plays the workers.
+    async function shardedRun() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-gen-"));
+      await generateFeeds({ stores: 40, days: 8, seed: 3 }, dir);
+      await loadFeeds(feedSourcesInDirectory(dir), { replace: true });
+      const expected = (await rowsOf(await completedReport(asOf))).length;
+      process.env.REPORT_SHARD_STORES = "10";
+      const id = await triggerReport(asOf, { enqueue: false });
+      const run = runReport(id, { shardViaQueue: true });
+      const taken: { data: ShardJob }[] = [];
+      await vi.waitFor(async () => {
+        taken.push(...(await (await queue()).fetch<ShardJob>(SHARD_QUEUE, { batchSize: 10 })));
+        expect(taken).toHaveLength(4);
+      });
+      delete process.env.REPORT_SHARD_STORES;
+      return { id, run, shards: taken.map((j) => j.data), expected };
+    }
+    /** A worker's connection inside a shard: the snapshot imported and the shard's lock held. */
+    async function insideShard(job: ShardJob) {
+      const client = await pool().connect();
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      await client.query(`SET TRANSACTION SNAPSHOT '${job.snapshot}'`);
+      const key = [job.reportId, job.attempt, job.storeIds[0]];
+      const { rows } = await client.query("SELECT pg_try_advisory_xact_lock(hashtextextended('report-shard:' || $1 || ':' || $2 || ':' || $3, 0)) AS ok", key);
+      expect(rows[0].ok).toBe(true);
+      return client;
+    }
+
+    it("are computed by the report's run, which completes with every store's row", async () => {
+      const { id, run, shards, expected } = await shardedRun();
+      await runShardJob(shards[0]!); // a live worker does one shard
+      (await insideShard(shards[1]!)).release(true); // one worker dies inside a shard; two die before starting theirs
+      const reference = await rowsOf((await pool().query("SELECT id FROM reports WHERE id <> $1", [id])).rows[0].id);
+      expect(await run).toBe("completed");
+      expect(await rowsOf(id)).toEqual(reference);
+      expect(reference).toHaveLength(expected);
+      expect(await reportState(id)).toMatchObject({ status: "Complete", storesDone: 40 });
+    });
+
+    it("are not taken over while a live worker holds them", async () => {
+      const { id, run, shards } = await shardedRun();
+      await Promise.all(shards.slice(1).map((job) => runShardJob(job)));
+      const worker = await insideShard(shards[0]!); // alive, and slow
+      await sleep(3500);
+      expect(await reportState(id)).toMatchObject({ status: "Running", storesDone: 30 });
+      await worker.query("COMMIT"); // it gives the shard up without computing it
+      worker.release();
+      expect(await run).toBe("completed");
+      expect(await reportState(id)).toMatchObject({ status: "Complete", storesDone: 40 });
+    });
   });
 });

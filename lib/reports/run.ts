@@ -4,13 +4,22 @@ import { env } from "../env";
 import { CopyIn } from "../db/copy";
 import { pool } from "../db/pool";
 import { FIGURE_KEYS, REPORT_COLUMNS, reportFigures, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
-import { sendShardJobs, type ShardJob } from "./queue";
+import { queue, sendShardJobs, SHARD_QUEUE, type ShardJob } from "./queue";
 import { loadStoreData, storesPolledBy, toEpochUs } from "./store-data";
 
 export type RunOutcome = "completed" | "failed" | "already-finished" | "running-elsewhere" | "unknown";
 
 /** A key for the session advisory lock that marks a report as being computed by some connection. */
 export const REPORT_LOCK_SQL = "hashtextextended('report:' || $1, 0)";
+
+/**
+ * A key for the transaction advisory lock held by the connection computing a shard (one attempt's shard,
+ * named by its first store): the lock goes with the transaction, or with the connection of a worker that died.
+ */
+const SHARD_LOCK_SQL = "hashtextextended('report-shard:' || $1 || ':' || $2 || ':' || $3, 0)";
+
+/** How long a shard job may be taken without its lock being held before the run takes the shard over. */
+const SHARD_TAKEN_GRACE_MS = 2000;
 
 /** The six figure columns of report_rows. */
 export const FIGURE_COLUMNS = REPORT_COLUMNS.slice(1);
@@ -90,21 +99,31 @@ async function coordinate(reader: pg.PoolClient, reportId: string, now: number, 
   if (snapshot === null) {
     for (const storeIds of shards) await computeShard(reader, { reportId, attempt, now, snapshot: "", storeIds }, options);
   } else {
-    await sendShardJobs(shards.map((storeIds) => ({ reportId, attempt, now, snapshot, storeIds })));
-    await waitForShards(reportId, attempt);
+    const jobs = shards.map((storeIds) => ({ reportId, attempt, now, snapshot, storeIds }));
+    const jobIds = await sendShardJobs(jobs);
+    await waitForShards(reader, reportId, attempt, jobs.map((job, i) => ({ job, jobId: jobIds[i]! })));
   }
   await reader.query("COMMIT");
   const done = await pool().query(
-    `UPDATE reports SET status = 'Complete', finished_at = now()
+    `UPDATE reports SET status = 'Complete', finished_at = now(), stores_done = stores_total
      WHERE id = $1 AND attempts = $2 AND status = 'Running' AND shards_done = shards_total`,
     [reportId, attempt],
   );
   if (!done.rowCount) throw new Error("the report's shards did not all complete");
 }
 
-/** Waits while the shards are computed elsewhere, holding the snapshot open for them to import. */
-async function waitForShards(reportId: string, attempt: number): Promise<void> {
+interface QueuedShard {
+  job: ShardJob;
+  jobId: string;
+}
+
+/**
+ * Waits while the shards are computed elsewhere, holding the snapshot open for them to import. Every second
+ * it looks for shards that no worker will finish (see takeOverOrphanedShards) and computes them itself.
+ */
+async function waitForShards(reader: pg.ClientBase, reportId: string, attempt: number, shards: QueuedShard[]): Promise<void> {
   const deadline = Date.now() + env().REPORT_JOB_EXPIRE_SECONDS * 1000;
+  let nextLook = Date.now() + 1000;
   for (;;) {
     const { rows } = await pool().query<{ status: string; attempts: number; done: number; total: number; error: string | null }>(
       "SELECT status, attempts, shards_done AS done, shards_total AS total, error FROM reports WHERE id = $1",
@@ -115,8 +134,46 @@ async function waitForShards(reportId: string, attempt: number): Promise<void> {
     if (r.status === "Failed") throw new Error(r.error ?? "a shard failed");
     if (r.done >= r.total) return;
     if (Date.now() > deadline) throw new Error(`the report's shards did not finish within ${env().REPORT_JOB_EXPIRE_SECONDS} s`);
+    if (Date.now() >= nextLook) {
+      await takeOverOrphanedShards(reader, reportId, shards);
+      nextLook = Date.now() + 1000;
+    }
     await sleep(20);
   }
+}
+
+/**
+ * A shard whose rows are not stored and whose lock nobody holds, although a worker took its job more than
+ * SHARD_TAKEN_GRACE_MS ago (or its job ended), will not be finished by anyone: its worker stopped (the queue
+ * would retry it only when the job expires, after REPORT_JOB_EXPIRE_SECONDS). The run computes it itself, in
+ * its own snapshot. Shards still waiting for a free worker are left to the workers.
+ */
+async function takeOverOrphanedShards(reader: pg.ClientBase, reportId: string, shards: QueuedShard[]): Promise<void> {
+  const { rows } = await pool().query<{ store_id: string }>(
+    "SELECT store_id FROM report_rows WHERE report_id = $1 AND store_id = ANY($2)",
+    [reportId, shards.map((s) => s.job.storeIds[0])],
+  );
+  const stored = new Set(rows.map((r) => r.store_id));
+  const boss = await queue();
+  for (const { job, jobId } of shards) {
+    if (stored.has(job.storeIds[0]!)) continue;
+    const queued = await boss.getJobById(SHARD_QUEUE, jobId, { includeArchive: true });
+    if (queued?.state === "created" || queued?.state === "retry") continue; // waiting for a worker
+    if (queued?.state === "active" && Date.now() - queued.startedOn.getTime() < SHARD_TAKEN_GRACE_MS) continue;
+    await computeShardOnce(reader, job);
+  }
+}
+
+/**
+ * Computes a shard from `reader` (a transaction in the report's snapshot) unless another connection is
+ * computing it or its rows are stored: it holds the shard's lock till the end of the transaction.
+ */
+async function computeShardOnce(reader: pg.ClientBase, job: ShardJob): Promise<void> {
+  const key = [job.reportId, job.attempt, job.storeIds[0]];
+  const { rows } = await reader.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${SHARD_LOCK_SQL}) AS ok`, key);
+  if (!rows[0]!.ok) return;
+  const stored = await pool().query("SELECT 1 FROM report_rows WHERE report_id = $1 AND store_id = $2", [job.reportId, job.storeIds[0]]);
+  if (!stored.rowCount) await computeShard(reader, job);
 }
 
 /**
@@ -175,12 +232,10 @@ export async function computeShard(reader: pg.ClientBase, job: ShardJob, options
 
 /**
  * A shard job, as a worker runs it: imports the report's snapshot and computes the shard. A shard whose
- * rows are already stored (a retry after its worker died past the commit) is skipped; one whose snapshot is
- * gone (its report's run stopped) is dropped, as the sweep restarts that report.
+ * rows are already stored, or that another connection is computing (the run took it over), is skipped; one
+ * whose snapshot is gone (its report's run stopped) is dropped, as the sweep restarts that report.
  */
 export async function runShardJob(job: ShardJob): Promise<void> {
-  const done = await pool().query("SELECT 1 FROM report_rows WHERE report_id = $1 AND store_id = $2", [job.reportId, job.storeIds[0]]);
-  if (done.rowCount) return;
   const reader = await pool().connect();
   try {
     await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -191,7 +246,7 @@ export async function runShardJob(job: ShardJob): Promise<void> {
     } catch {
       return; // the run that exported it has ended
     }
-    await computeShard(reader, job).catch((e) => markFailed(job.reportId, job.attempt, e));
+    await computeShardOnce(reader, job).catch((e) => markFailed(job.reportId, job.attempt, e));
     await reader.query("COMMIT");
   } finally {
     await reader.query("ROLLBACK").catch(() => {});
