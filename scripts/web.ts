@@ -5,6 +5,7 @@
 import http from "node:http";
 import { Readable } from "node:stream";
 import { getReport } from "../lib/api/get-report";
+import { markStopping } from "../lib/db/shutdown";
 
 const port = Number(process.env.PORT ?? 3000);
 (process.env as Record<string, string>).NODE_ENV = "production";
@@ -36,4 +37,8 @@ const server = http.createServer((req, res) => {
   void handle(req, res);
 });
 server.listen(port, () => console.log(`[web] ready on http://localhost:${port}`));
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.close(() => process.exit(0)));
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => {
+    markStopping();
+    server.close(() => process.exit(0));
+  });

@@ -2,6 +2,7 @@
 import os from "node:os";
 import { closePool } from "../lib/db/pool";
 import { prepareDatabase } from "../lib/db/prepare";
+import { markStopping } from "../lib/db/shutdown";
 import { startReportWorker } from "../lib/reports/worker";
 
 // Reports are background work: at a lower CPU priority, a worker leaves the web server (and the status
@@ -17,6 +18,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
+    markStopping();
     await stop();
     await closePool();
     await database.stop();

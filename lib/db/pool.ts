@@ -1,5 +1,6 @@
 import pg from "pg";
 import { databaseUrl } from "../env";
+import { logConnectionError } from "./shutdown";
 
 // int8 values this project reads are epoch microseconds and counts, all well inside 2^53.
 const types = {
@@ -13,7 +14,7 @@ const globalForPool = globalThis as unknown as { storemonPool?: pg.Pool };
 export function pool(): pg.Pool {
   if (!globalForPool.storemonPool) {
     const created = new pg.Pool({ connectionString: databaseUrl(), max: 10, types });
-    created.on("error", (e) => console.error("[db] idle client error:", e.message));
+    created.on("error", (e) => logConnectionError("[db] idle client error:", e));
     globalForPool.storemonPool = created;
   }
   return globalForPool.storemonPool;

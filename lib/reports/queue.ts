@@ -3,6 +3,7 @@ import PgBoss from "pg-boss";
 import pg from "pg";
 import { databaseUrl, env } from "../env";
 import { pool } from "../db/pool";
+import { logConnectionError } from "../db/shutdown";
 
 export const REPORT_QUEUE = "report";
 export const SHARD_QUEUE = "report-shard";
@@ -38,7 +39,7 @@ export function queue({ supervise = false } = {}): Promise<PgBoss> {
       maintenanceIntervalSeconds: 30,
       monitorStateIntervalSeconds: 30,
     });
-    boss.on("error", (e) => console.error("[queue]", e.message));
+    boss.on("error", (e) => logConnectionError("[queue]", e));
     await boss.start();
     for (const name of [REPORT_QUEUE, SHARD_QUEUE])
       await boss.createQueue(name, { name, retryLimit: 3, retryDelay: 1, expireInSeconds: env().REPORT_JOB_EXPIRE_SECONDS });
@@ -79,7 +80,7 @@ export async function onReportJobQueued(wake: () => void): Promise<() => Promise
   const listener = new pg.Client({ connectionString: databaseUrl() });
   listener.on("notification", wake);
   // Without the listener, workers still find jobs by polling; a lost connection only costs latency.
-  listener.on("error", (e) => console.error("[queue] job notifications stopped:", e.message));
+  listener.on("error", (e) => logConnectionError("[queue] job notifications stopped:", e));
   await listener.connect();
   await listener.query(`LISTEN ${WAKE_CHANNEL}`);
   return () => listener.end();

@@ -1,0 +1,20 @@
+// When `npm start` is stopped with Ctrl-C, the terminal signals every process of the group at once: the
+// embedded PostgreSQL shuts down while the web server and workers are still closing their connections, and
+// the server's notice can arrive before the process has handled its own signal. Such errors are expected
+// then, and not worth reporting.
+
+const state = globalThis as unknown as { storemonStopping?: boolean };
+
+/** Marks this process as stopping (called from its signal handlers). */
+export function markStopping(): void {
+  state.storemonStopping = true;
+}
+
+/**
+ * Logs an error of an idle connection. One that the server's shutdown caused (admin_shutdown) is logged a
+ * moment later, and only if this process is not stopping by then.
+ */
+export function logConnectionError(prefix: string, error: Error & { code?: string }): void {
+  if (error.code !== "57P01") console.error(prefix, error.message);
+  else setTimeout(() => state.storemonStopping || console.error(prefix, error.message), 500).unref();
+}
