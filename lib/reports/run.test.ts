@@ -13,7 +13,7 @@ import { feedDir } from "../../tests/fixtures";
 import { triggerReport } from "./create";
 import { queue, SHARD_QUEUE, type ShardJob } from "./queue";
 import { reportState } from "./read";
-import { runReport, runShardJob, REPORT_LOCK_SQL } from "./run";
+import { runReport, runShardJob, REPORT_LOCK_SQL, SHARD_LOCK_SQL } from "./run";
 import { sweepOrphanedReports, MAX_ATTEMPTS } from "./sweep";
 
 await useTestDatabase();
@@ -183,7 +183,7 @@ describe("recovery", () => {
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       await client.query(`SET TRANSACTION SNAPSHOT '${job.snapshot}'`);
       const key = [job.reportId, job.attempt, job.storeIds[0]];
-      const { rows } = await client.query("SELECT pg_try_advisory_xact_lock(hashtextextended('report-shard:' || $1 || ':' || $2 || ':' || $3, 0)) AS ok", key);
+      const { rows } = await client.query(`SELECT pg_try_advisory_xact_lock(${SHARD_LOCK_SQL}) AS ok`, key);
       expect(rows[0].ok).toBe(true);
       return client;
     }

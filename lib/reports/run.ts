@@ -16,7 +16,7 @@ export const REPORT_LOCK_SQL = "hashtextextended('report:' || $1, 0)";
  * A key for the transaction advisory lock held by the connection computing a shard (one attempt's shard,
  * named by its first store): the lock goes with the transaction, or with the connection of a worker that died.
  */
-const SHARD_LOCK_SQL = "hashtextextended('report-shard:' || $1 || ':' || $2 || ':' || $3, 0)";
+export const SHARD_LOCK_SQL = "hashtextextended('report-shard:' || $1 || ':' || $2 || ':' || $3, 0)";
 
 /** How long a shard job may be taken without its lock being held before the run takes the shard over. */
 const SHARD_TAKEN_GRACE_MS = 2000;
