@@ -10,6 +10,8 @@ const schema = z.object({
   REPORT_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(300),
   /** Seconds between sweeps that re-queue reports whose worker died. */
   REPORT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(10),
+  /** Complete and Failed reports, with their rows, are deleted this many days after they were made. */
+  REPORT_RETENTION_DAYS: z.coerce.number().min(0.001).default(30),
   /** Stores per database batch while a report streams polls. */
   REPORT_BATCH_STORES: z.coerce.number().int().min(1).default(250),
   /** Stores per shard: the unit of work that worker processes share. */

@@ -1,2 +1,10 @@
-// GET /api/health - readiness (kept for existing monitors): 200 when the database answers and is migrated
-export { GET, dynamic } from "./ready/route";
+// GET /api/health - the readiness check under its first name (monitors already use it): see /api/health/ready
+import { json, route } from "@/lib/api/respond";
+import { checkReady } from "@/lib/db/readiness";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => {
+  await checkReady();
+  return json({ ok: true });
+});
