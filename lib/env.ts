@@ -10,12 +10,20 @@ const schema = z.object({
   REPORT_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(300),
   /** Seconds between sweeps that re-queue reports whose worker died. */
   REPORT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(10),
+  /** Complete and Failed reports, with their rows, are deleted this many days after they were made. */
+  REPORT_RETENTION_DAYS: z.coerce.number().min(0.001).default(30),
   /** Stores per database batch while a report streams polls. */
   REPORT_BATCH_STORES: z.coerce.number().int().min(1).default(250),
   /** Stores per shard: the unit of work that worker processes share. */
   REPORT_SHARD_STORES: z.coerce.number().int().min(1).default(1000),
   /** Report worker processes `npm start` runs beside the web server. */
   WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /** Milliseconds a web request waits for its database (a connection, then a statement) before a 503. */
+  DB_WEB_TIMEOUT_MS: z.coerce.number().int().min(500).default(4000),
+  /** Milliseconds one statement of a report worker or command may take. */
+  DB_WORKER_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  /** Connections of a process for long streams (feed loads, CSV downloads), apart from its ordinary ones. */
+  STREAM_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(4),
   SAMPLE_DATA: z.enum(["on", "off"]).default("on"),
   /** The admins' sign-in token; when unset, the server makes one at start and prints a sign-in link. */
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),

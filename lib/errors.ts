@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable, noteDatabaseUnavailable } from "./db/availability";
+
 /** The one error type the product raises on purpose: a code for machines, a message for people, an HTTP status. */
 export class AppError extends Error {
   constructor(
@@ -5,6 +7,8 @@ export class AppError extends Error {
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    /** Extra response headers, e.g. Retry-After. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "AppError";
@@ -15,12 +19,29 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-/** The body and status any thrown value answers with; unexpected errors say nothing of their internals. */
-export function errorBody(e: unknown): { status: number; body: ErrorBody } {
+/** Seconds a client is asked to wait before trying again while the database cannot be reached. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** The answer to any request made while the database cannot be reached or does not answer in time. */
+export function databaseUnavailable(): AppError {
+  return new AppError("database_unavailable", 503, "the database is unavailable or not answering; try again shortly", undefined, {
+    "Retry-After": String(RETRY_AFTER_SECONDS),
+  });
+}
+
+/**
+ * The body, status and headers any thrown value answers with. A database that cannot be reached is a 503
+ * (logged once per outage); other unexpected errors are a 500 that says nothing of their internals.
+ */
+export function errorBody(e: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+  if (!(e instanceof AppError) && isDatabaseUnavailable(e)) {
+    noteDatabaseUnavailable(e, "web");
+    e = databaseUnavailable();
+  }
   if (e instanceof AppError) {
     const error: ErrorBody["error"] = { code: e.code, message: e.message };
     if (e.details !== undefined) error.details = e.details;
-    return { status: e.status, body: { error } };
+    return { status: e.status, body: { error }, headers: e.headers };
   }
   console.error(e);
   return { status: 500, body: { error: { code: "internal", message: "Internal server error" } } };

@@ -5,8 +5,10 @@
 import http from "node:http";
 import { Readable } from "node:stream";
 import { getReport } from "../lib/api/get-report";
+import { setDatabaseRole } from "../lib/db/pool";
 import { markStopping } from "../lib/db/shutdown";
 
+setDatabaseRole("web");
 const port = Number(process.env.PORT ?? 3000);
 (process.env as Record<string, string>).NODE_ENV = "production";
 const { default: next } = await import("next");

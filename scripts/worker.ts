@@ -1,6 +1,6 @@
 // npm run worker: a report worker process. Run any number of them against one DATABASE_URL.
 import os from "node:os";
-import { closePool } from "../lib/db/pool";
+import { closePool, setDatabaseRole } from "../lib/db/pool";
 import { prepareDatabase } from "../lib/db/prepare";
 import { markStopping } from "../lib/db/shutdown";
 import { startReportWorker } from "../lib/reports/worker";
@@ -8,6 +8,7 @@ import { startReportWorker } from "../lib/reports/worker";
 // Reports are background work: at a lower CPU priority, a worker leaves the web server (and the status
 // calls clients poll) responsive on a machine whose cores it keeps busy.
 os.setPriority(10);
+setDatabaseRole("worker");
 
 const database = await prepareDatabase();
 const stop = await startReportWorker();

@@ -10,8 +10,8 @@ export function route<C = unknown>(handler: Handler<C>): Handler<C> {
     try {
       return await handler(request, context);
     } catch (e) {
-      const { status, body } = errorBody(e);
-      return json(body, status);
+      const { status, body, headers } = errorBody(e);
+      return json(body, status, headers);
     }
   };
 }
@@ -57,4 +57,5 @@ export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.
 }
 
 // Plain web Responses (not NextResponse), so that these helpers also serve outside Next.js (scripts/web.ts).
-export const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });

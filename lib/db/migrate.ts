@@ -13,12 +13,12 @@ export interface Migration {
 
 export function readMigrations(dir = migrationsDir): Migration[] {
   return fs
-    .readdirSync(dir, { withFileTypes: true })
+    .readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort()
     .map((name) => {
-      const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
+      const sql = fs.readFileSync(/*turbopackIgnore: true*/ path.join(dir, name, "migration.sql"), "utf8");
       return { name, sql, checksum: crypto.createHash("sha256").update(sql).digest("hex") };
     });
 }
@@ -39,12 +39,24 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 const MIGRATION_LOCK = 7_201_001;
 
 /**
- * Applies every migration not yet recorded, each in its own transaction, under an advisory lock so that
- * processes starting together apply each migration once. Returns the names applied now.
+ * Runs `work` holding the migration lock (a session advisory lock, re-entrant on the same connection), so
+ * that of processes starting together one prepares the database and the others wait and then find it done.
  */
-export async function migrate(client: pg.ClientBase, migrations = readMigrations()): Promise<string[]> {
+export async function withMigrationLock<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
   await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
   try {
+    return await work();
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+  }
+}
+
+/**
+ * Applies every migration not yet recorded, each in its own transaction, under the migration lock so that
+ * processes starting together apply each migration once. Returns the names applied now.
+ */
+export function migrate(client: pg.ClientBase, migrations = readMigrations()): Promise<string[]> {
+  return withMigrationLock(client, async () => {
     await client.query(CREATE_HISTORY);
     const { rows } = await client.query<{ migration_name: string; checksum: string }>(
       `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
@@ -73,7 +85,5 @@ export async function migrate(client: pg.ClientBase, migrations = readMigrations
       appliedNow.push(m.name);
     }
     return appliedNow;
-  } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
-  }
+  });
 }

@@ -1,5 +1,6 @@
 import pg from "pg";
-import { databaseUrl } from "../env";
+import { databaseUrl, env } from "../env";
+import { noteDatabaseAvailable } from "./availability";
 import { logConnectionError } from "./shutdown";
 
 // int8 values this project reads are epoch microseconds and counts, all well inside 2^53.
@@ -8,36 +9,99 @@ const types = {
     oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-const globalForPool = globalThis as unknown as { storemonPool?: pg.Pool };
+/**
+ * How long this process waits on its database. A web server answers or fails within a few seconds (a
+ * request whose database does not answer gets a 503, not a hung socket); report workers and commands wait
+ * long enough for their batches. Set once at the entry point, before the first query.
+ */
+export type DatabaseRole = "web" | "worker" | "cli";
 
-/** The one connection pool of this process. */
+interface Timeouts {
+  /** Waiting for a pooled connection, or for a new one to be made. */
+  connect: number;
+  /** One statement, enforced by the server (statement_timeout); 0: none. */
+  statement: number;
+  /** One statement, enforced here: a server that does not answer at all (stopped, unreachable). */
+  answer: number;
+}
+
+function timeouts(role: DatabaseRole): Timeouts {
+  const { DB_WEB_TIMEOUT_MS: web, DB_WORKER_TIMEOUT_MS: worker } = env();
+  // A web request's query waits at most connect + answer = DB_WEB_TIMEOUT_MS for its database.
+  if (role === "web") return { connect: web * 0.4, statement: web * 0.5, answer: web * 0.6 };
+  return { connect: 10_000, statement: worker, answer: worker + 5000 };
+}
+
+const state = globalThis as unknown as { storemonPool?: pg.Pool; storemonStreamPool?: pg.Pool; storemonDatabaseRole?: DatabaseRole };
+
+/** Names this process's part (see DatabaseRole); web servers call it before serving. */
+export function setDatabaseRole(role: DatabaseRole): void {
+  state.storemonDatabaseRole = role;
+}
+
+export function databaseRole(): DatabaseRole {
+  return state.storemonDatabaseRole ?? "cli";
+}
+
+function createPool(max: number, t: Timeouts): pg.Pool {
+  const role = databaseRole();
+  const created = new pg.Pool({
+    connectionString: databaseUrl(),
+    max,
+    types,
+    // pg_stat_activity tells which process holds a connection (operators, and `npm run chaos`).
+    application_name: `storemon-${role}:${process.pid}`,
+    connectionTimeoutMillis: Math.round(t.connect),
+    // The server cancels a statement at statement_timeout; a server that does not answer at all is given
+    // up on here a moment later, and the pool discards that connection.
+    statement_timeout: Math.round(t.statement),
+    query_timeout: t.answer ? Math.round(t.answer) : undefined,
+    // A transaction left open by a process that hangs does not hold a snapshot (and vacuum) for ever.
+    idle_in_transaction_session_timeout: role === "web" ? 60_000 : 0,
+    idleTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
+  created.on("error", (e) => logConnectionError("db", e));
+  created.on("connect", () => noteDatabaseAvailable());
+  return created;
+}
+
+/** The connection pool of this process for ordinary queries, with its role's timeouts. */
 export function pool(): pg.Pool {
-  if (!globalForPool.storemonPool) {
-    const created = new pg.Pool({ connectionString: databaseUrl(), max: 10, types });
-    created.on("error", (e) => logConnectionError("[db] idle client error:", e));
-    globalForPool.storemonPool = created;
-  }
-  return globalForPool.storemonPool;
+  state.storemonPool ??= createPool(10, timeouts(databaseRole()));
+  return state.storemonPool;
+}
+
+/**
+ * A few connections for long streams (feed loads, CSV downloads), which may take minutes and so have no
+ * statement timeout. Bounded, and apart from pool(), so that any number of downloads can never starve the
+ * status calls: a stream that cannot have a connection within the connect timeout is refused (503).
+ */
+export function streamPool(): pg.Pool {
+  state.storemonStreamPool ??= createPool(env().STREAM_CONNECTIONS, { ...timeouts(databaseRole()), statement: 0, answer: 0 });
+  return state.storemonStreamPool;
 }
 
 export async function closePool(): Promise<void> {
-  const current = globalForPool.storemonPool;
-  globalForPool.storemonPool = undefined;
-  await current?.end();
+  const pools = [state.storemonPool, state.storemonStreamPool];
+  state.storemonPool = state.storemonStreamPool = undefined;
+  await Promise.all(pools.map((p) => p?.end()));
 }
 
 /** Runs `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
-export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
-  const client = await pool().connect();
+export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN", from = pool()): Promise<T> {
+  const client = await from.connect();
+  let broken: Error | undefined;
   try {
     await client.query(begin);
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
+    await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
     throw e;
   } finally {
-    client.release();
+    // A connection that could not even roll back is discarded, not handed to the next caller.
+    client.release(broken);
   }
 }

@@ -1,7 +1,9 @@
 import pg from "pg";
+import { setTimeout as sleep } from "node:timers/promises";
 import { embeddedDatabaseUrl, env } from "../env";
 import { ensureDatabaseExists, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
-import { migrate } from "./migrate";
+import { migrate, withMigrationLock } from "./migrate";
+import { createQueues } from "../reports/queue";
 
 export interface PreparedDatabase {
   url: string;
@@ -33,14 +35,39 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
   return { url, stop, embedded };
 }
 
-/** Applies the migrations to the database at `url` over a connection of its own. */
+/**
+ * Applies the migrations to the database at `url` and creates the queue's schema and queues, all under the
+ * migration lock, before any web server or worker uses them. A step that meets a deadlock or serialization
+ * failure anyway (another program's DDL) is tried again.
+ */
 async function migrateDatabase(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await migrate(client);
-  } finally {
-    await client.end();
+  await retryTransient(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await withMigrationLock(client, async () => {
+        await migrate(client);
+        await createQueues(url);
+      });
+    } finally {
+      await client.end();
+    }
+  });
+}
+
+/** Deadlock detected, serialization failure: a start-up step that met one is safe to run again. */
+const TRANSIENT = new Set(["40P01", "40001"]);
+
+async function retryTransient<T>(step: () => Promise<T>, tries = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? ((e as { cause?: { code?: string } }).cause?.code);
+      if (attempt >= tries || !TRANSIENT.has(code ?? "")) throw e;
+      console.error(`[start] ${(e as Error).message}; trying again (${attempt}/${tries - 1})`);
+      await sleep(100 * attempt + Math.random() * 100);
+    }
   }
 }
 

@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable, noteDatabaseUnavailable } from "./availability";
+
 // When `npm start` is stopped with Ctrl-C, the terminal signals every process of the group at once: the
 // embedded PostgreSQL shuts down while the web server and workers are still closing their connections, and
 // the server's notice can arrive before the process has handled its own signal. Such errors are expected
@@ -10,11 +12,18 @@ export function markStopping(): void {
   state.storemonStopping = true;
 }
 
+export function stopping(): boolean {
+  return state.storemonStopping === true;
+}
+
 /**
- * Logs an error of an idle connection. One that the server's shutdown caused (admin_shutdown) is logged a
+ * Logs an error of an idle connection, the queue or a listener. A lost database is logged once for the
+ * whole outage (see availability.ts); one that the server's shutdown caused (admin_shutdown) is logged a
  * moment later, and only if this process is not stopping by then.
  */
 export function logConnectionError(prefix: string, error: Error & { code?: string }): void {
-  if (error.code !== "57P01") console.error(prefix, error.message);
-  else setTimeout(() => state.storemonStopping || console.error(prefix, error.message), 500).unref();
+  if (error.code === "57P01")
+    setTimeout(() => state.storemonStopping || noteDatabaseUnavailable(error, prefix), 500).unref();
+  else if (isDatabaseUnavailable(error)) noteDatabaseUnavailable(error, prefix);
+  else console.error(`[${prefix}]`, error.message);
 }

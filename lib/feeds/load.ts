@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import type pg from "pg";
 import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
-import { pool } from "../db/pool";
+import { pool, streamPool } from "../db/pool";
 import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
 import { describeProblem, readFeed, type FeedProblem } from "./read";
 
@@ -188,7 +188,8 @@ async function loadOne(client: pg.ClientBase, source: FeedSource): Promise<FeedL
 export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}): Promise<FeedLoadResult[]> {
   const actor = options.actor ?? "cli";
   const startedAt = new Date();
-  const client = await pool().connect();
+  // A load may take minutes: it runs on a stream connection, with no statement timeout.
+  const client = await streamPool().connect();
   const results: FeedLoadResult[] = [];
   try {
     await client.query("BEGIN");
@@ -205,7 +206,7 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
   // After a bulk load, fresh statistics let the planner pick index scans for the report's queries at once;
   // small loads (the poll API's batches) leave that to autovacuum rather than sample the table every time.
   const tables = [...new Set(results.filter((r) => r.rowsAdded >= ANALYZE_AFTER_ROWS).map((r) => TABLE_OF[r.kind]))];
-  if (tables.length > 0) await pool().query(`ANALYZE ${tables.join(", ")}`);
+  if (tables.length > 0) await streamPool().query(`ANALYZE ${tables.join(", ")}`);
   await pool().query(
     `INSERT INTO import_log (file_name, kind, actor, started_at, finished_at, rows_read, rows_added, rows_duplicate, outcome, message)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[])`,

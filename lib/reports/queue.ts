@@ -1,12 +1,16 @@
 import crypto from "node:crypto";
 import PgBoss from "pg-boss";
-import pg from "pg";
+import type pg from "pg";
 import { databaseUrl, env } from "../env";
 import { pool } from "../db/pool";
 import { logConnectionError } from "../db/shutdown";
+import { notify } from "../db/notifications";
 
 export const REPORT_QUEUE = "report";
 export const SHARD_QUEUE = "report-shard";
+/** Deletes reports older than REPORT_RETENTION_DAYS; scheduled hourly. */
+export const RETENTION_QUEUE = "report-retention";
+const RETENTION_CRON = "17 * * * *";
 
 export interface ReportJob {
   reportId: string;
@@ -22,47 +26,75 @@ export interface ShardJob {
   storeIds: string[];
 }
 
+const SCHEMA = "pgboss";
+
+/**
+ * Creates the queue's schema, its queues and its schedule: once per database, when it is prepared, under
+ * the migration lock (see lib/db/prepare.ts). Processes that start together then only use them: pg-boss's
+ * createQueue, run by several processes at once on a fresh database, deadlocks.
+ */
+export async function createQueues(connectionString: string): Promise<void> {
+  const boss = new PgBoss({ connectionString, schema: SCHEMA, max: 1, supervise: false, schedule: false });
+  boss.on("error", () => {}); // start() and the calls below reject with the same error
+  await boss.start();
+  try {
+    const options = { retryLimit: 3, retryDelay: 1, expireInSeconds: env().REPORT_JOB_EXPIRE_SECONDS };
+    for (const name of [REPORT_QUEUE, SHARD_QUEUE]) await boss.createQueue(name, { name, ...options });
+    await boss.createQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, policy: "singleton", retryLimit: 1 });
+    await boss.schedule(RETENTION_QUEUE, RETENTION_CRON);
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
+  }
+}
+
 const globalForBoss = globalThis as unknown as { storemonBoss?: Promise<PgBoss> };
 
 /**
- * The queue client of this process. A web server only sends (no maintenance); a worker also supervises:
- * it expires jobs whose worker died, so that they are retried.
+ * The queue client of this process. A web server only sends; a worker also supervises (it expires jobs
+ * whose worker died, so that they are retried) and keeps the schedule. A start that fails (the database is
+ * down) is not remembered: the next call tries again.
  */
 export function queue({ supervise = false } = {}): Promise<PgBoss> {
   globalForBoss.storemonBoss ??= (async () => {
     const boss = new PgBoss({
       connectionString: databaseUrl(),
-      schema: "pgboss",
+      schema: SCHEMA,
       max: 4,
+      migrate: false,
       supervise,
-      schedule: false,
+      schedule: supervise,
       maintenanceIntervalSeconds: 30,
       monitorStateIntervalSeconds: 30,
-    });
-    boss.on("error", (e) => logConnectionError("[queue]", e));
+      // The queue's own pool: a connection or statement that hangs is given up on, as in pool().
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 30_000,
+      application_name: `storemon-queue:${process.pid}`,
+    } as PgBoss.ConstructorOptions);
+    boss.on("error", (e) => logConnectionError("queue", e));
     await boss.start();
-    for (const name of [REPORT_QUEUE, SHARD_QUEUE])
-      await boss.createQueue(name, { name, retryLimit: 3, retryDelay: 1, expireInSeconds: env().REPORT_JOB_EXPIRE_SECONDS });
     return boss;
-  })();
+  })().catch((e) => {
+    globalForBoss.storemonBoss = undefined;
+    throw e;
+  });
   return globalForBoss.storemonBoss;
 }
 
 export async function stopQueue(): Promise<void> {
   const boss = globalForBoss.storemonBoss;
   globalForBoss.storemonBoss = undefined;
-  await (await boss)?.stop({ graceful: true, wait: true, timeout: 5000 });
+  await (await boss?.catch(() => undefined))?.stop({ graceful: true, wait: true, timeout: 5000 });
 }
 
 /** Workers LISTEN here, so that a new job starts at once rather than at their next poll of the queue. */
-const WAKE_CHANNEL = "report_jobs";
+export const WAKE_CHANNEL = "report_jobs";
 
 /** Queues the computation of a report, inside the caller's transaction when `client` is given. */
 export async function sendReportJob(reportId: string, client?: pg.ClientBase): Promise<string | null> {
   const boss = await queue();
   const db = client ? { executeSql: (text: string, values: unknown[]) => client.query(text, values) } : undefined;
   const id = await boss.send(REPORT_QUEUE, { reportId } satisfies ReportJob, db ? { db } : {});
-  await (client ?? pool()).query("SELECT pg_notify($1, '')", [WAKE_CHANNEL]); // delivered on commit
+  await notify(WAKE_CHANNEL, "", client); // delivered on commit
   return id;
 }
 
@@ -71,17 +103,6 @@ export async function sendShardJobs(shards: ShardJob[]): Promise<string[]> {
   const boss = await queue();
   const ids = shards.map(() => crypto.randomUUID());
   await boss.insert(shards.map((data, i) => ({ id: ids[i], name: SHARD_QUEUE, data })));
-  await pool().query("SELECT pg_notify($1, '')", [WAKE_CHANNEL]);
+  await notify(WAKE_CHANNEL, "");
   return ids;
-}
-
-/** Calls `wake` whenever a report job is queued anywhere. Returns a function that stops listening. */
-export async function onReportJobQueued(wake: () => void): Promise<() => Promise<void>> {
-  const listener = new pg.Client({ connectionString: databaseUrl() });
-  listener.on("notification", wake);
-  // Without the listener, workers still find jobs by polling; a lost connection only costs latency.
-  listener.on("error", (e) => logConnectionError("[queue] job notifications stopped:", e));
-  await listener.connect();
-  await listener.query(`LISTEN ${WAKE_CHANNEL}`);
-  return () => listener.end();
 }

@@ -5,7 +5,7 @@ import { pool } from "../db/pool";
 import { AppError } from "../errors";
 import { REPORT_HEADER } from "../uptime";
 import { REPORT_ID_PATTERN } from "./create";
-import { FIGURE_COLUMNS } from "./run";
+import { FIGURE_COLUMNS } from "./shard";
 
 export type ReportStatus = "Queued" | "Running" | "Complete" | "Failed";
 

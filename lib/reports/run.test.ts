@@ -13,7 +13,9 @@ import { feedDir } from "../../tests/fixtures";
 import { triggerReport } from "./create";
 import { queue, SHARD_QUEUE, type ShardJob } from "./queue";
 import { reportState } from "./read";
-import { runReport, runShardJob, REPORT_LOCK_SQL, SHARD_LOCK_SQL } from "./run";
+import { runReport } from "./run";
+import { runShardJob, SHARD_LOCK_SQL } from "./shard";
+import { REPORT_LOCK_SQL } from "./state";
 import { sweepOrphanedReports, MAX_ATTEMPTS } from "./sweep";
 
 await useTestDatabase();

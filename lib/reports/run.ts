@@ -1,47 +1,26 @@
 import type pg from "pg";
-import { setTimeout as sleep } from "node:timers/promises";
 import { env } from "../env";
-import { CopyIn } from "../db/copy";
+import { isDatabaseUnavailable } from "../db/availability";
+import { listen } from "../db/notifications";
 import { pool } from "../db/pool";
-import { FIGURE_KEYS, REPORT_COLUMNS, reportFigures, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
-import { queue, sendShardJobs, SHARD_QUEUE, type ShardJob } from "./queue";
-import { loadStoreData, storesPolledBy, toEpochUs } from "./store-data";
+import { sendShardJobs } from "./queue";
+import { computeShardOnce, type ShardOptions } from "./shard";
+import { markFailed, PROGRESS_CHANNEL, REPORT_LOCK_SQL } from "./state";
+import { storesPolledBy, toEpochUs } from "./store-data";
+import { takeOverOrphanedShards, type QueuedShard } from "./takeover";
 
 export type RunOutcome = "completed" | "failed" | "already-finished" | "running-elsewhere" | "unknown";
 
-/** A key for the session advisory lock that marks a report as being computed by some connection. */
-export const REPORT_LOCK_SQL = "hashtextextended('report:' || $1, 0)";
-
-/**
- * A key for the transaction advisory lock held by the connection computing a shard (one attempt's shard,
- * named by its first store): the lock goes with the transaction, or with the connection of a worker that died.
- */
-export const SHARD_LOCK_SQL = "hashtextextended('report-shard:' || $1 || ':' || $2 || ':' || $3, 0)";
-
-/** How long a shard job may be taken without its lock being held before the run takes the shard over. */
-const SHARD_TAKEN_GRACE_MS = 2000;
-
-/** The six figure columns of report_rows. */
-export const FIGURE_COLUMNS = REPORT_COLUMNS.slice(1);
-
-export interface RunOptions {
+export interface RunOptions extends ShardOptions {
   /**
    * Hand the shards to the queue, so that every worker process shares the report (workers do); otherwise
    * compute them here, one after the other (`npm run report`, tests).
    */
   shardViaQueue?: boolean;
-  /** Called after each batch of stores is computed (tests use it to change data mid-run). */
-  afterBatch?: () => Promise<void>;
 }
 
-async function markFailed(reportId: string, attempt: number, error: unknown): Promise<void> {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`[report ${reportId}] failed:`, error);
-  await pool().query(
-    `UPDATE reports SET status = 'Failed', finished_at = now(), error = $3 WHERE id = $1 AND attempts = $2 AND status = 'Running'`,
-    [reportId, attempt, message],
-  );
-}
+/** How often the run looks for shards that no worker will finish (see takeOverOrphanedShards). */
+const TAKEOVER_LOOK_MS = 1000;
 
 /**
  * Computes a report and stores its rows: the job behind every report. The run holds an advisory lock on
@@ -52,6 +31,7 @@ async function markFailed(reportId: string, attempt: number, error: unknown): Pr
  */
 export async function runReport(reportId: string, options: RunOptions = {}): Promise<RunOutcome> {
   const reader = await pool().connect();
+  let broken: Error | undefined;
   try {
     const { rows: lock } = await reader.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${REPORT_LOCK_SQL}) AS ok`, [reportId]);
     if (!lock[0]!.ok) return "running-elsewhere";
@@ -70,20 +50,29 @@ export async function runReport(reportId: string, options: RunOptions = {}): Pro
         await coordinate(reader, reportId, now, attempt, options);
         return "completed";
       } catch (e) {
-        await reader.query("ROLLBACK").catch(() => {});
-        await markFailed(reportId, attempt, e);
+        await reader.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+        // Should the database be gone, this fails too: the report stays Running with no lock held, and
+        // the sweep runs it again once the database is back.
+        await markFailed(reportId, attempt, isDatabaseUnavailable(e) ? lostDatabase(e) : e);
         return "failed";
       }
     } finally {
-      await reader.query(`SELECT pg_advisory_unlock(${REPORT_LOCK_SQL})`, [reportId]).catch(() => {});
+      if (!broken) await reader.query(`SELECT pg_advisory_unlock(${REPORT_LOCK_SQL})`, [reportId]).catch((e: Error) => (broken = e));
     }
   } finally {
-    reader.release();
+    reader.release(broken);
   }
+}
+
+function lostDatabase(e: unknown): Error {
+  return new Error(`the connection to the database was lost while the report ran (${(e as Error).message}); trigger it again`);
 }
 
 async function coordinate(reader: pg.PoolClient, reportId: string, now: number, attempt: number, options: RunOptions) {
   await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  // Should this process stop answering (not die) while the shards wait for its snapshot, the server ends the
+  // transaction after the job's expiry, so it cannot hold back vacuum for longer.
+  await reader.query(`SET LOCAL idle_in_transaction_session_timeout = ${env().REPORT_JOB_EXPIRE_SECONDS * 1000}`);
   const snapshot = options.shardViaQueue
     ? (await reader.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id
     : null;
@@ -96,12 +85,13 @@ async function coordinate(reader: pg.PoolClient, reportId: string, now: number, 
   await pool().query("DELETE FROM report_rows WHERE report_id = $1", [reportId]);
   await pool().query("UPDATE reports SET stores_total = $2, shards_total = $3 WHERE id = $1", [reportId, storeIds.length, shards.length]);
 
+  const jobs = shards.map((storeIds) => ({ reportId, attempt, now, snapshot: snapshot ?? "", storeIds }));
   if (snapshot === null) {
-    for (const storeIds of shards) await computeShard(reader, { reportId, attempt, now, snapshot: "", storeIds }, options);
+    for (const job of jobs) await computeShardOnce(reader, job, options);
   } else {
-    const jobs = shards.map((storeIds) => ({ reportId, attempt, now, snapshot, storeIds }));
+    const queuedAt = Date.now();
     const jobIds = await sendShardJobs(jobs);
-    await waitForShards(reader, reportId, attempt, jobs.map((job, i) => ({ job, jobId: jobIds[i]! })));
+    await waitForShards(reader, reportId, attempt, jobs.map((job, i) => ({ job, jobId: jobIds[i]! })), queuedAt);
   }
   await reader.query("COMMIT");
   const done = await pool().query(
@@ -112,144 +102,49 @@ async function coordinate(reader: pg.PoolClient, reportId: string, now: number, 
   if (!done.rowCount) throw new Error("the report's shards did not all complete");
 }
 
-interface QueuedShard {
-  job: ShardJob;
-  jobId: string;
-}
-
 /**
- * Waits while the shards are computed elsewhere, holding the snapshot open for them to import. Every second
- * it looks for shards that no worker will finish (see takeOverOrphanedShards) and computes them itself.
+ * Waits while the shards are computed elsewhere, holding the snapshot open for them to import: it looks at
+ * the report whenever a shard commits or fails (a notification) and at least every TAKEOVER_LOOK_MS, when it
+ * also computes itself the shards that no worker will finish in time (takeOverOrphanedShards).
  */
-async function waitForShards(reader: pg.ClientBase, reportId: string, attempt: number, shards: QueuedShard[]): Promise<void> {
+async function waitForShards(reader: pg.ClientBase, reportId: string, attempt: number, shards: QueuedShard[], queuedAt: number): Promise<void> {
   const deadline = Date.now() + env().REPORT_JOB_EXPIRE_SECONDS * 1000;
-  let nextLook = Date.now() + 1000;
-  for (;;) {
-    const { rows } = await pool().query<{ status: string; attempts: number; done: number; total: number; error: string | null }>(
-      "SELECT status, attempts, shards_done AS done, shards_total AS total, error FROM reports WHERE id = $1",
-      [reportId],
-    );
-    const r = rows[0];
-    if (!r || r.attempts !== attempt) throw new Error("the report was restarted elsewhere");
-    if (r.status === "Failed") throw new Error(r.error ?? "a shard failed");
-    if (r.done >= r.total) return;
-    if (Date.now() > deadline) throw new Error(`the report's shards did not finish within ${env().REPORT_JOB_EXPIRE_SECONDS} s`);
-    if (Date.now() >= nextLook) {
-      await takeOverOrphanedShards(reader, reportId, shards);
-      nextLook = Date.now() + 1000;
-    }
-    await sleep(20);
-  }
-}
-
-/**
- * A shard whose rows are not stored and whose lock nobody holds, although a worker took its job more than
- * SHARD_TAKEN_GRACE_MS ago (or its job ended), will not be finished by anyone: its worker stopped (the queue
- * would retry it only when the job expires, after REPORT_JOB_EXPIRE_SECONDS). The run computes it itself, in
- * its own snapshot. Shards still waiting for a free worker are left to the workers.
- */
-async function takeOverOrphanedShards(reader: pg.ClientBase, reportId: string, shards: QueuedShard[]): Promise<void> {
-  const { rows } = await pool().query<{ store_id: string }>(
-    "SELECT store_id FROM report_rows WHERE report_id = $1 AND store_id = ANY($2)",
-    [reportId, shards.map((s) => s.job.storeIds[0])],
-  );
-  const stored = new Set(rows.map((r) => r.store_id));
-  const boss = await queue();
-  for (const { job, jobId } of shards) {
-    if (stored.has(job.storeIds[0]!)) continue;
-    const queued = await boss.getJobById(SHARD_QUEUE, jobId, { includeArchive: true });
-    if (queued?.state === "created" || queued?.state === "retry") continue; // waiting for a worker
-    if (queued?.state === "active" && Date.now() - queued.startedOn.getTime() < SHARD_TAKEN_GRACE_MS) continue;
-    await computeShardOnce(reader, job);
-  }
-}
-
-/**
- * Computes a shard from `reader` (a transaction in the report's snapshot) unless another connection is
- * computing it or its rows are stored: it holds the shard's lock till the end of the transaction.
- */
-async function computeShardOnce(reader: pg.ClientBase, job: ShardJob): Promise<void> {
-  const key = [job.reportId, job.attempt, job.storeIds[0]];
-  const { rows } = await reader.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${SHARD_LOCK_SQL}) AS ok`, key);
-  if (!rows[0]!.ok) return;
-  const stored = await pool().query("SELECT 1 FROM report_rows WHERE report_id = $1 AND store_id = $2", [job.reportId, job.storeIds[0]]);
-  if (!stored.rowCount) await computeShard(reader, job);
-}
-
-/**
- * Computes one shard's stores from `reader` (a transaction in the report's snapshot) and stores their rows.
- * The rows and the shard's count are committed together, and only while the report is still Running in the
- * same attempt: a shard of an abandoned attempt writes nothing.
- */
-export async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Pick<RunOptions, "afterBatch"> = {}): Promise<void> {
-  const writer = await pool().connect();
+  // A notification that arrives while the report is being read is kept, so that none is missed.
+  let signalled = false;
+  let resume: (() => void) | null = null;
+  const stopListening = await listen(PROGRESS_CHANNEL, (id) => {
+    if (id !== reportId && id !== "") return;
+    signalled = true;
+    resume?.();
+  });
   try {
-    await writer.query("BEGIN");
-    const copy = new CopyIn(writer, "report_rows", ["report_id", "store_id", ...FIGURE_COLUMNS]);
-    const clocks = new ZoneClocks();
-    const batchSize = env().REPORT_BATCH_STORES;
-    const load = (from: number) => loadStoreData(reader, job.storeIds.slice(from, from + batchSize), job.now - WINDOWS.week, job.now);
-    let next = job.storeIds.length > 0 ? load(0) : null;
-    try {
-      for (let i = 0; i < job.storeIds.length; i += batchSize) {
-        const stores = await next!;
-        // The database reads the next batch while this one is computed: both run at once.
-        next = i + batchSize < job.storeIds.length ? load(i + batchSize) : null;
-        const rows: string[][] = [];
-        for (const store of stores) {
-          let timeline;
-          try {
-            timeline = storeTimeline(store, job.now, clocks);
-          } catch (e) {
-            throw new Error(`store ${store.storeId}: ${e instanceof Error ? e.message : String(e)}`);
-          }
-          if (!timeline) continue;
-          const figures = reportFigures(timeline.durations);
-          rows.push([job.reportId, store.storeId, ...FIGURE_KEYS.map((k) => figures[k])]);
-        }
-        await copy.write(rows);
-        await pool().query("UPDATE reports SET stores_done = stores_done + $2 WHERE id = $1", [job.reportId, stores.length]);
-        await options.afterBatch?.();
+    for (let nextLook = Date.now() + TAKEOVER_LOOK_MS; ; ) {
+      signalled = false;
+      const { rows } = await pool().query<{ status: string; attempts: number; done: number; total: number; error: string | null }>(
+        "SELECT status, attempts, shards_done AS done, shards_total AS total, error FROM reports WHERE id = $1",
+        [reportId],
+      );
+      const r = rows[0];
+      if (!r || r.attempts !== attempt) throw new Error("the report was restarted elsewhere");
+      if (r.status === "Failed") throw new Error(r.error ?? "a shard failed");
+      if (r.done >= r.total) return;
+      if (Date.now() > deadline) throw new Error(`the report's shards did not finish within ${env().REPORT_JOB_EXPIRE_SECONDS} s`);
+      if (Date.now() >= nextLook) {
+        await takeOverOrphanedShards(reader, reportId, shards, queuedAt);
+        nextLook = Date.now() + TAKEOVER_LOOK_MS;
+        continue;
       }
-      await copy.end();
-    } catch (e) {
-      await next?.catch(() => {});
-      await copy.abort(e as Error);
-      throw e;
+      if (signalled) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, nextLook - Date.now());
+        resume = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      resume = null;
     }
-    const fence = await writer.query(
-      "UPDATE reports SET shards_done = shards_done + 1 WHERE id = $1 AND attempts = $2 AND status = 'Running'",
-      [job.reportId, job.attempt],
-    );
-    await writer.query(fence.rowCount ? "COMMIT" : "ROLLBACK");
-  } catch (e) {
-    await writer.query("ROLLBACK").catch(() => {});
-    throw e;
   } finally {
-    writer.release();
-  }
-}
-
-/**
- * A shard job, as a worker runs it: imports the report's snapshot and computes the shard. A shard whose
- * rows are already stored, or that another connection is computing (the run took it over), is skipped; one
- * whose snapshot is gone (its report's run stopped) is dropped, as the sweep restarts that report.
- */
-export async function runShardJob(job: ShardJob): Promise<void> {
-  const reader = await pool().connect();
-  try {
-    await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    try {
-      // pg_export_snapshot ids are hexadecimal digits and dashes; checked, they are safe in the literal.
-      if (!/^[0-9A-F-]+$/i.test(job.snapshot)) throw new Error(`bad snapshot id ${job.snapshot}`);
-      await reader.query(`SET TRANSACTION SNAPSHOT '${job.snapshot}'`);
-    } catch {
-      return; // the run that exported it has ended
-    }
-    await computeShardOnce(reader, job).catch((e) => markFailed(job.reportId, job.attempt, e));
-    await reader.query("COMMIT");
-  } finally {
-    await reader.query("ROLLBACK").catch(() => {});
-    reader.release();
+    await stopListening();
   }
 }

@@ -1,12 +1,15 @@
 import { env } from "../env";
-import { onReportJobQueued, queue, REPORT_QUEUE, SHARD_QUEUE, stopQueue, type ReportJob, type ShardJob } from "./queue";
-import { runReport, runShardJob } from "./run";
-import { sweepOrphanedReports } from "./sweep";
+import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../db/availability";
+import { listen } from "../db/notifications";
+import { queue, REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, stopQueue, WAKE_CHANNEL, type ReportJob, type ShardJob } from "./queue";
+import { runReport } from "./run";
+import { runShardJob } from "./shard";
+import { deleteExpiredReports, sweepOrphanedReports } from "./sweep";
 
 /**
  * Takes jobs from the queue: report runs (which cut a report into shards and wait for them) and shards
- * (which any worker may compute), one of each at a time per process; and sweeps for reports whose worker
- * died. Returns a function that stops it.
+ * (which any worker may compute), one of each at a time per process; the hourly deletion of old reports;
+ * and sweeps for reports whose worker died. Returns a function that stops it.
  */
 export async function startReportWorker(): Promise<() => Promise<void>> {
   const boss = await queue({ supervise: true });
@@ -21,7 +24,11 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
     for (const job of jobs) await runShardJob(job.data);
     boss.notifyWorker(shardWorker);
   });
-  const stopListening = await onReportJobQueued(() => {
+  await boss.work(RETENTION_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
+    const deleted = await deleteExpiredReports(env().REPORT_RETENTION_DAYS);
+    if (deleted) console.log(`[worker] deleted ${deleted} report(s) older than ${env().REPORT_RETENTION_DAYS} days`);
+  });
+  const stopListening = await listen(WAKE_CHANNEL, () => {
     boss.notifyWorker(reportWorker);
     boss.notifyWorker(shardWorker);
   });
@@ -29,7 +36,7 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   const sweep = () => {
     sweeping = sweepOrphanedReports()
       .then((ids) => ids.length && console.log(`[worker] re-queued reports whose worker stopped: ${ids.join(", ")}`))
-      .catch((e) => console.error("[worker] sweep failed:", e));
+      .catch((e) => (isDatabaseUnavailable(e) ? noteDatabaseUnavailable(e, "worker") : console.error("[worker] sweep failed:", e)));
   };
   sweep();
   const timer = setInterval(sweep, env().REPORT_SWEEP_SECONDS * 1000);

@@ -3,7 +3,7 @@ import { pool } from "../db/pool";
 import { AppError } from "../errors";
 import type { StoreTimelineView, TimelineDay } from "../api/schemas";
 import { checkReportId } from "../reports/read";
-import { FIGURE_COLUMNS } from "../reports/run";
+import { FIGURE_COLUMNS } from "../reports/shard";
 import { loadStoreData, toEpochUs } from "../reports/store-data";
 import {
   DEFAULT_TIME_ZONE,

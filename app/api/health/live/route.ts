@@ -1,0 +1,6 @@
+// GET /api/health/live - 200 while the process serves HTTP, whatever the state of its database
+import { json, route } from "@/lib/api/respond";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => json({ ok: true }));

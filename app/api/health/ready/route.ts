@@ -1,0 +1,10 @@
+// GET /api/health/ready - 200 when this server can serve: its database answers and has every migration; else 503
+import { json, route } from "@/lib/api/respond";
+import { checkReady } from "@/lib/db/readiness";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => {
+  await checkReady();
+  return json({ ok: true });
+});

@@ -1,0 +1,120 @@
+import type pg from "pg";
+import { env } from "../env";
+import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../db/availability";
+import { CopyIn } from "../db/copy";
+import { pool } from "../db/pool";
+import { notify } from "../db/notifications";
+import { FIGURE_KEYS, REPORT_COLUMNS, reportFigures, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
+import type { ShardJob } from "./queue";
+import { markFailed, PROGRESS_CHANNEL } from "./state";
+import { loadStoreData } from "./store-data";
+
+/** The six figure columns of report_rows. */
+export const FIGURE_COLUMNS = REPORT_COLUMNS.slice(1);
+
+/**
+ * A key for the transaction advisory lock held by the connection computing a shard (one attempt's shard,
+ * named by its first store): the lock goes with the transaction, or with the connection of a worker that died.
+ */
+export const SHARD_LOCK_SQL = "hashtextextended('report-shard:' || $1 || ':' || $2 || ':' || $3, 0)";
+
+export interface ShardOptions {
+  /** Called after each batch of stores is computed (tests use it to change data mid-run). */
+  afterBatch?: () => Promise<void>;
+}
+
+/**
+ * Computes a shard from `reader` (a transaction in the report's snapshot) unless another connection is
+ * computing it or its rows are stored: it holds the shard's lock till the end of the transaction.
+ */
+export async function computeShardOnce(reader: pg.ClientBase, job: ShardJob, options: ShardOptions = {}): Promise<void> {
+  const key = [job.reportId, job.attempt, job.storeIds[0]];
+  const { rows } = await reader.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${SHARD_LOCK_SQL}) AS ok`, key);
+  if (!rows[0]!.ok) return;
+  const stored = await pool().query("SELECT 1 FROM report_rows WHERE report_id = $1 AND store_id = $2", [job.reportId, job.storeIds[0]]);
+  if (!stored.rowCount) await computeShard(reader, job, options);
+}
+
+/**
+ * Computes one shard's stores from `reader` (a transaction in the report's snapshot) and stores their rows.
+ * The rows, the shard's count and its stores' progress are committed together, and only while the report
+ * is still Running in the same attempt: a shard of an abandoned attempt writes nothing, and a shard done
+ * again after its worker died is counted once.
+ */
+async function computeShard(reader: pg.ClientBase, job: ShardJob, options: ShardOptions): Promise<void> {
+  const writer = await pool().connect();
+  try {
+    await writer.query("BEGIN");
+    const copy = new CopyIn(writer, "report_rows", ["report_id", "store_id", ...FIGURE_COLUMNS]);
+    const clocks = new ZoneClocks();
+    const batchSize = env().REPORT_BATCH_STORES;
+    const load = (from: number) => loadStoreData(reader, job.storeIds.slice(from, from + batchSize), job.now - WINDOWS.week, job.now);
+    let next = job.storeIds.length > 0 ? load(0) : null;
+    try {
+      for (let i = 0; i < job.storeIds.length; i += batchSize) {
+        const stores = await next!;
+        // The database reads the next batch while this one is computed: both run at once.
+        next = i + batchSize < job.storeIds.length ? load(i + batchSize) : null;
+        const rows: string[][] = [];
+        for (const store of stores) {
+          let timeline;
+          try {
+            timeline = storeTimeline(store, job.now, clocks);
+          } catch (e) {
+            throw new Error(`store ${store.storeId}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          if (!timeline) continue;
+          const figures = reportFigures(timeline.durations);
+          rows.push([job.reportId, store.storeId, ...FIGURE_KEYS.map((k) => figures[k])]);
+        }
+        await copy.write(rows);
+        await options.afterBatch?.();
+      }
+      await copy.end();
+    } catch (e) {
+      await next?.catch(() => {});
+      await copy.abort(e as Error);
+      throw e;
+    }
+    const fence = await writer.query(
+      `UPDATE reports SET shards_done = shards_done + 1, stores_done = stores_done + $3
+       WHERE id = $1 AND attempts = $2 AND status = 'Running'`,
+      [job.reportId, job.attempt, job.storeIds.length],
+    );
+    if (fence.rowCount) await notify(PROGRESS_CHANNEL, job.reportId, writer); // delivered on commit
+    await writer.query(fence.rowCount ? "COMMIT" : "ROLLBACK");
+  } catch (e) {
+    await writer.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    writer.release();
+  }
+}
+
+/**
+ * A shard job, as a worker runs it: imports the report's snapshot and computes the shard. A shard whose
+ * rows are already stored, or that another connection is computing (the run took it over), is skipped; one
+ * whose snapshot is gone (its report's run stopped) is dropped, as the sweep restarts that report.
+ */
+export async function runShardJob(job: ShardJob): Promise<void> {
+  const reader = await pool().connect();
+  try {
+    await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    try {
+      // pg_export_snapshot ids are hexadecimal digits and dashes; checked, they are safe in the literal.
+      if (!/^[0-9A-F-]+$/i.test(job.snapshot)) throw new Error(`bad snapshot id ${job.snapshot}`);
+      await reader.query(`SET TRANSACTION SNAPSHOT '${job.snapshot}'`);
+    } catch {
+      return; // the run that exported it has ended
+    }
+    await computeShardOnce(reader, job).catch((e) => {
+      // A lost database ends the report's run too (its snapshot is gone): the run, or the sweep, says so.
+      if (isDatabaseUnavailable(e)) noteDatabaseUnavailable(e, "shard");
+      else return markFailed(job.reportId, job.attempt, e);
+    });
+    await reader.query("COMMIT");
+  } finally {
+    await reader.query("ROLLBACK").catch(() => {});
+    reader.release();
+  }
+}
