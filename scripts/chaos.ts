@@ -2,7 +2,7 @@
 // script builds first) and the real launcher, on a PostgreSQL of their own (EMBEDDED_PG_PORT + 3). Prints a
 // table of checks and figures; exits non-zero when any check fails. Scenarios: scripts/chaos/.
 import os from "node:os";
-import { ChaosDatabase, type Check } from "./chaos/harness";
+import { ChaosDatabase, type Check, LOG_DIR } from "./chaos/harness";
 import { kill } from "./chaos/kill";
 import { outages } from "./chaos/outage";
 import { starts } from "./chaos/starts";
@@ -36,5 +36,5 @@ try {
 console.log(`\n${os.cpus().length} cores, ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
 console.table(results.map(({ scenario, check, figure, ok }) => ({ scenario, check, figure, result: ok ? "pass" : "FAIL" })));
 const failed = results.filter((r) => !r.ok).length;
-console.log(failed ? `${failed} check(s) failed` : "every check passed");
+console.log(`${failed ? `${failed} check(s) failed` : "every check passed"}; the launchers' output is in ${LOG_DIR}/`);
 process.exit(failed ? 1 : 0);

@@ -96,26 +96,35 @@ export async function loadedDatabase(db: ChaosDatabase, name: string, stores = 4
   return url;
 }
 
-/** `npm start`, the real launcher, against `databaseUrl`, in a process group of its own. */
+/** Where each launcher's output is kept, to read after a run. */
+export const LOG_DIR = ".data/chaos-logs";
+
+/** `npm start`, the real launcher, against `databaseUrl`, in a process group of its own; its output goes to LOG_DIR/<name>.log. */
 export class Launcher {
   output = "";
   private constructor(
     private readonly npm: ChildProcess,
     readonly baseUrl: string,
+    name: string,
   ) {
-    const keep = (chunk: Buffer) => (this.output += chunk.toString());
+    fs.mkdirSync(LOG_DIR, { recursive: true });
+    const log = fs.createWriteStream(path.join(LOG_DIR, `${name}.log`));
+    const keep = (chunk: Buffer) => {
+      this.output += chunk.toString();
+      log.write(chunk);
+    };
     npm.stdout!.on("data", keep);
     npm.stderr!.on("data", keep);
   }
 
-  static async start(databaseUrl: string, workers = 2): Promise<Launcher> {
+  static async start(name: string, databaseUrl: string, workers = 2): Promise<Launcher> {
     const port = await freePort();
     const npm = spawn("npm", ["start"], {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), WORKERS: String(workers), SAMPLE_DATA: "off", ADMIN_TOKEN: "token-of-the-chaos-scenarios" },
     });
-    return new Launcher(npm, `http://127.0.0.1:${port}`);
+    return new Launcher(npm, `http://127.0.0.1:${port}`, name);
   }
 
   web(): number | undefined {

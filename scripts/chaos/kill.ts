@@ -28,7 +28,7 @@ type Victim = "coordinating worker" | "other worker" | "web server";
 
 export async function kill(db: ChaosDatabase): Promise<Check[]> {
   const url = await loadedDatabase(db, DATABASE);
-  const app = await Launcher.start(url, 2);
+  const app = await Launcher.start("kill", url, 2);
   const checks: Check[] = [];
   try {
     const readyMs = await app.ready(2);

@@ -11,11 +11,11 @@ const DATABASE = "storemon_chaos_start";
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** What went wrong in one start, or null. */
-async function startOnce(db: ChaosDatabase, times: { up: number[]; stop: number[] }): Promise<string | null> {
+async function startOnce(db: ChaosDatabase, i: number, times: { up: number[]; stop: number[] }): Promise<string | null> {
   // Brand new and not migrated: the launcher's processes make the schema.
   await db.query("postgres", `DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
   await ensureDatabaseExists(db.adminUrl, DATABASE);
-  const app = await Launcher.start(withDatabase(db.adminUrl, DATABASE), 2);
+  const app = await Launcher.start(`start-${i}`, withDatabase(db.adminUrl, DATABASE), 2);
   let problem: string | null = null;
   try {
     const upMs = await app.ready(2, 60_000);
@@ -42,7 +42,7 @@ export async function starts(db: ChaosDatabase): Promise<Check[]> {
   const times = { up: [] as number[], stop: [] as number[] };
   const problems: string[] = [];
   for (let i = 1; i <= STARTS; i++) {
-    const problem = await startOnce(db, times);
+    const problem = await startOnce(db, i, times);
     console.log(`[chaos] start ${i} of ${STARTS}: ${problem ?? "ok"}`);
     if (problem) problems.push(`start ${i}: ${problem}`);
   }
