@@ -33,8 +33,9 @@ async function startOnce(db: ChaosDatabase, i: number, times: { up: number[]; st
     if (stopMs === null || stopMs > 6_000) problem ??= `stop took ${stopMs === null ? "over 10 s" : seconds(stopMs)}`;
     if (stopMs !== null) times.stop.push(stopMs);
   }
-  // The launcher's own words for it: the first error line, e.g. `deadlock detected`.
-  const said = app.output.split("\n").find((line) => /error|deadlock|exited with|killed by/i.test(line));
+  // The processes' own words for it: the first error, e.g. `error: deadlock detected`, or how one died.
+  const lines = app.output.split("\n");
+  const said = lines.find((line) => /^\s*\w*error: /i.test(line)) ?? lines.find((line) => /exited with|killed by/.test(line));
   return problem && `${problem}${said ? ` (${said.trim().slice(0, 160)})` : ""}`;
 }
 
