@@ -62,7 +62,12 @@ function createPool(max: number, t: Timeouts): pg.Pool {
     keepAlive: true,
   });
   created.on("error", (e) => logConnectionError("db", e));
-  created.on("connect", () => noteDatabaseAvailable());
+  created.on("connect", (client) => {
+    noteDatabaseAvailable();
+    // A connection lost while checked out (a run waiting on its snapshot) fails its query; without a
+    // listener, its "error" event would also end the process.
+    client.on("error", (e) => logConnectionError("db", e));
+  });
   return created;
 }
 
