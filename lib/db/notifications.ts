@@ -32,7 +32,7 @@ async function connect(): Promise<void> {
         if (handlers.size > 0 && !stopping()) reconnect();
       });
       client = candidate;
-      noteDatabaseAvailable("notifications");
+      noteDatabaseAvailable();
       return;
     } catch (e) {
       logConnectionError("notifications", e as Error);

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { databaseUrl, env } from "../env";
-import { noteDatabaseAvailable } from "./availability";
+import { noteDatabaseAvailable, setProcessName } from "./availability";
 import { logConnectionError } from "./shutdown";
 
 // int8 values this project reads are epoch microseconds and counts, all well inside 2^53.
@@ -37,6 +37,7 @@ const state = globalThis as unknown as { storemonPool?: pg.Pool; storemonStreamP
 /** Names this process's part (see DatabaseRole); web servers call it before serving. */
 export function setDatabaseRole(role: DatabaseRole): void {
   state.storemonDatabaseRole = role;
+  setProcessName(role);
 }
 
 export function databaseRole(): DatabaseRole {

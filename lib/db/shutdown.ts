@@ -35,7 +35,7 @@ export function logConnectionError(prefix: string, error: Error & { code?: strin
  */
 export function survivePromisesLostToOutages(who: string): void {
   process.on("unhandledRejection", (reason) => {
-    if (isDatabaseUnavailable(reason)) return noteDatabaseUnavailable(reason, who);
+    if (isDatabaseUnavailable(reason)) return noteDatabaseUnavailable(reason, "queue");
     console.error(`[${who}] unhandled rejection:`, reason);
     process.exit(1);
   });
