@@ -2,7 +2,7 @@ import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import { databaseUrl } from "../env";
 import { noteDatabaseAvailable } from "./availability";
-import { pool } from "./pool";
+import { CONNECTION_LIFETIME_SECONDS, pool } from "./pool";
 import { logConnectionError, stopping } from "./shutdown";
 
 // One LISTEN connection per process, shared by every channel it listens on, and made again whenever it is
@@ -27,7 +27,10 @@ async function connect(): Promise<void> {
       candidate.on("error", (e) => logConnectionError("notifications", e));
       await candidate.connect();
       for (const channel of handlers.keys()) await candidate.query(`LISTEN ${channel}`);
+      // Made afresh now and then, like pooled connections (see CONNECTION_LIFETIME_SECONDS).
+      const renewal = setTimeout(() => candidate.end().catch(() => {}), CONNECTION_LIFETIME_SECONDS * 1000).unref();
       candidate.on("end", () => {
+        clearTimeout(renewal);
         client = null;
         if (handlers.size > 0 && !stopping()) reconnect();
       });

@@ -44,6 +44,12 @@ export function databaseRole(): DatabaseRole {
   return state.storemonDatabaseRole ?? "cli";
 }
 
+/**
+ * Connections are made afresh after this long. A server asked to stop with SIGTERM (a "smart" shutdown)
+ * waits for every session to end; with connections that live for ever it would never stop.
+ */
+export const CONNECTION_LIFETIME_SECONDS = 30;
+
 function createPool(max: number, t: Timeouts): pg.Pool {
   const role = databaseRole();
   const created = new pg.Pool({
@@ -60,6 +66,7 @@ function createPool(max: number, t: Timeouts): pg.Pool {
     // A transaction left open by a process that hangs does not hold a snapshot (and vacuum) for ever.
     idle_in_transaction_session_timeout: role === "web" ? 60_000 : 0,
     idleTimeoutMillis: 10_000,
+    maxLifetimeSeconds: CONNECTION_LIFETIME_SECONDS,
     keepAlive: true,
   });
   created.on("error", (e) => logConnectionError("db", e));
