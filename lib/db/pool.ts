@@ -1,6 +1,6 @@
 import pg from "pg";
 import { databaseUrl, env } from "../env";
-import { noteDatabaseAvailable, setProcessName } from "./availability";
+import { isDatabaseUnavailable, noteDatabaseAvailable, setProcessName } from "./availability";
 import { logConnectionError } from "./shutdown";
 
 // int8 values this project reads are epoch microseconds and counts, all well inside 2^53.
@@ -102,8 +102,8 @@ export async function closePool(): Promise<void> {
 }
 
 /** Runs `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
-export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN", from = pool()): Promise<T> {
-  const client = await from.connect();
+export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
+  const client = await pool().connect();
   let broken: Error | undefined;
   try {
     await client.query(begin);
@@ -111,10 +111,12 @@ export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<
     await client.query("COMMIT");
     return result;
   } catch (e) {
-    await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+    // A connection whose database did not answer is discarded at once (the server rolls back when it
+    // closes) rather than kept waiting for a ROLLBACK; so is one that could not roll back.
+    if (isDatabaseUnavailable(e)) broken = e as Error;
+    else await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
     throw e;
   } finally {
-    // A connection that could not even roll back is discarded, not handed to the next caller.
     client.release(broken);
   }
 }
