@@ -64,7 +64,9 @@ export async function listen(channel: string, handler: Handler): Promise<() => P
   if (!client) {
     connecting ??= connect().finally(() => (connecting = null));
     await connecting;
-  } else if (!known) await client.query(`LISTEN ${channel}`);
+  }
+  // LISTEN is idempotent: a connection made while this channel was being added may have missed it.
+  if (!known) await client?.query(`LISTEN ${channel}`).catch(() => {});
   return async () => {
     const set = handlers.get(channel);
     set?.delete(handler);
