@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { z } from "zod";
+import { env } from "../env";
 import { AppError, errorBody } from "../errors";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
@@ -26,10 +27,8 @@ export function csvResponse(stream: Readable, init: { status?: number; filename?
  * How long a download may wait for its client to read more before it is dropped. A client that stops
  * reading (its socket buffers full) would otherwise hold a database connection for as long as it likes.
  */
-// TODO(env): DOWNLOAD_STALL_SECONDS belongs in lib/env.ts; read here with its default until it is there.
 export function downloadStallMs(): number {
-  const seconds = Number(process.env.DOWNLOAD_STALL_SECONDS ?? 30);
-  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
+  return env().DOWNLOAD_STALL_SECONDS * 1000;
 }
 
 /** Why a download was dropped: its client read nothing for `DOWNLOAD_STALL_SECONDS`. */
