@@ -24,6 +24,8 @@ const schema = z.object({
   DB_WORKER_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
   /** Connections of a process for long streams (feed loads, CSV downloads), apart from its ordinary ones. */
   STREAM_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(4),
+  /** Seconds a download may wait for its client to read more before it is dropped and its connection freed. */
+  DOWNLOAD_STALL_SECONDS: z.coerce.number().min(0.5).default(30),
   SAMPLE_DATA: z.enum(["on", "off"]).default("on"),
   /** The admins' sign-in token; when unset, the server makes one at start and prints a sign-in link. */
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),

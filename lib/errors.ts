@@ -35,7 +35,7 @@ export function databaseUnavailable(): AppError {
  */
 export function errorBody(e: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (!(e instanceof AppError) && isDatabaseUnavailable(e)) {
-    noteDatabaseUnavailable(e, "web");
+    noteDatabaseUnavailable(e, "request");
     e = databaseUnavailable();
   }
   if (e instanceof AppError) {

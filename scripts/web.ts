@@ -1,10 +1,15 @@
-// The production web server: Next.js behind a plain Node HTTP server that answers GET /get_report itself.
-// Clients poll that call; through Next.js's request pipeline it costs ~1.3 ms of CPU here, directly ~0.2 ms,
-// which is what keeps status calls fast while report workers keep the cores busy (see README, Performance).
-// The answer comes from the same function as the route handler (lib/api/get-report.ts).
+// The production web server: Next.js behind a plain Node HTTP server that answers the report API's reads
+// itself. Clients poll GET /get_report; through Next.js's request pipeline it costs ~1.3 ms of CPU here,
+// directly ~0.2 ms, which is what keeps status calls fast while report workers keep the cores busy (see
+// README, Performance). Downloads (the CSV from /get_report, and /get_report_file/<id>) are served here too,
+// so that one piece of code ends a download's database work when its client goes away. The answers come
+// from the same functions as the route handlers (lib/api/get-report.ts).
 import http from "node:http";
 import { Readable } from "node:stream";
-import { getReport } from "../lib/api/get-report";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { getReport, getReportFile } from "../lib/api/get-report";
+import { DownloadStalled } from "../lib/api/respond";
 import { setDatabaseRole } from "../lib/db/pool";
 import { markStopping } from "../lib/db/shutdown";
 
@@ -16,21 +21,47 @@ const app = next({ dev: false, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-async function answer(req: http.IncomingMessage, res: http.ServerResponse, route: (request: Request, context: unknown) => Promise<Response>) {
+type Route = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+/** The routes this front answers: GET only, the path's pattern, its handler (named groups are its params). */
+const ROUTES: [RegExp, Route][] = [
+  [/^\/get_report(\?|$)/, getReport],
+  [/^\/get_report_file\/(?<id>[^/?]+)(\?|$)/, getReportFile as Route],
+];
+
+async function answer(req: http.IncomingMessage, res: http.ServerResponse, route: Route, params: Record<string, string>) {
+  // The request's signal tells a download still waiting for a database connection that its client left.
+  const gone = new AbortController();
+  res.on("close", () => res.writableFinished || gone.abort());
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-  const response = await route(new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { headers }), undefined);
+  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { headers, signal: gone.signal });
+  const response = await route(request, { params: Promise.resolve(params) });
   res.writeHead(response.status, Object.fromEntries(response.headers));
-  // A status answer is a few bytes of JSON: written at once; a CSV is streamed.
+  // A status answer is a few bytes of JSON: written at once; a CSV is streamed. pipeline, unlike pipe,
+  // destroys the source when the client goes away, which ends its COPY and frees its connection; a client
+  // that stops reading is dropped by the source itself (see webStream in lib/api/respond.ts).
   if (!response.body) res.end();
   else if (response.headers.get("content-type")?.startsWith("application/json")) res.end(Buffer.from(await response.arrayBuffer()));
-  else Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
+  else {
+    const body = Readable.fromWeb(response.body as NodeReadableStream);
+    // A stalled client is reset, not closed: a close would queue its FIN behind the data its full window
+    // does not take, leaving the socket and its buffers to the kernel for minutes.
+    body.once("error", (e) => e instanceof DownloadStalled && res.socket?.resetAndDestroy());
+    await pipeline(body, res);
+  }
 }
 
+/** A download that ended because its client left or stalled: expected, not worth a log line. */
+const clientEnded = (e: unknown) => (e as { code?: string }).code === "ERR_STREAM_PREMATURE_CLOSE" || e instanceof DownloadStalled;
+
 const server = http.createServer((req, res) => {
-  if (req.method === "GET" && /^\/get_report(\?|$)/.test(req.url ?? "")) {
-    answer(req, res, getReport).catch((e) => {
-      console.error(e);
+  const path = req.url ?? "";
+  for (const [pattern, route] of req.method === "GET" ? ROUTES : []) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    answer(req, res, route, { ...match.groups }).catch((e) => {
+      if (!clientEnded(e)) console.error(e);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });

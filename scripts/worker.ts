@@ -2,13 +2,14 @@
 import os from "node:os";
 import { closePool, setDatabaseRole } from "../lib/db/pool";
 import { prepareDatabase } from "../lib/db/prepare";
-import { markStopping } from "../lib/db/shutdown";
+import { markStopping, survivePromisesLostToOutages } from "../lib/db/shutdown";
 import { startReportWorker } from "../lib/reports/worker";
 
 // Reports are background work: at a lower CPU priority, a worker leaves the web server (and the status
 // calls clients poll) responsive on a machine whose cores it keeps busy.
 os.setPriority(10);
 setDatabaseRole("worker");
+survivePromisesLostToOutages("worker");
 
 const database = await prepareDatabase();
 const stop = await startReportWorker();

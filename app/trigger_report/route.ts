@@ -8,6 +8,6 @@ export const dynamic = "force-dynamic";
 
 export const POST = route(async (request) => {
   authorize(request, "reports");
-  const reportId = await triggerReport(await parseTriggerBody(request));
+  const reportId = await triggerReport(await parseTriggerBody(request), { signal: request.signal });
   return json({ report_id: reportId }, 202);
 });

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { z } from "zod";
+import { env } from "../env";
 import { AppError, errorBody } from "../errors";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
@@ -19,20 +20,48 @@ export function route<C = unknown>(handler: Handler<C>): Handler<C> {
 export function csvResponse(stream: Readable, init: { status?: number; filename?: string } = {}): Response {
   const headers: Record<string, string> = { "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store" };
   if (init.filename) headers["Content-Disposition"] = `attachment; filename="${init.filename}"`;
-  return new Response(webStream(stream), { status: init.status ?? 200, headers });
+  return new Response(webStream(stream, downloadStallMs()), { status: init.status ?? 200, headers });
 }
 
-/** A web stream over a Node stream that ends the Node stream when the client goes away mid-download. */
-function webStream(stream: Readable): ReadableStream<Uint8Array> {
+/**
+ * How long a download may wait for its client to read more before it is dropped. A client that stops
+ * reading (its socket buffers full) would otherwise hold a database connection for as long as it likes.
+ */
+export function downloadStallMs(): number {
+  return env().DOWNLOAD_STALL_SECONDS * 1000;
+}
+
+/** Why a download was dropped: its client read nothing for `DOWNLOAD_STALL_SECONDS`. */
+export class DownloadStalled extends Error {
+  constructor(stallMs: number) {
+    super(`the client read nothing for ${stallMs / 1000} s`);
+    this.name = "DownloadStalled";
+  }
+}
+
+/**
+ * A web stream over a Node stream that destroys the Node stream (ending its COPY and freeing its database
+ * connection) when the client goes away, or when it stalls: asks for nothing more within `stallMs`. The
+ * stall is measured here, on the stream, rather than on the socket, so that it holds under any server
+ * (the front in scripts/web.ts, `next start`, `next dev`); a slow database is not a stall, as the clock
+ * runs only while a chunk waits for the client.
+ */
+function webStream(stream: Readable, stallMs: number): ReadableStream<Uint8Array> {
   const chunks = stream[Symbol.asyncIterator]();
-  const encoder = new TextEncoder();
+  let stalled: NodeJS.Timeout | undefined;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      clearTimeout(stalled);
       const { value, done } = await chunks.next();
-      if (done) controller.close();
-      else controller.enqueue(typeof value === "string" ? encoder.encode(value) : new Uint8Array(value));
+      if (done) return controller.close();
+      controller.enqueue(typeof value === "string" ? Buffer.from(value) : (value as Buffer));
+      stalled = setTimeout(() => {
+        controller.error(new DownloadStalled(stallMs));
+        void chunks.return?.();
+      }, stallMs);
     },
     async cancel() {
+      clearTimeout(stalled);
       await chunks.return?.();
     },
   });

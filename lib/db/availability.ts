@@ -1,7 +1,12 @@
 // Whether this process can reach its database, as its last connections found. An outage is logged once
 // when it starts and once when it ends, not once per failing query (workers poll the queue twice a second).
 
-const state = globalThis as unknown as { storemonDatabaseDown?: { since: number } };
+const state = globalThis as unknown as { storemonDatabaseDown?: { since: number }; storemonProcessName?: string };
+
+/** Names this process in the outage lines (web, worker), so that a shared log tells who lost the database. */
+export function setProcessName(name: string): void {
+  state.storemonProcessName = name;
+}
 
 // SQLSTATE classes and codes that mean "no answer from the database now", not "this query is wrong":
 // 08 connection exceptions, 53300 too many connections, 57P01-57P03 shutdown/crash/starting up,
@@ -24,19 +29,20 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 }
 
 /** Records a failure to reach the database; logs it only when it starts an outage. */
-export function noteDatabaseUnavailable(e: unknown, who = "db"): void {
+export function noteDatabaseUnavailable(e: unknown, where?: string): void {
   if (state.storemonDatabaseDown) return;
   state.storemonDatabaseDown = { since: Date.now() };
   const message = e instanceof Error ? e.message || (e as { code?: string }).code : String(e);
-  console.error(`[${who}] database unreachable (${message}); retrying, and saying so here when it is back`);
+  const who = state.storemonProcessName ?? "db";
+  console.error(`[${who}] database unreachable (${where ? `${where}: ` : ""}${message}); retrying, and saying so here when it is back`);
 }
 
 /** Records that a connection succeeded; logs it when it ends an outage. */
-export function noteDatabaseAvailable(who = "db"): void {
+export function noteDatabaseAvailable(): void {
   const down = state.storemonDatabaseDown;
   if (!down) return;
   state.storemonDatabaseDown = undefined;
-  console.log(`[${who}] database reachable again after ${((Date.now() - down.since) / 1000).toFixed(1)} s`);
+  console.log(`[${state.storemonProcessName ?? "db"}] database reachable again after ${((Date.now() - down.since) / 1000).toFixed(1)} s`);
 }
 
 /** Whether the last contact with the database failed. */

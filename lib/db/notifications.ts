@@ -2,7 +2,7 @@ import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import { databaseUrl } from "../env";
 import { noteDatabaseAvailable } from "./availability";
-import { pool } from "./pool";
+import { CONNECTION_LIFETIME_SECONDS, pool } from "./pool";
 import { logConnectionError, stopping } from "./shutdown";
 
 // One LISTEN connection per process, shared by every channel it listens on, and made again whenever it is
@@ -27,12 +27,15 @@ async function connect(): Promise<void> {
       candidate.on("error", (e) => logConnectionError("notifications", e));
       await candidate.connect();
       for (const channel of handlers.keys()) await candidate.query(`LISTEN ${channel}`);
+      // Made afresh now and then, like pooled connections (see CONNECTION_LIFETIME_SECONDS).
+      const renewal = setTimeout(() => candidate.end().catch(() => {}), CONNECTION_LIFETIME_SECONDS * 1000).unref();
       candidate.on("end", () => {
+        clearTimeout(renewal);
         client = null;
         if (handlers.size > 0 && !stopping()) reconnect();
       });
       client = candidate;
-      noteDatabaseAvailable("notifications");
+      noteDatabaseAvailable();
       return;
     } catch (e) {
       logConnectionError("notifications", e as Error);
@@ -61,7 +64,9 @@ export async function listen(channel: string, handler: Handler): Promise<() => P
   if (!client) {
     connecting ??= connect().finally(() => (connecting = null));
     await connecting;
-  } else if (!known) await client.query(`LISTEN ${channel}`);
+  }
+  // LISTEN is idempotent: a connection made while this channel was being added may have missed it.
+  if (!known) await client?.query(`LISTEN ${channel}`).catch(() => {});
   return async () => {
     const set = handlers.get(channel);
     set?.delete(handler);

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { databaseUrl, env } from "../env";
-import { noteDatabaseAvailable } from "./availability";
+import { isDatabaseUnavailable, noteDatabaseAvailable, setProcessName } from "./availability";
 import { logConnectionError } from "./shutdown";
 
 // int8 values this project reads are epoch microseconds and counts, all well inside 2^53.
@@ -37,11 +37,18 @@ const state = globalThis as unknown as { storemonPool?: pg.Pool; storemonStreamP
 /** Names this process's part (see DatabaseRole); web servers call it before serving. */
 export function setDatabaseRole(role: DatabaseRole): void {
   state.storemonDatabaseRole = role;
+  setProcessName(role);
 }
 
 export function databaseRole(): DatabaseRole {
   return state.storemonDatabaseRole ?? "cli";
 }
+
+/**
+ * Connections are made afresh after this long. A server asked to stop with SIGTERM (a "smart" shutdown)
+ * waits for every session to end; with connections that live for ever it would never stop.
+ */
+export const CONNECTION_LIFETIME_SECONDS = 30;
 
 function createPool(max: number, t: Timeouts): pg.Pool {
   const role = databaseRole();
@@ -59,10 +66,16 @@ function createPool(max: number, t: Timeouts): pg.Pool {
     // A transaction left open by a process that hangs does not hold a snapshot (and vacuum) for ever.
     idle_in_transaction_session_timeout: role === "web" ? 60_000 : 0,
     idleTimeoutMillis: 10_000,
+    maxLifetimeSeconds: CONNECTION_LIFETIME_SECONDS,
     keepAlive: true,
   });
   created.on("error", (e) => logConnectionError("db", e));
-  created.on("connect", () => noteDatabaseAvailable());
+  created.on("connect", (client) => {
+    noteDatabaseAvailable();
+    // A connection lost while checked out (a run waiting on its snapshot) fails its query; without a
+    // listener, its "error" event would also end the process.
+    client.on("error", (e) => logConnectionError("db", e));
+  });
   return created;
 }
 
@@ -89,8 +102,8 @@ export async function closePool(): Promise<void> {
 }
 
 /** Runs `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
-export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN", from = pool()): Promise<T> {
-  const client = await from.connect();
+export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
+  const client = await pool().connect();
   let broken: Error | undefined;
   try {
     await client.query(begin);
@@ -98,10 +111,12 @@ export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<
     await client.query("COMMIT");
     return result;
   } catch (e) {
-    await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+    // A connection whose database did not answer is discarded at once (the server rolls back when it
+    // closes) rather than kept waiting for a ROLLBACK; so is one that could not roll back.
+    if (isDatabaseUnavailable(e)) broken = e as Error;
+    else await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
     throw e;
   } finally {
-    // A connection that could not even roll back is discarded, not handed to the next caller.
     client.release(broken);
   }
 }

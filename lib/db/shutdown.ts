@@ -27,3 +27,16 @@ export function logConnectionError(prefix: string, error: Error & { code?: strin
   else if (isDatabaseUnavailable(error)) noteDatabaseUnavailable(error, prefix);
   else console.error(`[${prefix}]`, error.message);
 }
+
+/**
+ * pg-boss marks a job complete or failed without awaiting it: with the database gone, that rejection is
+ * unhandled, and Node would end the process. Such a rejection is an outage like any other (the job is
+ * retried when it expires); any other unhandled rejection still ends the process, as it would by default.
+ */
+export function survivePromisesLostToOutages(who: string): void {
+  process.on("unhandledRejection", (reason) => {
+    if (isDatabaseUnavailable(reason)) return noteDatabaseUnavailable(reason, "queue");
+    console.error(`[${who}] unhandled rejection:`, reason);
+    process.exit(1);
+  });
+}

@@ -14,9 +14,10 @@ export const REPORT_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 /**
  * Records a report and queues its computation, in one transaction, and returns its id at once.
  * "now" is `asOf` when given (ISO 8601), else the newest poll in the database at this moment (else the clock).
+ * Nothing is recorded when `signal` (the request's) has aborted by the time of the commit.
  * With `enqueue: false` the caller runs the job itself (the CLI); should it die, a worker's sweep picks it up.
  */
-export async function triggerReport(asOf?: string, { enqueue = true } = {}): Promise<string> {
+export async function triggerReport(asOf?: string, { enqueue = true, signal }: { enqueue?: boolean; signal?: AbortSignal } = {}): Promise<string> {
   let asOfValue: string | null = null;
   if (asOf !== undefined) {
     asOfValue = parseTimestampUtc(asOf);
@@ -36,6 +37,8 @@ export async function triggerReport(asOf?: string, { enqueue = true } = {}): Pro
       const jobId = await sendReportJob(id, client);
       await client.query("UPDATE reports SET job_id = $2 WHERE id = $1", [id, jobId]);
     }
+    // A client that gave up (a slow database) is told nothing: nothing must be made for it either.
+    if (signal?.aborted) throw new AppError("client_closed_request", 499, "the client went away before the report was recorded");
   });
   return id;
 }

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import PgBoss from "pg-boss";
 import type pg from "pg";
 import { databaseUrl, env } from "../env";
-import { pool } from "../db/pool";
+import { CONNECTION_LIFETIME_SECONDS } from "../db/pool";
 import { logConnectionError } from "../db/shutdown";
 import { notify } from "../db/notifications";
 
@@ -68,6 +68,7 @@ export function queue({ supervise = false } = {}): Promise<PgBoss> {
       // The queue's own pool: a connection or statement that hangs is given up on, as in pool().
       connectionTimeoutMillis: 10_000,
       query_timeout: 30_000,
+      maxLifetimeSeconds: CONNECTION_LIFETIME_SECONDS,
       application_name: `storemon-queue:${process.pid}`,
     } as PgBoss.ConstructorOptions);
     boss.on("error", (e) => logConnectionError("queue", e));

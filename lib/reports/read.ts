@@ -1,7 +1,7 @@
-import { Readable } from "node:stream";
+import { PassThrough, pipeline, type Readable } from "node:stream";
 import DataLoader from "dataloader";
 import { to as copyTo } from "pg-copy-streams";
-import { pool } from "../db/pool";
+import { pool, streamPool } from "../db/pool";
 import { AppError } from "../errors";
 import { REPORT_HEADER } from "../uptime";
 import { REPORT_ID_PATTERN } from "./create";
@@ -78,35 +78,67 @@ export function reportProgress(r: Pick<ReportState, "status" | "storesTotal" | "
 }
 
 /**
- * The CSV of a complete report, streamed from the database in store order: PostgreSQL writes the rows
- * itself (COPY ... TO STDOUT), so the server never holds the report in memory.
+ * A store id as the CSV gives it. Spreadsheets run a cell that begins with =, +, -, @, a tab or a carriage
+ * return as a formula (OWASP, "CSV injection"): such an id is written with a leading apostrophe, which they
+ * show as text. Other ids, every published one among them, are written as they are.
  */
-export async function reportCsv(id: string): Promise<Readable> {
+const SPREADSHEET_SAFE_STORE_ID = String.raw`CASE WHEN store_id ~ '^[-=+@\t\r]' THEN '''' || store_id ELSE store_id END`;
+
+/**
+ * The CSV of a complete report, streamed from the database in store order: PostgreSQL writes the rows
+ * itself (COPY ... TO STDOUT), so the server never holds the report in memory. The COPY runs on one of
+ * the few stream connections (streamPool), never on the connections status calls use; when none is free
+ * within the connect timeout the download is refused with 503 downloads_busy. Destroying the returned
+ * stream (the client went away, or stopped reading) stops the COPY on the server and frees the connection.
+ * `signal`: the request's, so that a client gone while its download waited for a connection costs nothing.
+ */
+export async function reportCsv(id: string, signal?: AbortSignal): Promise<Readable> {
   const state = await reportState(id);
   if (state.status !== "Complete")
     throw new AppError("report_not_complete", 409, `report ${id} is ${state.status === "Failed" ? "Failed" : "not complete yet"}`);
-  const client = await pool().connect();
+  const client = await streamConnection();
+  if (signal?.aborted) {
+    client.release();
+    throw new AppError("client_closed_request", 499, "the client went away before its download started");
+  }
   // The id matched REPORT_ID_PATTERN (URL-safe base64 characters only), so it is safe inside the literal.
   const copy = client.query(
     copyTo(
-      `COPY (SELECT store_id, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' ORDER BY store_id)
+      `COPY (SELECT ${SPREADSHEET_SAFE_STORE_ID}, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' ORDER BY store_id)
        TO STDOUT WITH (FORMAT csv)`,
     ),
   );
-  // A download the client abandons leaves the connection mid-COPY: the pool then discards it.
+  // Released once: back to the pool when the COPY is done, discarded with an error otherwise. Discarding a
+  // connection whose query is still active makes pg destroy its socket, and the server ends the COPY at
+  // once (it cannot send): a client that merely paused would otherwise leave it blocked mid-send for ever.
   let released = false;
   const release = (e?: Error) => {
     if (!released) client.release(e);
     released = true;
   };
-  copy.on("end", () => release());
+  // pg hands the error of a lost connection to its query, this COPY stream, even after pipeline is done
+  // with it: without a listener of its own that error would end the process.
   copy.on("error", (e) => release(e));
-  copy.on("close", () => release(new Error("COPY abandoned")));
-  const header = Readable.from([`${REPORT_HEADER.join(",")}\n`]);
-  return Readable.from(
-    (async function* () {
-      yield* header;
-      yield* copy;
-    })(),
-  );
+  const csv = new PassThrough();
+  csv.write(`${REPORT_HEADER.join(",")}\n`);
+  // pipeline destroys the COPY when the CSV stream is destroyed by its consumer.
+  pipeline(copy, csv, (e) => release(e ? new Error("COPY abandoned", { cause: e }) : undefined));
+  return csv;
 }
+
+/** A stream connection, or 503 downloads_busy when every one is taken for the whole connect timeout. */
+async function streamConnection() {
+  try {
+    return await streamPool().connect();
+  } catch (e) {
+    // pg-pool's words for "no connection came free in time" (not "the database cannot be reached").
+    if (e instanceof Error && e.message === "timeout exceeded when trying to connect")
+      throw new AppError("downloads_busy", 503, "every download connection is in use; try again shortly", undefined, {
+        "Retry-After": String(DOWNLOADS_BUSY_RETRY_SECONDS),
+      });
+    throw e;
+  }
+}
+
+/** Seconds a refused download is asked to wait: a download of a typical report takes well under one. */
+const DOWNLOADS_BUSY_RETRY_SECONDS = 5;

@@ -11,14 +11,16 @@ import { FIGURE_KEYS, reportFigures, storeTimeline, ZoneClocks, type StoreData }
 import { useTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
 import { triggerReport } from "./create";
-import { queue, SHARD_QUEUE, type ShardJob } from "./queue";
+import { queue, REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, type ShardJob } from "./queue";
 import { reportState } from "./read";
 import { runReport } from "./run";
 import { runShardJob, SHARD_LOCK_SQL } from "./shard";
 import { REPORT_LOCK_SQL } from "./state";
-import { sweepOrphanedReports, MAX_ATTEMPTS } from "./sweep";
+import { deleteExpiredReports, sweepOrphanedReports, MAX_ATTEMPTS } from "./sweep";
+import { computeShardOnce } from "./shard";
+import { startWorker } from "../../scripts/app-processes";
 
-await useTestDatabase();
+const databaseUrl = await useTestDatabase();
 
 const POLLS = "store_id,status,timestamp_utc\n";
 const rowsOf = async (id: string) =>
@@ -151,6 +153,78 @@ describe("recovery", () => {
     expect(state.error).toMatch(/could not be completed after 3 attempts/);
   });
 
+  it("only one process sweeps at a time", async () => {
+    const id = await triggerReport(undefined, { enqueue: false });
+    await pool().query("UPDATE reports SET status = 'Running', attempts = 1, created_at = now() - interval '1 minute' WHERE id = $1", [id]);
+    const other = await pool().connect();
+    await other.query("SELECT pg_advisory_lock(hashtextextended('report-sweep', 0))");
+    expect(await sweepOrphanedReports()).toEqual([]);
+    other.release(true);
+    await expect.poll(() => sweepOrphanedReports(), { timeout: 5000 }).toEqual([id]);
+  });
+
+  it("a report whose job was taken by a worker that died before it began is queued again", async () => {
+    await loadFiles({ "store_status.csv": `${POLLS}s1,active,2024-01-01 10:00:00 UTC\n` });
+    const id = await triggerReport();
+    const taken = await (await queue()).fetch<{ reportId: string }>(REPORT_QUEUE, { batchSize: 100 }); // and its worker gone
+    const job = taken.find((j) => j.data.reportId === id);
+    expect(job).toBeDefined();
+    await pool().query("UPDATE reports SET created_at = now() - interval '1 minute' WHERE id = $1", [id]);
+    expect(await sweepOrphanedReports()).toEqual([]); // a worker may still be about to lock it
+    await pool().query("UPDATE pgboss.job SET started_on = now() - interval '10 seconds' WHERE id = $1", [job!.id]);
+    expect(await sweepOrphanedReports()).toEqual([id]);
+  });
+
+  it("a report whose worker died is completed by another worker within two sweep intervals", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-gen-"));
+    await generateFeeds({ stores: 30, days: 8, seed: 4 }, dir);
+    await loadFeeds(feedSourcesInDirectory(dir), { replace: true });
+    const id = await triggerReport(undefined, { enqueue: false });
+    // Its worker had begun the run (Running, attempt 1, the report's lock held) and then died.
+    const dying = await pool().connect();
+    await dying.query(`SELECT pg_advisory_lock(${REPORT_LOCK_SQL})`, [id]);
+    await pool().query("UPDATE reports SET status = 'Running', attempts = 1, created_at = now() - interval '1 minute' WHERE id = $1", [id]);
+    const worker = startWorker(databaseUrl, { REPORT_SWEEP_SECONDS: "1" });
+    try {
+      await sleep(2500); // the worker is up, and sweeping; the report is held
+      expect((await reportState(id)).status).toBe("Running");
+      dying.release(true);
+      const died = Date.now();
+      await expect.poll(async () => (await reportState(id)).status, { timeout: 2000, interval: 50 }).toBe("Complete");
+      expect(Date.now() - died).toBeLessThan(2000);
+    } finally {
+      worker.kill("SIGTERM");
+      await new Promise((resolve) => worker.once("exit", resolve));
+    }
+  });
+
+  it("counts a store's progress once, with its rows: a shard that fails midway counts nothing", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-gen-"));
+    await generateFeeds({ stores: 20, days: 8, seed: 5 }, dir);
+    await loadFeeds(feedSourcesInDirectory(dir), { replace: true });
+    const id = await triggerReport("2024-10-14T20:00:00Z", { enqueue: false });
+    await pool().query("UPDATE reports SET status = 'Running', attempts = 1, stores_total = 20 WHERE id = $1", [id]);
+    const storeIds = (await pool().query("SELECT DISTINCT store_id FROM polls ORDER BY 1")).rows.map((r) => r.store_id as string);
+    const job = { reportId: id, attempt: 1, now: Date.parse("2024-10-14T20:00:00Z") * 1000, snapshot: "", storeIds };
+    process.env.REPORT_BATCH_STORES = "5";
+    const reader = await pool().connect();
+    try {
+      await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const dies = computeShardOnce(reader, job, { afterBatch: async () => { throw new Error("the worker died"); } });
+      await expect(dies).rejects.toThrow("the worker died");
+      await reader.query("ROLLBACK");
+      expect(await reportState(id)).toMatchObject({ storesDone: 0 });
+      await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      await computeShardOnce(reader, job);
+      await reader.query("COMMIT");
+    } finally {
+      delete process.env.REPORT_BATCH_STORES;
+      reader.release();
+    }
+    expect(await reportState(id)).toMatchObject({ storesDone: 20 });
+    expect(await rowsOf(id)).toHaveLength(20);
+  });
+
   it("a report a live worker holds is not swept", async () => {
     const id = await triggerReport(undefined, { enqueue: false });
     await pool().query("UPDATE reports SET status = 'Running', attempts = 1, created_at = now() - interval '1 minute' WHERE id = $1", [id]);
@@ -212,5 +286,25 @@ describe("recovery", () => {
       expect(await run).toBe("completed");
       expect(await reportState(id)).toMatchObject({ status: "Complete", storesDone: 40 });
     });
+  });
+});
+
+describe("retention", () => {
+  it("deletes Complete and Failed reports older than the retention, with their rows, and keeps the rest", async () => {
+    await loadFiles({ "store_status.csv": `${POLLS}s1,active,2024-01-01 10:00:00 UTC\n` });
+    const [oldComplete, oldFailed, oldRunning, recent] = [await completedReport(), await completedReport(), await triggerReport(undefined, { enqueue: false }), await completedReport()];
+    await pool().query("UPDATE reports SET status = 'Failed' WHERE id = $1", [oldFailed]);
+    await pool().query("UPDATE reports SET status = 'Running' WHERE id = $1", [oldRunning]);
+    await pool().query("UPDATE reports SET created_at = now() - interval '31 days' WHERE id = ANY($1)", [[oldComplete, oldFailed, oldRunning]]);
+    await pool().query("UPDATE reports SET created_at = now() - interval '29 days' WHERE id = $1", [recent]);
+    expect(await deleteExpiredReports(30)).toBe(2);
+    const left = (await pool().query("SELECT id FROM reports ORDER BY id")).rows.map((r) => r.id);
+    expect(left).toEqual([oldRunning, recent].sort());
+    expect((await pool().query("SELECT DISTINCT report_id FROM report_rows")).rows.map((r) => r.report_id)).toEqual([recent]);
+  });
+
+  it("is scheduled hourly in the queue", async () => {
+    const { rows } = await pool().query("SELECT cron FROM pgboss.schedule WHERE name = $1", [RETENTION_QUEUE]);
+    expect(rows).toEqual([{ cron: "17 * * * *" }]);
   });
 });

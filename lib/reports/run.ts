@@ -53,7 +53,8 @@ export async function runReport(reportId: string, options: RunOptions = {}): Pro
         await reader.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
         // Should the database be gone, this fails too: the report stays Running with no lock held, and
         // the sweep runs it again once the database is back.
-        await markFailed(reportId, attempt, isDatabaseUnavailable(e) ? lostDatabase(e) : e);
+        if (isDatabaseUnavailable(e)) await markFailed(reportId, attempt, lostDatabase(e), { expected: true });
+        else await markFailed(reportId, attempt, e);
         return "failed";
       }
     } finally {

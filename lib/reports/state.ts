@@ -7,10 +7,13 @@ export const REPORT_LOCK_SQL = "hashtextextended('report:' || $1, 0)";
 /** Shards NOTIFY here (payload: the report id) when they commit or fail, waking the report's run. */
 export const PROGRESS_CHANNEL = "report_progress";
 
-/** Marks attempt `attempt` of a report Failed with the error's message (a later attempt is left alone). */
-export async function markFailed(reportId: string, attempt: number, error: unknown): Promise<void> {
+/**
+ * Marks attempt `attempt` of a report Failed with the error's message (a later attempt is left alone). The
+ * log has the stack of an unexpected error; a lost database (`expected`) is one line.
+ */
+export async function markFailed(reportId: string, attempt: number, error: unknown, { expected = false } = {}): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`[report ${reportId}] failed:`, error);
+  console.error(`[report ${reportId}] failed:`, expected ? message : error);
   await pool().query(
     `UPDATE reports SET status = 'Failed', finished_at = now(), error = $3 WHERE id = $1 AND attempts = $2 AND status = 'Running'`,
     [reportId, attempt, message],

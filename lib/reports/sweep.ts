@@ -5,6 +5,9 @@ import { REPORT_LOCK_SQL } from "./state";
 /** A report is given up after this many runs that ended without an answer (each, a worker that died). */
 export const MAX_ATTEMPTS = 3;
 
+/** How long a worker may hold a report's job before it must hold the report's lock too. */
+const TAKEN_GRACE_MS = 5000;
+
 /** Only one process sweeps at a time: the others find this session lock taken and skip their turn. */
 const SWEEP_LOCK_SQL = "hashtextextended('report-sweep', 0)";
 
@@ -44,9 +47,9 @@ async function sweep(client: import("pg").PoolClient): Promise<string[]> {
   for (const report of rows) {
     const job = report.job_id ? await boss.getJobById(REPORT_QUEUE, report.job_id, { includeArchive: true }) : null;
     if (job && (job.state === "created" || job.state === "retry")) continue; // waiting for a worker
-    // Between the job being taken and the lock being held, a worker has not locked it yet: only an
-    // active job whose report is Running (so its worker had started) and unlocked is orphaned.
-    if (job?.state === "active" && report.status === "Queued") continue;
+    // Between the job being taken and the lock being held (milliseconds), a worker has not locked it yet;
+    // a report still Queued long after its job was taken lost its worker (or its database) in between.
+    if (job?.state === "active" && report.status === "Queued" && Date.now() - job.startedOn.getTime() < TAKEN_GRACE_MS) continue;
     const { rows: lock } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${REPORT_LOCK_SQL}) AS ok`, [report.id]);
     if (!lock[0]!.ok) continue; // a live worker is computing it
     let giveUp: boolean;

@@ -36,7 +36,7 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   const sweep = () => {
     sweeping = sweepOrphanedReports()
       .then((ids) => ids.length && console.log(`[worker] re-queued reports whose worker stopped: ${ids.join(", ")}`))
-      .catch((e) => (isDatabaseUnavailable(e) ? noteDatabaseUnavailable(e, "worker") : console.error("[worker] sweep failed:", e)));
+      .catch((e) => (isDatabaseUnavailable(e) ? noteDatabaseUnavailable(e, "sweep") : console.error("[worker] sweep failed:", e)));
   };
   sweep();
   const timer = setInterval(sweep, env().REPORT_SWEEP_SECONDS * 1000);

@@ -1,0 +1,14 @@
+// Headers every response carries, whoever answers it (Next.js, or the plain front in scripts/web.ts).
+// Pages get their own Content-Security-Policy with a nonce (see proxy.ts); anything else (JSON, CSV) is never
+// a document to render, so it gets the strictest one.
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+  "X-Frame-Options": "DENY",
+  "Cross-Origin-Opener-Policy": "same-origin",
+};
+
+/** The policy of responses that are not pages: nothing may load, nothing may frame them. */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
