@@ -115,7 +115,9 @@ export class SupervisedDatabase {
   private async restart(what: string): Promise<void> {
     log(`${what}; restarting it`);
     let lastError = "";
-    for (let attempt = 1, delayMs = 500; attempt <= DATABASE_RESTART_ATTEMPTS && !this.stopping; attempt++, delayMs *= 2) {
+    for (let attempt = 1; attempt <= DATABASE_RESTART_ATTEMPTS && !this.stopping; attempt++) {
+      // The dead server's sessions can hold its shared memory for a moment after it died.
+      if (attempt > 1) await sleep(500 * 2 ** (attempt - 2));
       try {
         this.starting = this.startServer();
         this.server = await this.starting;
@@ -125,15 +127,13 @@ export class SupervisedDatabase {
         this.events.restarted();
         return;
       } catch (e) {
-        // The dead server's sessions can hold its shared memory for a moment after it died.
-        lastError = (e instanceof Error ? e.message : String(e)).trim();
-        log(`PostgreSQL did not start (attempt ${attempt} of ${DATABASE_RESTART_ATTEMPTS}): ${lastError.split("\n").join(" | ")}`);
-        await sleep(delayMs);
+        lastError = (e instanceof Error ? e.message : String(e)).trim().split("\n").join(" | ");
+        log(`PostgreSQL did not start (attempt ${attempt} of ${DATABASE_RESTART_ATTEMPTS}): ${lastError}`);
       } finally {
         this.starting = null;
       }
     }
-    if (!this.stopping) this.events.gaveUp(`the embedded PostgreSQL could not be restarted: ${lastError}`);
+    if (!this.stopping) this.events.gaveUp(`the embedded PostgreSQL could not be restarted (${lastError})`);
   }
 
   async stop(): Promise<void> {
