@@ -47,10 +47,6 @@ export class SupervisedChild {
     private readonly launch: () => ChildProcess,
   ) {}
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   start(): void {
     const child = this.launch();
     const startedAt = Date.now();
