@@ -37,11 +37,20 @@ export function noteDatabaseUnavailable(e: unknown, where?: string): void {
   console.error(`[${who}] database unreachable (${where ? `${where}: ` : ""}${message}); retrying, and saying so here when it is back`);
 }
 
-/** Records that a connection succeeded; logs it when it ends an outage. */
+const backListeners = new Set<() => void>();
+
+/** Calls `listener` whenever the database answers again after an outage. Returns a function that stops it. */
+export function onDatabaseBack(listener: () => void): () => void {
+  backListeners.add(listener);
+  return () => backListeners.delete(listener);
+}
+
+/** Records that a connection succeeded; logs it (and tells the listeners) when it ends an outage. */
 export function noteDatabaseAvailable(): void {
   const down = state.storemonDatabaseDown;
   if (!down) return;
   state.storemonDatabaseDown = undefined;
+  for (const listener of backListeners) listener();
   console.log(`[${state.storemonProcessName ?? "db"}] database reachable again after ${((Date.now() - down.since) / 1000).toFixed(1)} s`);
 }
 

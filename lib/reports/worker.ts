@@ -1,5 +1,5 @@
 import { env } from "../env";
-import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../db/availability";
+import { isDatabaseUnavailable, noteDatabaseUnavailable, onDatabaseBack } from "../db/availability";
 import { listen } from "../db/notifications";
 import { queue, REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, stopQueue, WAKE_CHANNEL, type ReportJob, type ShardJob } from "./queue";
 import { runReport } from "./run";
@@ -40,8 +40,11 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   };
   sweep();
   const timer = setInterval(sweep, env().REPORT_SWEEP_SECONDS * 1000);
+  // Reports interrupted by an outage are taken up as soon as the database is back, not at the next sweep.
+  const stopWatching = onDatabaseBack(sweep);
   return async () => {
     clearInterval(timer);
+    stopWatching();
     await stopListening();
     await sweeping;
     await stopQueue();
