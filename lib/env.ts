@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { APP_DATABASE, APP_ROLE, readCredentials, serverUrl } from "./db/credentials";
 
 // The one place that reads process.env: every setting is named, typed and defaulted here.
 const schema = z.object({
@@ -68,12 +69,14 @@ export function env(): Env {
   return parsed.data;
 }
 
-/** The URL of the embedded server, as the launcher starts it. */
-export function embeddedDatabaseUrl(port = env().EMBEDDED_PG_PORT, database = "storemon"): string {
-  return `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
-}
-
-/** DATABASE_URL when given, else the embedded server that `npm start` runs. */
+/**
+ * DATABASE_URL when given, else the embedded server's database as its app role (its password is kept in the
+ * server's data directory; see lib/db/credentials.ts).
+ */
 export function databaseUrl(): string {
-  return env().DATABASE_URL ?? embeddedDatabaseUrl();
+  const { DATABASE_URL, EMBEDDED_PG_DIR, EMBEDDED_PG_PORT } = env();
+  if (DATABASE_URL) return DATABASE_URL;
+  const credentials = readCredentials(EMBEDDED_PG_DIR);
+  if (!credentials) throw new Error(`DATABASE_URL is not set and the embedded database in ${EMBEDDED_PG_DIR} is not prepared: run npm start`);
+  return serverUrl(EMBEDDED_PG_PORT, APP_ROLE, credentials.app, APP_DATABASE);
 }

@@ -31,11 +31,16 @@ const ROUTES: [RegExp, Route][] = [
 
 async function answer(req: http.IncomingMessage, res: http.ServerResponse, route: Route, params: Record<string, string>) {
   // The request's signal tells a download still waiting for a database connection that its client left.
-  const gone = new AbortController();
-  res.on("close", () => res.writableFinished || gone.abort());
+  // Only a download gets one: a Request with a signal costs a status call a quarter more CPU.
+  let signal: AbortSignal | undefined;
+  if (route === getReportFile || /[?&]format=csv/.test(req.url ?? "") || req.headers.accept?.includes("text/csv")) {
+    const gone = new AbortController();
+    res.on("close", () => res.writableFinished || gone.abort());
+    signal = gone.signal;
+  }
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { headers, signal: gone.signal });
+  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { headers, signal });
   const response = await route(request, { params: Promise.resolve(params) });
   res.writeHead(response.status, Object.fromEntries(response.headers));
   // A status answer is a few bytes of JSON: written at once; a CSV is streamed. pipeline, unlike pipe,

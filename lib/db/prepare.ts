@@ -1,6 +1,7 @@
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
-import { embeddedDatabaseUrl, env } from "../env";
+import { env } from "../env";
+import { APP_DATABASE, APP_ROLE, serverUrl } from "./credentials";
 import { ensureDatabaseExists, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
 import { migrate, withMigrationLock } from "./migrate";
 import { createQueues } from "../reports/queue";
@@ -25,8 +26,7 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
   let embedded: EmbeddedServer | null = null;
   if (!url) {
     const server = await startEmbeddedPostgres(settings.EMBEDDED_PG_DIR, settings.EMBEDDED_PG_PORT);
-    await ensureDatabaseExists(server.adminUrl, "storemon");
-    url = embeddedDatabaseUrl(settings.EMBEDDED_PG_PORT);
+    url = await prepareAppRole(server, settings.EMBEDDED_PG_PORT);
     process.env.DATABASE_URL = url;
     stop = server.stop;
     embedded = server;
@@ -34,6 +34,77 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
   await migrateDatabase(url);
   return { url, stop, embedded };
 }
+
+/**
+ * Makes the embedded server's app role (no superuser, no right to create roles or databases) and its
+ * database, which it owns, and returns the app's URL. A database made by an earlier version, as the
+ * superuser, is handed over with everything in it.
+ */
+async function prepareAppRole(server: EmbeddedServer, port: number): Promise<string> {
+  if (!server.appPassword) throw new Error("the embedded server has no app password yet: start it with npm start first");
+  const admin = new pg.Client({ connectionString: server.adminUrl });
+  await admin.connect();
+  let handOver = false;
+  try {
+    await withMigrationLock(admin, async () => {
+      const password = admin.escapeLiteral(server.appPassword!);
+      const { rowCount } = await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
+      await admin.query(
+        `${rowCount ? "ALTER" : "CREATE"} ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${password}`,
+      );
+      const { rows } = await admin.query<{ owner: string }>(
+        "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1",
+        [APP_DATABASE],
+      );
+      if (rows.length === 0) await admin.query(`CREATE DATABASE ${APP_DATABASE} OWNER ${APP_ROLE}`);
+      else if (rows[0]!.owner !== APP_ROLE) {
+        await admin.query(`ALTER DATABASE ${APP_DATABASE} OWNER TO ${APP_ROLE}`);
+        handOver = true;
+      }
+    });
+  } finally {
+    await admin.end();
+  }
+  if (handOver) await handOverObjects(withDatabase(server.adminUrl, APP_DATABASE));
+  return serverUrl(port, APP_ROLE, server.appPassword, APP_DATABASE);
+}
+
+/** Gives the app role every schema, table, sequence, type and function the superuser made in the database. */
+async function handOverObjects(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(HAND_OVER);
+  } finally {
+    await client.end();
+  }
+}
+
+const HAND_OVER = `
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT nspname FROM pg_namespace WHERE nspowner = 'postgres'::regrole
+           AND left(nspname, 3) <> 'pg_' AND nspname NOT IN ('information_schema', 'public') LOOP
+    EXECUTE format('ALTER SCHEMA %I OWNER TO ${APP_ROLE}', r.nspname);
+  END LOOP;
+  FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relowner = 'postgres'::regrole AND left(n.nspname, 3) <> 'pg_' AND n.nspname <> 'information_schema'
+           AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+           AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))) LOOP
+    EXECUTE format('ALTER %s %s OWNER TO ${APP_ROLE}',
+      CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.name);
+  END LOOP;
+  FOR r IN SELECT t.oid::regtype AS name FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE t.typowner = 'postgres'::regrole AND left(n.nspname, 3) <> 'pg_' AND n.nspname <> 'information_schema'
+           AND t.typtype IN ('e', 'd') LOOP
+    EXECUTE format('ALTER TYPE %s OWNER TO ${APP_ROLE}', r.name);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS name, p.prokind FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE p.proowner = 'postgres'::regrole AND left(n.nspname, 3) <> 'pg_' AND n.nspname <> 'information_schema' LOOP
+    EXECUTE format('ALTER %s %s OWNER TO ${APP_ROLE}', CASE r.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, r.name);
+  END LOOP;
+END $$`;
 
 /**
  * Applies the migrations to the database at `url` and creates the queue's schema and queues, all under the
