@@ -78,7 +78,7 @@ export async function signInSucceeded(client: string, account: string): Promise<
   await Promise.all([signInByClient.reward(client), signInByAccount.reward(account)]);
 }
 
-/** The key a caller's triggers are counted under: its API key (by hash), the admin account, or its address. */
+/** What an API key's triggers are counted under: a hash of the key, never the key itself. */
 export function apiKeyLimitKey(key: string): string {
   return `key:${crypto.createHash("sha256").update(key).digest("base64url").slice(0, 22)}`;
 }

@@ -33,13 +33,10 @@ function listHeader(request: Request, name: string): string[] {
  */
 export function clientAddress(request: Request): string {
   const proxies = env().TRUST_PROXY;
-  if (proxies > 0) {
-    const forwarded = listHeader(request, "x-forwarded-for");
-    const address = forwarded[forwarded.length - proxies];
-    if (address) return address;
-  }
-  if (state.storemonFrontSetsClientAddress) return request.headers.get(CLIENT_ADDRESS_HEADER) ?? "unknown";
-  return "unknown";
+  const forwarded = proxies > 0 ? listHeader(request, "x-forwarded-for") : [];
+  const address = forwarded[forwarded.length - proxies] ?? (state.storemonFrontSetsClientAddress ? request.headers.get(CLIENT_ADDRESS_HEADER) : null);
+  // Bounded: it becomes part of a rate-limit key (255 characters at most).
+  return address ? address.slice(0, 100) : "unknown";
 }
 
 /**
