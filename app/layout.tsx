@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { connection } from "next/server";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -8,7 +9,9 @@ export const metadata: Metadata = {
   description: "Uptime and downtime of restaurant stores within their business hours",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Rendered per request: every page's inline scripts carry that request's CSP nonce (see proxy.ts).
+  await connection();
   return (
     <html lang="en">
       <body>

