@@ -30,7 +30,7 @@ export type SignInFailure = "wrong_token" | "too_many";
  */
 export async function signInAndRedirect(request: Request, token: string, next: string | null): Promise<Response> {
   const target = afterSignInPath(next, publicOrigin(request));
-  const headers = new Headers({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+  const headers = new Headers({ "Cache-Control": "no-store" });
   try {
     headers.set("Set-Cookie", await signIn(request, token));
     headers.set("Location", target);
