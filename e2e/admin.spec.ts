@@ -4,7 +4,7 @@ const ADMIN_TOKEN = process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789";
 
 test("an admin signs in, uploads a polls file and a bad file, and sees both outcomes and the history", async ({ page }) => {
   await page.goto("/admin/upload");
-  await expect(page).toHaveURL(/\/admin\/login\?next=/);
+  await expect(page).toHaveURL(/\/admin\/sign-in\?next=/);
 
   await page.getByLabel("Admin token").fill("not the token");
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -42,8 +42,39 @@ test("an admin signs in, uploads a polls file and a bad file, and sees both outc
   await expect(history.locator("tbody tr").nth(1)).toContainText("new_polls.csv");
   await expect(history.locator("tbody tr").nth(1)).toContainText("loaded");
 
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/admin\/login/);
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
   await page.goto("/admin/upload");
-  await expect(page).toHaveURL(/\/admin\/login/);
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
+});
+
+test("the sign-in link signs in at once, and the token is left in no address and no page", async ({ page }) => {
+  await page.goto(`/admin/login?token=${encodeURIComponent(ADMIN_TOKEN)}`);
+  await expect(page).toHaveURL(/\/admin\/upload$/);
+  await expect(page.getByRole("heading", { name: "Upload feeds" })).toBeVisible();
+  expect(await page.content()).not.toContain(ADMIN_TOKEN);
+});
+
+// The probes of the security issue: each `next` would send the signed-in browser to another site.
+for (const next of ["/\\127.0.0.1:3999/x", "/%09/127.0.0.1:3999/x", "//127.0.0.1:3999/x", "/%5C127.0.0.1:3999/x", "https://127.0.0.1:3999/x"]) {
+  test(`after signing in with next=${next} the browser stays on this site, at /`, async ({ page, baseURL }) => {
+    await page.goto(`/admin/sign-in?next=${next}`);
+    await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(`${baseURL}/`);
+  });
+}
+
+test("signing out everywhere ends the session in another browser too", async ({ browser, baseURL }) => {
+  const [here, there] = [await browser.newContext({ baseURL }), await browser.newContext({ baseURL })];
+  const [a, b] = [await here.newPage(), await there.newPage()];
+  for (const page of [a, b]) {
+    await page.goto(`/admin/login?token=${encodeURIComponent(ADMIN_TOKEN)}`);
+    await expect(page.getByRole("heading", { name: "Upload feeds" })).toBeVisible();
+  }
+  await a.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(a).toHaveURL(/\/admin\/sign-in/);
+  await b.goto("/admin/upload");
+  await expect(b).toHaveURL(/\/admin\/sign-in/);
+  await Promise.all([here.close(), there.close()]);
 });

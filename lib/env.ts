@@ -49,6 +49,27 @@ const schema = z.object({
   SESSION_HOURS: z.coerce.number().min(0.01).default(8),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(512 * 1024 * 1024),
   API_BODY_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  /**
+   * The site's public origin (scheme, host, port), e.g. https://monitor.example.com: requests that change data
+   * with a session, or in open mode, must come from it. Unset: the request's own (Host, or with TRUST_PROXY
+   * the proxy's X-Forwarded-Host and X-Forwarded-Proto).
+   */
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .transform((url) => new URL(url).origin)
+    .optional(),
+  /**
+   * How many proxies stand in front of the web servers and set X-Forwarded-For, -Host and -Proto: only then
+   * are those headers believed (the client address is the one the nearest of them saw). 0: never.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Failed admin sign-ins a client address may make in 15 minutes before it is refused (429). */
+  SIGNIN_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).default(10),
+  /** Failed sign-ins to one account from all addresses together in 15 minutes before it is refused (429). */
+  SIGNIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(50),
+  /** Reports one API key, the admin, or one anonymous client address may trigger in a minute (429 beyond). */
+  TRIGGER_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -3,11 +3,12 @@ import { parseTriggerBody } from "@/lib/api/report-api";
 import { json, route } from "@/lib/api/respond";
 import { triggerReport } from "@/lib/reports/create";
 import { authorize } from "@/lib/auth/authorize";
+import { countTrigger } from "@/lib/auth/limits";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(async (request) => {
-  authorize(request, "reports");
+  await countTrigger((await authorize(request, "reports")).limitKey);
   const reportId = await triggerReport(await parseTriggerBody(request), { signal: request.signal });
   return json({ report_id: reportId }, 202);
 });

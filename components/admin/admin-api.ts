@@ -6,6 +6,10 @@ export const adminKeys = { imports: () => ["admin", "imports"] as const };
 
 export const adminApi = {
   imports: () => api.get<{ imports: ImportEntry[] }>("/api/admin/imports"),
+  /** Ends this browser's session on the server. */
+  signOut: () => fetch("/api/admin/session", { method: "DELETE" }),
+  /** Ends every admin session, in every browser. */
+  signOutEverywhere: () => fetch("/api/admin/sessions", { method: "DELETE" }),
 };
 
 export type UploadOutcome = { ok: true; result: FeedLoadResult } | { ok: false; message: string };

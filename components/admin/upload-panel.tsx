@@ -50,18 +50,23 @@ export function UploadPanel() {
     await queryClient.invalidateQueries({ queryKey: adminKeys.imports() });
   }
 
-  async function signOut() {
-    await fetch("/api/admin/session", { method: "DELETE" });
-    router.push("/admin/login");
+  async function signOut(everywhere: boolean) {
+    await (everywhere ? adminApi.signOutEverywhere() : adminApi.signOut());
+    router.push("/admin/sign-in");
   }
 
   return (
     <>
       <div className="section-head">
         <h1>Upload feeds</h1>
-        <button type="button" onClick={signOut}>
-          Sign out
-        </button>
+        <div className="actions">
+          <button type="button" onClick={() => signOut(false)}>
+            Sign out
+          </button>
+          <button type="button" onClick={() => signOut(true)}>
+            Sign out everywhere
+          </button>
+        </div>
       </div>
       <p className="muted">
         Polls are merged (a poll already stored is a duplicate); business hours and time zones replace those of the stores a file names.

@@ -9,7 +9,7 @@ import { csvResponse, json, route, wantsCsv } from "./respond";
 
 /** GET /get_report: a report's status, or (Accept: text/csv or ?format=csv) its CSV once complete. */
 export const getReport = route(async (request: Request) => {
-  authorize(request, "reports");
+  await authorize(request, "reports");
   const id = checkReportId(new URL(request.url).searchParams.get("report_id"));
   const state = await reportStatus(id);
   if (wantsCsv(request)) {
@@ -21,7 +21,7 @@ export const getReport = route(async (request: Request) => {
 
 /** GET /get_report_file/<id>: the CSV of a complete report, as an attachment. */
 export const getReportFile = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
-  authorize(request, "reports");
+  await authorize(request, "reports");
   return reportFile(request, (await params).id);
 });
 

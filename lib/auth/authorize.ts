@@ -1,15 +1,19 @@
 import { env } from "../env";
 import { AppError } from "../errors";
-import { equalSecrets, SESSION_COOKIE, verifySession } from "./session";
+import { apiKeyLimitKey } from "./limits";
+import { checkSameSite, clientAddress } from "./request-origin";
+import { ADMIN_ACCOUNT, equalSecrets, SESSION_COOKIE, verifySession } from "./session";
 
 export type Access = "admin" | "ingest" | "reports";
 
 export interface Caller {
-  /** Who, for the import log: "admin" or the scope of the key used. */
+  /** Who, for the import log: "admin", the scope of the key used, or "anonymous". */
   actor: string;
+  /** What the caller's rate limits are counted under: its API key (hashed), its account, or its address. */
+  limitKey: string;
 }
 
-function cookieValue(request: Request, name: string): string | undefined {
+export function cookieValue(request: Request, name: string): string | undefined {
   const header = request.headers.get("cookie") ?? "";
   for (const part of header.split(";")) {
     const [k, ...v] = part.trim().split("=");
@@ -18,42 +22,35 @@ function cookieValue(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function hasAdminSession(request: Request): boolean {
+export function hasAdminSession(request: Request): Promise<boolean> {
   return verifySession(cookieValue(request, SESSION_COOKIE));
-}
-
-/**
- * Cookies go with every request to this site, whoever's page sends it: a mutating request that relies on
- * the session must come from this site's own pages (Origin, or Sec-Fetch-Site, says so).
- */
-function checkSameOrigin(request: Request): void {
-  if (request.method === "GET" || request.method === "HEAD") return;
-  const origin = request.headers.get("origin");
-  const site = request.headers.get("sec-fetch-site");
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  const sameOrigin = origin ? new URL(origin).host === host : site === null || site === "same-origin" || site === "none";
-  if (!sameOrigin) throw new AppError("cross_site_request", 403, "cross-site requests may not change data");
 }
 
 /**
  * Lets a request through when its credentials give `access`, else throws 401 (no or bad credentials) or
  * 403 (credentials without that right). An admin session gives every access; a service key gives its scope.
- * Report access is open while no API key is configured, as the original contract was.
+ * Report access is open while no API key is configured, as the original contract was. A browser carries
+ * the session cookie, and in open mode needs nothing, whichever site's page makes it send a request: one
+ * that changes data must come from this site (403 otherwise). A key is sent only by whoever holds it.
  */
-export function authorize(request: Request, access: Access): Caller {
+export async function authorize(request: Request, access: Access): Promise<Caller> {
   const header = request.headers.get("authorization");
   if (header) {
     const match = /^Bearer\s+(.+)$/i.exec(header);
     const key = match ? env().API_KEYS.find((k) => equalSecrets(k.key, match[1]!.trim())) : undefined;
     if (!key) throw new AppError("unauthorized", 401, "the API key is not valid");
     if (key.scope !== access) throw new AppError("forbidden", 403, `this API key has the ${key.scope} scope; this needs ${access}`);
-    return { actor: `${key.scope} key` };
+    return { actor: `${key.scope} key`, limitKey: apiKeyLimitKey(key.key) };
   }
-  if (hasAdminSession(request)) {
-    checkSameOrigin(request);
-    return { actor: "admin" };
+  const changesData = request.method !== "GET" && request.method !== "HEAD";
+  if (access === "reports" && env().API_KEYS.length === 0) {
+    if (changesData) checkSameSite(request);
+    return { actor: "anonymous", limitKey: `client:${clientAddress(request)}` };
   }
-  if (access === "reports" && env().API_KEYS.length === 0) return { actor: "anonymous" };
+  if (await hasAdminSession(request)) {
+    if (changesData) checkSameSite(request);
+    return { actor: "admin", limitKey: `account:${ADMIN_ACCOUNT}` };
+  }
   throw new AppError(
     "unauthorized",
     401,

@@ -51,4 +51,19 @@ describe("schema.prisma matches the migrated database", () => {
     });
     expect(await prisma().importLog.findUnique({ where: { id: entry.id } })).toEqual(entry);
   });
+
+  it("Session, with its default creation time", async () => {
+    const expiresAt = new Date("2030-01-01T00:00:00.123Z");
+    const session = await prisma().session.create({ data: { id: "a".repeat(64), account: "admin", tokenGeneration: "0123456789abcdef", expiresAt } });
+    expect(session.createdAt).toBeInstanceOf(Date);
+    expect(await prisma().session.findUnique({ where: { id: session.id } })).toEqual({ ...session, expiresAt });
+  });
+
+  it("RateLimit, as rate-limiter-flexible writes it", async () => {
+    const row = { key: "trigger:key:x", points: 3, expire: BigInt(Date.now() + 60_000) };
+    await prisma().rateLimit.create({ data: row });
+    expect(await prisma().rateLimit.findUnique({ where: { key: row.key } })).toEqual(row);
+    await prisma().rateLimit.create({ data: { key: "no-expiry" } });
+    expect(await prisma().rateLimit.findUnique({ where: { key: "no-expiry" } })).toEqual({ key: "no-expiry", points: 0, expire: null });
+  });
 });

@@ -179,7 +179,10 @@ describe("POST /api/polls", () => {
 });
 
 describe("access control", () => {
-  const expired = `sm_session=${createSession(Date.now() - 60_000).value}`;
+  let expired = "";
+  beforeAll(async () => {
+    expired = `sm_session=${(await createSession(Date.now() - 60_000)).value}`;
+  });
   const endpoints: [string, string, string, BodyInit | undefined][] = [
     ["admin", "POST", "/api/admin/uploads?name=x.csv", "store_id,timezone_str\ns1,UTC\n"],
     ["admin", "GET", "/api/admin/imports", undefined],
@@ -225,7 +228,7 @@ describe("access control", () => {
   it("sends a visitor without a session from the upload page to the sign-in page; sign-out ends the session", async () => {
     const page = await fetch(`${app.baseUrl}/admin/upload`, { redirect: "manual" });
     expect([303, 307, 308]).toContain(page.status);
-    expect(page.headers.get("location")).toContain("/admin/login?next=");
+    expect(page.headers.get("location")).toContain("/admin/sign-in?next=");
     const out = await fetch(`${app.baseUrl}/api/admin/session`, { method: "DELETE", headers: { Cookie: session } });
     expect(out.headers.get("set-cookie")).toMatch(/^sm_session=; .*Max-Age=0/);
   });

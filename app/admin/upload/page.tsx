@@ -6,6 +6,6 @@ import { SESSION_COOKIE, verifySession } from "@/lib/auth/session";
 export const dynamic = "force-dynamic";
 
 export default async function UploadPage() {
-  if (!verifySession((await cookies()).get(SESSION_COOKIE)?.value)) redirect("/admin/login?next=/admin/upload");
+  if (!(await verifySession((await cookies()).get(SESSION_COOKIE)?.value))) redirect("/admin/sign-in?next=/admin/upload");
   return <UploadPanel />;
 }

@@ -5,4 +5,4 @@ import { ingestPolls } from "@/lib/uploads/polls-api";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route(async (request) => json(await ingestPolls(request, authorize(request, "ingest").actor)));
+export const POST = route(async (request) => json(await ingestPolls(request, (await authorize(request, "ingest")).actor)));

@@ -6,6 +6,6 @@ import { authorize } from "@/lib/auth/authorize";
 export const dynamic = "force-dynamic";
 
 export const GET = route(async (request) => {
-  authorize(request, "reports");
+  await authorize(request, "reports");
   return json({ reports: await listReports(), data: await dataStatus() });
 });

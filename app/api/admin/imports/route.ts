@@ -6,6 +6,6 @@ import { importHistory } from "@/lib/uploads/imports";
 export const dynamic = "force-dynamic";
 
 export const GET = route(async (request) => {
-  authorize(request, "admin");
+  await authorize(request, "admin");
   return json({ imports: await importHistory() });
 });

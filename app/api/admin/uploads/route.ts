@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 const query = z.object({ name: z.string().min(1).max(255), kind: z.enum(FEED_KINDS as [string, ...string[]]).optional() });
 
 export const POST = route(async (request) => {
-  const caller = authorize(request, "admin");
+  const caller = await authorize(request, "admin");
   const { name, kind } = parseQuery(request, query);
   if (!request.body) throw new AppError("empty_file", 422, `${name} is empty: a feed file starts with a header line`);
   const result = await loadUploadedFeed(request.body, {

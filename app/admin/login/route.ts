@@ -1,0 +1,22 @@
+// GET /admin/login?token=&next= - the sign-in link; POST (form fields token, next) - the sign-in form;
+// GET /admin/login without a token - the sign-in page (/admin/sign-in).
+// A route, not a page: a page rendered at an address carries that address in its HTML (Next.js's payload),
+// so the link's token would be written into a page. Here the token is exchanged for a session cookie at
+// once, and the answer is a 303 with no body: to `next` when it is a page of this site (else `/`), or to the
+// sign-in page saying why not.
+import { route } from "@/lib/api/respond";
+import { SIGN_IN_PAGE, signInAndRedirect } from "@/lib/auth/sign-in";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async (request) => {
+  const query = new URL(request.url).searchParams;
+  const [token, next] = [query.get("token"), query.get("next")];
+  if (token !== null) return signInAndRedirect(request, token, next);
+  return new Response(null, { status: 303, headers: { Location: next ? `${SIGN_IN_PAGE}?${new URLSearchParams({ next })}` : SIGN_IN_PAGE } });
+});
+
+export const POST = route(async (request) => {
+  const form = new URLSearchParams(await request.text());
+  return signInAndRedirect(request, form.get("token") ?? "", form.get("next"));
+});

@@ -1,0 +1,22 @@
+import { LoginForm } from "@/components/admin/login-form";
+import type { SignInFailure } from "@/lib/auth/sign-in";
+
+export const dynamic = "force-dynamic";
+
+type Params = Record<"next" | "error" | "retry", string | string[] | undefined>;
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+function failureMessage(error: string | undefined, retry: string | undefined): string | undefined {
+  const reasons: Record<SignInFailure, string> = {
+    wrong_token: "That is not the admin token (a sign-in link works only while the server that printed it runs).",
+    too_many: `Too many failed sign-ins. Try again in ${Math.ceil(Number(retry) / 60) || 15} minutes.`,
+  };
+  return error && error in reasons ? reasons[error as SignInFailure] : undefined;
+}
+
+/** The sign-in form. It posts to /admin/login, which answers the sign-in link too. */
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Params> }) {
+  const params = await searchParams;
+  return <LoginForm next={first(params.next)} error={failureMessage(first(params.error), first(params.retry))} />;
+}
