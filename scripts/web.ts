@@ -12,6 +12,7 @@ import { getReport, getReportFile } from "../lib/api/get-report";
 import { DownloadStalled } from "../lib/api/respond";
 import { setDatabaseRole } from "../lib/db/pool";
 import { markStopping } from "../lib/db/shutdown";
+import { CLIENT_ADDRESS_HEADER, trustClientAddressHeader } from "../lib/auth/request-origin";
 
 setDatabaseRole("web");
 const port = Number(process.env.PORT ?? 3000);
@@ -60,7 +61,11 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse, route
 /** A download that ended because its client left or stalled: expected, not worth a log line. */
 const clientEnded = (e: unknown) => (e as { code?: string }).code === "ERR_STREAM_PREMATURE_CLOSE" || e instanceof DownloadStalled;
 
+// The client's address, for rate limits: set here from the socket on every request, so no client can forge it.
+trustClientAddressHeader();
+
 const server = http.createServer((req, res) => {
+  req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
   const path = req.url ?? "";
   for (const [pattern, route] of req.method === "GET" ? ROUTES : []) {
     const match = pattern.exec(path);
