@@ -2,6 +2,8 @@ import { Readable } from "node:stream";
 import Papa from "papaparse";
 import { z } from "zod";
 import { checkDeclaredLength, readJsonArray } from "../api/body";
+import { json, route } from "../api/respond";
+import { authorize } from "../auth/authorize";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { loadFeeds, type FeedRejection } from "../feeds/load";
@@ -31,6 +33,9 @@ export const MAX_POLL_ITEM_BYTES = 4096;
 
 const tooManyPolls = () =>
   new AppError("too_many_polls", 413, `at most ${MAX_POLLS_PER_REQUEST.toLocaleString("en-US")} polls a request; send them in several requests`);
+
+/** POST /api/polls, served by its route handler and by the web server's front (scripts/web.ts). */
+export const postPolls = route(async (request: Request) => json(await ingestPolls(request, authorize(request, "ingest").actor)));
 
 /**
  * POST /api/polls: a JSON array of {store_id, timestamp_utc, status} or a CSV body (Content-Type: text/csv),
