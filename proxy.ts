@@ -1,10 +1,9 @@
-// Every response Next.js gives carries the security headers. Pages get a Content-Security-Policy with a fresh
-// nonce, which Next.js reads from the request's own policy header and puts on the scripts it inlines (so pages
-// render per request, see app/layout.tsx); anything else is never a document and gets the strictest policy.
+// Every page Next.js serves carries the security headers and a Content-Security-Policy with a fresh nonce,
+// which Next.js reads from the request's own policy header and puts on the scripts it inlines (so pages
+// render per request, see app/layout.tsx). The API is left out (see config): its answers carry the same
+// headers, with the strictest policy (lib/api/respond.ts).
 import { NextResponse, type NextRequest } from "next/server";
-import { API_CSP, SECURITY_HEADERS } from "./lib/http/security-headers";
-
-const NOT_PAGES = /^\/(api|get_report|get_report_file|trigger_report)(\/|$)/;
+import { SECURITY_HEADERS } from "./lib/http/security-headers";
 
 function pagePolicy(nonce: string): string {
   return [
@@ -24,14 +23,11 @@ function pagePolicy(nonce: string): string {
 }
 
 export function proxy(request: NextRequest) {
-  const page = !NOT_PAGES.test(request.nextUrl.pathname);
-  const nonce = page ? Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64") : "";
-  const policy = page ? pagePolicy(nonce) : API_CSP;
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const policy = pagePolicy(nonce);
   const requestHeaders = new Headers(request.headers);
-  if (page) {
-    requestHeaders.set("x-nonce", nonce);
-    requestHeaders.set("Content-Security-Policy", policy);
-  }
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("Content-Security-Policy", policy);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", policy);
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
@@ -39,6 +35,8 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+// Not the API: a proxy makes Next.js read a request's whole body before its route runs (and cut it at 10 MB),
+// which uploads and the poll API must not meet.
 export const config = {
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico).*)" }],
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|api/|get_report|trigger_report).*)" }],
 };

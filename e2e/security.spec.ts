@@ -40,7 +40,7 @@ test("every page passes its Content-Security-Policy and works", async ({ page })
 
 test("every response carries the security headers: pages, JSON, CSV and errors", async ({ request }) => {
   const id = ((await (await request.post("/trigger_report")).json()) as { report_id: string }).report_id;
-  for (const path of ["/", "/admin/login", "/api/reports", `/api/reports/${id}`, "/api/health", "/no-such-page"]) {
+  for (const path of ["/", "/admin/sign-in", "/api/reports", `/api/reports/${id}`, "/api/health", "/no-such-page", `/get_report?report_id=${id}`, `/get_report_file/${id}`, "/get_report?report_id=bad"]) {
     const headers = (await request.get(path, { maxRedirects: 0 })).headers();
     expect(headers, path).toMatchObject({
       "x-content-type-options": "nosniff",

@@ -70,6 +70,17 @@ const schema = z.object({
   SIGNIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(50),
   /** Reports one API key, the admin, or one anonymous client address may trigger in a minute (429 beyond). */
   TRIGGER_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Seconds a connection has to send a request's headers (from connecting, or after its previous request). */
+  WEB_HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(1).default(10),
+  /** Seconds a whole request, headers and body, may take to arrive (0: no limit but the body's minimum rate). */
+  WEB_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(0).default(3600),
+  /** Bytes a second a request body must arrive at, over each WEB_BODY_RATE_WINDOW_SECONDS the server waits for it. */
+  WEB_BODY_MIN_RATE: z.coerce.number().min(0).default(1024),
+  WEB_BODY_RATE_WINDOW_SECONDS: z.coerce.number().min(0.5).default(20),
+  /** Seconds an idle keep-alive connection is kept open for its next request. */
+  WEB_KEEP_ALIVE_SECONDS: z.coerce.number().min(0).default(5),
+  /** Open connections a web server takes; unset: 10,000, or fewer when the open-file limit is lower. */
+  WEB_MAX_CONNECTIONS: z.coerce.number().int().min(16).optional(),
 });
 
 export type Env = z.infer<typeof schema>;

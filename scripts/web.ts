@@ -3,19 +3,28 @@
 // directly ~0.2 ms, which is what keeps status calls fast while report workers keep the cores busy (see
 // README, Performance). Downloads (the CSV from /get_report, and /get_report_file/<id>) are served here too,
 // so that one piece of code ends a download's database work when its client goes away. The answers come
-// from the same functions as the route handlers (lib/api/get-report.ts).
+// from the same functions as the route handlers (lib/api/get-report.ts). Before anything else, the front
+// refuses what no route should see: a malformed Host (400), a body over its route's limit (413, unread),
+// sockets past the connection cap, bodies that trickle, requests whose headers never come
+// (lib/http/connection-limits.ts, lib/api/body.ts).
 import http from "node:http";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { frontBodyRefusal } from "../lib/api/body";
 import { getReport, getReportFile } from "../lib/api/get-report";
-import { DownloadStalled } from "../lib/api/respond";
+import { postPolls } from "../lib/uploads/polls-api";
+import { DownloadStalled, json } from "../lib/api/respond";
 import { setDatabaseRole } from "../lib/db/pool";
 import { markStopping } from "../lib/db/shutdown";
 import { CLIENT_ADDRESS_HEADER, trustClientAddressHeader } from "../lib/auth/request-origin";
+import { env } from "../lib/env";
+import { AppError, errorBody } from "../lib/errors";
+import { defaultMaxConnections, limitBodyRate, limitConnections, validHost } from "../lib/http/connection-limits";
 
 setDatabaseRole("web");
-const port = Number(process.env.PORT ?? 3000);
+const settings = env();
+const port = settings.PORT;
 (process.env as Record<string, string>).NODE_ENV = "production";
 const { default: next } = await import("next");
 const app = next({ dev: false, port });
@@ -24,10 +33,15 @@ await app.prepare();
 
 type Route = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
-/** The routes this front answers: GET only, the path's pattern, its handler (named groups are its params). */
-const ROUTES: [RegExp, Route][] = [
-  [/^\/get_report(\?|$)/, getReport],
-  [/^\/get_report_file\/(?<id>[^/?]+)(\?|$)/, getReportFile as Route],
+/**
+ * The routes this front answers: method, the path's pattern, its handler (named groups are its params).
+ * Pollers' pushes come here too: Next.js's proxy step reads a whole body (up to 10 MB) before its route
+ * can refuse it; here the route reads it as it arrives, within its limits.
+ */
+const ROUTES: [string, RegExp, Route][] = [
+  ["GET", /^\/get_report(\?|$)/, getReport],
+  ["GET", /^\/get_report_file\/(?<id>[^/?]+)(\?|$)/, getReportFile as Route],
+  ["POST", /^\/api\/polls(\?|$)/, postPolls],
 ];
 
 async function answer(req: http.IncomingMessage, res: http.ServerResponse, route: Route, params: Record<string, string>) {
@@ -41,21 +55,55 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse, route
   }
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { headers, signal });
-  const response = await route(request, { params: Promise.resolve(params) });
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  // A status answer is a few bytes of JSON: written at once; a CSV is streamed. pipeline, unlike pipe,
-  // destroys the source when the client goes away, which ends its COPY and frees its connection; a client
-  // that stops reading is dropped by the source itself (see webStream in lib/api/respond.ts).
-  if (!response.body) res.end();
-  else if (response.headers.get("content-type")?.startsWith("application/json")) res.end(Buffer.from(await response.arrayBuffer()));
-  else {
-    const body = Readable.fromWeb(response.body as NodeReadableStream);
-    // A stalled client is reset, not closed: a close would queue its FIN behind the data its full window
-    // does not take, leaving the socket and its buffers to the kernel for minutes.
-    body.once("error", (e) => e instanceof DownloadStalled && res.socket?.resetAndDestroy());
-    await pipeline(body, res);
+  const url = `http://${req.headers.host ?? "localhost"}${req.url}`;
+  const request = new Request(url, { method: req.method, headers, signal, body: bodyOf(req), duplex: "half" } as RequestInit);
+  await send(req, res, await route(request, { params: Promise.resolve(params) }));
+}
+
+/**
+ * A request's body as a web stream, through a PassThrough: a route that stops reading part-way (a refused
+ * body) cancels the PassThrough, not the request, whose connection must still carry the answer.
+ */
+function bodyOf(req: http.IncomingMessage): ReadableStream<Uint8Array> | undefined {
+  if (req.method === "GET" || req.method === "HEAD") return undefined;
+  const body = req.pipe(new PassThrough());
+  req.once("close", () => req.complete || body.destroy(new Error("the client went away before sending the whole body")));
+  return Readable.toWeb(body) as ReadableStream<Uint8Array>;
+}
+
+/** Writes a web Response (its headers already carry the security headers, see lib/api/respond.ts). */
+async function send(req: http.IncomingMessage, res: http.ServerResponse, response: Response) {
+  // A status answer or an error is a few bytes of JSON: written at once; a CSV is streamed.
+  if (!response.body || response.headers.get("content-type")?.startsWith("application/json")) {
+    const text = Buffer.from(await response.arrayBuffer());
+    if (req.complete) return void res.writeHead(response.status, Object.fromEntries(response.headers)).end(text);
+    // An answer before the whole body has come (a refusal): the connection is closed after it, and what the
+    // client is still sending is read and dropped for a moment (never kept) so that it reads this answer
+    // rather than a connection reset.
+    res.writeHead(response.status, { ...Object.fromEntries(response.headers), "Content-Length": text.length, Connection: "close" });
+    res.write(text);
+    const close = () => res.end();
+    const linger = setTimeout(close, REFUSED_BODY_LINGER_MS);
+    req.once("end", () => (clearTimeout(linger), close()));
+    req.resume();
+    return;
   }
+  // pipeline, unlike pipe, destroys the source when the client goes away, which ends its COPY and frees
+  // its connection; a client that stops reading is dropped by the source itself (see webStream in
+  // lib/api/respond.ts).
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  const body = Readable.fromWeb(response.body as NodeReadableStream);
+  // A stalled client is reset, not closed: a close would queue its FIN behind the data its full window
+  // does not take, leaving the socket and its buffers to the kernel for minutes.
+  body.once("error", (e) => e instanceof DownloadStalled && res.socket?.resetAndDestroy());
+  await pipeline(body, res);
+}
+const REFUSED_BODY_LINGER_MS = 2000;
+
+/** Refuses a request before any route sees it (its body unread). */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, error: AppError) {
+  const { status, body, headers } = errorBody(error);
+  void send(req, res, json(body, status, headers));
 }
 
 /** A download that ended because its client left or stalled: expected, not worth a log line. */
@@ -64,21 +112,46 @@ const clientEnded = (e: unknown) => (e as { code?: string }).code === "ERR_STREA
 // The client's address, for rate limits: set here from the socket on every request, so no client can forge it.
 trustClientAddressHeader();
 
-const server = http.createServer((req, res) => {
-  req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
-  const path = req.url ?? "";
-  for (const [pattern, route] of req.method === "GET" ? ROUTES : []) {
+const requestTimeout = settings.WEB_REQUEST_TIMEOUT_SECONDS * 1000;
+const server = http.createServer(
+  {
+    headersTimeout: Math.min(settings.WEB_HEADERS_TIMEOUT_SECONDS * 1000, requestTimeout || Infinity),
+    requestTimeout,
+    keepAliveTimeout: settings.WEB_KEEP_ALIVE_SECONDS * 1000,
+    // How often Node looks for requests past those timeouts (its default, 30 s, would let idle sockets pile up).
+    connectionsCheckingInterval: Math.min(1000, settings.WEB_HEADERS_TIMEOUT_SECONDS * 250),
+  },
+  (req, res) => {
+    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
+    if (!validHost(req.headers.host))
+      return refuse(req, res, new AppError("invalid_host", 400, "the Host header is not a host name or address with an optional port"));
+    const path = req.url ?? "";
+    const refusal = frontBodyRefusal(path.split("?")[0]!, req.headers);
+    if (refusal) return refuse(req, res, refusal);
+    dispatch(req, res, path);
+  },
+);
+limitConnections(server, { max: settings.WEB_MAX_CONNECTIONS ?? defaultMaxConnections(), silentMs: settings.WEB_HEADERS_TIMEOUT_SECONDS * 1000 });
+limitBodyRate(server, { minRate: settings.WEB_BODY_MIN_RATE, windowMs: settings.WEB_BODY_RATE_WINDOW_SECONDS * 1000 });
+
+/** The ROUTES are answered here; everything else by Next.js. */
+function dispatch(req: http.IncomingMessage, res: http.ServerResponse, path: string) {
+  for (const [method, pattern, route] of ROUTES) {
+    if (req.method !== method) continue;
     const match = pattern.exec(path);
     if (!match) continue;
     answer(req, res, route, { ...match.groups }).catch((e) => {
+      if (!res.headersSent) {
+        const { status, body } = errorBody(e); // logs what it does not expect
+        return void send(req, res, json(body, status));
+      }
       if (!clientEnded(e)) console.error(e);
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
+      res.destroy();
     });
     return;
   }
   void handle(req, res);
-});
+}
 server.listen(port, () => console.log(`[web] ready on http://localhost:${port}`));
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, () => {

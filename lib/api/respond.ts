@@ -2,6 +2,10 @@ import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { env } from "../env";
 import { AppError, errorBody } from "../errors";
+import { API_CSP, SECURITY_HEADERS } from "../http/security-headers";
+
+/** Headers of every JSON and CSV answer, whoever serves it (Next.js, or the front in scripts/web.ts). */
+const API_HEADERS: Record<string, string> = { "Cache-Control": "no-store", ...SECURITY_HEADERS, "Content-Security-Policy": API_CSP };
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
@@ -18,7 +22,7 @@ export function route<C = unknown>(handler: Handler<C>): Handler<C> {
 }
 
 export function csvResponse(stream: Readable, init: { status?: number; filename?: string } = {}): Response {
-  const headers: Record<string, string> = { "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store" };
+  const headers: Record<string, string> = { ...API_HEADERS, "Content-Type": "text/csv; charset=utf-8" };
   if (init.filename) headers["Content-Disposition"] = `attachment; filename="${init.filename}"`;
   return new Response(webStream(stream, downloadStallMs()), { status: init.status ?? 200, headers });
 }
@@ -87,4 +91,7 @@ export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.
 
 // Plain web Responses (not NextResponse), so that these helpers also serve outside Next.js (scripts/web.ts).
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });
+  Response.json(body, { status, headers: { ...API_HEADERS, ...headers } });
+
+/** An answer with no body (sign-in, sign-out), with the headers every API answer carries. */
+export const noContent = (headers: Record<string, string> = {}) => new Response(null, { status: 204, headers: { ...API_HEADERS, ...headers } });

@@ -7,9 +7,14 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/** The instants a timestamp may name: years 0001 to 9999 in UTC (PostgreSQL refuses year 0000 as input). */
+const FIRST_INSTANT_MS = -62135596800000; // 0001-01-01T00:00:00Z
+const LAST_SECOND_MS = 253402300799000; // 9999-12-31T23:59:59Z
+
 /**
  * `2023-01-22 12:09:39.388884 UTC` (0 to 6 fraction digits) or ISO 8601 (`2023-01-22T12:09:39Z`, an offset,
- * or none: the column is UTC). Returns text PostgreSQL reads exactly, with an explicit offset.
+ * or none: the column is UTC), naming an instant in years 0001-9999 UTC. Returns text PostgreSQL reads exactly,
+ * with an explicit offset.
  */
 export function parseTimestampUtc(raw: string): string | null {
   const m = TIMESTAMP.exec(raw.trim());
@@ -19,12 +24,18 @@ export function parseTimestampUtc(raw: string): string | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
   if (fraction !== undefined && fraction.length > 6) return null;
-  let offset = "+00";
+  let offset = "+00", offsetMinutes = 0;
   if (zone && !/^(z|utc)$/i.test(zone)) {
     const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
     if (!z || Number(z[2]) > 14 || Number(z[3] ?? 0) > 59) return null;
     offset = `${z[1]}${z[2]}:${z[3] ?? "00"}`;
+    offsetMinutes = (z[1] === "-" ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3] ?? 0));
   }
+  const wall = new Date(0);
+  wall.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0-99 as 1900-1999
+  wall.setUTCHours(Number(h), Number(mi), Number(s));
+  const instant = wall.getTime() - offsetMinutes * 60_000;
+  if (instant < FIRST_INSTANT_MS || instant > LAST_SECOND_MS) return null;
   return `${y}-${mo}-${d} ${h}:${mi}:${s}${fraction ? `.${fraction}` : ""}${offset}`;
 }
 

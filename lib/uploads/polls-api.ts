@@ -1,6 +1,9 @@
 import { Readable } from "node:stream";
 import Papa from "papaparse";
 import { z } from "zod";
+import { checkDeclaredLength, readJsonArray } from "../api/body";
+import { json, route } from "../api/respond";
+import { authorize } from "../auth/authorize";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { loadFeeds, type FeedRejection } from "../feeds/load";
@@ -9,14 +12,11 @@ import { loadUploadedFeed } from "./upload";
 
 export const MAX_POLLS_PER_REQUEST = 10_000;
 
-const pollItems = z
-  .array(
-    z.object({
-      store_id: z.union([z.string(), z.number()]).transform(String),
-      timestamp_utc: z.string(),
-      status: z.string(),
-    }),
-  );
+const pollItem = z.object({
+  store_id: z.union([z.string(), z.number()]).transform(String),
+  timestamp_utc: z.string(),
+  status: z.string(),
+});
 
 export interface IngestResult {
   read: number;
@@ -24,20 +24,18 @@ export interface IngestResult {
   duplicates: number;
 }
 
-const bodyTooLarge = (maxBytes: number) =>
-  new AppError("too_large", 413, `the request body is larger than the limit of ${maxBytes.toLocaleString("en-US")} bytes`);
+/**
+ * The largest one poll object may be. A poll is about 100 bytes of JSON ({"store_id": a 19-digit id or a
+ * UUID, "timestamp_utc", "status"}); this leaves room for long ids and pretty-printing, while bounding what
+ * parsing one item can make.
+ */
+export const MAX_POLL_ITEM_BYTES = 4096;
 
-async function readLimited(request: Request, maxBytes: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  if (!request.body) return "";
-  for await (const chunk of Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>)) {
-    length += chunk.length;
-    if (length > maxBytes) throw bodyTooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
+const tooManyPolls = () =>
+  new AppError("too_many_polls", 413, `at most ${MAX_POLLS_PER_REQUEST.toLocaleString("en-US")} polls a request; send them in several requests`);
+
+/** POST /api/polls, served by its route handler and by the web server's front (scripts/web.ts). */
+export const postPolls = route(async (request: Request) => json(await ingestPolls(request, (await authorize(request, "ingest")).actor)));
 
 /**
  * POST /api/polls: a JSON array of {store_id, timestamp_utc, status} or a CSV body (Content-Type: text/csv),
@@ -46,8 +44,7 @@ async function readLimited(request: Request, maxBytes: number): Promise<string> 
  */
 export async function ingestPolls(request: Request, actor: string): Promise<IngestResult> {
   const maxBytes = env().API_BODY_MAX_BYTES;
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > maxBytes) throw bodyTooLarge(maxBytes);
+  checkDeclaredLength(request.headers.get("content-length"), maxBytes);
 
   if ((request.headers.get("content-type") ?? "").startsWith("text/csv")) {
     if (!request.body) throw new AppError("empty_body", 400, "the request has no body");
@@ -55,21 +52,14 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
     return { read: r.rowsRead, added: r.rowsAdded, duplicates: r.rowsDuplicate };
   }
 
-  let json: unknown;
-  try {
-    json = JSON.parse(await readLimited(request, maxBytes));
-  } catch (e) {
-    if (e instanceof AppError) throw e;
-    throw new AppError("invalid_body", 400, "the body must be a JSON array of {store_id, timestamp_utc, status}, or CSV with Content-Type: text/csv");
-  }
-  if (Array.isArray(json) && json.length > MAX_POLLS_PER_REQUEST)
-    throw new AppError("too_many_polls", 413, `at most ${MAX_POLLS_PER_REQUEST} polls a request (got ${json.length}); send them in several requests`);
-  const parsed = pollItems.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError("invalid_body", 400, `${issue.path.length ? `item ${issue.path.join(".")}: ` : ""}${issue.message}`);
-  }
-  const csv = Papa.unparse({ fields: ["store_id", "timestamp_utc", "status"], data: parsed.data.map((p) => [p.store_id, p.timestamp_utc, p.status]) });
+  const polls = await readJsonArray(request, pollItem, {
+    maxBytes,
+    maxItems: MAX_POLLS_PER_REQUEST,
+    maxItemBytes: MAX_POLL_ITEM_BYTES,
+    tooMany: tooManyPolls,
+    invalid: "the body must be a JSON array of {store_id, timestamp_utc, status}, or CSV with Content-Type: text/csv",
+  });
+  const csv = Papa.unparse({ fields: ["store_id", "timestamp_utc", "status"], data: polls.map((p) => [p.store_id, p.timestamp_utc, p.status]) });
   try {
     const [r] = await loadFeeds([{ name: "POST /api/polls", kind: "polls", open: () => Readable.from([csv]) }], { actor });
     return { read: r!.rowsRead, added: r!.rowsAdded, duplicates: r!.rowsDuplicate };

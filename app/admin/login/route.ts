@@ -4,6 +4,7 @@
 // so the link's token would be written into a page. Here the token is exchanged for a session cookie at
 // once, and the answer is a 303 with no body: to `next` when it is a page of this site (else `/`), or to the
 // sign-in page saying why not.
+import { readText } from "@/lib/api/body";
 import { route } from "@/lib/api/respond";
 import { SIGN_IN_PAGE, signInAndRedirect } from "@/lib/auth/sign-in";
 
@@ -17,6 +18,6 @@ export const GET = route(async (request) => {
 });
 
 export const POST = route(async (request) => {
-  const form = new URLSearchParams(await request.text());
+  const form = new URLSearchParams(await readText(request));
   return signInAndRedirect(request, form.get("token") ?? "", form.get("next"));
 });

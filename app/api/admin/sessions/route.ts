@@ -1,5 +1,5 @@
 // DELETE /api/admin/sessions - sign out everywhere: ends every admin session, this one included
-import { route } from "@/lib/api/respond";
+import { noContent, route } from "@/lib/api/respond";
 import { authorize } from "@/lib/auth/authorize";
 import { clearedSessionCookie, endAllSessions } from "@/lib/auth/session";
 
@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
 export const DELETE = route(async (request) => {
   await authorize(request, "admin");
   await endAllSessions();
-  return new Response(null, { status: 204, headers: { "Set-Cookie": clearedSessionCookie() } });
+  return noContent({ "Set-Cookie": clearedSessionCookie() });
 });
