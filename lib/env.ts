@@ -112,3 +112,15 @@ export function databaseUrl(): string {
   if (!credentials) throw new Error(`DATABASE_URL is not set and the embedded database in ${EMBEDDED_PG_DIR} is not prepared: run npm start`);
   return serverUrl(EMBEDDED_PG_PORT, APP_ROLE, credentials.app, APP_DATABASE);
 }
+
+let apiKeysCache: { raw: string | undefined; keys: Env["API_KEYS"] } | undefined;
+
+/**
+ * The service keys, which every request checks: compared by their one variable, not by every setting as
+ * env() does (reading process.env is slow; env() per call was a tenth of a status call's CPU).
+ */
+export function apiKeys(): Env["API_KEYS"] {
+  const raw = process.env.API_KEYS;
+  if (apiKeysCache === undefined || apiKeysCache.raw !== raw) apiKeysCache = { raw, keys: env().API_KEYS };
+  return apiKeysCache.keys;
+}

@@ -8,7 +8,7 @@ import { countTrigger } from "@/lib/auth/limits";
 export const dynamic = "force-dynamic";
 
 export const POST = route(async (request) => {
-  await countTrigger((await authorize(request, "reports")).limitKey);
+  await countTrigger((await authorize(request, "reports")).limitKey());
   const reportId = await triggerReport(await parseTriggerBody(request), { signal: request.signal });
   return json({ report_id: reportId }, 202);
 });

@@ -1,4 +1,4 @@
-import { env } from "../env";
+import { apiKeys } from "../env";
 import { AppError } from "../errors";
 import { apiKeyLimitKey } from "./limits";
 import { checkSameSite, clientAddress } from "./request-origin";
@@ -9,8 +9,11 @@ export type Access = "admin" | "ingest" | "reports";
 export interface Caller {
   /** Who, for the import log: "admin", the scope of the key used, or "anonymous". */
   actor: string;
-  /** What the caller's rate limits are counted under: its API key (hashed), its account, or its address. */
-  limitKey: string;
+  /**
+   * What the caller's rate limits are counted under: its API key (hashed), its account, or its address.
+   * Worked out when asked (only triggers need it), not on every status call.
+   */
+  limitKey(): string;
 }
 
 export function cookieValue(request: Request, name: string): string | undefined {
@@ -37,19 +40,19 @@ export async function authorize(request: Request, access: Access): Promise<Calle
   const header = request.headers.get("authorization");
   if (header) {
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    const key = match ? env().API_KEYS.find((k) => equalSecrets(k.key, match[1]!.trim())) : undefined;
+    const key = match ? apiKeys().find((k) => equalSecrets(k.key, match[1]!.trim())) : undefined;
     if (!key) throw new AppError("unauthorized", 401, "the API key is not valid");
     if (key.scope !== access) throw new AppError("forbidden", 403, `this API key has the ${key.scope} scope; this needs ${access}`);
-    return { actor: `${key.scope} key`, limitKey: apiKeyLimitKey(key.key) };
+    return { actor: `${key.scope} key`, limitKey: () => apiKeyLimitKey(key.key) };
   }
   const changesData = request.method !== "GET" && request.method !== "HEAD";
-  if (access === "reports" && env().API_KEYS.length === 0) {
+  if (access === "reports" && apiKeys().length === 0) {
     if (changesData) checkSameSite(request);
-    return { actor: "anonymous", limitKey: `client:${clientAddress(request)}` };
+    return { actor: "anonymous", limitKey: () => `client:${clientAddress(request)}` };
   }
   if (await hasAdminSession(request)) {
     if (changesData) checkSameSite(request);
-    return { actor: "admin", limitKey: `account:${ADMIN_ACCOUNT}` };
+    return { actor: "admin", limitKey: () => `account:${ADMIN_ACCOUNT}` };
   }
   throw new AppError(
     "unauthorized",
