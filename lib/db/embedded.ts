@@ -180,10 +180,11 @@ const exitListeners = () => new Set<Listener>([...process.listeners("beforeExit"
  */
 function keepExitCode(before: Set<Listener>): void {
   let replaced = false;
-  for (const event of ["beforeExit", "exit"] as const)
-    for (const listener of process.listeners(event) as Listener[])
+  const emitter = process as unknown as NodeJS.EventEmitter; // the events by name, past Process's overloads
+  for (const event of ["beforeExit", "exit"])
+    for (const listener of emitter.listeners(event) as Listener[])
       if (!before.has(listener)) {
-        process.removeListener(event, listener as () => void);
+        emitter.removeListener(event, listener);
         replaced = true;
       }
   if (replaced)
