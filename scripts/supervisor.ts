@@ -52,18 +52,20 @@ export class SupervisedChild {
     const startedAt = Date.now();
     this.child = child;
     log(`${this.name} started (pid ${child.pid})`);
-    child.once("error", (e) => log(`${this.name} (pid ${child.pid}): ${e.message}`));
-    child.once("exit", (code, signal) => {
+    const restart = (how: string) => {
       if (this.stopping) return;
       if (Date.now() - startedAt >= RESTART_DELAY.resetAfterMs) this.delayMs = RESTART_DELAY.firstMs;
       const delay = this.delayMs;
       this.delayMs = Math.min(delay * 2, RESTART_DELAY.maxMs);
-      log(`${this.name} (pid ${child.pid}) ${describeExit(code, signal)}; restarting in ${delay / 1000} s`);
+      log(`${this.name} (pid ${child.pid}) ${how}; restarting in ${delay / 1000} s`);
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null;
         this.start();
       }, delay);
-    });
+    };
+    // A child that could not be spawned at all (EAGAIN, EMFILE) emits "error" and never "exit".
+    child.once("error", (e) => (child.pid === undefined ? restart(`could not be started (${e.message})`) : log(`${this.name} (pid ${child.pid}): ${e.message}`)));
+    child.once("exit", (code, signal) => restart(describeExit(code, signal)));
   }
 
   /** Starts a child that is waiting for its restart now, and from the first delay (its database is back). */

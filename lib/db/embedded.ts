@@ -168,7 +168,7 @@ function exitHook() {
 /** Servers this process started and has not seen stop. */
 const running = new Set<EmbeddedServer>();
 
-type Listener = (...args: never[]) => void;
+type Listener = (...args: any[]) => void;
 const exitListeners = () => new Set<Listener>([...process.listeners("beforeExit"), ...process.listeners("exit")]);
 
 /**

@@ -31,9 +31,14 @@ async function connect(): Promise<void> {
       const renewal = setTimeout(() => candidate.end().catch(() => {}), CONNECTION_LIFETIME_SECONDS * 1000).unref();
       candidate.on("end", () => {
         clearTimeout(renewal);
+        if (client !== candidate) return; // one let go on purpose (nobody listens), or already replaced
         client = null;
         if (handlers.size > 0 && !stopping()) reconnect();
       });
+      if (handlers.size === 0) {
+        await candidate.end(); // everyone stopped listening while it connected
+        return;
+      }
       client = candidate;
       noteDatabaseAvailable();
       return;

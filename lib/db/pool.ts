@@ -101,22 +101,29 @@ export async function closePool(): Promise<void> {
   await Promise.all(pools.map((p) => p?.end()));
 }
 
+/**
+ * Gives back a connection whose transaction failed with `error`: rolled back and returned to the pool, or
+ * discarded (the server rolls back when it closes) when its database did not answer, or the rollback failed.
+ * A connection whose query timed out is still mid-transaction and must never reach the next caller.
+ */
+export async function rollbackAndRelease(client: pg.PoolClient, error: unknown): Promise<void> {
+  let broken: Error | undefined = isDatabaseUnavailable(error) ? (error as Error) : undefined;
+  if (!broken) await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+  client.release(broken);
+}
+
 /** Runs `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
   const client = await pool().connect();
-  let broken: Error | undefined;
+  let result: T;
   try {
     await client.query(begin);
-    const result = await work(client);
+    result = await work(client);
     await client.query("COMMIT");
-    return result;
   } catch (e) {
-    // A connection whose database did not answer is discarded at once (the server rolls back when it
-    // closes) rather than kept waiting for a ROLLBACK; so is one that could not roll back.
-    if (isDatabaseUnavailable(e)) broken = e as Error;
-    else await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+    await rollbackAndRelease(client, e);
     throw e;
-  } finally {
-    client.release(broken);
   }
+  client.release();
+  return result;
 }

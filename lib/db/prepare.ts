@@ -44,7 +44,6 @@ async function prepareAppRole(server: EmbeddedServer, port: number): Promise<str
   if (!server.appPassword) throw new Error("the embedded server has no app password yet: start it with npm start first");
   const admin = new pg.Client({ connectionString: server.adminUrl });
   await admin.connect();
-  let handOver = false;
   try {
     await withMigrationLock(admin, async () => {
       const password = admin.escapeLiteral(server.appPassword!);
@@ -57,15 +56,13 @@ async function prepareAppRole(server: EmbeddedServer, port: number): Promise<str
         [APP_DATABASE],
       );
       if (rows.length === 0) await admin.query(`CREATE DATABASE ${APP_DATABASE} OWNER ${APP_ROLE}`);
-      else if (rows[0]!.owner !== APP_ROLE) {
-        await admin.query(`ALTER DATABASE ${APP_DATABASE} OWNER TO ${APP_ROLE}`);
-        handOver = true;
-      }
+      else if (rows[0]!.owner !== APP_ROLE) await admin.query(`ALTER DATABASE ${APP_DATABASE} OWNER TO ${APP_ROLE}`);
+      // Every time, under the lock: it changes nothing once done, and finishes a hand-over a crash cut short.
+      await handOverObjects(withDatabase(server.adminUrl, APP_DATABASE));
     });
   } finally {
     await admin.end();
   }
-  if (handOver) await handOverObjects(withDatabase(server.adminUrl, APP_DATABASE));
   return serverUrl(port, APP_ROLE, server.appPassword, APP_DATABASE);
 }
 

@@ -50,7 +50,9 @@ export async function runReport(reportId: string, options: RunOptions = {}): Pro
         await coordinate(reader, reportId, now, attempt, options);
         return "completed";
       } catch (e) {
-        await reader.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+        // A connection whose database did not answer is discarded, not rolled back (see rollbackAndRelease).
+        if (isDatabaseUnavailable(e)) broken = e as Error;
+        else await reader.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
         // Should the database be gone, this fails too: the report stays Running with no lock held, and
         // the sweep runs it again once the database is back.
         if (isDatabaseUnavailable(e)) await markFailed(reportId, attempt, lostDatabase(e), { expected: true });

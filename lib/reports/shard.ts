@@ -2,7 +2,7 @@ import type pg from "pg";
 import { env } from "../env";
 import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../db/availability";
 import { CopyIn } from "../db/copy";
-import { pool } from "../db/pool";
+import { pool, rollbackAndRelease } from "../db/pool";
 import { notify } from "../db/notifications";
 import { FIGURE_KEYS, REPORT_COLUMNS, reportFigures, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
 import type { ShardJob } from "./queue";
@@ -84,11 +84,10 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
     if (fence.rowCount) await notify(PROGRESS_CHANNEL, job.reportId, writer); // delivered on commit
     await writer.query(fence.rowCount ? "COMMIT" : "ROLLBACK");
   } catch (e) {
-    await writer.query("ROLLBACK").catch(() => {});
+    await rollbackAndRelease(writer, e);
     throw e;
-  } finally {
-    writer.release();
   }
+  writer.release();
 }
 
 /**
@@ -98,6 +97,7 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
  */
 export async function runShardJob(job: ShardJob): Promise<void> {
   const reader = await pool().connect();
+  let failure: unknown;
   try {
     await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     try {
@@ -108,13 +108,16 @@ export async function runShardJob(job: ShardJob): Promise<void> {
       return; // the run that exported it has ended
     }
     await computeShardOnce(reader, job).catch((e) => {
+      failure = e;
       // A lost database ends the report's run too (its snapshot is gone): the run, or the sweep, says so.
       if (isDatabaseUnavailable(e)) noteDatabaseUnavailable(e, "shard");
       else return markFailed(job.reportId, job.attempt, e);
     });
-    await reader.query("COMMIT");
+  } catch (e) {
+    failure ??= e;
+    throw e;
   } finally {
-    await reader.query("ROLLBACK").catch(() => {});
-    reader.release();
+    // Read only: a rollback ends it as well as a commit would, and frees the shard's lock.
+    await rollbackAndRelease(reader, failure);
   }
 }

@@ -1,5 +1,5 @@
 import { formatInTimeZone } from "date-fns-tz";
-import { pool } from "../db/pool";
+import { pool, rollbackAndRelease } from "../db/pool";
 import { AppError } from "../errors";
 import type { StoreTimelineView, TimelineDay } from "../api/schemas";
 import { checkReportId } from "../reports/read";
@@ -29,6 +29,7 @@ const hhmmss = (seconds: number) =>
 export async function storeTimelineView(storeId: string, reportId?: string): Promise<StoreTimelineView> {
   if (reportId !== undefined) checkReportId(reportId);
   const client = await pool().connect();
+  let released = false;
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const { rows: asOfRows } = await client.query<{ now: number | null }>(
@@ -59,6 +60,8 @@ export async function storeTimelineView(storeId: string, reportId?: string): Pro
       }
     }
     await client.query("COMMIT");
+    client.release(); // the rest is computation
+    released = true;
 
     const zone = store!.timeZone ?? DEFAULT_TIME_ZONE;
     const clock = clocks.get(zone);
@@ -96,9 +99,7 @@ export async function storeTimelineView(storeId: string, reportId?: string): Pro
       days,
     };
   } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
+    if (!released) await rollbackAndRelease(client, e);
     throw e;
-  } finally {
-    client.release();
   }
 }
