@@ -109,6 +109,20 @@ describe("loading feeds into PostgreSQL", () => {
     expect(before).toHaveLength(2);
   });
 
+  it("two loads into an empty table at once both succeed, one after the other (20 rounds)", async () => {
+    const polls = (prefix: string) =>
+      POLLS + Array.from({ length: 2000 }, (_, i) => `${prefix}${i % 50},active,2024-01-01 ${String(i % 24).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00 UTC`).join("\n");
+    const [a, b] = [feedDir({ "store_status.csv": polls("a") }), feedDir({ "store_status.csv": polls("b") })];
+    for (let round = 0; round < 20; round++) {
+      await pool().query("TRUNCATE polls");
+      const results = await Promise.all([a, b].map((dir) => loadFeeds(feedSourcesInDirectory(dir))));
+      const added = results.flat().reduce((n, r) => n + r.rowsAdded, 0);
+      // Distinct stores in the two files: each load adds all of its own, whichever goes first.
+      expect(results.map(([r]) => r!.rowsAdded)).toEqual([600, 600]);
+      expect((await counts()).polls).toBe(added);
+    }
+  });
+
   it("records each file in the import log", async () => {
     await loadFeeds(feedSourcesInDirectory(published("loop2025")), { actor: "test" });
     const { rows } = await pool().query("SELECT file_name, kind, actor, rows_read, rows_added, outcome FROM import_log ORDER BY id");

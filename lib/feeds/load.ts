@@ -113,6 +113,14 @@ async function mergeStaged(client: pg.ClientBase, kind: FeedKind): Promise<{ add
  * row by row, and it leaves the table in store order, the order reports read it in.
  */
 async function mergePolls(client: pg.ClientBase): Promise<number> {
+  // Loads of polls take turns (a transaction lock, taken before anything of polls is read): two loads that
+  // both found the table empty would each hold a share lock while waiting for the other's exclusive one, a
+  // deadlock. A second load waits for the first to commit, then merges into what it left.
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))");
+  return mergePollsInTurn(client);
+}
+
+async function mergePollsInTurn(client: pg.ClientBase): Promise<number> {
   const isEmpty = async () => (await client.query("SELECT NOT EXISTS (SELECT 1 FROM polls) AS empty")).rows[0].empty as boolean;
   if (!(await isEmpty())) {
     const inserted = await client.query(
@@ -122,7 +130,7 @@ async function mergePolls(client: pg.ClientBase): Promise<number> {
     return inserted.rowCount ?? 0;
   }
   await client.query("LOCK TABLE polls IN ACCESS EXCLUSIVE MODE");
-  if (!(await isEmpty())) return mergePolls(client);
+  if (!(await isEmpty())) return mergePollsInTurn(client);
   // Recreate exactly the indexes the migrations made, whatever they are.
   const { rows: indexes } = await client.query<{ name: string; definition: string; constraint: string | null }>(
     `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition, c.conname AS constraint
