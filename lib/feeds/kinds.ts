@@ -1,4 +1,4 @@
-import { parseDayOfWeek, parseStatus, parseTimeOfDay, parseTimeZone, parseTimestampUtc } from "./values";
+import { parseDayOfWeek, parseStatus, parseTimeOfDay, parseTimeZone, parsePollTimestamp } from "./values";
 
 export type FeedKind = "polls" | "business_hours" | "time_zones";
 
@@ -32,7 +32,11 @@ export const FEEDS: Record<FeedKind, FeedDefinition> = {
     label: "polls",
     columns: [
       storeId,
-      { names: ["timestamp_utc"], parse: parseTimestampUtc, expected: "a UTC timestamp such as 2023-01-22 12:09:39.388884 UTC or ISO 8601, at most 6 fraction digits" },
+      {
+        names: ["timestamp_utc"],
+        parse: (raw) => parsePollTimestamp(raw),
+        expected: "a UTC timestamp such as 2023-01-22 12:09:39.388884 UTC or ISO 8601, at most 6 fraction digits, from 1970 to one day after now",
+      },
       { names: ["status"], parse: parseStatus, expected: "active or inactive" },
     ],
   },

@@ -138,6 +138,8 @@ describe("a bad file loads nothing", () => {
   it.each([
     ["an unknown status", { "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00:00 UTC\ns1,down,2023-01-22 13:00:00 UTC\n` }, "store_status.csv line 3, column status"],
     ["an unparseable timestamp", { "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00\n` }, "store_status.csv line 2, column timestamp_utc"],
+    ["a poll from the far future", { "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00:00 UTC\ns1,active,9999-12-31 00:00:00 UTC\n` }, "store_status.csv line 3, column timestamp_utc"],
+    ["a poll before 1970", { "store_status.csv": `${POLLS}s1,active,1969-12-31 23:59:59 UTC\n` }, "store_status.csv line 2, column timestamp_utc"],
     ["a day outside 0-6", { "menu_hours.csv": `${HOURS}s1,9,09:00:00,17:00:00\n` }, "menu_hours.csv line 2, column day"],
     ["a malformed time", { "menu_hours.csv": `${HOURS}s1,1,09:00,17:00:00\n` }, "menu_hours.csv line 2, column start_time_local"],
     ["an unknown zone", { "timezones.csv": `${ZONES}s1,Europe/Atlantis\n` }, "timezones.csv line 2, column timezone_str"],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDayOfWeek, parseStatus, parseTimeOfDay, parseTimeZone, parseTimestampUtc } from "./values";
+import { parseDayOfWeek, parsePollTimestamp, parseStatus, parseTimeOfDay, parseTimeZone, parseTimestampUtc } from "./values";
 
 describe("timestamps", () => {
   it.each([
@@ -63,5 +63,19 @@ describe("time zones", () => {
   );
   it.each(["Mars/Olympus_Mons", "America/Chicagoo", "", "+05:00", "EST5EDT; DROP TABLE"])("refuses %j", (zone) =>
     expect(parseTimeZone(zone)).toBeNull(),
+  );
+});
+
+describe("poll timestamps", () => {
+  const now = Date.parse("2026-11-28T12:00:00Z");
+  it.each(["1970-01-01 00:00:00 UTC", "2023-01-22 12:09:39.388884 UTC", "2026-11-29T11:59:59Z", "2026-11-29T12:00:00Z"])(
+    "takes %j: from 1970 to one day after the server's clock", (raw) => {
+      expect(parsePollTimestamp(raw, now)).toBe(parseTimestampUtc(raw));
+    },
+  );
+  it.each(["1969-12-31 23:59:59 UTC", "2026-11-29T12:00:01Z", "9999-12-31 00:00:00 UTC", "2026-11-29T13:00:00+00:59"])(
+    "refuses %j: before 1970, or more than a day ahead (it would become every later report's now)", (raw) => {
+      expect(parsePollTimestamp(raw, now)).toBeNull();
+    },
   );
 });

@@ -17,6 +17,24 @@ const LAST_SECOND_MS = 253402300799000; // 9999-12-31T23:59:59Z
  * with an explicit offset.
  */
 export function parseTimestampUtc(raw: string): string | null {
+  return parseInstant(raw)?.text ?? null;
+}
+
+/** The first instant a poll may name. */
+const FIRST_POLL_MS = Date.UTC(1970, 0, 1);
+/** How far past the server's clock a poll may be (clocks of pollers and servers differ a little). */
+const POLL_CLOCK_SKEW_MS = 86_400_000;
+
+/**
+ * A poll's timestamp: as parseTimestampUtc, from 1970 up to one day after this server's clock. A poll from
+ * the far future would become every later report's default "now".
+ */
+export function parsePollTimestamp(raw: string, nowMs = Date.now()): string | null {
+  const parsed = parseInstant(raw);
+  return parsed && parsed.ms >= FIRST_POLL_MS && parsed.ms <= nowMs + POLL_CLOCK_SKEW_MS ? parsed.text : null;
+}
+
+function parseInstant(raw: string): { text: string; ms: number } | null {
   const m = TIMESTAMP.exec(raw.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s, fraction, zone] = m as unknown as string[];
@@ -36,7 +54,7 @@ export function parseTimestampUtc(raw: string): string | null {
   wall.setUTCHours(Number(h), Number(mi), Number(s));
   const instant = wall.getTime() - offsetMinutes * 60_000;
   if (instant < FIRST_INSTANT_MS || instant > LAST_SECOND_MS) return null;
-  return `${y}-${mo}-${d} ${h}:${mi}:${s}${fraction ? `.${fraction}` : ""}${offset}`;
+  return { text: `${y}-${mo}-${d} ${h}:${mi}:${s}${fraction ? `.${fraction}` : ""}${offset}`, ms: instant };
 }
 
 export type PollStatus = "active" | "inactive";
