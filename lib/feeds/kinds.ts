@@ -20,10 +20,20 @@ export interface FeedDefinition {
 
 function parseStoreId(raw: string): string | null {
   const v = raw.trim();
-  return v === "" ? null : v;
+  return v.length >= 1 && v.length <= STORE_ID_MAX && !CONTROL.test(v) && !FORMULA_START.test(v) ? v : null;
 }
 
-const storeId: FeedColumn = { names: ["store_id"], parse: parseStoreId, expected: "a non-empty store id" };
+/** Longer ids are no store's (the published ones have 19 digits or 36 characters) and bloat every index. */
+const STORE_ID_MAX = 128;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A spreadsheet runs a cell beginning with one of these as a formula, and store ids reach spreadsheets. */
+const FORMULA_START = /^[=+\-@]/;
+
+const storeId: FeedColumn = {
+  names: ["store_id"],
+  parse: parseStoreId,
+  expected: `a store id of 1 to ${STORE_ID_MAX} characters, without control characters, not beginning with =, +, - or @`,
+};
 
 export const FEEDS: Record<FeedKind, FeedDefinition> = {
   polls: {

@@ -61,7 +61,12 @@ describe("invalid rows name the file, line, column and value", () => {
   it.each([
     ["polls", "store_id,status,timestamp_utc\ns1,open,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column status: expected active or inactive (got \"open\")"],
     ["polls", "store_id,status,timestamp_utc\ns1,active,22/01/2023 12:00\n", "feed.csv line 2, column timestamp_utc: expected a UTC timestamp"],
-    ["polls", "store_id,status,timestamp_utc\n ,active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id: expected a non-empty store id"],
+    ["polls", "store_id,status,timestamp_utc\n ,active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters"],
+    ["polls", `store_id,status,timestamp_utc\n${"x".repeat(129)},active,2023-01-22 12:00:00 UTC\n`, "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters"],
+    ["polls", "store_id,status,timestamp_utc\n\"a\u0000b\",active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id"],
+    ["polls", "store_id,status,timestamp_utc\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters, without control characters, not beginning with =, +, - or @"],
+    ["polls", "store_id,status,timestamp_utc\n-2+3,active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id"],
+    ["polls", "store_id,status,timestamp_utc\n@SUM(1),active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id"],
     ["business_hours", "store_id,day,start_time_local,end_time_local\ns1,7,09:00:00,17:00:00\n", "feed.csv line 2, column day: expected a day of the week from 0 (Monday) to 6 (Sunday) (got \"7\")"],
     ["business_hours", "store_id,day,start_time_local,end_time_local\ns1,1,9am,17:00:00\n", "feed.csv line 2, column start_time_local: expected a time HH:MM:SS (got \"9am\")"],
     ["time_zones", "store_id,timezone_str\ns1,Mars/Base\n", "feed.csv line 2, column timezone_str: expected an IANA time zone such as America/Chicago (got \"Mars/Base\")"],

@@ -169,7 +169,9 @@ it(`thousands of idle sockets: the web server keeps answering (at most ${MAX_CON
   let closedByServer = 0;
   const started = performance.now();
   try {
-    while (sockets.length < 5000 && performance.now() - started < 10_000) {
+    // Up to 5,000 within 10 s; on a loaded machine, at least twice the open-file limit within 30 s.
+    const enough = () => sockets.length >= 5000 || (performance.now() - started > 10_000 && sockets.length > OPEN_FILES * 2);
+    while (!enough() && performance.now() - started < 30_000) {
       const batch = Array.from({ length: 250 }, () => {
         const socket = net.connect(port, "127.0.0.1");
         socket.on("error", () => {});
