@@ -3,15 +3,33 @@ import { describe, expect, it } from "vitest";
 import { detectFeedKind, FEEDS, type FeedKind } from "./kinds";
 import { describeProblem, readFeed, type FeedRow } from "./read";
 
-async function read(kind: FeedKind, content: string | Buffer) {
+/** Reads `content` (in chunks of `chunkBytes`, or one chunk) as a feed of `kind`. */
+async function read(kind: FeedKind, content: string | Buffer, chunkBytes = 0) {
   const rows: FeedRow[] = [];
-  const result = await readFeed(Readable.from([Buffer.from(content)]), FEEDS[kind], "feed.csv", async (batch) => {
+  const bytes = Buffer.from(content);
+  const chunks = chunkBytes ? Array.from({ length: Math.ceil(bytes.length / chunkBytes) }, (_, i) => bytes.subarray(i * chunkBytes, (i + 1) * chunkBytes)) : [bytes];
+  const result = await readFeed(Readable.from(chunks), FEEDS[kind], "feed.csv", async (batch) => {
     rows.push(...batch);
   });
   return { rows, ...result, messages: result.problems.map(describeProblem) };
 }
 
 describe("accepted formats", () => {
+  it("keeps a character split across two chunks whole (magasin-\u00e9\u00e8\u00ea\u00eb-003541)", async () => {
+    const id = "magasin-\u00e9\u00e8\u00ea\u00eb-003541";
+    const content = `store_id,timezone_str\n${id},Europe/Paris\n`;
+    for (let chunkBytes = 1; chunkBytes <= 8; chunkBytes++) {
+      const r = await read("time_zones", content, chunkBytes);
+      expect(r.problemCount).toBe(0);
+      expect(r.rows).toEqual([[id, "Europe/Paris"]]);
+    }
+  });
+
+  it("takes a header ending in CRLF and lines ending in LF, with the right line numbers", async () => {
+    const r = await read("polls", "store_id,status,timestamp_utc\r\ns1,active,2023-01-22 12:00:00 UTC\ns2,active,2023-01-22 13:00:00 UTC\r\ns3,maybe,2023-01-22 13:00:00 UTC\n");
+    expect(r.messages).toEqual(['feed.csv line 4, column status: expected active or inactive (got "maybe")']);
+  });
+
   it("reads polls with the published header and timestamp format", async () => {
     const r = await read("polls", "store_id,status,timestamp_utc\n1481966498820158979,active,2023-01-22 12:09:39.388884 UTC\n");
     expect(r.rows).toEqual([["1481966498820158979", "2023-01-22 12:09:39.388884+00", "active"]]);
@@ -71,7 +89,11 @@ describe("invalid rows name the file, line, column and value", () => {
     ["business_hours", "store_id,day,start_time_local,end_time_local\ns1,1,9am,17:00:00\n", "feed.csv line 2, column start_time_local: expected a time HH:MM:SS (got \"9am\")"],
     ["time_zones", "store_id,timezone_str\ns1,Mars/Base\n", "feed.csv line 2, column timezone_str: expected an IANA time zone such as America/Chicago (got \"Mars/Base\")"],
     ["time_zones", "store_id\ns1\n", "feed.csv line 1, column timezone_str: missing column timezone_str in the header of a time zones file"],
-    ["time_zones", "store_id,timezone_str\ns1\n", "feed.csv line 2, column timezone_str: the row has only 1 fields"],
+    ["time_zones", "store_id,timezone_str\ns1\n", "feed.csv line 2, column (row): the row has 1 field; the header has 2"],
+    ["time_zones", "store_id,timezone_str\ns1,UTC,extra\n", "feed.csv line 2, column (row): the row has 3 fields; the header has 2"],
+    ["polls", "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\ns2,active,\"2023-01-22 13:00:00 UTC\n", "feed.csv line 3, column (quotes): a quoted field is not closed"],
+    ["polls", "store,state,when\ns1,active,2023-01-22 12:00:00 UTC\ns2,active,2023-01-22 13:00:00 UTC\n", "feed.csv line 1, column store_id, timestamp_utc, status: missing columns store_id, timestamp_utc, status"],
+    ["polls", Buffer.concat([Buffer.from("store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\nbad"), Buffer.from([0xff, 0xfe]), Buffer.from(",active,2023-01-22 12:00:00 UTC\n")]), "feed.csv line 3, column (bytes): not UTF-8 text: invalid UTF-8 at byte 67"],
     ["polls", "", "feed.csv line 1, column (header): the file is empty"],
   ] as const)("%s: %j", async (kind, content, message) => {
     const r = await read(kind, content);

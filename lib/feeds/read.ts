@@ -1,5 +1,7 @@
 import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import Papa from "papaparse";
+import { InvalidUtf8, Utf8Lines } from "./utf8";
 import { locateColumns, type FeedDefinition } from "./kinds";
 
 export interface FeedProblem {
@@ -48,6 +50,7 @@ export async function readFeed(
   let line = 0;
   let rowsRead = 0;
   let positions: number[] | null = null;
+  let headerFields = 0;
 
   /** Validates the rows of one parsed chunk; returns the valid ones while the file has no problem yet. */
   const validate = (chunk: string[][]): FeedRow[] | "stop" => {
@@ -57,15 +60,21 @@ export async function readFeed(
       if (positions === null) {
         const located = locateColumns(def, cells);
         if (located.missing.length > 0) {
-          for (const column of located.missing)
-            problem({ line, column, value: cells.join(","), message: `missing column ${column} in the header of a ${def.label} file` });
+          // One problem, the header's, however many columns it lacks: the rows were not looked at.
+          const names = located.missing.join(", ");
+          problem({ line, column: names, value: cells.join(","), message: `missing column${located.missing.length > 1 ? "s" : ""} ${names} in the header of a ${def.label} file` });
           return "stop";
         }
         positions = located.positions;
+        headerFields = cells.length;
         continue;
       }
       if (cells.length === 1 && cells[0]!.trim() === "") continue; // blank line
       rowsRead++;
+      if (cells.length !== headerFields) {
+        problem({ line, column: "(row)", value: cells.join(","), message: `the row has ${cells.length} field${cells.length === 1 ? "" : "s"}; the header has ${headerFields}` });
+        continue;
+      }
       const row: FeedRow = lineNumbers ? [line] : [];
       let ok = true;
       for (let c = 0; c < def.columns.length; c++) {
@@ -89,11 +98,28 @@ export async function readFeed(
 
   // papaparse's chunk mode is about 20x faster than its row-by-row stream; pausing it while a chunk is
   // written gives back-pressure, so memory stays flat whatever the file's size.
+  const text = new Utf8Lines();
   await new Promise<void>((resolve, reject) => {
-    Papa.parse(input as unknown as File, {
+    let parserOf: Papa.Parser | null = null;
+    // Bytes that are not UTF-8 end the read with one problem where they start (the rest is not text).
+    pipeline(input, text).catch((e: unknown) => {
+      if (!(e instanceof InvalidUtf8)) return reject(e);
+      problem({ line: e.line, column: "(bytes)", value: "", message: `not UTF-8 text: ${e.message}` });
+      parserOf?.abort();
+      resolve();
+    });
+    Papa.parse(text as unknown as File, {
       delimiter: ",",
+      newline: "\n", // Utf8Lines gives every line end as \n
       skipEmptyLines: false,
       chunk(results, parser) {
+        parserOf = parser;
+        const malformed = results.errors.find((e) => e.type === "Quotes");
+        if (malformed) {
+          // A quote left open swallows the rest of the file into one field: nothing after it can be trusted.
+          problem({ line: line + (malformed.row ?? 0) + 1, column: "(quotes)", value: "", message: "a quoted field is not closed (or a quote stands inside an unquoted field)" });
+          return parser.abort();
+        }
         const rows = validate(results.data as string[][]);
         if (rows === "stop") return parser.abort();
         if (rows.length === 0) return;
@@ -107,9 +133,9 @@ export async function readFeed(
         );
       },
       complete: () => resolve(),
-      error: (e: Error) => reject(e),
+      // Bad UTF-8 reaches papaparse too (an error of its stream): it is a problem, told above.
+      error: (e: Error) => (e instanceof InvalidUtf8 ? undefined : reject(e)),
     });
-    input.on("error", reject);
   });
   if (positions === null && problemCount === 0)
     problem({ line: 1, column: "(header)", value: "", message: `the file is empty; a ${def.label} file starts with a header line` });
