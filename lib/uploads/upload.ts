@@ -55,10 +55,16 @@ async function peek(stream: Readable): Promise<{ head: Buffer; rest: Readable }>
   return { head, rest };
 }
 
+/**
+ * Whether the file's first line is text (no NUL, UTF-8): a binary file is refused at once (415). Bytes that
+ * are not UTF-8 further on are the reader's to refuse, with their line and byte offset (422).
+ */
 function looksLikeText(head: Buffer): boolean {
-  if (head.includes(0)) return false;
+  const end = head.indexOf(0x0a);
+  const firstLine = end === -1 ? head : head.subarray(0, end);
+  if (firstLine.includes(0)) return false;
   try {
-    new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: true });
+    new TextDecoder("utf-8", { fatal: true }).decode(firstLine, { stream: true });
     return true;
   } catch {
     return false;
