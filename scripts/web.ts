@@ -100,9 +100,9 @@ async function send(req: http.IncomingMessage, res: http.ServerResponse, respons
 }
 const REFUSED_BODY_LINGER_MS = 2000;
 
-/** Refuses a request before any route sees it (its body unread). */
-function refuse(req: http.IncomingMessage, res: http.ServerResponse, error: AppError) {
-  const { status, body, headers } = errorBody(error);
+/** Answers with an error in the one shape: a refusal before any route saw the request, or a route's failure. */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, error: unknown) {
+  const { status, body, headers } = errorBody(error); // logs what it does not expect
   void send(req, res, json(body, status, headers));
 }
 
@@ -141,10 +141,7 @@ function dispatch(req: http.IncomingMessage, res: http.ServerResponse, path: str
     const match = pattern.exec(path);
     if (!match) continue;
     answer(req, res, route, { ...match.groups }).catch((e) => {
-      if (!res.headersSent) {
-        const { status, body } = errorBody(e); // logs what it does not expect
-        return void send(req, res, json(body, status));
-      }
+      if (!res.headersSent) return refuse(req, res, e);
       if (!clientEnded(e)) console.error(e);
       res.destroy();
     });

@@ -2,10 +2,7 @@ import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { env } from "../env";
 import { AppError, errorBody } from "../errors";
-import { API_CSP, SECURITY_HEADERS } from "../http/security-headers";
-
-/** Headers of every JSON and CSV answer, whoever serves it (Next.js, or the front in scripts/web.ts). */
-const API_HEADERS: Record<string, string> = { "Cache-Control": "no-store", ...SECURITY_HEADERS, "Content-Security-Policy": API_CSP };
+import { API_HEADERS } from "../http/security-headers";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import type http from "node:http";
 import type net from "node:net";
-import { API_CSP, SECURITY_HEADERS } from "./security-headers";
+import { API_HEADERS } from "./security-headers";
 
 const HOST = /^(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
@@ -74,8 +74,8 @@ export function limitConnections(server: http.Server, { max, silentMs }: { max: 
 
 const BODY_TOO_SLOW = JSON.stringify({ error: { code: "request_timeout", message: "the request body arrived too slowly" } });
 const BODY_TOO_SLOW_RESPONSE =
-  "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n" +
-  Object.entries({ ...SECURITY_HEADERS, "Content-Security-Policy": API_CSP }).map(([name, value]) => `${name}: ${value}\r\n`).join("") +
+  "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\n" +
+  Object.entries(API_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join("") +
   `Content-Length: ${Buffer.byteLength(BODY_TOO_SLOW)}\r\n\r\n${BODY_TOO_SLOW}`;
 
 /**

@@ -12,3 +12,6 @@ export const SECURITY_HEADERS: Record<string, string> = {
 
 /** The policy of responses that are not pages: nothing may load, nothing may frame them. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/** Headers of every JSON and CSV answer, whoever serves it (Next.js, or the front in scripts/web.ts). */
+export const API_HEADERS: Record<string, string> = { "Cache-Control": "no-store", ...SECURITY_HEADERS, "Content-Security-Policy": API_CSP };
