@@ -2,7 +2,6 @@
 // server process). Every endpoint answers 503 database_unavailable within 5 s, liveness stays up, and when the
 // database is back the app serves again and completes reports with no restart. The server is one of this file's
 // own, so that it can be stopped: an embedded PostgreSQL on EMBEDDED_PG_PORT + 3.
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +14,7 @@ import { freshDatabase } from "../../lib/db/prepare";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generateFeeds } from "../../lib/sample-data/generate";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
+import { descendants } from "../../scripts/process-tree";
 
 const DIR = ".data/outage-postgres";
 const PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 3;
@@ -24,11 +24,7 @@ let databaseUrl: string;
 
 const startServer = async () => (server = await startEmbeddedPostgres(DIR, PORT));
 /** The postmaster and every backend: freezing them all is a server that accepts connections and never answers. */
-const serverPids = () => {
-  const postmaster = Number(fs.readFileSync(path.join(DIR, "postmaster.pid"), "utf8").split("\n")[0]);
-  const children = execFileSync("ps", ["-o", "pid=", "--ppid", String(postmaster)], { encoding: "utf8" });
-  return [postmaster, ...children.split("\n").filter(Boolean).map(Number)];
-};
+const serverPids = () => [server.pid!, ...descendants(server.pid!).map((d) => d.pid)];
 const signalServer = (signal: NodeJS.Signals) => serverPids().forEach((pid) => process.kill(pid, signal));
 
 beforeAll(async () => {
