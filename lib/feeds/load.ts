@@ -1,19 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Readable } from "node:stream";
 import type pg from "pg";
 import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
 import { pool, streamPool } from "../db/pool";
 import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
-import { describeProblem, readFeed, type FeedProblem } from "./read";
+import { csvSource } from "./read";
+import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedSource } from "./rows";
 
-export interface FeedSource {
-  /** The name shown in messages and the import log (a file name). */
-  name: string;
-  kind: FeedKind;
-  open(): Readable;
-}
+export type { FeedSource } from "./rows";
 
 export interface FeedLoadResult {
   file: string;
@@ -43,7 +38,8 @@ export interface FeedRejection {
 export function rejectionMessage(r: FeedRejection): string {
   const lines = r.problems.map(describeProblem);
   const more = r.problemCount > r.problems.length ? `\n... and ${r.problemCount - r.problems.length} more` : "";
-  return `${r.file}: ${r.problemCount} invalid row${r.problemCount === 1 ? "" : "s"}, nothing was loaded\n${lines.join("\n")}${more}`;
+  const unit = r.problems[0]?.item === undefined ? "row" : "item";
+  return `${r.file}: ${r.problemCount} invalid ${unit}${r.problemCount === 1 ? "" : "s"}, nothing was loaded\n${lines.join("\n")}${more}`;
 }
 
 /** The feed files `npm run db:load` finds in a directory. */
@@ -52,7 +48,7 @@ export function feedSourcesInDirectory(dir: string): FeedSource[] {
     throw new AppError("not_found", 404, `${dir} is not a directory`);
   const sources = FEED_KINDS.map((kind) => ({ kind, file: path.join(dir, FEEDS[kind].fileName) }))
     .filter(({ file }) => fs.existsSync(file))
-    .map(({ kind, file }) => ({ kind, name: path.basename(file), open: () => fs.createReadStream(file) }));
+    .map(({ kind, file }) => csvSource(path.basename(file), kind, () => fs.createReadStream(file)));
   if (sources.length === 0)
     throw new AppError(
       "no_feed_files",
@@ -78,8 +74,8 @@ const STAGING: Record<FeedKind, { columns: string; table: string; copy: string[]
   },
   time_zones: {
     table: "staging_time_zones",
-    columns: "line INTEGER, store_id TEXT COLLATE \"C\", timezone_str TEXT",
-    copy: ["line", "store_id", "timezone_str"],
+    columns: "ordinal INTEGER, store_id TEXT COLLATE \"C\", timezone_str TEXT",
+    copy: ["ordinal", "store_id", "timezone_str"],
   },
 };
 
@@ -92,7 +88,7 @@ async function count(client: pg.ClientBase, sql: string): Promise<number> {
 async function mergeStaged(client: pg.ClientBase, kind: FeedKind): Promise<{ added: number; storesReplaced?: number }> {
   if (kind === "polls") return { added: await mergePolls(client) };
   const target = TABLE_OF[kind];
-  const columns = STAGING[kind].copy.filter((c) => c !== "line").join(", ");
+  const columns = STAGING[kind].copy.filter((c) => c !== "ordinal").join(", ");
   const storesReplaced = await count(
     client,
     `SELECT count(DISTINCT t.store_id)::int AS n FROM ${target} t WHERE t.store_id IN (SELECT store_id FROM ${STAGING[kind].table})`,
@@ -101,7 +97,7 @@ async function mergeStaged(client: pg.ClientBase, kind: FeedKind): Promise<{ add
   // A store named twice in a time-zone file takes its last zone, as a later file would replace an earlier one.
   const rows =
     kind === "time_zones"
-      ? `SELECT DISTINCT ON (store_id) ${columns} FROM staging_time_zones ORDER BY store_id, line DESC`
+      ? `SELECT DISTINCT ON (store_id) ${columns} FROM staging_time_zones ORDER BY store_id, ordinal DESC`
       : `SELECT DISTINCT ${columns} FROM ${STAGING[kind].table}`;
   const inserted = await client.query(`INSERT INTO ${target} (${columns}) ${rows} ON CONFLICT DO NOTHING`);
   return { added: inserted.rowCount ?? 0, storesReplaced };
@@ -164,24 +160,31 @@ async function loadOne(client: pg.ClientBase, source: FeedSource): Promise<FeedL
   const staging = STAGING[source.kind];
   await client.query(`CREATE TEMP TABLE ${staging.table} (${staging.columns}) ON COMMIT DROP`);
   const copy = new CopyIn(client, staging.table, staging.copy);
-  let result;
+  const problems: FeedProblem[] = [];
+  let problemCount = 0;
+  let rowsRead = 0;
+  let ordinal = 0; // a time zone named twice: the later one wins
   try {
-    result = await readFeed(source.open(), FEEDS[source.kind], source.name, (rows) => copy.write(rows), {
-      lineNumbers: staging.copy[0] === "line",
-    });
+    for await (const batch of source.batches()) {
+      rowsRead += batch.read;
+      problemCount += batch.problems.length;
+      problems.push(...batch.problems.slice(0, PROBLEMS_LISTED - problems.length));
+      if (problemCount > 0 || batch.rows.length === 0) continue;
+      await copy.write(source.kind === "time_zones" ? batch.rows.map((row) => [ordinal++, ...row]) : batch.rows);
+    }
+    if (problemCount > 0) throw rejected({ file: source.name, problems, problemCount });
   } catch (e) {
     await copy.abort(e as Error);
     throw e;
   }
   await copy.end();
-  if (result.problemCount > 0) throw rejected({ file: source.name, problems: result.problems, problemCount: result.problemCount });
   const { added, storesReplaced } = await mergeStaged(client, source.kind);
   return {
     file: source.name,
     kind: source.kind,
-    rowsRead: result.rowsRead,
+    rowsRead,
     rowsAdded: added,
-    rowsDuplicate: result.rowsRead - added,
+    rowsDuplicate: rowsRead - added,
     ...(storesReplaced === undefined ? {} : { storesReplaced }),
     seconds: (performance.now() - started) / 1000,
   };

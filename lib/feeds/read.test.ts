@@ -1,17 +1,23 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { detectFeedKind, FEEDS, type FeedKind } from "./kinds";
-import { describeProblem, readFeed, type FeedRow } from "./read";
+import { readFeed } from "./read";
+import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedRow } from "./rows";
 
 /** Reads `content` (in chunks of `chunkBytes`, or one chunk) as a feed of `kind`. */
 async function read(kind: FeedKind, content: string | Buffer, chunkBytes = 0) {
   const rows: FeedRow[] = [];
   const bytes = Buffer.from(content);
   const chunks = chunkBytes ? Array.from({ length: Math.ceil(bytes.length / chunkBytes) }, (_, i) => bytes.subarray(i * chunkBytes, (i + 1) * chunkBytes)) : [bytes];
-  const result = await readFeed(Readable.from(chunks), FEEDS[kind], "feed.csv", async (batch) => {
-    rows.push(...batch);
-  });
-  return { rows, ...result, messages: result.problems.map(describeProblem) };
+  const problems: FeedProblem[] = [];
+  let rowsRead = 0;
+  for await (const batch of readFeed(Readable.from(chunks), FEEDS[kind], "feed.csv")) {
+    rows.push(...batch.rows);
+    problems.push(...batch.problems);
+    rowsRead += batch.read;
+  }
+  const listed = problems.slice(0, PROBLEMS_LISTED);
+  return { rows, rowsRead, problems: listed, problemCount: problems.length, messages: listed.map(describeProblem) };
 }
 
 describe("accepted formats", () => {
@@ -81,7 +87,9 @@ describe("invalid rows name the file, line, column and value", () => {
     ["polls", "store_id,status,timestamp_utc\ns1,active,22/01/2023 12:00\n", "feed.csv line 2, column timestamp_utc: expected a UTC timestamp"],
     ["polls", "store_id,status,timestamp_utc\n ,active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters"],
     ["polls", `store_id,status,timestamp_utc\n${"x".repeat(129)},active,2023-01-22 12:00:00 UTC\n`, "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters"],
-    ["polls", "store_id,status,timestamp_utc\n\"a\u0000b\",active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id"],
+    ["polls", "store_id,status,timestamp_utc\n\"a\u0000b\",active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column (bytes): a NUL byte at byte 32"],
+    ["time_zones", "store_id,timezone_str,note\r\ns1,UTC,\r\ns2,UTC,x\u0000\n", "feed.csv line 3, column (bytes): a NUL byte at byte 45"],
+    ["time_zones", "store_id,timezone_str\rs1,UTC\r\u0000\n", "feed.csv line 3, column (bytes): a NUL byte at byte 29"],
     ["polls", "store_id,status,timestamp_utc\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters, without control characters, not beginning with =, +, - or @"],
     ["polls", "store_id,status,timestamp_utc\n-2+3,active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id"],
     ["polls", "store_id,status,timestamp_utc\n@SUM(1),active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id"],

@@ -1,143 +1,146 @@
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import Papa from "papaparse";
-import { InvalidUtf8, Utf8Lines } from "./utf8";
-import { locateColumns, type FeedDefinition } from "./kinds";
+import { NotText, Utf8Lines } from "./utf8";
+import { FEEDS, locateColumns, type FeedDefinition, type FeedKind } from "./kinds";
+import { typedRow, type FeedBatch, type FeedProblem, type FeedRow, type FeedSource } from "./rows";
 
-export interface FeedProblem {
-  file: string;
-  line: number;
-  column: string;
-  value: string;
-  message: string;
+/** A CSV file of a feed, read from the stream `open` gives (see `readFeed`). */
+export function csvSource(name: string, kind: FeedKind, open: () => Readable): FeedSource {
+  return { name, kind, batches: () => readFeed(open(), FEEDS[kind], name) };
 }
 
-export function describeProblem(p: FeedProblem): string {
-  return `${p.file} line ${p.line}, column ${p.column}: ${p.message}${p.value === "" ? "" : ` (got ${JSON.stringify(p.value)})`}`;
-}
-
-/** How many problems a refusal lists; the total is always given. */
-export const PROBLEMS_LISTED = 20;
-
-export type FeedRow = (string | number)[];
-
-export interface FeedReadResult {
-  rowsRead: number;
-  problems: FeedProblem[];
-  problemCount: number;
+/** A file with nothing in it (not even a header line); `label` names the feed it should be. */
+export function emptyFileProblem(file: string, label: string): FeedProblem {
+  return { file, line: 1, column: "(header)", value: "", message: `the file is empty; a ${label} file starts with a header line` };
 }
 
 /**
- * Streams a CSV feed, validating every row against `def`. Valid rows go to `onRows` in batches (one per parsed
- * chunk), in the order of `def.columns`, until the first problem; from then on the rest is only checked, so that the refusal can say
- * how many problems the file has. With `lineNumbers`, each row starts with its line number.
- * Memory stays flat in the size of the file.
+ * Reads a CSV feed as batches of validated rows (one per parsed chunk), in the order of `def.columns`. After the
+ * first problem the rest is still checked, so that the refusal can say how many problems the file has, but
+ * gives no more rows. The parser waits while a batch is consumed, so memory stays flat in the size of the file.
  */
-export async function readFeed(
-  input: Readable,
-  def: FeedDefinition,
-  file: string,
-  onRows: (rows: FeedRow[]) => Promise<void>,
-  { lineNumbers = false } = {},
-): Promise<FeedReadResult> {
-  const problems: FeedProblem[] = [];
-  let problemCount = 0;
-  const problem = (p: Omit<FeedProblem, "file">) => {
-    problemCount++;
-    if (problems.length < PROBLEMS_LISTED) problems.push({ file, ...p });
-  };
-
+export async function* readFeed(input: Readable, def: FeedDefinition, file: string): AsyncGenerator<FeedBatch> {
   let line = 0;
-  let rowsRead = 0;
   let positions: number[] | null = null;
   let headerFields = 0;
+  let headerRefused = false;
+  let problemCount = 0;
 
-  /** Validates the rows of one parsed chunk; returns the valid ones while the file has no problem yet. */
-  const validate = (chunk: string[][]): FeedRow[] | "stop" => {
-    const valid: FeedRow[] = [];
+  /** Validates the rows of one parsed chunk. */
+  const validate = (chunk: string[][]): FeedBatch => {
+    const batch: FeedBatch = { rows: [], read: 0, problems: [] };
+    const problem = (p: Omit<FeedProblem, "file" | "line">) => batch.problems.push({ file, line, ...p });
     for (const cells of chunk) {
       line++;
       if (positions === null) {
         const located = locateColumns(def, cells);
         if (located.missing.length > 0) {
-          // One problem, the header's, however many columns it lacks: the rows were not looked at.
+          // One problem, the header's, however many columns it lacks; no row is looked at.
+          headerRefused = true;
           const names = located.missing.join(", ");
-          problem({ line, column: names, value: cells.join(","), message: `missing column${located.missing.length > 1 ? "s" : ""} ${names} in the header of a ${def.label} file` });
-          return "stop";
+          problem({ column: names, value: cells.join(","), message: `missing column${located.missing.length > 1 ? "s" : ""} ${names} in the header of a ${def.label} file` });
+          break;
         }
         positions = located.positions;
         headerFields = cells.length;
         continue;
       }
       if (cells.length === 1 && cells[0]!.trim() === "") continue; // blank line
-      rowsRead++;
+      batch.read++;
       if (cells.length !== headerFields) {
-        problem({ line, column: "(row)", value: cells.join(","), message: `the row has ${cells.length} field${cells.length === 1 ? "" : "s"}; the header has ${headerFields}` });
+        problem({ column: "(row)", value: cells.join(","), message: `the row has ${cells.length} field${cells.length === 1 ? "" : "s"}; the header has ${headerFields}` });
         continue;
       }
-      const row: FeedRow = lineNumbers ? [line] : [];
-      let ok = true;
-      for (let c = 0; c < def.columns.length; c++) {
-        const column = def.columns[c]!;
-        const raw = cells[positions[c]!];
-        const value = raw === undefined ? null : column.parse(raw);
-        if (value === null) {
-          ok = false;
-          problem({
-            line,
-            column: column.names[0]!,
-            value: raw ?? "",
-            message: raw === undefined ? `the row has only ${cells.length} fields` : `expected ${column.expected}`,
-          });
-        } else row.push(value);
-      }
-      if (ok && problemCount === 0) valid.push(row);
+      const row: FeedRow | null = typedRow(def, positions.map((at) => cells[at]), (column, value, message) => problem({ column, value, message }));
+      if (row && problemCount + batch.problems.length === 0) batch.rows.push(row);
     }
-    return problemCount === 0 ? valid : [];
+    problemCount += batch.problems.length;
+    if (problemCount > 0) batch.rows = [];
+    return batch;
   };
 
-  // papaparse's chunk mode is about 20x faster than its row-by-row stream; pausing it while a chunk is
-  // written gives back-pressure, so memory stays flat whatever the file's size.
+  // papaparse's chunk mode is about 20x faster than its row-by-row stream. It is paused after each chunk until
+  // the batch made of it has been consumed.
+  const ready: FeedBatch[] = [];
+  let finished = false;
+  let paused = false;
+  let failure: unknown = null;
+  let wake = () => {};
+  let parser = null as Papa.Parser | null; // (set in the chunk callback)
+  const finish = () => {
+    finished = true;
+    wake();
+  };
+
   const text = new Utf8Lines();
-  await new Promise<void>((resolve, reject) => {
-    let parserOf: Papa.Parser | null = null;
-    // Bytes that are not UTF-8 end the read with one problem where they start (the rest is not text).
-    pipeline(input, text).catch((e: unknown) => {
-      if (!(e instanceof InvalidUtf8)) return reject(e);
-      problem({ line: e.line, column: "(bytes)", value: "", message: `not UTF-8 text: ${e.message}` });
-      parserOf?.abort();
-      resolve();
-    });
-    Papa.parse(text as unknown as File, {
-      delimiter: ",",
-      newline: "\n", // Utf8Lines gives every line end as \n
-      skipEmptyLines: false,
-      chunk(results, parser) {
-        parserOf = parser;
-        const malformed = results.errors.find((e) => e.type === "Quotes");
-        if (malformed) {
-          // A quote left open swallows the rest of the file into one field: nothing after it can be trusted.
-          problem({ line: line + (malformed.row ?? 0) + 1, column: "(quotes)", value: "", message: "a quoted field is not closed (or a quote stands inside an unquoted field)" });
-          return parser.abort();
-        }
-        const rows = validate(results.data as string[][]);
-        if (rows === "stop") return parser.abort();
-        if (rows.length === 0) return;
-        parser.pause();
-        onRows(rows).then(
-          () => parser.resume(),
-          (e) => {
-            parser.abort();
-            reject(e);
-          },
-        );
-      },
-      complete: () => resolve(),
-      // Bad UTF-8 reaches papaparse too (an error of its stream): it is a problem, told above.
-      error: (e: Error) => (e instanceof InvalidUtf8 ? undefined : reject(e)),
-    });
+  // Bytes that are not text end the read with one problem where they start (what follows cannot be trusted).
+  pipeline(input, text).catch((e: unknown) => {
+    if (e instanceof NotText) {
+      ready.push({ rows: [], read: 0, problems: [{ file, line: e.line, column: "(bytes)", value: "", message: e.message }] });
+      problemCount++;
+      parser?.abort();
+      finish();
+    } else if (!finished) {
+      failure = e;
+      wake();
+    }
   });
-  if (positions === null && problemCount === 0)
-    problem({ line: 1, column: "(header)", value: "", message: `the file is empty; a ${def.label} file starts with a header line` });
-  return { rowsRead, problems, problemCount };
+  Papa.parse(text as unknown as File, {
+    delimiter: ",",
+    newline: "\n", // Utf8Lines gives every line end as \n
+    skipEmptyLines: false,
+    chunk(results, p) {
+      parser = p;
+      if (finished) return;
+      const malformed = results.errors.find((e) => e.type === "Quotes");
+      if (malformed) {
+        // A quote left open swallows the rest of the file into one field: nothing after it can be trusted.
+        problemCount++;
+        ready.push({ rows: [], read: 0, problems: [{ file, line: line + (malformed.row ?? 0) + 1, column: "(quotes)", value: "", message: "a quoted field is not closed (or a quote stands inside an unquoted field)" }] });
+        p.abort();
+        return finish();
+      }
+      const batch = validate(results.data as string[][]);
+      if (batch.read === 0 && batch.problems.length === 0) return; // no whole line yet, or blank lines
+      ready.push(batch);
+      if (headerRefused) {
+        p.abort();
+        return finish();
+      }
+      p.pause();
+      paused = true;
+      wake();
+    },
+    complete: finish,
+    // The text stream's own failure reaches papaparse too; it is handled above.
+    error: (e: Error) => {
+      if (e instanceof NotText || finished) return;
+      failure = e;
+      wake();
+    },
+  });
+
+  try {
+    for (;;) {
+      const batch = ready.shift();
+      if (batch) {
+        yield batch;
+        continue;
+      }
+      if (failure) throw failure;
+      if (finished) break;
+      if (paused) {
+        paused = false;
+        parser!.resume();
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    if (positions === null && problemCount === 0)
+      yield { rows: [], read: 0, problems: [emptyFileProblem(file, def.label)] };
+  } finally {
+    if (!finished) parser?.abort();
+    input.destroy();
+  }
 }

@@ -1,19 +1,24 @@
 import { Transform, type TransformCallback } from "node:stream";
 
-/** Where a feed stops being UTF-8: its line (from 1) and the offset of the first bad byte (from 0). */
-export class InvalidUtf8 extends Error {
+/**
+ * Where a feed stops being text: its line (from 1) and the offset of the first bad byte (from 0), with what is
+ * wrong there: bytes that are not UTF-8, or a NUL (valid UTF-8, but no feed value may hold one, and PostgreSQL
+ * refuses it in text).
+ */
+export class NotText extends Error {
   constructor(
     readonly line: number,
     readonly byteOffset: number,
+    problem: "invalid UTF-8" | "a NUL byte",
   ) {
-    super(`invalid UTF-8 at byte ${byteOffset}`);
-    this.name = "InvalidUtf8";
+    super(`${problem === "a NUL byte" ? "a NUL byte" : "not UTF-8 text: invalid UTF-8"} at byte ${byteOffset}`);
+    this.name = "NotText";
   }
 }
 
 /**
  * Decodes a byte stream as UTF-8 into text, a character split across two chunks included (a decoder per
- * chunk turned it into U+FFFD), refusing invalid UTF-8 with the line and byte offset where it starts. Line
+ * chunk turned it into U+FFFD), refusing invalid UTF-8 and NUL bytes with the line and byte offset where they are. Line
  * ends come out as "\n" whatever they were ("\r\n", "\n", or a mix), so that the parser and the line numbers
  * it gives agree with what an editor shows.
  */
@@ -35,10 +40,17 @@ export class Utf8Lines extends Transform {
     } catch {
       return done(this.locate(chunk));
     }
+    const textStart = this.bytesBefore - this.tail.length; // the decoded text begins with the previous tail
     this.tail = incompleteTail(chunk.length >= 3 ? chunk : Buffer.concat([this.tail, chunk]));
     this.bytesBefore += chunk.length;
-    this.emitText(text);
-    done();
+    const nul = text.indexOf("\0");
+    if (nul === -1) {
+      this.emitText(text);
+      return done();
+    }
+    const before = text.slice(0, nul);
+    this.emitText(before);
+    done(new NotText(this.linesBefore + (this.pendingCr ? 2 : 1), textStart + Buffer.byteLength(before), "a NUL byte"));
   }
 
   override _flush(done: TransformCallback): void {
@@ -46,7 +58,7 @@ export class Utf8Lines extends Transform {
     try {
       text = this.decoder.decode();
     } catch {
-      return done(new InvalidUtf8(this.linesBefore + 1, this.bytesBefore - this.tail.length));
+      return done(new NotText(this.linesBefore + 1, this.bytesBefore - this.tail.length, "invalid UTF-8"));
     }
     this.emitText(text);
     if (this.pendingCr) this.push("\n");
@@ -64,13 +76,13 @@ export class Utf8Lines extends Transform {
   }
 
   /** The first invalid byte of `chunk` (with the incomplete character before it), as an error. */
-  private locate(chunk: Buffer): InvalidUtf8 {
+  private locate(chunk: Buffer): NotText {
     const bytes = Buffer.concat([this.tail, chunk]);
     const start = this.bytesBefore - this.tail.length;
     const bad = firstInvalidByte(bytes);
     let line = this.linesBefore + 1;
     for (let i = this.tail.length; i < bad; i++) if (bytes[i] === 0x0a) line++;
-    return new InvalidUtf8(line, start + bad);
+    return new NotText(line, start + bad, "invalid UTF-8");
   }
 }
 

@@ -1,13 +1,12 @@
-import { Readable } from "node:stream";
-import Papa from "papaparse";
 import { z } from "zod";
 import { checkDeclaredLength, readJsonArray } from "../api/body";
 import { json, route } from "../api/respond";
 import { authorize } from "../auth/authorize";
 import { env } from "../env";
 import { AppError } from "../errors";
-import { loadFeeds, type FeedRejection } from "../feeds/load";
-import { describeProblem } from "../feeds/read";
+import { FEEDS } from "../feeds/kinds";
+import { loadFeeds } from "../feeds/load";
+import { recordsSource } from "../feeds/rows";
 import { loadUploadedFeed } from "./upload";
 
 export const MAX_POLLS_PER_REQUEST = 10_000;
@@ -59,17 +58,7 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
     tooMany: tooManyPolls,
     invalid: "the body must be a JSON array of {store_id, timestamp_utc, status}, or CSV with Content-Type: text/csv",
   });
-  const csv = Papa.unparse({ fields: ["store_id", "timestamp_utc", "status"], data: polls.map((p) => [p.store_id, p.timestamp_utc, p.status]) });
-  try {
-    const [r] = await loadFeeds([{ name: "POST /api/polls", kind: "polls", open: () => Readable.from([csv]) }], { actor });
-    return { read: r!.rowsRead, added: r!.rowsAdded, duplicates: r!.rowsDuplicate };
-  } catch (e) {
-    if (!(e instanceof AppError) || e.code !== "invalid_feed") throw e;
-    // Name items by their place in the array (0-based), not by CSV line.
-    const rejection = e.details as FeedRejection;
-    const items = rejection.problems.map((p) => describeProblem(p).replace(/^POST \/api\/polls line (\d+), column (\w+)/, (_, line, column) => `item ${Number(line) - 2}, field ${column}`));
-    throw new AppError("invalid_polls", 422, `${rejection.problemCount} invalid poll${rejection.problemCount === 1 ? "" : "s"}, nothing was added\n${items.join("\n")}`, {
-      problemCount: rejection.problemCount,
-    });
-  }
+  // Their values are checked by the feed's own rules in the loader, which names a bad one by item and field.
+  const [r] = await loadFeeds([recordsSource("POST /api/polls", FEEDS.polls, polls)], { actor });
+  return { read: r!.rowsRead, added: r!.rowsAdded, duplicates: r!.rowsDuplicate };
 }

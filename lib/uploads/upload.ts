@@ -3,6 +3,8 @@ import Papa from "papaparse";
 import { AppError } from "../errors";
 import { detectFeedKind, FEED_KINDS, FEEDS, type FeedKind } from "../feeds/kinds";
 import { loadFeeds, recordRefusedFile, type FeedLoadResult } from "../feeds/load";
+import { csvSource, emptyFileProblem } from "../feeds/read";
+import { describeProblem } from "../feeds/rows";
 
 export interface UploadOptions {
   /** The file's name, for messages and the import log. */
@@ -77,6 +79,11 @@ function headerOf(head: Buffer): string[] {
   return (Papa.parse<string[]>(firstLine, { delimiter: "," }).data[0] ?? []).map(String);
 }
 
+/** The refusal of an empty file, in the words the loader uses for one. */
+export function emptyFile(name: string, kind?: FeedKind): AppError {
+  return new AppError("empty_file", 422, describeProblem(emptyFileProblem(name, kind ? FEEDS[kind].label : "feed")));
+}
+
 /**
  * Loads one uploaded feed file, streamed: refuses binary data (415), files over the size limit (413) and
  * headers of no known feed (422); then loads it through the same loader as `npm run db:load`, in one
@@ -92,13 +99,13 @@ export async function loadUploadedFeed(body: ReadableStream<Uint8Array>, options
     if (e instanceof AppError) await recordRefusedFile(options.name, options.kind ?? "unknown", options.actor, e.message);
     throw e;
   }
-  const [result] = await loadFeeds([{ name: options.name, kind, open: () => rest }], { actor: options.actor });
+  const [result] = await loadFeeds([csvSource(options.name, kind, () => rest)], { actor: options.actor });
   return result!;
 }
 
 async function recognise(limited: Readable, options: UploadOptions): Promise<{ rest: Readable; kind: FeedKind }> {
   const { head, rest } = await peek(limited);
-  if (head.length === 0) throw new AppError("empty_file", 422, `${options.name} is empty: a feed file starts with a header line`);
+  if (head.length === 0) throw emptyFile(options.name, options.kind);
   if (!looksLikeText(head)) throw new AppError("not_csv", 415, `${options.name} is not a CSV text file (it holds binary data)`);
   const header = headerOf(head);
   const kind = options.kind ?? detectFeedKind(header);

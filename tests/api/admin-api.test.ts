@@ -60,6 +60,21 @@ function uploadAlone(name: string, body: string | Buffer): Promise<{ status: num
 }
 
 describe("uploading feed files", () => {
+  it("two uploads of polls into an empty table at once both land, 20 rounds: no 500, the right count", async () => {
+    const file = (prefix: string) =>
+      "store_id,status,timestamp_utc\n" +
+      Array.from({ length: 1000 }, (_, i) => `${prefix}${i % 40},active,${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()}`).join("\n");
+    const [a, b] = [file("a"), file("b")];
+    for (let round = 0; round < 20; round++) {
+      await pool().query("TRUNCATE polls");
+      const answers = await Promise.all([a, b].map((body, i) => upload(`round-${round}-${i}.csv`, body)));
+      const bodies = await Promise.all(answers.map((r) => r.json()));
+      expect(answers.map((r) => r.status), JSON.stringify(bodies)).toEqual([200, 200]);
+      expect(bodies.map((body) => body.rowsAdded)).toEqual([1000, 1000]);
+      expect((await feedTables()).polls).toHaveLength(2000);
+    }
+  });
+
   it.each([
     ["store_status.csv", "loop2025/store_status.csv", "polls", 364],
     ["menu_hours.csv", "loop2025/menu_hours.csv", "business_hours", 3000],
@@ -94,7 +109,7 @@ describe("uploading feed files", () => {
   it.each([
     ["a wrong header", "id,name\n1,x\n", 422, /^odd\.csv line 1: the header "id,name" is not that of a known feed/],
     ["a bad value at line 3", "store_id,status,timestamp_utc\ns1,active,2024-10-03 23:33:20 UTC\ns1,sleeping,2024-10-03 23:43:20 UTC\n", 422, /odd\.csv line 3, column status: expected active or inactive \(got "sleeping"\)/],
-    ["an empty file", "", 422, /odd\.csv is empty/],
+    ["an empty file", "", 422, /odd\.csv line 1, column \(header\): the file is empty; a feed file starts with a header line/],
     ["binary junk", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), 415, /not a CSV text file/],
     ["a file over the size limit", `store_id,status,timestamp_utc\n${"s1,active,2024-10-03 23:33:20 UTC\n".repeat(10_000)}`, 413, /larger than the limit of 300,000 bytes/],
   ])("refuses %s with a clear message and changes nothing", async (_name, body, status, message) => {
@@ -156,6 +171,21 @@ describe("POST /api/polls", () => {
     const response = await push(JSON.stringify([...polls, { store_id: "s2", timestamp_utc: "yesterday", status: "active" }]));
     expect(response.status).toBe(422);
     expect((await response.json()).error.message).toMatch(/item 2, field timestamp_utc: expected a UTC timestamp.*\(got "yesterday"\)/);
+    expect((await feedTables()).polls).toEqual([]);
+  });
+
+  it("names every bad item by its index and field, with the feed's own rules", async () => {
+    const bad = [polls[0], { store_id: "=1+1", timestamp_utc: "2024-10-03 23:33:20 UTC", status: "on" }, { store_id: 42, timestamp_utc: "9999-01-01T00:00:00Z", status: "active" }];
+    const response = await push(JSON.stringify(bad));
+    expect(response.status).toBe(422);
+    const { error } = await response.json();
+    expect(error.code).toBe("invalid_feed");
+    expect(error.message.split("\n")).toEqual([
+      "POST /api/polls: 3 invalid items, nothing was loaded",
+      expect.stringMatching(/^POST \/api\/polls item 1, field store_id: expected a store id .* \(got "=1\+1"\)$/),
+      'POST /api/polls item 1, field status: expected active or inactive (got "on")',
+      expect.stringMatching(/^POST \/api\/polls item 2, field timestamp_utc: .*one day after now \(got "9999-01-01T00:00:00Z"\)$/),
+    ]);
     expect((await feedTables()).polls).toEqual([]);
   });
 

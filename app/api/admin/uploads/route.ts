@@ -2,10 +2,9 @@
 import { z } from "zod";
 import { authorize } from "@/lib/auth/authorize";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
 import { FEED_KINDS, type FeedKind } from "@/lib/feeds/kinds";
 import { json, parseQuery, route } from "@/lib/api/respond";
-import { loadUploadedFeed } from "@/lib/uploads/upload";
+import { emptyFile, loadUploadedFeed } from "@/lib/uploads/upload";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +13,7 @@ const query = z.object({ name: z.string().min(1).max(255), kind: z.enum(FEED_KIN
 export const POST = route(async (request) => {
   const caller = await authorize(request, "admin");
   const { name, kind } = parseQuery(request, query);
-  if (!request.body) throw new AppError("empty_file", 422, `${name} is empty: a feed file starts with a header line`);
+  if (!request.body) throw emptyFile(name, kind as FeedKind | undefined);
   const result = await loadUploadedFeed(request.body, {
     name,
     kind: kind as FeedKind | undefined,
