@@ -47,6 +47,8 @@ const schema = z.object({
       return keys;
     }),
   SESSION_HOURS: z.coerce.number().min(0.01).default(8),
+  /** Signs people's session cookies; unset: a secret made once for the database and kept in it. */
+  AUTH_SECRET: z.string().min(32).optional(),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(512 * 1024 * 1024),
   API_BODY_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
   /**

@@ -60,8 +60,8 @@ const sessionId = (token: string) => crypto.createHash("sha256").update(token).d
  */
 export async function createSession(expiresAt = Date.now() + env().SESSION_HOURS * 3_600_000): Promise<{ value: string; expiresAt: Date }> {
   const value = crypto.randomBytes(32).toString("base64url");
-  await prisma().session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
-  await prisma().session.create({
+  await prisma().adminSession.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  await prisma().adminSession.create({
     data: { id: sessionId(value), account: ADMIN_ACCOUNT, tokenGeneration: await tokenGeneration(), expiresAt: new Date(expiresAt) },
   });
   return { value, expiresAt: new Date(expiresAt) };
@@ -71,18 +71,18 @@ export async function createSession(expiresAt = Date.now() + env().SESSION_HOURS
 export async function verifySession(value: string | undefined | null): Promise<boolean> {
   // Tokens are 43 characters; anything far from that is not worth a query.
   if (!value || value.length > 100) return false;
-  const session = await prisma().session.findUnique({ where: { id: sessionId(value) } });
+  const session = await prisma().adminSession.findUnique({ where: { id: sessionId(value) } });
   return !!session && session.expiresAt.getTime() > Date.now() && session.tokenGeneration === (await tokenGeneration());
 }
 
 /** Ends the session of this token (sign-out): its cookie is refused from now on, wherever it is kept. */
 export async function endSession(value: string | undefined | null): Promise<void> {
-  if (value && value.length <= 100) await prisma().session.deleteMany({ where: { id: sessionId(value) } });
+  if (value && value.length <= 100) await prisma().adminSession.deleteMany({ where: { id: sessionId(value) } });
 }
 
 /** Ends every session of the admin account (sign out everywhere); returns how many there were. */
 export async function endAllSessions(): Promise<number> {
-  return (await prisma().session.deleteMany({ where: { account: ADMIN_ACCOUNT } })).count;
+  return (await prisma().adminSession.deleteMany({ where: { account: ADMIN_ACCOUNT } })).count;
 }
 
 export function sessionCookie(value: string, expiresAt: Date, secure: boolean): string {

@@ -52,11 +52,11 @@ describe("schema.prisma matches the migrated database", () => {
     expect(await prisma().importLog.findUnique({ where: { id: entry.id } })).toEqual(entry);
   });
 
-  it("Session, with its default creation time", async () => {
+  it("AdminSession, with its default creation time", async () => {
     const expiresAt = new Date("2030-01-01T00:00:00.123Z");
-    const session = await prisma().session.create({ data: { id: "a".repeat(64), account: "admin", tokenGeneration: "0123456789abcdef", expiresAt } });
+    const session = await prisma().adminSession.create({ data: { id: "a".repeat(64), account: "admin", tokenGeneration: "0123456789abcdef", expiresAt } });
     expect(session.createdAt).toBeInstanceOf(Date);
-    expect(await prisma().session.findUnique({ where: { id: session.id } })).toEqual({ ...session, expiresAt });
+    expect(await prisma().adminSession.findUnique({ where: { id: session.id } })).toEqual({ ...session, expiresAt });
   });
 
   it("RateLimit, as rate-limiter-flexible writes it", async () => {

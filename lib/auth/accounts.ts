@@ -1,0 +1,71 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { admin } from "better-auth/plugins";
+import { prisma } from "../db/prisma";
+import { env } from "../env";
+
+// People's accounts: e-mail and password, sessions, and the links that set or reset a password, all kept by
+// better-auth in PostgreSQL through Prisma (users, accounts, account_sessions, verifications). Passwords are
+// hashed with scrypt (memory-hard). Its HTTP handler is not mounted: the app's own routes call its API, so
+// that sign-in is rate-limited and answered like every other route, and nothing else of it is exposed.
+
+/** Where a password link's token is handed back to whoever asked for the link (see `passwordLink`). */
+const linkTokens = new AsyncLocalStorage<{ token?: string }>();
+
+export const PASSWORD_MIN_LENGTH = 12;
+/** How long an invitation or reset link may be used. */
+export const PASSWORD_LINK_HOURS = 72;
+
+function makeAuth(secret: string) {
+  return betterAuth({
+    appName: "Store Monitor",
+    baseURL: env().PUBLIC_URL ?? "http://localhost:3000",
+    secret,
+    database: prismaAdapter(prisma(), { provider: "postgresql" }),
+    emailAndPassword: {
+      enabled: true,
+      disableSignUp: true, // accounts are made by admins
+      minPasswordLength: PASSWORD_MIN_LENGTH,
+      maxPasswordLength: 256,
+      revokeSessionsOnPasswordReset: true,
+      resetPasswordTokenExpiresIn: PASSWORD_LINK_HOURS * 3600,
+      // No mail is sent: the admin who asked for the link is given it (see passwordLink).
+      sendResetPassword: async ({ token }) => {
+        const store = linkTokens.getStore();
+        if (store) store.token = token;
+      },
+    },
+    session: { modelName: "accountSession", expiresIn: Math.round(env().SESSION_HOURS * 3600), cookieCache: { enabled: false } },
+    advanced: { cookiePrefix: "sm" },
+    rateLimit: { enabled: false }, // sign-in attempts are counted by lib/auth/limits.ts, shared by every web server
+    telemetry: { enabled: false },
+    plugins: [admin({ defaultRole: "user", adminRoles: ["admin"] })],
+  });
+}
+
+type Auth = ReturnType<typeof makeAuth>;
+const state = globalThis as unknown as { storemonAuth?: Promise<Auth> };
+
+/** This process's better-auth, signing cookies with AUTH_SECRET or else the database's own secret. */
+export function accounts(): Promise<Auth> {
+  state.storemonAuth ??= (async () => {
+    const secret = env().AUTH_SECRET ?? (await prisma().authSecret.findUniqueOrThrow({ where: { id: true } })).secret;
+    return makeAuth(secret);
+  })().catch((e) => {
+    state.storemonAuth = undefined; // a database away at the first call: try again next time
+    throw e;
+  });
+  return state.storemonAuth;
+}
+
+/**
+ * A one-time link token that lets `email`'s person choose a password: an invitation for a new account, or a
+ * reset. Null when no account has that e-mail.
+ */
+export async function passwordLinkToken(email: string): Promise<string | null> {
+  const auth = await accounts();
+  const store: { token?: string } = {};
+  await linkTokens.run(store, () => auth.api.requestPasswordReset({ body: { email } }));
+  return store.token ?? null;
+}
