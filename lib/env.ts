@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { APP_DATABASE, APP_ROLE, readCredentials, serverUrl } from "./db/credentials";
 
+/** An owner's short name, in feeds and keys: lower-case letters, digits and dashes. */
+export const OWNER_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
 // The one place that reads process.env: every setting is named, typed and defaulted here.
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -30,19 +33,26 @@ const schema = z.object({
   SAMPLE_DATA: z.enum(["on", "off"]).default("on"),
   /** The admins' sign-in token; when unset, the server makes one at start and prints a sign-in link. */
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),
-  /** Service keys, comma-separated `scope:key` pairs; scope `ingest` (push polls) or `reports`. */
+  /**
+   * Service keys, comma-separated `scope:key` pairs; scope `ingest` (push polls) or `reports`, or
+   * `reports@<owner-slug>` for a key that sees that owner's stores only.
+   */
   API_KEYS: z
     .string()
     .default("")
     .transform((raw, ctx) => {
-      const keys: { scope: "ingest" | "reports"; key: string }[] = [];
+      const keys: { scope: "ingest" | "reports"; owner?: string; key: string }[] = [];
       for (const entry of raw.split(",").map((e) => e.trim()).filter(Boolean)) {
-        const [scope, key] = [entry.slice(0, entry.indexOf(":")), entry.slice(entry.indexOf(":") + 1)];
-        if ((scope !== "ingest" && scope !== "reports") || key.length < 16) {
-          ctx.addIssue({ code: "custom", message: `API_KEYS entry "${scope || entry}:…" must be ingest:<key> or reports:<key>, keys of 16+ characters` });
+        const [scoped, key] = [entry.slice(0, entry.indexOf(":")), entry.slice(entry.indexOf(":") + 1)];
+        const [scope, owner] = scoped.split("@") as [string, string | undefined];
+        if ((scope !== "ingest" && scope !== "reports") || key.length < 16 || (owner !== undefined && (scope !== "reports" || !OWNER_SLUG.test(owner)))) {
+          ctx.addIssue({
+            code: "custom",
+            message: `API_KEYS entry "${scoped || entry}:…" must be ingest:<key>, reports:<key> or reports@<owner-slug>:<key>, keys of 16+ characters`,
+          });
           return z.NEVER;
         }
-        keys.push({ scope, key });
+        keys.push({ scope, ...(owner === undefined ? {} : { owner }), key });
       }
       return keys;
     }),

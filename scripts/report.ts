@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../lib/errors";
 import { triggerReport } from "../lib/reports/create";
+import { ALL_STORES } from "../lib/auth/scope";
 import { reportCsv, reportState } from "../lib/reports/read";
 import { runReport } from "../lib/reports/run";
 import { parseArgs, runCommand, UsageError } from "./cli";
@@ -22,7 +23,7 @@ await runCommand(async () => {
   while (outcome === "running-elsewhere" && !["Complete", "Failed"].includes((await reportState(id)).status)) await sleep(200);
   const state = await reportState(id);
   if (state.status !== "Complete") throw new AppError("report_failed", 500, `report ${id} failed: ${state.error}`);
-  await pipeline(await reportCsv(id), out ? fs.createWriteStream(out) : process.stdout);
+  await pipeline(await reportCsv(id, ALL_STORES), out ? fs.createWriteStream(out) : process.stdout);
   console.error(
     `report ${id}: ${state.storesTotal} stores as of ${state.asOf} (${state.asOfSource}) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
   );

@@ -48,5 +48,7 @@ export async function feedTables() {
     polls: await q("SELECT store_id, timestamp_utc::text, status FROM polls ORDER BY 1, 2"),
     hours: await q("SELECT * FROM business_hours ORDER BY 1, 2, 3, 4"),
     zones: await q("SELECT * FROM store_timezones ORDER BY 1"),
+    stores: await q("SELECT s.store_id, s.name, s.address, o.slug FROM stores s LEFT JOIN owners o ON o.id = s.owner_id ORDER BY 1"),
+    owners: await q("SELECT slug, name FROM owners ORDER BY 1"),
   };
 }

@@ -1,4 +1,5 @@
 import { authorize } from "../auth/authorize";
+import type { Scope } from "../auth/scope";
 import { checkReportId, reportCsv, reportStatus } from "../reports/read";
 import { statusBody } from "./report-api";
 import { csvResponse, json, route, wantsCsv } from "./respond";
@@ -9,11 +10,11 @@ import { csvResponse, json, route, wantsCsv } from "./respond";
 
 /** GET /get_report: a report's status, or (Accept: text/csv or ?format=csv) its CSV once complete. */
 export const getReport = route(async (request: Request) => {
-  await authorize(request, "reports");
+  const { scope } = await authorize(request, "reports");
   const id = checkReportId(new URL(request.url).searchParams.get("report_id"));
   const state = await reportStatus(id);
   if (wantsCsv(request)) {
-    if (state.status === "Complete") return reportFile(request, id);
+    if (state.status === "Complete") return reportFile(request, id, scope);
     if (state.status !== "Failed") return json({ status: "Running" }, 202);
   }
   return json(statusBody(state));
@@ -21,10 +22,11 @@ export const getReport = route(async (request: Request) => {
 
 /** GET /get_report_file/<id>: the CSV of a complete report, as an attachment. */
 export const getReportFile = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
-  await authorize(request, "reports");
-  return reportFile(request, (await params).id);
+  const { scope } = await authorize(request, "reports");
+  return reportFile(request, (await params).id, scope);
 });
 
-async function reportFile(request: Request, id: string): Promise<Response> {
-  return csvResponse(await reportCsv(id, request.signal), { filename: `report-${id}.csv` });
+/** The CSV holds the rows of the caller's stores only: same header, same order. */
+async function reportFile(request: Request, id: string, scope: Scope): Promise<Response> {
+  return csvResponse(await reportCsv(id, scope, request.signal), { filename: `report-${id}.csv` });
 }

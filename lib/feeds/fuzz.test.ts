@@ -14,6 +14,7 @@ const VALID = {
   polls: "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:09:39.388884 UTC\ns2,inactive,2023-01-22T13:00:00Z\n",
   business_hours: "store_id,dayOfWeek,start_time_local,end_time_local\ns1,0,09:00:00,17:00:00\ns2,6,22:00:00,02:00:00\n",
   time_zones: "store_id,timezone_str\ns1,America/Chicago\ns2,Asia/Kolkata\n",
+  stores: "store_id,name,address,owner\ns1,Burger Hut Main St,\"1 Main St, Springfield\",acme\ns2,Café Été,,\n",
 } as const;
 
 beforeAll(async () => {

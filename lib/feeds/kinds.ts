@@ -1,11 +1,15 @@
+import { OWNER_SLUG } from "../env";
 import { parseDayOfWeek, parseStatus, parseTimeOfDay, parseTimeZone, parsePollTimestamp } from "./values";
 
-export type FeedKind = "polls" | "business_hours" | "time_zones";
+export type FeedKind = "polls" | "business_hours" | "time_zones" | "stores";
 
 interface FeedColumn {
   /** The canonical column name, and the other names the published files use for it. */
   names: readonly string[];
+  /** The value of a cell; null when it is invalid. */
   parse(raw: string): string | number | null;
+  /** A column a file may leave out, or a cell it may leave empty: its value is then null. */
+  optional?: true;
   /** What a valid value looks like, for error messages. */
   expected: string;
 }
@@ -33,6 +37,12 @@ const storeId: FeedColumn = {
   names: ["store_id"],
   parse: parseStoreId,
   expected: `a store id of 1 to ${STORE_ID_MAX} characters, without control characters, not beginning with =, +, - or @`,
+};
+
+/** Text shown to people (a store's name, its address): trimmed, 1 to `max` characters, no control characters. */
+const text = (max: number) => (raw: string) => {
+  const v = raw.trim();
+  return v.length >= 1 && v.length <= max && !CONTROL.test(v) ? v : null;
 };
 
 export const FEEDS: Record<FeedKind, FeedDefinition> = {
@@ -67,6 +77,22 @@ export const FEEDS: Record<FeedKind, FeedDefinition> = {
     label: "time zones",
     columns: [storeId, { names: ["timezone_str", "timezone", "time_zone"], parse: parseTimeZone, expected: "an IANA time zone such as America/Chicago" }],
   },
+  stores: {
+    kind: "stores",
+    fileName: "stores.csv",
+    label: "store directory",
+    columns: [
+      storeId,
+      { names: ["name"], parse: text(200), expected: "a name of 1 to 200 characters, without control characters" },
+      { names: ["address"], parse: text(500), expected: "an address of at most 500 characters, without control characters", optional: true },
+      {
+        names: ["owner"],
+        parse: (raw) => (OWNER_SLUG.test(raw.trim().toLowerCase()) ? raw.trim().toLowerCase() : null),
+        expected: "an owner's short name: lower-case letters, digits and dashes, at most 40",
+        optional: true,
+      },
+    ],
+  },
 };
 
 export const FEED_KINDS = Object.keys(FEEDS) as FeedKind[];
@@ -82,7 +108,7 @@ export function locateColumns(def: FeedDefinition, header: readonly string[]): {
   const missing: string[] = [];
   for (const column of def.columns) {
     const at = normalised.findIndex((h) => column.names.some((n) => n.toLowerCase() === h));
-    if (at < 0) missing.push(column.names[0]!);
+    if (at < 0 && !column.optional) missing.push(column.names[0]!);
     positions.push(at);
   }
   return { positions, missing };

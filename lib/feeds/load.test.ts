@@ -23,7 +23,7 @@ const counts = async () => {
 };
 
 beforeEach(async () => {
-  await pool().query("TRUNCATE polls, business_hours, store_timezones, import_log");
+  await pool().query("TRUNCATE polls, business_hours, store_timezones, import_log, stores, owners CASCADE");
 });
 
 describe("loading feeds into PostgreSQL", () => {
@@ -173,6 +173,41 @@ describe("a bad file loads nothing", () => {
   });
 
   it("a directory without feed files is refused by name", () => {
-    expect(() => feedSourcesInDirectory(feedDir({ "other.csv": "a,b\n" }))).toThrow(/holds none of store_status.csv, menu_hours.csv, timezones.csv/);
+    expect(() => feedSourcesInDirectory(feedDir({ "other.csv": "a,b\n" }))).toThrow(/holds none of store_status.csv, menu_hours.csv, timezones.csv, stores.csv/);
+  });
+
+  describe("the store directory (stores.csv)", () => {
+    const directory = async () => (await feedTables()).stores;
+
+    it("loads names and addresses, making the owners it names (named after their slug)", async () => {
+      const [r] = await load({ "stores.csv": 'store_id,name,address,owner\ns1,Burger Hut,"1 Main St, Springfield",Acme\ns2,Café Été,,\n' });
+      expect(r).toMatchObject({ kind: "stores", rowsRead: 2, rowsAdded: 2, storesReplaced: 0 });
+      expect(await directory()).toEqual([
+        { store_id: "s1", name: "Burger Hut", address: "1 Main St, Springfield", slug: "acme" },
+        { store_id: "s2", name: "Café Été", address: null, slug: null },
+      ]);
+      expect((await feedTables()).owners).toEqual([{ slug: "acme", name: "acme" }]);
+    });
+
+    it("replaces names per store; an empty owner cell, or no owner column, keeps the store's owner; the last row of a store wins", async () => {
+      await load({ "stores.csv": "store_id,name,owner\ns1,Old,acme\ns2,Two,bistro\n" });
+      const [r] = await load({ "stores.csv": "store_id,name,owner\ns1,New,\ns3,Three,acme\ns3,Three again,bistro\n" });
+      expect(r).toMatchObject({ rowsRead: 3, rowsAdded: 1, storesReplaced: 1 });
+      await load({ "stores.csv": "name,store_id\nSecond,s2\n" });
+      expect(await directory()).toEqual([
+        { store_id: "s1", name: "New", address: null, slug: "acme" },
+        { store_id: "s2", name: "Second", address: null, slug: "bistro" },
+        { store_id: "s3", name: "Three again", address: null, slug: "bistro" },
+      ]);
+    });
+
+    it.each([
+      ["store_id,name,owner\ns1,A,Not A Slug\n", "stores.csv line 2, column owner: expected an owner's short name"],
+      ["store_id,name\ns1,\n", "stores.csv line 2, column name: expected a name of 1 to 200 characters"],
+      ["store_id,address\ns1,x\n", "stores.csv line 1, column name: missing column name in the header of a store directory file"],
+    ])("refuses %j, making no owner", async (content, message) => {
+      await expect(load({ "stores.csv": content })).rejects.toThrow(message);
+      expect(await feedTables()).toMatchObject({ stores: [], owners: [] });
+    });
   });
 });

@@ -58,7 +58,7 @@ export function feedSourcesInDirectory(dir: string): FeedSource[] {
   return sources;
 }
 
-const TABLE_OF: Record<FeedKind, string> = { polls: "polls", business_hours: "business_hours", time_zones: "store_timezones" };
+const TABLE_OF: Record<FeedKind, string> = { polls: "polls", business_hours: "business_hours", time_zones: "store_timezones", stores: "stores" };
 const ANALYZE_AFTER_ROWS = 10_000;
 
 const STAGING: Record<FeedKind, { columns: string; table: string; copy: string[] }> = {
@@ -77,7 +77,15 @@ const STAGING: Record<FeedKind, { columns: string; table: string; copy: string[]
     columns: "ordinal INTEGER, store_id TEXT COLLATE \"C\", timezone_str TEXT",
     copy: ["ordinal", "store_id", "timezone_str"],
   },
+  stores: {
+    table: "staging_stores",
+    columns: "ordinal INTEGER, store_id TEXT COLLATE \"C\", name TEXT, address TEXT, owner TEXT",
+    copy: ["ordinal", "store_id", "name", "address", "owner"],
+  },
 };
+
+/** Kinds whose rows are numbered as they come, so that a store named twice takes its last row. */
+const NUMBERED: ReadonlySet<FeedKind> = new Set(["time_zones", "stores"]);
 
 async function count(client: pg.ClientBase, sql: string): Promise<number> {
   const { rows } = await client.query<{ n: number }>(sql);
@@ -87,6 +95,7 @@ async function count(client: pg.ClientBase, sql: string): Promise<number> {
 /** Moves the staged rows of one file into its table; returns rows added and stores replaced. */
 async function mergeStaged(client: pg.ClientBase, kind: FeedKind): Promise<{ added: number; storesReplaced?: number }> {
   if (kind === "polls") return { added: await mergePolls(client) };
+  if (kind === "stores") return mergeStores(client);
   const target = TABLE_OF[kind];
   const columns = STAGING[kind].copy.filter((c) => c !== "ordinal").join(", ");
   const storesReplaced = await count(
@@ -101,6 +110,26 @@ async function mergeStaged(client: pg.ClientBase, kind: FeedKind): Promise<{ add
       : `SELECT DISTINCT ${columns} FROM ${STAGING[kind].table}`;
   const inserted = await client.query(`INSERT INTO ${target} (${columns}) ${rows} ON CONFLICT DO NOTHING`);
   return { added: inserted.rowCount ?? 0, storesReplaced };
+}
+
+/**
+ * Writes the staged directory rows: a store's name and address are replaced; its owner is set when the row
+ * names one (owners not known yet are made, named after their slug) and kept when the cell is empty, so that a
+ * directory file without owners never takes stores away from their owners.
+ */
+async function mergeStores(client: pg.ClientBase): Promise<{ added: number; storesReplaced: number }> {
+  await client.query(
+    `INSERT INTO owners (slug, name) SELECT DISTINCT owner, owner FROM staging_stores WHERE owner IS NOT NULL ON CONFLICT (slug) DO NOTHING`,
+  );
+  const storesReplaced = await count(client, `SELECT count(*)::int AS n FROM stores WHERE store_id IN (SELECT store_id FROM staging_stores)`);
+  const written = await client.query(
+    `INSERT INTO stores (store_id, name, address, owner_id)
+     SELECT DISTINCT ON (s.store_id) s.store_id, s.name, s.address, o.id
+     FROM staging_stores s LEFT JOIN owners o ON o.slug = s.owner ORDER BY s.store_id, s.ordinal DESC
+     ON CONFLICT (store_id) DO UPDATE
+       SET name = excluded.name, address = excluded.address, owner_id = coalesce(excluded.owner_id, stores.owner_id)`,
+  );
+  return { added: (written.rowCount ?? 0) - storesReplaced, storesReplaced };
 }
 
 /**
@@ -163,14 +192,14 @@ async function loadOne(client: pg.ClientBase, source: FeedSource): Promise<FeedL
   const problems: FeedProblem[] = [];
   let problemCount = 0;
   let rowsRead = 0;
-  let ordinal = 0; // a time zone named twice: the later one wins
+  let ordinal = 0; // a store named twice in a file: its later row wins
   try {
     for await (const batch of source.batches()) {
       rowsRead += batch.read;
       problemCount += batch.problems.length;
       problems.push(...batch.problems.slice(0, PROBLEMS_LISTED - problems.length));
       if (problemCount > 0 || batch.rows.length === 0) continue;
-      await copy.write(source.kind === "time_zones" ? batch.rows.map((row) => [ordinal++, ...row]) : batch.rows);
+      await copy.write(NUMBERED.has(source.kind) ? batch.rows.map((row) => [ordinal++, ...row]) : batch.rows);
     }
     if (problemCount > 0) throw rejected({ file: source.name, problems, problemCount });
   } catch (e) {

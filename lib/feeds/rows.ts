@@ -6,7 +6,9 @@ export type PollRow = [storeId: string, timestampUtc: string, status: "active" |
 export type BusinessHoursRow = [storeId: string, dayOfWeek: number, start: string, end: string];
 /** A store's IANA time zone. */
 export type TimeZoneRow = [storeId: string, timeZone: string];
-export type FeedRow = PollRow | BusinessHoursRow | TimeZoneRow;
+/** A store's directory entry: id, name, address, and the slug of its owner. */
+export type StoreRow = [storeId: string, name: string, address: string | null, owner: string | null];
+export type FeedRow = PollRow | BusinessHoursRow | TimeZoneRow | StoreRow;
 
 /** One refused value, or a refused line or item as a whole (`column` then says what, in parentheses). */
 export interface FeedProblem {
@@ -55,10 +57,14 @@ export function typedRow(
   values: readonly (string | undefined)[],
   refuse: (column: string, value: string, message: string) => void,
 ): FeedRow | null {
-  const row: (string | number)[] = [];
+  const row: (string | number | null)[] = [];
   for (let c = 0; c < def.columns.length; c++) {
     const column = def.columns[c]!;
     const raw = values[c];
+    if (column.optional && (raw === undefined || raw.trim() === "")) {
+      row.push(null);
+      continue;
+    }
     const value = raw === undefined ? null : column.parse(raw);
     if (value === null) refuse(column.names[0]!, raw ?? "", raw === undefined ? "missing" : `expected ${column.expected}`);
     else row.push(value);

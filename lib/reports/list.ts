@@ -1,4 +1,5 @@
 import { pool } from "../db/pool";
+import { visibleStores, type Scope } from "../auth/scope";
 import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary } from "../api/schemas";
 import { REPORT_STATE_COLUMNS, reportProgress, reportState, type ReportState } from "./read";
 
@@ -27,8 +28,8 @@ export async function listReports(limit = 50): Promise<ReportSummary[]> {
 
 const percent = (up: number, down: number) => (up + down > 0 ? Math.round((1000 * up) / (up + down)) / 10 : null);
 
-/** A report's state and, once complete, the figures over all its stores. */
-export async function reportOverview(id: string): Promise<ReportOverview> {
+/** A report's state and, once complete, the figures over the stores of `scope`. */
+export async function reportOverview(id: string, scope: Scope): Promise<ReportOverview> {
   const state = await reportState(id);
   if (state.status !== "Complete") return { ...summary(state), totals: null };
   const { rows } = await pool().query(
@@ -37,7 +38,7 @@ export async function reportOverview(id: string): Promise<ReportOverview> {
             coalesce(sum(uptime_last_day), 0)::float8 AS ud, coalesce(sum(downtime_last_day), 0)::float8 AS dd,
             coalesce(sum(uptime_last_week), 0)::float8 AS uw, coalesce(sum(downtime_last_week), 0)::float8 AS dw,
             count(*) FILTER (WHERE downtime_last_day > 0)::int AS down_day
-     FROM report_rows WHERE report_id = $1`,
+     FROM report_rows WHERE report_id = $1 AND ${visibleStores(scope)}`,
     [id],
   );
   const t = rows[0];
@@ -52,8 +53,8 @@ export async function reportOverview(id: string): Promise<ReportOverview> {
   };
 }
 
-/** One page of a report's rows, sorted and filtered in SQL. */
-export async function reportRowsPage(id: string, query: ReportRowsQuery): Promise<ReportRowsPage> {
+/** One page of a report's rows over the stores of `scope`, sorted and filtered in SQL. */
+export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: Scope): Promise<ReportRowsPage> {
   await reportState(id); // 400 for a malformed id, 404 for an unknown report
   const filter = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   // The sort column comes from a fixed list (the zod enum), so it may be spliced into the SQL.
@@ -61,13 +62,13 @@ export async function reportRowsPage(id: string, query: ReportRowsQuery): Promis
   const { rows } = await pool().query(
     `SELECT store_id, uptime_last_hour::float8, uptime_last_day::float8, uptime_last_week::float8,
             downtime_last_hour::float8, downtime_last_day::float8, downtime_last_week::float8, count(*) OVER ()::int AS total
-     FROM report_rows WHERE report_id = $1 AND store_id ILIKE $2
+     FROM report_rows WHERE report_id = $1 AND store_id ILIKE $2 AND ${visibleStores(scope)}
      ORDER BY ${order} LIMIT $3 OFFSET $4`,
     [id, filter, query.pageSize, (query.page - 1) * query.pageSize],
   );
   let total = rows[0]?.total as number | undefined;
   if (total === undefined)
-    total = (await pool().query("SELECT count(*)::int AS n FROM report_rows WHERE report_id = $1 AND store_id ILIKE $2", [id, filter])).rows[0].n;
+    total = (await pool().query(`SELECT count(*)::int AS n FROM report_rows WHERE report_id = $1 AND store_id ILIKE $2 AND ${visibleStores(scope)}`, [id, filter])).rows[0].n;
   return { total: total ?? 0, page: query.page, pageSize: query.pageSize, rows: rows.map(({ total: _, ...row }) => row) };
 }
 

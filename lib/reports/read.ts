@@ -1,6 +1,7 @@
 import { PassThrough, pipeline, type Readable } from "node:stream";
 import DataLoader from "dataloader";
 import { to as copyTo } from "pg-copy-streams";
+import { visibleStores, type Scope } from "../auth/scope";
 import { pool, streamPool } from "../db/pool";
 import { AppError } from "../errors";
 import { REPORT_HEADER } from "../uptime";
@@ -91,8 +92,9 @@ const SPREADSHEET_SAFE_STORE_ID = String.raw`CASE WHEN store_id ~ '^[-=+@\t\r]' 
  * within the connect timeout the download is refused with 503 downloads_busy. Destroying the returned
  * stream (the client went away, or stopped reading) stops the COPY on the server and frees the connection.
  * `signal`: the request's, so that a client gone while its download waited for a connection costs nothing.
+ * Only the rows of the stores of `scope` are written (same header, same order).
  */
-export async function reportCsv(id: string, signal?: AbortSignal): Promise<Readable> {
+export async function reportCsv(id: string, scope: Scope, signal?: AbortSignal): Promise<Readable> {
   const state = await reportState(id);
   if (state.status !== "Complete")
     throw new AppError("report_not_complete", 409, `report ${id} is ${state.status === "Failed" ? "Failed" : "not complete yet"}`);
@@ -104,7 +106,7 @@ export async function reportCsv(id: string, signal?: AbortSignal): Promise<Reada
   // The id matched REPORT_ID_PATTERN (URL-safe base64 characters only), so it is safe inside the literal.
   const copy = client.query(
     copyTo(
-      `COPY (SELECT ${SPREADSHEET_SAFE_STORE_ID}, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' ORDER BY store_id)
+      `COPY (SELECT ${SPREADSHEET_SAFE_STORE_ID}, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' AND ${visibleStores(scope)} ORDER BY store_id)
        TO STDOUT WITH (FORMAT csv)`,
     ),
   );

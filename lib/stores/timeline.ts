@@ -1,4 +1,5 @@
 import { formatInTimeZone } from "date-fns-tz";
+import { storeNotFound, visibleStores, type Scope } from "../auth/scope";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { AppError } from "../errors";
 import type { StoreTimelineView, TimelineDay } from "../api/schemas";
@@ -25,13 +26,18 @@ const hhmmss = (seconds: number) =>
  * A store's last week as the report saw it: business hours, polls and the up/down spans that were counted,
  * laid out by local day, with the six figures. Uses the same data reader and engine as the report, so the
  * picture and the numbers agree. The week ends at the chosen report's as-of, or else at the newest poll.
+ * A store outside `scope` is answered 404, as one that does not exist.
  */
-export async function storeTimelineView(storeId: string, reportId?: string): Promise<StoreTimelineView> {
+export async function storeTimelineView(storeId: string, reportId: string | undefined, scope: Scope): Promise<StoreTimelineView> {
   if (reportId !== undefined) checkReportId(reportId);
   const client = await pool().connect();
   let released = false;
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (!scope.all) {
+      const { rows } = await client.query(`SELECT 1 FROM stores WHERE store_id = $1 AND ${visibleStores(scope)}`, [storeId]);
+      if (rows.length === 0) throw storeNotFound(storeId);
+    }
     const { rows: asOfRows } = await client.query<{ now: number | null }>(
       reportId
         ? `SELECT ${toEpochUs("as_of")} AS now FROM reports WHERE id = $1`

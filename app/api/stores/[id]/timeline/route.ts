@@ -7,6 +7,6 @@ import { authorize } from "@/lib/auth/authorize";
 export const dynamic = "force-dynamic";
 
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
-  await authorize(request, "reports");
-  return json(await storeTimelineView((await params).id, parseQuery(request, storeTimelineQuery).report));
+  const { scope } = await authorize(request, "reports");
+  return json(await storeTimelineView((await params).id, parseQuery(request, storeTimelineQuery).report, scope));
 });
