@@ -1,8 +1,6 @@
 import { z } from "zod";
+import { OWNER_SLUG } from "./owners/slug";
 import { APP_DATABASE, APP_ROLE, readCredentials, serverUrl } from "./db/credentials";
-
-/** An owner's short name, in feeds and keys: lower-case letters, digits and dashes. */
-export const OWNER_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
 // The one place that reads process.env: every setting is named, typed and defaulted here.
 const schema = z.object({

@@ -1,20 +1,26 @@
 /**
- * The sign-in form: a plain form that posts to the server, which sets the session and sends the browser on
- * (or back here with the reason). The token is never put in the page, nor sent anywhere by script.
+ * The sign-in forms: plain forms that post to the server, which sets the session and sends the browser on
+ * (or back here with the reason). Nothing typed here is put in the page or sent anywhere by script.
  */
-export function LoginForm({ next, error }: { next?: string; error?: string }) {
+export function LoginForm({ next, error, notice }: { next?: string; error?: string; notice?: string }) {
   return (
     <section className="narrow" aria-labelledby="login-heading">
-      <h1 id="login-heading">Admin sign-in</h1>
-      <p className="muted">
-        Admins upload new feeds. Sign in with the admin token (the <code>ADMIN_TOKEN</code> setting), or open the sign-in link the server
-        printed when it started.
-      </p>
+      <h1 id="login-heading">Sign in</h1>
+      <p className="muted">Owners see their own stores&apos; reports; admins see every store and upload feeds.</p>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
       <form method="post" action="/admin/login" className="stack">
         {next && <input type="hidden" name="next" value={next} />}
         <label>
-          Admin token
-          <input type="password" name="token" autoComplete="current-password" required />
+          E-mail
+          <input type="email" name="email" autoComplete="username" required />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autoComplete="current-password" required />
         </label>
         <button type="submit" className="button-primary">
           Sign in
@@ -25,6 +31,21 @@ export function LoginForm({ next, error }: { next?: string; error?: string }) {
           </p>
         )}
       </form>
+      <details className="stack">
+        <summary>Sign in with the admin token</summary>
+        <p className="muted">
+          The first admin signs in with the admin token (the <code>ADMIN_TOKEN</code> setting), or opens the sign-in link the server printed when
+          it started, then invites people.
+        </p>
+        <form method="post" action="/admin/login" className="stack">
+          {next && <input type="hidden" name="next" value={next} />}
+          <label>
+            Admin token
+            <input type="password" name="token" autoComplete="off" required />
+          </label>
+          <button type="submit">Sign in as admin</button>
+        </form>
+      </details>
     </section>
   );
 }

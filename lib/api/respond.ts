@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { env } from "../env";
+import { readJson } from "./body";
 import { AppError, errorBody } from "../errors";
 import { API_HEADERS } from "../http/security-headers";
 
@@ -86,9 +87,23 @@ export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.
   return parsed.data;
 }
 
+/** Parses a small JSON body with a zod schema; a bad field answers 400 naming it and what it should be. */
+export async function parseBody<T extends z.ZodType>(request: Request, schema: T, maxBytes?: number): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await readJson(request, "the body must be JSON", maxBytes));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError("invalid_body", 400, issue.path.length ? `field ${issue.path.join(".")}: ${issue.message}` : issue.message);
+  }
+  return parsed.data;
+}
+
 // Plain web Responses (not NextResponse), so that these helpers also serve outside Next.js (scripts/web.ts).
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   Response.json(body, { status, headers: { ...API_HEADERS, ...headers } });
 
-/** An answer with no body (sign-in, sign-out), with the headers every API answer carries. */
-export const noContent = (headers: Record<string, string> = {}) => new Response(null, { status: 204, headers: { ...API_HEADERS, ...headers } });
+/** An answer with no body (sign-in, sign-out), with the headers every API answer carries, and any cookies. */
+export function noContent(headers: Record<string, string> = {}, cookies: readonly string[] = []): Response {
+  const all = new Headers({ ...API_HEADERS, ...headers });
+  for (const cookie of cookies) all.append("Set-Cookie", cookie);
+  return new Response(null, { status: 204, headers: all });
+}

@@ -35,6 +35,10 @@ function makeAuth(secret: string) {
         const store = linkTokens.getStore();
         if (store) store.token = token;
       },
+      // The link reached them: their account is in use (an invitation is no longer pending).
+      onPasswordReset: async ({ user }) => {
+        await prisma().user.update({ where: { id: user.id }, data: { emailVerified: true } });
+      },
     },
     session: { modelName: "accountSession", expiresIn: Math.round(env().SESSION_HOURS * 3600), cookieCache: { enabled: false } },
     advanced: { cookiePrefix: "sm" },

@@ -8,7 +8,11 @@ import { checkSameSite, clientAddress } from "./request-origin";
 import { ALL_STORES, type Scope } from "./scope";
 import { ADMIN_ACCOUNT, equalSecrets, SESSION_COOKIE, verifySession } from "./session";
 
-export type Access = "admin" | "ingest" | "reports";
+/**
+ * admin: uploads and the admin pages; ingest: pushing polls; reports: reading and triggering reports; account:
+ * what a signed-in person manages for themselves (their keys), which no key and no open mode gives.
+ */
+export type Access = "admin" | "ingest" | "reports" | "account";
 
 export interface Caller {
   /** Who, for the import log: "admin", a person's e-mail, the key used, or "anonymous". */
@@ -83,7 +87,7 @@ export async function authorize(request: Request, access: Access): Promise<Calle
   }
   const person = await signedInPerson(request);
   if (person) {
-    if (person.role !== "admin" && access !== "reports") throw new AppError("forbidden", 403, `this needs an admin; ${person.email} is an owner's member`);
+    if (person.role !== "admin" && access !== "reports" && access !== "account") throw new AppError("forbidden", 403, `this needs an admin; ${person.email} is an owner's member`);
     if (changesData) checkSameSite(request);
     const scope = person.role === "admin" ? ALL_STORES : { all: false, ownerIds: person.ownerIds };
     return { actor: person.email, scope, person, limitKey: () => `account:${person.id}` };

@@ -2,15 +2,15 @@
 // is resolved the way a browser resolves it, against this site's origin, and kept only when it is a page of
 // this app on this site. Anything else goes to the reports page, never to another site.
 
-/** The pages of this app: the reports, a report, a store, the admin pages. */
-const APP_PAGE = /^\/(?:(?:reports|stores|admin)\/[^/]+(?:\/[^/]+)*\/?)?$/;
+/** The pages of this app: the reports, a report, a store, the admin and account pages. */
+const APP_PAGE = /^\/(?:(?:reports|stores|admin|account)\/[^/]+(?:\/[^/]+)*\/?)?$/;
 
 /** Where to go after signing in when no target was asked for. */
 export const DEFAULT_AFTER_SIGN_IN = "/admin/upload";
 
 /** The path (with its query) to send a browser to after signing in, given the link's `next` and the site's origin. */
-export function afterSignInPath(next: string | null | undefined, origin: string): string {
-  if (next === null || next === undefined || next === "") return DEFAULT_AFTER_SIGN_IN;
+export function afterSignInPath(next: string | null | undefined, origin: string, fallback = DEFAULT_AFTER_SIGN_IN): string {
+  if (next === null || next === undefined || next === "") return fallback;
   let target: URL;
   try {
     target = new URL(next, origin);

@@ -1,4 +1,4 @@
-import { OWNER_SLUG } from "../env";
+import { OWNER_SLUG } from "../owners/slug";
 import { parseDayOfWeek, parseStatus, parseTimeOfDay, parseTimeZone, parsePollTimestamp } from "./values";
 
 export type FeedKind = "polls" | "business_hours" | "time_zones" | "stores";

@@ -1,4 +1,5 @@
-// GET /admin/login?token=&next= - the sign-in link; POST (form fields token, next) - the sign-in form;
+// GET /admin/login?token=&next= - the sign-in link; POST (form fields email and password, or token; next) -
+// the sign-in form;
 // GET /admin/login without a token - the sign-in page (/admin/sign-in).
 // A route, not a page: a page rendered at an address carries that address in its HTML (Next.js's payload),
 // so the link's token would be written into a page. Here the token is exchanged for a session cookie at
@@ -13,11 +14,13 @@ export const dynamic = "force-dynamic";
 export const GET = route(async (request) => {
   const query = new URL(request.url).searchParams;
   const [token, next] = [query.get("token"), query.get("next")];
-  if (token !== null) return signInAndRedirect(request, token, next);
+  if (token !== null) return signInAndRedirect(request, { token }, next);
   return new Response(null, { status: 303, headers: { Location: next ? `${SIGN_IN_PAGE}?${new URLSearchParams({ next })}` : SIGN_IN_PAGE } });
 });
 
 export const POST = route(async (request) => {
   const form = new URLSearchParams(await readText(request));
-  return signInAndRedirect(request, form.get("token") ?? "", form.get("next"));
+  const email = form.get("email");
+  const credentials = email !== null ? { email, password: form.get("password") ?? "" } : { token: form.get("token") ?? "" };
+  return signInAndRedirect(request, credentials, form.get("next"));
 });

@@ -3,13 +3,14 @@ import type { SignInFailure } from "@/lib/auth/sign-in";
 
 export const dynamic = "force-dynamic";
 
-type Params = Record<"next" | "error" | "retry", string | string[] | undefined>;
+type Params = Record<"next" | "error" | "retry" | "notice", string | string[] | undefined>;
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 function failureMessage(error: string | undefined, retry: string | undefined): string | undefined {
   const reasons: Record<SignInFailure, string> = {
     wrong_token: "That is not the admin token (a sign-in link works only while the server that printed it runs).",
+    wrong_password: "Wrong e-mail or password.",
     too_many: `Too many failed sign-ins. Try again in ${Math.ceil(Number(retry) / 60) || 15} minutes.`,
   };
   return error && error in reasons ? reasons[error as SignInFailure] : undefined;
@@ -18,5 +19,6 @@ function failureMessage(error: string | undefined, retry: string | undefined): s
 /** The sign-in form. It posts to /admin/login, which answers the sign-in link too. */
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Params> }) {
   const params = await searchParams;
-  return <LoginForm next={first(params.next)} error={failureMessage(first(params.error), first(params.retry))} />;
+  const notice = first(params.notice) === "password_set" ? "Your password is set. Sign in with it." : undefined;
+  return <LoginForm next={first(params.next)} error={failureMessage(first(params.error), first(params.retry))} notice={notice} />;
 }

@@ -1,12 +1,8 @@
-// DELETE /api/admin/sessions - sign out everywhere: ends every admin session, this one included
+// DELETE /api/admin/sessions - sign out everywhere: ends every session of the signed-in account (for the
+// bootstrap admin, every admin-token session), this one included
 import { noContent, route } from "@/lib/api/respond";
-import { authorize } from "@/lib/auth/authorize";
-import { clearedSessionCookie, endAllSessions } from "@/lib/auth/session";
+import { signOut } from "@/lib/auth/sign-out";
 
 export const dynamic = "force-dynamic";
 
-export const DELETE = route(async (request) => {
-  await authorize(request, "admin");
-  await endAllSessions();
-  return noContent({ "Set-Cookie": clearedSessionCookie() });
-});
+export const DELETE = route(async (request) => noContent({}, await signOut(request, { everywhere: true })));

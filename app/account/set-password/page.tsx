@@ -1,0 +1,32 @@
+import { passwordFailureMessage, PASSWORD_RULES } from "@/lib/auth/password-link";
+
+export const dynamic = "force-dynamic";
+
+/** The form a password link leads to (the link's token waits in a cookie, not in this page). */
+export default async function SetPasswordPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
+  const error = passwordFailureMessage((await searchParams).error);
+  return (
+    <section className="narrow" aria-labelledby="password-heading">
+      <h1 id="password-heading">Choose your password</h1>
+      <p className="muted">Then sign in with your e-mail and this password ({PASSWORD_RULES}).</p>
+      <form method="post" action="/account/password" className="stack">
+        <label>
+          New password
+          <input type="password" name="password" autoComplete="new-password" minLength={12} required />
+        </label>
+        <label>
+          New password again
+          <input type="password" name="confirm" autoComplete="new-password" minLength={12} required />
+        </label>
+        <button type="submit" className="button-primary">
+          Set password
+        </button>
+        {error && (
+          <p className="notice notice-error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,29 @@
+import { headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { AppError } from "../errors";
+import { authorize, type Access, type Caller } from "./authorize";
+import { SIGN_IN_PAGE } from "./sign-in";
+import { viewerOf, type Viewer } from "./viewer";
+
+/** The request a page is rendered for, as route handlers see theirs (its headers: cookies, origin). */
+async function pageRequest(): Promise<Request> {
+  return new Request("http://page.invalid/", { headers: await headers() });
+}
+
+export async function pageViewer(): Promise<Viewer> {
+  return viewerOf(await pageRequest());
+}
+
+/**
+ * The caller of a page that needs `access`: not signed in, the sign-in page (coming back to `path`); signed in
+ * without that right, a 404 (a page one may not use does not exist for them).
+ */
+export async function requirePage(access: Access, path: string): Promise<Caller> {
+  try {
+    return await authorize(await pageRequest(), access);
+  } catch (e) {
+    if (e instanceof AppError && e.status === 401) redirect(`${SIGN_IN_PAGE}?${new URLSearchParams({ next: path })}`);
+    if (e instanceof AppError && e.status === 403) notFound();
+    throw e;
+  }
+}

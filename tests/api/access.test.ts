@@ -1,0 +1,218 @@
+// Who sees what, over real HTTP: every endpoint x {anonymous, owner A's member, owner B's member, admin, a
+// reports key of A, an unscoped reports key, an ingest key, a wrong key}. Owners' views hold exactly their
+// stores; a store outside one's scope is a 404; a member cannot upload.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Papa from "papaparse";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pool } from "../../lib/db/pool";
+import { csvSource } from "../../lib/feeds/read";
+import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
+import { generateFeeds } from "../../lib/sample-data/generate";
+import { REPORT_HEADER } from "../../lib/uptime";
+import { useTestDatabase } from "../database";
+import { startApp, type RunningApp } from "../../scripts/app-processes";
+import { Readable } from "node:stream";
+
+const databaseUrl = await useTestDatabase();
+const ADMIN_TOKEN = "access-admin-token-0123456789";
+const KEYS = { ingest: "access-ingest-key-0123456789", reportsAll: "access-reports-key-0123456789", reportsA: "access-reports-a-key-0123456789" };
+let app: RunningApp;
+let log = "";
+let reportId: string;
+const stores: { a: string[]; b: string[]; none: string[]; all: string[] } = { a: [], b: [], none: [], all: [] };
+
+type Who = "anonymous" | "memberA" | "memberB" | "admin" | "keyA" | "reportsKey" | "ingestKey" | "wrongKey";
+const headersOf: Record<Who, Record<string, string>> = {
+  anonymous: {},
+  memberA: {},
+  memberB: {},
+  admin: {},
+  keyA: { Authorization: `Bearer ${KEYS.reportsA}` },
+  reportsKey: { Authorization: `Bearer ${KEYS.reportsAll}` },
+  ingestKey: { Authorization: `Bearer ${KEYS.ingest}` },
+  wrongKey: { Authorization: "Bearer not-a-key-of-this-app-0000" },
+};
+const api = (who: Who, pathAndQuery: string, init: RequestInit = {}) =>
+  fetch(`${app.baseUrl}${pathAndQuery}`, { redirect: "manual", ...init, headers: { Origin: app.baseUrl, ...headersOf[who], ...(init.headers as Record<string, string>) } });
+
+/** An admin invites someone; they open the link, choose a password and sign in: their session cookie. */
+async function invite(email: string, owner: string | null): Promise<string> {
+  const invited = await api("admin", "/api/admin/people", {
+    method: "POST",
+    body: JSON.stringify({ email, name: email.split("@")[0], role: owner ? "member" : "admin", ...(owner ? { owner } : {}) }),
+  });
+  expect(invited.status, await invited.clone().text()).toBe(201);
+  const { link } = await invited.json();
+  const opened = await fetch(link.replace(/^https?:\/\/[^/]+/, app.baseUrl), { redirect: "manual" });
+  expect(opened.headers.get("location")).toBe("/account/set-password");
+  const linkCookie = opened.headers.get("set-cookie")!.split(";")[0]!;
+  const set = await fetch(`${app.baseUrl}/account/password`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { Cookie: linkCookie, "Content-Type": "application/x-www-form-urlencoded", Origin: app.baseUrl },
+    body: new URLSearchParams({ password: "a long password 123", confirm: "a long password 123" }),
+  });
+  expect(set.headers.get("location")).toBe("/admin/sign-in?notice=password_set");
+  return signIn(email, "a long password 123");
+}
+
+async function signIn(email: string, password: string): Promise<string> {
+  const response = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ email, password }) });
+  expect(response.status).toBe(204);
+  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+}
+
+beforeAll(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-access-"));
+  await generateFeeds({ stores: 12, days: 8, seed: 5 }, dir);
+  await loadFeeds(feedSourcesInDirectory(dir));
+  stores.all = (await pool().query("SELECT DISTINCT store_id FROM polls ORDER BY 1")).rows.map((r) => r.store_id);
+  [stores.a, stores.b, stores.none] = [stores.all.slice(0, 4), stores.all.slice(4, 7), stores.all.slice(7)];
+  const directory = `store_id,name,owner\n${stores.a.map((s) => `${s},A ${s},owner-a`).join("\n")}\n${stores.b.map((s) => `${s},B ${s},owner-b`).join("\n")}\n`;
+  await loadFeeds([csvSource("stores.csv", "stores", () => Readable.from([directory]))]);
+
+  app = await startApp(databaseUrl, {
+    env: { ADMIN_TOKEN, API_KEYS: `ingest:${KEYS.ingest},reports:${KEYS.reportsAll},reports@owner-a:${KEYS.reportsA}`, SIGNIN_LIMIT_PER_CLIENT: "10" },
+  });
+  for (const stream of [app.web.stdout!, app.web.stderr!]) stream.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  const admin = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
+  headersOf.admin = { Cookie: admin.headers.get("set-cookie")!.split(";")[0]! };
+  headersOf.memberA = { Cookie: await invite("ana@a.example", "owner-a") };
+  headersOf.memberB = { Cookie: await invite("bo@b.example", "owner-b") };
+
+  const triggered = await api("admin", "/trigger_report", { method: "POST" });
+  reportId = (await triggered.json()).report_id;
+  for (let i = 0; ; i++) {
+    const body = await (await api("admin", `/get_report?report_id=${reportId}`)).json();
+    if (body.status === "Complete") break;
+    if (i > 300) throw new Error(`report not complete: ${JSON.stringify(body)}`);
+    await sleep(100);
+  }
+});
+afterAll(() => app?.stop());
+
+const EVERYONE: Who[] = ["anonymous", "memberA", "memberB", "admin", "keyA", "reportsKey", "ingestKey", "wrongKey"];
+/** The stores each reader sees; undefined: refused. */
+const VISIBLE: Partial<Record<Who, () => string[]>> = {
+  memberA: () => stores.a,
+  memberB: () => stores.b,
+  admin: () => stores.all,
+  keyA: () => stores.a,
+  reportsKey: () => stores.all,
+};
+const REFUSED: Partial<Record<Who, number>> = { anonymous: 401, ingestKey: 403, wrongKey: 401 };
+
+describe.each(EVERYONE)("%s", (who) => {
+  const visible = VISIBLE[who]?.();
+  const refused = REFUSED[who];
+
+  it("the report list", async () => {
+    const response = await api(who, "/api/reports");
+    expect(response.status).toBe(refused ?? 200);
+  });
+
+  it("the report's summary counts its own stores only", async () => {
+    const response = await api(who, `/api/reports/${reportId}`);
+    expect(response.status).toBe(refused ?? 200);
+    if (visible) expect((await response.json()).totals.stores).toBe(VISIBLE[who]!().length);
+  });
+
+  it("the report's rows are exactly its stores", async () => {
+    const response = await api(who, `/api/reports/${reportId}/rows?pageSize=100`);
+    expect(response.status).toBe(refused ?? 200);
+    if (visible) expect((await response.json()).rows.map((r: { store_id: string }) => r.store_id)).toEqual(VISIBLE[who]!());
+  });
+
+  it.each([
+    ["GET /get_report with CSV", () => `/get_report?report_id=${reportId}&format=csv`],
+    ["GET /get_report_file/<id>", () => `/get_report_file/${reportId}`],
+  ])("%s holds exactly its stores' rows, same header, in store order", async (_, url) => {
+    const response = await api(who, url());
+    expect(response.status).toBe(refused ?? 200);
+    if (!visible) return;
+    const rows = Papa.parse<string[]>((await response.text()).trim()).data;
+    expect(rows[0]).toEqual([...REPORT_HEADER]);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(VISIBLE[who]!());
+  });
+
+  it("a store page of owner A: 404 for whoever may not see it", async () => {
+    const response = await api(who, `/api/stores/${encodeURIComponent(stores.a[0]!)}/timeline?report=${reportId}`);
+    const canSee = VISIBLE[who]?.().includes(stores.a[0]!);
+    expect(response.status).toBe(refused ?? (canSee ? 200 : 404));
+  });
+
+  it("an unowned store is the admins' and unscoped keys' only", async () => {
+    const response = await api(who, `/api/stores/${encodeURIComponent(stores.none[0]!)}/timeline`);
+    expect(response.status).toBe(refused ?? (VISIBLE[who]?.().includes(stores.none[0]!) ? 200 : 404));
+  });
+
+  it("uploads: the admin only", async () => {
+    const response = await api(who, "/api/admin/uploads?name=zones.csv", { method: "POST", body: "store_id,timezone_str\nzz-upload,UTC\n", headers: { "Content-Type": "text/csv" } });
+    const expected: Partial<Record<Who, number>> = { admin: 200, anonymous: 401, wrongKey: 401, memberA: 403, memberB: 403 };
+    expect(response.status).toBe(expected[who] ?? 403);
+  });
+
+  it("the poll API: the ingest key only", async () => {
+    const body = JSON.stringify([{ store_id: "zz-poll", timestamp_utc: "2024-01-01T00:00:00Z", status: "active" }]);
+    const response = await api(who, "/api/polls", { method: "POST", body, headers: { "Content-Type": "application/json" } });
+    const expected: Partial<Record<Who, number>> = { ingestKey: 200, admin: 200, anonymous: 401, wrongKey: 401 };
+    expect(response.status).toBe(expected[who] ?? 403);
+  });
+
+  it("the people and owners pages' API: admins only", async () => {
+    for (const url of ["/api/admin/people", "/api/admin/owners"]) {
+      const response = await api(who, url);
+      expect(response.status).toBe(who === "admin" ? 200 : who === "anonymous" || who === "wrongKey" ? 401 : 403);
+    }
+  });
+
+  it("the keys one manages: signed-in accounts only, and a member sees their owners' keys only", async () => {
+    const response = await api(who, "/api/keys");
+    expect(response.status).toBe(who === "admin" || who.startsWith("member") ? 200 : who === "anonymous" || who === "wrongKey" ? 401 : 403);
+  });
+
+  it("the upload page: members and keys are told it does not exist; the signed-out are sent to sign in", async () => {
+    const response = await api(who, "/admin/upload");
+    const expected = who === "admin" ? 200 : who === "anonymous" || who === "wrongKey" ? 307 : 404;
+    expect(response.status).toBe(expected);
+  });
+});
+
+describe("accounts", () => {
+  it("a member makes a reports key for their owner, which sees their stores only; revoked, it is refused at once", async () => {
+    const made = await api("memberA", "/api/keys", { method: "POST", body: JSON.stringify({ name: "pos system", scope: "reports", owner: "owner-a" }) });
+    expect(made.status).toBe(201);
+    const { key, view } = await made.json();
+    expect(view).toMatchObject({ name: "pos system", scope: "reports", owner: { slug: "owner-a" }, createdBy: "ana@a.example", revokedAt: null });
+    const rows = await fetch(`${app.baseUrl}/api/reports/${reportId}/rows?pageSize=100`, { headers: { Authorization: `Bearer ${key}` } });
+    expect((await rows.json()).rows.map((r: { store_id: string }) => r.store_id)).toEqual(stores.a);
+    expect((await (await api("memberB", "/api/keys")).json()).keys).toEqual([]);
+    expect((await api("memberB", `/api/keys/${view.id}`, { method: "DELETE" })).status).toBe(404);
+    expect((await api("memberA", "/api/keys", { method: "POST", body: JSON.stringify({ name: "x", scope: "reports", owner: "owner-b" }) })).status).toBe(400);
+    expect((await api("memberA", "/api/keys", { method: "POST", body: JSON.stringify({ name: "x", scope: "ingest" }) })).status).toBe(403);
+    expect((await api("memberA", `/api/keys/${view.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await fetch(`${app.baseUrl}/api/reports`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(401);
+  });
+
+  it("signing out ends the session on the server: the old cookie is refused", async () => {
+    const cookie = await signIn("bo@b.example", "a long password 123");
+    const headers = { Cookie: cookie, Origin: app.baseUrl };
+    expect((await fetch(`${app.baseUrl}/api/reports`, { headers })).status).toBe(200);
+    expect((await fetch(`${app.baseUrl}/api/admin/session`, { method: "DELETE", headers })).status).toBe(204);
+    expect((await fetch(`${app.baseUrl}/api/reports`, { headers })).status).toBe(401);
+  });
+
+  it("ten wrong passwords in a row are refused with 429 from then on, and logged once", async () => {
+    for (let i = 0; i < 10; i++) {
+      const wrong = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ email: "ana@a.example", password: `guess ${i}` }) });
+      expect(wrong.status).toBe(401);
+    }
+    const refused = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ email: "ana@a.example", password: "a long password 123" }) });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(log.match(/sign-in refused: 10 failed attempts/g)).toHaveLength(1);
+  });
+});
