@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
+import { SignOutButton } from "@/components/admin/sign-out";
+import { pageViewer } from "@/lib/auth/page-access";
+import type { Viewer } from "@/lib/auth/viewer";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -12,6 +15,9 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Rendered per request: every page's inline scripts carry that request's CSP nonce (see proxy.ts).
   await connection();
+  // The menu is a convenience: with the database away the pages still render (and say what is wrong).
+  const viewer = await pageViewer().catch((): Viewer => ({ kind: "anonymous", name: null, email: null, owners: [] }));
+  const signedIn = viewer.kind === "admin" || viewer.kind === "member";
   return (
     <html lang="en">
       <body>
@@ -22,8 +28,21 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <span className="tagline">uptime within business hours</span>
           <nav className="site-nav" aria-label="Main">
             <Link href="/">Reports</Link>
-            <Link href="/admin/upload">Upload feeds</Link>
+            {(viewer.kind === "admin" || !signedIn) && <Link href="/admin/upload">Upload feeds</Link>}
+            {viewer.kind === "admin" && <Link href="/admin/owners">Owners</Link>}
+            {viewer.kind === "admin" && <Link href="/admin/people">People</Link>}
+            {signedIn && <Link href="/account/keys">Keys</Link>}
+            {viewer.kind === "anonymous" && <Link href="/admin/sign-in">Sign in</Link>}
           </nav>
+          {signedIn && (
+            <div className="account-menu">
+              <span className="account-name" title={viewer.email ?? undefined}>
+                {viewer.name}
+                {viewer.owners.length > 0 && <span className="account-owner"> · {viewer.owners.map((o) => o.name).join(", ")}</span>}
+              </span>
+              <SignOutButton className="link-button" />
+            </div>
+          )}
         </header>
         <Providers>
           <main className="page">{children}</main>

@@ -38,6 +38,10 @@ test("every page passes its Content-Security-Policy and works", async ({ page })
   await page.goto(`/admin/login?token=${process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789"}`);
   await expect(page).toHaveURL(/\/admin\/upload$/);
   await expect(page.getByRole("heading", { name: "Import history" })).toBeVisible();
+  for (const [path, heading] of [["/admin/owners", "Owners"], ["/admin/people", "People"], ["/account/keys", "Keys"], ["/account/set-password", "Choose your password"]]) {
+    await page.goto(path!);
+    await expect(page.getByRole("heading", { name: heading, level: 1 })).toBeVisible();
+  }
   await page.goto("/no-such-page");
   expect(violations).toEqual([]);
 });

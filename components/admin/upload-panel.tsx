@@ -1,13 +1,13 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { detectFeedKind, FEED_KINDS, FEEDS, type FeedKind } from "@/lib/feeds/kinds";
 import type { ImportEntry } from "@/lib/uploads/imports";
 import { ErrorState, Loading, ProgressBar } from "@/components/ui/states";
 import { formatInstant } from "@/components/ui/format";
 import { adminApi, adminKeys, uploadFeed, type UploadOutcome } from "./admin-api";
+import { SignOutButton } from "./sign-out";
 
 interface Pending {
   id: number;
@@ -27,7 +27,6 @@ async function recognise(file: File): Promise<FeedKind | ""> {
 }
 
 export function UploadPanel() {
-  const router = useRouter();
   const queryClient = useQueryClient();
   const [files, setFiles] = useState<Pending[]>([]);
   const [dragging, setDragging] = useState(false);
@@ -50,26 +49,17 @@ export function UploadPanel() {
     await queryClient.invalidateQueries({ queryKey: adminKeys.imports() });
   }
 
-  async function signOut(everywhere: boolean) {
-    await (everywhere ? adminApi.signOutEverywhere() : adminApi.signOut());
-    router.push("/admin/sign-in");
-  }
-
   return (
     <>
       <div className="section-head">
         <h1>Upload feeds</h1>
         <div className="actions">
-          <button type="button" onClick={() => signOut(false)}>
-            Sign out
-          </button>
-          <button type="button" onClick={() => signOut(true)}>
-            Sign out everywhere
-          </button>
+          <SignOutButton everywhere />
         </div>
       </div>
       <p className="muted">
-        Polls are merged (a poll already stored is a duplicate); business hours and time zones replace those of the stores a file names.
+        Polls are merged (a poll already stored is a duplicate); business hours, time zones and the store directory replace those of the stores a
+        file names.
         A file with any invalid row loads nothing.
       </p>
       <div

@@ -1,7 +1,7 @@
 import { AppError } from "../errors";
 import { ownerBySlug } from "../owners/owners";
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyView, type KeyScope } from "./api-keys";
-import { closeOpenMode } from "./people";
+import { closeOpenMode, recheckOpenMode } from "./people";
 import type { Caller } from "./authorize";
 
 // Service keys as the keys page manages them: admins make any key; an owner's member makes reports keys of
@@ -28,4 +28,5 @@ export async function makeKey(caller: Caller, input: { name: string; scope: KeyS
 
 export async function revokeKey(caller: Caller, id: string): Promise<void> {
   if (!(await revokeApiKey(id, ownersOf(caller)))) throw new AppError("key_not_found", 404, `no key ${id} to revoke`);
+  recheckOpenMode();
 }

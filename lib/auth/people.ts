@@ -42,27 +42,31 @@ export async function signedInPerson(request: Request): Promise<Person | null> {
   };
 }
 
-const state = globalThis as unknown as { storemonClosedSince?: number; storemonOpenCheckedAt?: number };
+const state = globalThis as unknown as { storemonAccountsExist?: { exist: boolean; at: number } };
 /** How long this process trusts its last look at whether any account or key exists. */
 const OPEN_MODE_RECHECK_MS = 2000;
 
 /**
- * Open mode: no API_KEYS, no account and no key made in the admin pages; reports are open to anyone, as the
- * original contract had it. Looked up at most every two seconds (status calls come by the thousand); once
- * closed, a process never opens again by itself.
+ * Whether any account, or any unrevoked key made in the admin pages, exists: while none does (and API_KEYS is
+ * empty) reports are open to anyone, as the original contract had it. Looked up at most every two seconds, as
+ * status calls come by the thousand.
  */
 export async function accountsOrKeysExist(): Promise<boolean> {
-  if (state.storemonClosedSince) return true;
-  if (state.storemonOpenCheckedAt && Date.now() - state.storemonOpenCheckedAt < OPEN_MODE_RECHECK_MS) return false;
+  const known = state.storemonAccountsExist;
+  if (known && Date.now() - known.at < OPEN_MODE_RECHECK_MS) return known.exist;
   const [users, keys] = await Promise.all([prisma().user.count({ take: 1 }), prisma().apiKey.count({ where: { revokedAt: null }, take: 1 })]);
-  state.storemonOpenCheckedAt = Date.now();
-  if (users + keys > 0) state.storemonClosedSince = Date.now();
+  state.storemonAccountsExist = { exist: users + keys > 0, at: Date.now() };
   return users + keys > 0;
 }
 
 /** This process closes open mode at once when it makes an account or key (others see it within two seconds). */
 export function closeOpenMode(): void {
-  state.storemonClosedSince = Date.now();
+  state.storemonAccountsExist = { exist: true, at: Date.now() };
+}
+
+/** After an account or key is removed, the next request looks again (the last one gone reopens open mode). */
+export function recheckOpenMode(): void {
+  state.storemonAccountsExist = undefined;
 }
 
 /**
@@ -96,6 +100,7 @@ export async function passwordResetToken(userId: string, ownerIds?: readonly str
 export async function removePerson(userId: string, ownerIds?: readonly string[]): Promise<void> {
   await findPerson(userId, ownerIds);
   await prisma().user.delete({ where: { id: userId } });
+  recheckOpenMode();
 }
 
 async function findPerson(userId: string, ownerIds?: readonly string[]) {

@@ -3,6 +3,7 @@ import { accounts } from "./accounts";
 import { cookieValue, hasAdminSession } from "./authorize";
 import { clearedSessionCookie, endAllSessions, endSession, SESSION_COOKIE } from "./session";
 import { signedInPerson } from "./people";
+import { checkSameSite } from "./request-origin";
 
 /**
  * Ends the sessions a request carries, on the server: the bootstrap admin's and a person's. `everywhere`: every
@@ -14,6 +15,7 @@ export async function signOut(request: Request, { everywhere }: { everywhere: bo
   const person = await signedInPerson(request);
   const admin = await hasAdminSession(request);
   if (everywhere && !person && !admin) throw new AppError("unauthorized", 401, "sign in first");
+  if (everywhere) checkSameSite(request); // another site's page may not end all of one's sessions
   if (person) {
     const auth = await accounts();
     if (everywhere) await auth.api.revokeSessions({ headers: request.headers });

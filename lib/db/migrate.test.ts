@@ -24,7 +24,10 @@ describe("migrations", () => {
     expect(rows).toEqual(readMigrations().map((m) => ({ migration_name: m.name, checksum: m.checksum })));
     const tables = await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
     expect(tables.rows.map((r) => r.tablename)).toEqual(
-      ["_prisma_migrations", "business_hours", "import_log", "polls", "rate_limits", "report_rows", "reports", "sessions", "store_timezones"],
+      [
+        "_prisma_migrations", "account_sessions", "accounts", "api_keys", "auth_secret", "business_hours", "import_log", "owner_members", "owners",
+        "polls", "rate_limits", "report_rows", "reports", "sessions", "store_timezones", "stores", "users", "verifications",
+      ],
     );
   });
 

@@ -66,4 +66,36 @@ describe("schema.prisma matches the migrated database", () => {
     await prisma().rateLimit.create({ data: { key: "no-expiry" } });
     expect(await prisma().rateLimit.findUnique({ where: { key: "no-expiry" } })).toEqual({ key: "no-expiry", points: 0, expire: null });
   });
+
+  it("User, AccountSession, Account and Verification (better-auth's), with their relations", async () => {
+    const at = new Date("2030-01-01T00:00:00.123Z");
+    const user = await prisma().user.create({ data: { id: "u1", name: "Ana", email: "ana@example.com", role: "user", banExpires: at, banReason: "r" } });
+    expect(user).toMatchObject({ emailVerified: false, banned: false, image: null });
+    await prisma().accountSession.create({ data: { id: "s1", token: "t1", expiresAt: at, userId: "u1", ipAddress: "::1", userAgent: "ua", impersonatedBy: null } });
+    await prisma().account.create({ data: { id: "a1", accountId: "u1", providerId: "credential", userId: "u1", password: "salt:hash", accessTokenExpiresAt: at, refreshTokenExpiresAt: at } });
+    await prisma().verification.create({ data: { id: "v1", identifier: "reset-password:x", value: "u1", expiresAt: at } });
+    const read = await prisma().user.findUniqueOrThrow({ where: { email: "ana@example.com" }, include: { sessions: true, accounts: true } });
+    expect(read.sessions[0]).toMatchObject({ token: "t1", expiresAt: at, ipAddress: "::1" });
+    expect(read.accounts[0]).toMatchObject({ password: "salt:hash", accessTokenExpiresAt: at });
+    expect(await prisma().verification.findFirst({ where: { identifier: "reset-password:x" } })).toMatchObject({ value: "u1", expiresAt: at });
+    await prisma().user.delete({ where: { id: "u1" } });
+    expect(await prisma().accountSession.count()).toBe(0); // sessions and accounts go with their user
+    expect(await prisma().account.count()).toBe(0);
+  });
+
+  it("Owner, OwnerMember, Store and ApiKey, with their relations; the one AuthSecret row", async () => {
+    await prisma().user.create({ data: { id: "u2", name: "Bo", email: "bo@example.com" } });
+    const owner = await prisma().owner.create({ data: { slug: "acme", name: "Acme" } });
+    await prisma().ownerMember.create({ data: { ownerId: owner.id, userId: "u2" } });
+    await prisma().store.create({ data: { storeId: "s1", name: "One", address: "1 Main St", ownerId: owner.id } });
+    const key = await prisma().apiKey.create({ data: { name: "pos", scope: "reports", ownerId: owner.id, hash: "h", prefix: "smk_abc", createdBy: "admin" } });
+    expect(key).toMatchObject({ lastUsedAt: null, revokedAt: null });
+    expect(await prisma().owner.findUniqueOrThrow({ where: { slug: "acme" }, include: { _count: { select: { members: true, stores: true, apiKeys: true } } } })).toMatchObject({
+      _count: { members: 1, stores: 1, apiKeys: 1 },
+    });
+    await prisma().owner.delete({ where: { id: owner.id } });
+    expect(await prisma().store.findUniqueOrThrow({ where: { storeId: "s1" } })).toMatchObject({ ownerId: null, name: "One" }); // the store stays
+    expect(await prisma().apiKey.count()).toBe(0); // an owner's keys go with it
+    expect((await prisma().authSecret.findUniqueOrThrow({ where: { id: true } })).secret).toMatch(/^[0-9a-f]{64}$/);
+  });
 });

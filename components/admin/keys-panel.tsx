@@ -1,0 +1,133 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { ErrorState, Loading } from "@/components/ui/states";
+import { formatInstant } from "@/components/ui/format";
+import { adminApi, adminKeys } from "./admin-api";
+import { ShownOnce } from "./once";
+import { SignOutButton } from "./sign-out";
+import { fieldsOf, useAction } from "./use-action";
+
+/**
+ * Service keys: an admin makes reports keys (of one owner, or of every store) and ingest keys; an owner's
+ * member makes reports keys of their own owners. A key is shown once; revoking it refuses it at once.
+ */
+export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: string; name: string }[] }) {
+  const keys = useQuery({ queryKey: adminKeys.keys(), queryFn: adminApi.keys });
+  const allOwners = useQuery({ queryKey: adminKeys.owners(), queryFn: adminApi.owners, enabled: admin });
+  const make = useAction(adminApi.makeKey, adminKeys.keys());
+  const revoke = useAction(adminApi.revokeKey, adminKeys.keys());
+  const choices = admin ? (allOwners.data?.owners ?? []) : owners;
+
+  return (
+    <>
+      <div className="section-head">
+        <h1>Keys</h1>
+        <div className="actions">
+          <SignOutButton everywhere />
+        </div>
+      </div>
+      <p className="muted">
+        Services call the report API with <code>Authorization: Bearer &lt;key&gt;</code>. A reports key of an owner sees that owner&apos;s stores
+        only.
+      </p>
+      {make.data && <ShownOnce label={`Key "${make.data.view.name}"`} value={make.data.key} note="Copy it now: it is not shown again." />}
+      {(make.errorMessage ?? revoke.errorMessage) && (
+        <p className="notice notice-error" role="alert">
+          {make.errorMessage ?? revoke.errorMessage}
+        </p>
+      )}
+      {keys.isPending && <Loading what="the keys" />}
+      {keys.isError && <ErrorState error={keys.error} what="the keys" />}
+      {keys.data && (
+        <div className="table-scroll">
+          <table className="data-table" aria-label="Keys">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Scope</th>
+                <th>Stores</th>
+                <th>Key</th>
+                <th>Made by</th>
+                <th>Last used</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.data.keys.length === 0 && (
+                <tr>
+                  <td colSpan={7} className="muted">
+                    No keys yet.
+                  </td>
+                </tr>
+              )}
+              {keys.data.keys.map((k) => (
+                <tr key={k.id}>
+                  <td>{k.name}</td>
+                  <td>{k.scope}</td>
+                  <td>{k.owner?.name ?? "all"}</td>
+                  <td>
+                    <code>{k.prefix}…</code>
+                  </td>
+                  <td>{k.createdBy}</td>
+                  <td>{formatInstant(k.lastUsedAt)}</td>
+                  <td>
+                    {k.revokedAt ? (
+                      <span className="muted">revoked {formatInstant(k.revokedAt)}</span>
+                    ) : (
+                      <button type="button" onClick={() => revoke.mutate(k.id)}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <form
+        className="stack narrow"
+        aria-labelledby="new-key"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const { name, scope, owner } = fieldsOf(form);
+          make.mutate({ name: name!, scope: (scope ?? "reports") as "reports" | "ingest", ...(owner ? { owner } : {}) }, { onSuccess: () => form.reset() });
+        }}
+      >
+        <h2 id="new-key">New key</h2>
+        <label>
+          Name (what uses it)
+          <input name="name" required maxLength={100} placeholder="point-of-sale sync" />
+        </label>
+        {admin && (
+          <label>
+            Scope
+            <select name="scope" defaultValue="reports">
+              <option value="reports">reports: read and trigger reports</option>
+              <option value="ingest">ingest: push polls</option>
+            </select>
+          </label>
+        )}
+        <label>
+          Stores
+          <select name="owner" required={!admin}>
+            {admin && <option value="">every store</option>}
+            {choices.map((o) => (
+              <option key={o.slug} value={o.slug}>
+                {o.name}&apos;s stores
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="button-primary" disabled={make.isPending}>
+          Make key
+        </button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,129 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { ErrorState, Loading } from "@/components/ui/states";
+import { formatInstant } from "@/components/ui/format";
+import { adminApi, adminKeys } from "./admin-api";
+import { ShownOnce } from "./once";
+import { fieldsOf, useAction } from "./use-action";
+
+/** Everyone with an account; inviting someone; a new password link; removing an account. */
+export function PeoplePanel() {
+  const people = useQuery({ queryKey: adminKeys.people(), queryFn: adminApi.people });
+  const owners = useQuery({ queryKey: adminKeys.owners(), queryFn: adminApi.owners });
+  const invite = useAction(adminApi.invite, adminKeys.people());
+  const reset = useAction(adminApi.passwordLink, adminKeys.people());
+  const remove = useAction(adminApi.removePerson, adminKeys.people());
+  const [role, setRole] = useState<"member" | "admin">("member");
+  const link = invite.data?.link ?? reset.data?.link;
+  const error = invite.errorMessage ?? reset.errorMessage ?? remove.errorMessage;
+
+  return (
+    <>
+      <h1>People</h1>
+      <p className="muted">
+        Admins see every store and manage feeds, owners and people. An owner&apos;s member sees that owner&apos;s stores: reports, store pages,
+        downloads, and their own keys. Invited people choose their password with the link given here (it works once, for 72 hours).
+      </p>
+      {link && <ShownOnce label="Password link" value={link} note="Send it to them; it is not shown again." />}
+      {error && (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+      {people.isPending && <Loading what="the people" />}
+      {people.isError && <ErrorState error={people.error} what="the people" />}
+      {people.data && (
+        <div className="table-scroll">
+          <table className="data-table" aria-label="People">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>E-mail</th>
+                <th>Role</th>
+                <th>Owner</th>
+                <th>Since</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {people.data.people.length === 0 && (
+                <tr>
+                  <td colSpan={6} className="muted">
+                    Nobody yet: invite the first person below.
+                  </td>
+                </tr>
+              )}
+              {people.data.people.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    {p.name} {!p.active && <span className="muted">(invited)</span>}
+                  </td>
+                  <td>{p.email}</td>
+                  <td>{p.role === "admin" ? "admin" : "member"}</td>
+                  <td>{p.owners.map((o) => o.name).join(", ") || "—"}</td>
+                  <td>{formatInstant(p.createdAt)}</td>
+                  <td className="actions">
+                    <button type="button" onClick={() => reset.mutate(p.id)}>
+                      New password link
+                    </button>
+                    <button type="button" onClick={() => confirm(`Remove ${p.email}? Their sessions end at once.`) && remove.mutate(p.id)}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <form
+        className="stack narrow"
+        aria-labelledby="invite"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const { email, name, owner } = fieldsOf(form);
+          invite.mutate({ email: email!, name: name!, role, ...(role === "member" ? { owner } : {}) }, { onSuccess: () => form.reset() });
+        }}
+      >
+        <h2 id="invite">Invite someone</h2>
+        <label>
+          Name
+          <input name="name" required maxLength={200} />
+        </label>
+        <label>
+          E-mail
+          <input name="email" type="email" required maxLength={320} />
+        </label>
+        <label>
+          Role
+          <select name="role" value={role} onChange={(e) => setRole(e.target.value as "member" | "admin")}>
+            <option value="member">Owner&apos;s member: sees that owner&apos;s stores</option>
+            <option value="admin">Admin: everything</option>
+          </select>
+        </label>
+        {role === "member" && (
+          <label>
+            Owner
+            <select name="owner" required>
+              {owners.data?.owners.map((o) => (
+                <option key={o.id} value={o.slug}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <button type="submit" className="button-primary" disabled={invite.isPending || (role === "member" && !owners.data?.owners.length)}>
+          Invite
+        </button>
+        {role === "member" && owners.data?.owners.length === 0 && <p className="muted">Add an owner first (Owners page).</p>}
+      </form>
+    </>
+  );
+}

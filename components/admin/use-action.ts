@@ -1,0 +1,15 @@
+"use client";
+
+import { useMutation, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { ApiError } from "@/lib/api/client";
+
+/** A change sent to the server, after which `refresh` is fetched again; its error in words. */
+export function useAction<A, R>(run: (args: A) => Promise<R>, refresh: QueryKey) {
+  const queryClient = useQueryClient();
+  const mutation = useMutation({ mutationFn: run, onSuccess: () => queryClient.invalidateQueries({ queryKey: refresh }) });
+  const error = mutation.error ? (mutation.error instanceof ApiError ? mutation.error.message : "Something went wrong.") : null;
+  return { ...mutation, errorMessage: error };
+}
+
+/** The form's fields as strings. */
+export const fieldsOf = (form: HTMLFormElement) => Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v)]));
