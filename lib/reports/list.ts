@@ -20,10 +20,21 @@ function summary(state: ReportState): ReportSummary {
   };
 }
 
-/** The newest reports first. */
-export async function listReports(limit = 50): Promise<ReportSummary[]> {
+/**
+ * The newest reports first. For a caller who sees some stores only, a complete report counts those stores
+ * (a running one shows its progress over all stores, as its job runs).
+ */
+export async function listReports(scope: Scope, limit = 50): Promise<ReportSummary[]> {
   const { rows } = await pool().query<ReportState>(`SELECT ${REPORT_STATE_COLUMNS} FROM reports ORDER BY created_at DESC LIMIT $1`, [limit]);
-  return rows.map(summary);
+  const reports = rows.map(summary);
+  const complete = reports.filter((r) => r.status === "Complete").map((r) => r.id);
+  if (scope.all || complete.length === 0) return reports;
+  const { rows: counts } = await pool().query<{ id: string; stores: number }>(
+    `SELECT report_id AS id, count(*)::int AS stores FROM report_rows WHERE report_id = ANY($1) AND ${visibleStores(scope)} GROUP BY 1`,
+    [complete],
+  );
+  const storesOf = new Map(counts.map((c) => [c.id, c.stores]));
+  return reports.map((r) => (r.status === "Complete" ? { ...r, storesTotal: storesOf.get(r.id) ?? 0, storesDone: storesOf.get(r.id) ?? 0 } : r));
 }
 
 const percent = (up: number, down: number) => (up + down > 0 ? Math.round((1000 * up) / (up + down)) / 10 : null);

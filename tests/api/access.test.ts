@@ -109,9 +109,12 @@ describe.each(EVERYONE)("%s", (who) => {
   const visible = VISIBLE[who]?.();
   const refused = REFUSED[who];
 
-  it("the report list", async () => {
+  it("the report list counts each complete report's stores the caller sees", async () => {
     const response = await api(who, "/api/reports");
     expect(response.status).toBe(refused ?? 200);
+    if (!visible) return;
+    const report = (await response.json()).reports.find((r: { id: string }) => r.id === reportId);
+    expect(report).toMatchObject({ status: "Complete", storesTotal: VISIBLE[who]!().length, storesDone: VISIBLE[who]!().length });
   });
 
   it("the report's summary counts its own stores only", async () => {
@@ -174,9 +177,15 @@ describe.each(EVERYONE)("%s", (who) => {
     expect(response.status).toBe(who === "admin" || who.startsWith("member") ? 200 : who === "anonymous" || who === "wrongKey" ? 401 : 403);
   });
 
-  it("the upload page: members and keys are told it does not exist; the signed-out are sent to sign in", async () => {
-    const response = await api(who, "/admin/upload");
+  it.each(["/admin/upload", "/admin/owners", "/admin/people"])("the admin page %s: members and keys are told it does not exist; the signed-out are sent to sign in", async (page) => {
+    const response = await api(who, page);
     const expected = who === "admin" ? 200 : who === "anonymous" || who === "wrongKey" ? 307 : 404;
+    expect(response.status).toBe(expected);
+  });
+
+  it("the keys page: signed-in accounts", async () => {
+    const response = await api(who, "/account/keys");
+    const expected = who === "admin" || who.startsWith("member") ? 200 : who === "anonymous" || who === "wrongKey" ? 307 : 404;
     expect(response.status).toBe(expected);
   });
 });

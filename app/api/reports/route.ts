@@ -6,6 +6,6 @@ import { authorize } from "@/lib/auth/authorize";
 export const dynamic = "force-dynamic";
 
 export const GET = route(async (request) => {
-  await authorize(request, "reports");
-  return json({ reports: await listReports(), data: await dataStatus() });
+  const { scope } = await authorize(request, "reports");
+  return json({ reports: await listReports(scope), data: await dataStatus() });
 });
