@@ -29,7 +29,7 @@ test("every page passes its Content-Security-Policy and works", async ({ page })
   await expect(page.locator(`tr[data-report-id="${id}"]`).getByText("Complete")).toBeVisible({ timeout: 30_000 });
   await page.goto(`/reports/${id}`);
   await expect(page.getByRole("table", { name: "Report rows" })).toBeVisible();
-  const store = (await page.getByRole("table", { name: "Report rows" }).locator("tbody tr td").first().innerText()).trim();
+  const store = (await page.getByRole("table", { name: "Report rows" }).locator("tbody tr td .store-id").first().innerText()).trim();
   await page.goto(`/stores/${encodeURIComponent(store)}?report=${id}`);
   await expect(page.getByText(store).first()).toBeVisible();
   await page.goto("/admin/login");

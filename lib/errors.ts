@@ -38,6 +38,10 @@ export function errorBody(e: unknown): { status: number; body: ErrorBody; header
     noteDatabaseUnavailable(e, "request");
     e = databaseUnavailable();
   }
+  const prismaCode = (e as { code?: unknown } | null)?.code;
+  if (!(e instanceof AppError) && (prismaCode === "P2002" || prismaCode === "P2025"))
+    // Two requests made the same thing at once, or one removed what the other changes.
+    e = prismaCode === "P2002" ? new AppError("conflict", 409, "that exists already") : new AppError("not_found", 404, "that does not exist (any more)");
   if (e instanceof AppError) {
     const error: ErrorBody["error"] = { code: e.code, message: e.message };
     if (e.details !== undefined) error.details = e.details;

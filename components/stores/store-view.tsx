@@ -34,7 +34,8 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
       <nav className="crumbs" aria-label="Breadcrumb">
         {back} / <span>Store</span>
       </nav>
-      <h1 className="store-title">Store {store.storeId}</h1>
+      <h1 className="store-title">{store.name ?? `Store ${store.storeId}`}</h1>
+      {store.name && <p className="store-id">Store {store.storeId}</p>}
       <p>
         Time zone <strong>{store.timeZone}</strong>
         {store.timeZoneDefaulted && <span className="muted"> (no time zone on file: the default, America/Chicago)</span>} · week

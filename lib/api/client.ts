@@ -35,7 +35,7 @@ export const api = {
   report: (id: string) => request<ReportOverview>(`/api/reports/${encodeURIComponent(id)}`),
   reportRows: (id: string, q: ReportRowsQuery) =>
     request<ReportRowsPage>(
-      `/api/reports/${encodeURIComponent(id)}/rows?${new URLSearchParams({ page: String(q.page), pageSize: String(q.pageSize), sort: q.sort, dir: q.dir, q: q.q })}`,
+      `/api/reports/${encodeURIComponent(id)}/rows?${new URLSearchParams({ page: String(q.page), pageSize: String(q.pageSize), sort: q.sort, dir: q.dir, q: q.q, only: q.only })}`,
     ),
   storeTimeline: (storeId: string, reportId?: string) =>
     request<StoreTimelineView>(`/api/stores/${encodeURIComponent(storeId)}/timeline${reportId ? `?report=${encodeURIComponent(reportId)}` : ""}`),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { REPORT_COLUMNS } from "../uptime/report-row";
+import { ROW_FILTERS, ROW_SORTS } from "./report-rows";
 
 // Request and response shapes shared by the route handlers and the dashboard.
 
@@ -15,12 +16,17 @@ export type ReportStatusResponse = z.infer<typeof reportStatusResponse>;
 /** The report columns a table can be sorted by. */
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
 
+export { ROW_FILTERS, ROW_SORTS, type RowFilter, type RowSort } from "./report-rows";
+
 export const reportRowsQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
-  sort: z.enum(REPORT_COLUMNS).default("store_id"),
+  /** health: the worst first (no data, then the lowest uptime over the week). */
+  sort: z.enum(ROW_SORTS).default("health"),
   dir: z.enum(["asc", "desc"]).default("asc"),
+  /** Part of a store's id or name. */
   q: z.string().max(200).default(""),
+  only: z.enum(ROW_FILTERS).default("all"),
 });
 export type ReportRowsQuery = z.infer<typeof reportRowsQuery>;
 
@@ -45,17 +51,30 @@ export interface ReportOverview extends ReportSummary {
     businessHoursLastWeek: number;
     uptimePercent: { hour: number | null; day: number | null; week: number | null };
     storesDownLastDay: number;
+    /** Stores the fleet figures count: those with a poll in the week (see lib/uptime/freshness.ts). */
+    storesCounted: number;
+    /** Stores with no poll in the week, left out of the fleet figures; and those whose last poll is stale. */
+    storesNoData: number;
+    storesStale: number;
+    /** Stores below the warning threshold over the week, and between it and fine. */
+    storesBad: number;
+    storesWarning: number;
   } | null;
+  /** The newest complete report before this one, its figures over the same stores (for the change per card). */
+  previous: { id: string; asOf: string; totals: NonNullable<ReportOverview["totals"]> } | null;
 }
 
-export interface ReportRowView {
+/** A report row's six figures, by column. */
+export type ReportFigureValues = Record<Exclude<ReportColumn, "store_id">, number>;
+
+export interface ReportRowView extends ReportFigureValues {
   store_id: string;
-  uptime_last_hour: number;
-  uptime_last_day: number;
-  uptime_last_week: number;
-  downtime_last_hour: number;
-  downtime_last_day: number;
-  downtime_last_week: number;
+  /** From the store directory; null without a directory row. */
+  name: string | null;
+  last_poll_at: string | null;
+  freshness: "fresh" | "stale" | "no_data" | null;
+  uptime_percent_week: number | null;
+  uptime_percent_day: number | null;
 }
 
 export interface ReportRowsPage {
@@ -88,13 +107,15 @@ export interface TimelineDay {
 
 export interface StoreTimelineView {
   storeId: string;
+  /** From the store directory; null without a directory row. */
+  name: string | null;
   timeZone: string;
   timeZoneDefaulted: boolean;
   hours: { dayOfWeek: number; start: string; end: string }[];
   asOf: string;
   reportId: string | null;
   /** The six figures: the chosen report's row when there is one, else computed now with the same engine. */
-  figures: Omit<ReportRowView, "store_id">;
+  figures: ReportFigureValues;
   /** Where the figures come from: the report's stored row, or computed now for the as-of. */
   figuresSource: "report" | "computed";
   days: TimelineDay[];

@@ -14,6 +14,7 @@ import { env } from "../env";
 const linkTokens = new AsyncLocalStorage<{ token?: string }>();
 
 export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
 /** How long an invitation or reset link may be used. */
 export const PASSWORD_LINK_HOURS = 72;
 
@@ -27,7 +28,7 @@ function makeAuth(secret: string) {
       enabled: true,
       disableSignUp: true, // accounts are made by admins
       minPasswordLength: PASSWORD_MIN_LENGTH,
-      maxPasswordLength: 256,
+      maxPasswordLength: PASSWORD_MAX_LENGTH,
       revokeSessionsOnPasswordReset: true,
       resetPasswordTokenExpiresIn: PASSWORD_LINK_HOURS * 3600,
       // No mail is sent: the admin who asked for the link is given it (see passwordLink).
@@ -40,6 +41,8 @@ function makeAuth(secret: string) {
         await prisma().user.update({ where: { id: user.id }, data: { emailVerified: true } });
       },
     },
+    // Password-link tokens are kept as hashes: a copy of the table gives no working link.
+    verification: { storeIdentifier: "hashed" },
     session: { modelName: "accountSession", expiresIn: Math.round(env().SESSION_HOURS * 3600), cookieCache: { enabled: false } },
     advanced: { cookiePrefix: "sm" },
     rateLimit: { enabled: false }, // sign-in attempts are counted by lib/auth/limits.ts, shared by every web server

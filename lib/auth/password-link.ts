@@ -1,5 +1,5 @@
 import { APIError } from "better-auth/api";
-import { accounts, PASSWORD_LINK_HOURS, PASSWORD_MIN_LENGTH } from "./accounts";
+import { accounts, PASSWORD_LINK_HOURS, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./accounts";
 import { cookieValue } from "./authorize";
 import { publicOrigin } from "./request-origin";
 import { SIGN_IN_PAGE } from "./sign-in";
@@ -29,13 +29,21 @@ export function openPasswordLink(request: Request): Response {
   return redirect(PASSWORD_PAGE, linkCookie(request, token, 3600));
 }
 
-export type PasswordFailure = "invalid_link" | "too_short" | "mismatch";
+export type PasswordFailure = "invalid_link" | "too_short" | "too_long" | "mismatch";
 
 /** POST /account/password (form fields password, confirm): sets the password, then on to the sign-in page. */
 export async function setPasswordFromLink(request: Request, form: URLSearchParams): Promise<Response> {
   const token = cookieValue(request, LINK_COOKIE);
   const [password, confirm] = [form.get("password") ?? "", form.get("confirm") ?? ""];
-  const failure: PasswordFailure | null = !token ? "invalid_link" : password.length < PASSWORD_MIN_LENGTH ? "too_short" : password !== confirm ? "mismatch" : null;
+  const failure: PasswordFailure | null = !token
+    ? "invalid_link"
+    : password.length < PASSWORD_MIN_LENGTH
+      ? "too_short"
+      : password.length > PASSWORD_MAX_LENGTH
+        ? "too_long"
+        : password !== confirm
+          ? "mismatch"
+          : null;
   if (failure) return redirect(`${PASSWORD_PAGE}?error=${failure}`);
   try {
     await (await accounts()).api.resetPassword({ body: { token: token!, newPassword: password } });
@@ -53,6 +61,7 @@ export function passwordFailureMessage(failure: string | undefined): string | un
   const reasons: Record<PasswordFailure, string> = {
     invalid_link: "This link is not valid any more (it was used, or it is older than 72 hours). Ask an admin for a new one.",
     too_short: `The password must have at least ${PASSWORD_MIN_LENGTH} characters.`,
+    too_long: `The password may have at most ${PASSWORD_MAX_LENGTH} characters.`,
     mismatch: "The two passwords differ.",
   };
   return failure && failure in reasons ? reasons[failure as PasswordFailure] : undefined;

@@ -96,10 +96,13 @@ export async function passwordResetToken(userId: string, ownerIds?: readonly str
   return (await passwordLinkToken(user.email))!;
 }
 
-/** Deletes an account: its sessions end with it. */
+/** Deletes an account: its sessions end with it, and the keys it made are revoked. */
 export async function removePerson(userId: string, ownerIds?: readonly string[]): Promise<void> {
-  await findPerson(userId, ownerIds);
-  await prisma().user.delete({ where: { id: userId } });
+  const user = await findPerson(userId, ownerIds);
+  await prisma().$transaction([
+    prisma().apiKey.updateMany({ where: { createdBy: user.email, revokedAt: null }, data: { revokedAt: new Date() } }),
+    prisma().user.delete({ where: { id: userId } }),
+  ]);
   recheckOpenMode();
 }
 

@@ -3,8 +3,11 @@ import { AppError } from "../errors";
 import { accounts } from "./accounts";
 import { countSignInAttempt, signInSucceeded } from "./limits";
 import { afterSignInPath } from "./redirect";
-import { clientAddress, publicOrigin } from "./request-origin";
+import { checkSameSite, clientAddress, publicOrigin } from "./request-origin";
 import { ADMIN_ACCOUNT, checkAdminToken, createSession, sessionCookie } from "./session";
+
+/** The longest e-mail address (RFC 5321's path limit). */
+const MAX_EMAIL_LENGTH = 254;
 
 /** What a sign-in gives: either the admin token, or a person's e-mail and password. */
 export type Credentials = { token: string } | { email: string; password: string };
@@ -15,6 +18,9 @@ export type Credentials = { token: string } | { email: string; password: string 
  * sent all at once are counted too).
  */
 export async function signIn(request: Request, credentials: Credentials): Promise<{ cookies: string[]; admin: boolean }> {
+  // Another site's page may not sign a browser in to an account of its choosing (the admin's sign-in link, a
+  // GET, carries the admin token itself, which no other site has).
+  if (request.method !== "GET") checkSameSite(request);
   const client = clientAddress(request);
   if ("token" in credentials) {
     await countSignInAttempt(client, ADMIN_ACCOUNT);
@@ -24,6 +30,7 @@ export async function signIn(request: Request, credentials: Credentials): Promis
     return { cookies: [sessionCookie(session.value, session.expiresAt, publicOrigin(request).startsWith("https:"))], admin: true };
   }
   const email = credentials.email.trim().toLowerCase();
+  if (email.length > MAX_EMAIL_LENGTH) throw new AppError("invalid_body", 400, `an e-mail address has at most ${MAX_EMAIL_LENGTH} characters`);
   const account = `person:${email}`;
   await countSignInAttempt(client, account);
   const auth = await accounts();
@@ -35,7 +42,10 @@ export async function signIn(request: Request, credentials: Credentials): Promis
     throw e;
   }
   await signInSucceeded(client, account);
-  return { cookies: signedIn.headers.getSetCookie(), admin: (signedIn.response.user as { role?: string }).role === "admin" };
+  // Secure whenever the site is served over HTTPS, whether or not PUBLIC_URL says so.
+  const secure = publicOrigin(request).startsWith("https:");
+  const cookies = signedIn.headers.getSetCookie().map((c) => (secure && !/;\s*secure/i.test(c) ? `${c}; Secure` : c));
+  return { cookies, admin: (signedIn.response.user as { role?: string }).role === "admin" };
 }
 
 /** The sign-in form's page; the form posts to /admin/login. */

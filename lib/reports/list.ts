@@ -1,6 +1,7 @@
 import { pool } from "../db/pool";
 import { visibleStores, type Scope } from "../auth/scope";
-import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary } from "../api/schemas";
+import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, RowFilter, RowSort } from "../api/schemas";
+import { HEALTH_THRESHOLDS, uptimePercent } from "../uptime";
 import { REPORT_STATE_COLUMNS, reportProgress, reportState, type ReportState } from "./read";
 
 function summary(state: ReportState): ReportSummary {
@@ -37,49 +38,110 @@ export async function listReports(scope: Scope, limit = 50): Promise<ReportSumma
   return reports.map((r) => (r.status === "Complete" ? { ...r, storesTotal: storesOf.get(r.id) ?? 0, storesDone: storesOf.get(r.id) ?? 0 } : r));
 }
 
-const percent = (up: number, down: number) => (up + down > 0 ? Math.round((1000 * up) / (up + down)) / 10 : null);
+/** Uptime within business hours over the week / day, as a percentage; null without business hours. */
+const PERCENT_WEEK = "round((100 * uptime_last_week / nullif(uptime_last_week + downtime_last_week, 0))::numeric, 1)::float8";
+const PERCENT_DAY = "round((100 * uptime_last_day / nullif(uptime_last_day + downtime_last_day, 0))::numeric, 1)::float8";
 
-/** A report's state and, once complete, the figures over the stores of `scope`. */
-export async function reportOverview(id: string, scope: Scope): Promise<ReportOverview> {
-  const state = await reportState(id);
-  if (state.status !== "Complete") return { ...summary(state), totals: null };
+/** The SQL condition of each of the summary cards' subsets (thresholds from lib/uptime/health.ts). */
+const WITH_DATA = "freshness IS DISTINCT FROM 'no_data'";
+const ONLY: Record<RowFilter, string> = {
+  all: "TRUE",
+  down_day: `${WITH_DATA} AND downtime_last_day > 0`,
+  bad: `${WITH_DATA} AND ${PERCENT_WEEK} < ${HEALTH_THRESHOLDS.warning}`,
+  warning: `${WITH_DATA} AND ${PERCENT_WEEK} >= ${HEALTH_THRESHOLDS.warning} AND ${PERCENT_WEEK} < ${HEALTH_THRESHOLDS.fine}`,
+  stale: "freshness = 'stale'",
+  no_data: "freshness = 'no_data'",
+};
+
+type Totals = NonNullable<ReportOverview["totals"]>;
+
+/**
+ * The fleet figures of a report's rows over the stores of `scope` (and of `sameStoresAs`' rows, when given):
+ * stores with no poll in the week are counted apart and left out of the sums.
+ */
+async function totalsOf(id: string, scope: Scope, sameStoresAs?: string): Promise<Totals> {
+  const same = sameStoresAs ? "AND store_id IN (SELECT store_id FROM report_rows WHERE report_id = $2)" : "";
   const { rows } = await pool().query(
     `SELECT count(*)::int AS stores,
-            coalesce(sum(uptime_last_hour), 0)::float8 AS uh, coalesce(sum(downtime_last_hour), 0)::float8 AS dh,
-            coalesce(sum(uptime_last_day), 0)::float8 AS ud, coalesce(sum(downtime_last_day), 0)::float8 AS dd,
-            coalesce(sum(uptime_last_week), 0)::float8 AS uw, coalesce(sum(downtime_last_week), 0)::float8 AS dw,
-            count(*) FILTER (WHERE downtime_last_day > 0)::int AS down_day
-     FROM report_rows WHERE report_id = $1 AND ${visibleStores(scope)}`,
-    [id],
+            count(*) FILTER (WHERE counted)::int AS counted,
+            count(*) FILTER (WHERE freshness = 'no_data')::int AS no_data,
+            count(*) FILTER (WHERE freshness = 'stale')::int AS stale,
+            coalesce(sum(uptime_last_hour) FILTER (WHERE counted), 0)::float8 AS uh, coalesce(sum(downtime_last_hour) FILTER (WHERE counted), 0)::float8 AS dh,
+            coalesce(sum(uptime_last_day) FILTER (WHERE counted), 0)::float8 AS ud, coalesce(sum(downtime_last_day) FILTER (WHERE counted), 0)::float8 AS dd,
+            coalesce(sum(uptime_last_week) FILTER (WHERE counted), 0)::float8 AS uw, coalesce(sum(downtime_last_week) FILTER (WHERE counted), 0)::float8 AS dw,
+            count(*) FILTER (WHERE counted AND ${ONLY.down_day})::int AS down_day,
+            count(*) FILTER (WHERE counted AND ${ONLY.bad})::int AS bad,
+            count(*) FILTER (WHERE counted AND ${ONLY.warning})::int AS warning
+     FROM (SELECT *, ${WITH_DATA} AS counted FROM report_rows
+           WHERE report_id = $1 AND ${visibleStores(scope)} ${same}) r`,
+    sameStoresAs ? [id, sameStoresAs] : [id],
   );
   const t = rows[0];
   return {
-    ...summary(state),
-    totals: {
-      stores: t.stores,
-      businessHoursLastWeek: Math.round((t.uw + t.dw) * 100) / 100,
-      uptimePercent: { hour: percent(t.uh, t.dh), day: percent(t.ud, t.dd), week: percent(t.uw, t.dw) },
-      storesDownLastDay: t.down_day,
-    },
+    stores: t.stores,
+    businessHoursLastWeek: Math.round((t.uw + t.dw) * 100) / 100,
+    uptimePercent: { hour: uptimePercent(t.uh, t.dh), day: uptimePercent(t.ud, t.dd), week: uptimePercent(t.uw, t.dw) },
+    storesDownLastDay: t.down_day,
+    storesCounted: t.counted,
+    storesNoData: t.no_data,
+    storesStale: t.stale,
+    storesBad: t.bad,
+    storesWarning: t.warning,
   };
 }
 
-/** One page of a report's rows over the stores of `scope`, sorted and filtered in SQL. */
+/**
+ * A report's state and, once complete, the figures over the stores of `scope`, with those of the newest
+ * complete report before it over the same stores.
+ */
+export async function reportOverview(id: string, scope: Scope): Promise<ReportOverview> {
+  const state = await reportState(id);
+  if (state.status !== "Complete") return { ...summary(state), totals: null, previous: null };
+  const { rows: before } = await pool().query<{ id: string; asOf: string }>(
+    `SELECT id, to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "asOf" FROM reports
+     WHERE status = 'Complete' AND created_at < (SELECT created_at FROM reports WHERE id = $1) ORDER BY created_at DESC LIMIT 1`,
+    [id],
+  );
+  const [totals, previous] = await Promise.all([totalsOf(id, scope), before[0] ? totalsOf(before[0].id, scope, id) : null]);
+  return { ...summary(state), totals, previous: previous && { ...before[0]!, totals: previous } };
+}
+
+/** The ORDER BY of each sort (from a fixed list, so it may be spliced into the SQL); ties by store id. */
+function orderBy(sort: RowSort, dir: "asc" | "desc"): string {
+  const flip = dir === "asc" ? "desc" : "asc";
+  switch (sort) {
+    case "store_id":
+      return `store_id ${dir}`;
+    case "health": // the worst first: no data, then the lowest uptime over the week, then over the day
+      return `(freshness = 'no_data') ${flip} NULLS LAST, ${PERCENT_WEEK} ${dir} NULLS LAST, ${PERCENT_DAY} ${dir} NULLS LAST, store_id`;
+    case "name":
+      return `name ${dir} NULLS LAST, store_id`;
+    case "uptime_percent_week":
+      return `${PERCENT_WEEK} ${dir} NULLS LAST, store_id`;
+    case "uptime_percent_day":
+      return `${PERCENT_DAY} ${dir} NULLS LAST, store_id`;
+    default:
+      return `${sort} ${dir} NULLS LAST, store_id`;
+  }
+}
+
+/** One page of a report's rows over the stores of `scope`, filtered by id or name and by subset, sorted in SQL. */
 export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: Scope): Promise<ReportRowsPage> {
   await reportState(id); // 400 for a malformed id, 404 for an unknown report
   const filter = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  // The sort column comes from a fixed list (the zod enum), so it may be spliced into the SQL.
-  const order = query.sort === "store_id" ? `store_id ${query.dir}` : `${query.sort} ${query.dir}, store_id`;
+  const where = `report_id = $1 AND (store_id ILIKE $2 OR name ILIKE $2) AND ${ONLY[query.only]} AND ${visibleStores(scope, "r.store_id")}`;
+  const from = "report_rows r LEFT JOIN stores s USING (store_id)";
   const { rows } = await pool().query(
-    `SELECT store_id, uptime_last_hour::float8, uptime_last_day::float8, uptime_last_week::float8,
-            downtime_last_hour::float8, downtime_last_day::float8, downtime_last_week::float8, count(*) OVER ()::int AS total
-     FROM report_rows WHERE report_id = $1 AND store_id ILIKE $2 AND ${visibleStores(scope)}
-     ORDER BY ${order} LIMIT $3 OFFSET $4`,
+    `SELECT store_id, name, uptime_last_hour::float8, uptime_last_day::float8, uptime_last_week::float8,
+            downtime_last_hour::float8, downtime_last_day::float8, downtime_last_week::float8,
+            to_char(last_poll_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_poll_at, freshness,
+            ${PERCENT_WEEK} AS uptime_percent_week, ${PERCENT_DAY} AS uptime_percent_day, count(*) OVER ()::int AS total
+     FROM ${from} WHERE ${where}
+     ORDER BY ${orderBy(query.sort, query.dir)} LIMIT $3 OFFSET $4`,
     [id, filter, query.pageSize, (query.page - 1) * query.pageSize],
   );
   let total = rows[0]?.total as number | undefined;
-  if (total === undefined)
-    total = (await pool().query(`SELECT count(*)::int AS n FROM report_rows WHERE report_id = $1 AND store_id ILIKE $2 AND ${visibleStores(scope)}`, [id, filter])).rows[0].n;
+  if (total === undefined) total = (await pool().query(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, [id, filter])).rows[0].n;
   return { total: total ?? 0, page: query.page, pageSize: query.pageSize, rows: rows.map(({ total: _, ...row }) => row) };
 }
 

@@ -4,7 +4,7 @@ import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../db/availabili
 import { CopyIn } from "../db/copy";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { notify } from "../db/notifications";
-import { FIGURE_KEYS, REPORT_COLUMNS, reportFigures, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
+import { FIGURE_KEYS, isoMicros, REPORT_COLUMNS, reportFigures, storeFreshness, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
 import type { ShardJob } from "./queue";
 import { markFailed, PROGRESS_CHANNEL } from "./state";
 import { loadStoreData } from "./store-data";
@@ -45,7 +45,7 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
   const writer = await pool().connect();
   try {
     await writer.query("BEGIN");
-    const copy = new CopyIn(writer, "report_rows", ["report_id", "store_id", ...FIGURE_COLUMNS]);
+    const copy = new CopyIn(writer, "report_rows", ["report_id", "store_id", ...FIGURE_COLUMNS, "last_poll_at", "poll_coverage", "freshness"]);
     const clocks = new ZoneClocks();
     const batchSize = env().REPORT_BATCH_STORES;
     const load = (from: number) => loadStoreData(reader, job.storeIds.slice(from, from + batchSize), job.now - WINDOWS.week, job.now);
@@ -55,7 +55,7 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
         const stores = await next!;
         // The database reads the next batch while this one is computed: both run at once.
         next = i + batchSize < job.storeIds.length ? load(i + batchSize) : null;
-        const rows: string[][] = [];
+        const rows: (string | number)[][] = [];
         for (const store of stores) {
           let timeline;
           try {
@@ -65,7 +65,8 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
           }
           if (!timeline) continue;
           const figures = reportFigures(timeline.durations);
-          rows.push([job.reportId, store.storeId, ...FIGURE_KEYS.map((k) => figures[k])]);
+          const fresh = storeFreshness(store.polls, job.now);
+          rows.push([job.reportId, store.storeId, ...FIGURE_KEYS.map((k) => figures[k]), isoMicros(fresh.lastPoll!), fresh.coverage, fresh.state]);
         }
         await copy.write(rows);
         await options.afterBatch?.();

@@ -96,8 +96,17 @@ export interface GeneratedCounts {
   zoneRows: number;
 }
 
+const NAME_FIRST = ["Blue", "Golden", "Little", "Corner", "Harbor", "Sunny", "Maple", "Urban", "Old Town", "Riverside"];
+const NAME_SECOND = ["Fern", "Oak", "Lantern", "Spoon", "Kettle", "Garden", "Bridge", "Table", "Market", "Grill"];
+
+/** The sample name of the i-th store: "Blue Fern Diner #1", "Golden Fern Diner #2", ... */
+export function storeName(i: number): string {
+  return `${NAME_FIRST[i % NAME_FIRST.length]} ${NAME_SECOND[Math.floor(i / NAME_FIRST.length) % NAME_SECOND.length]} Diner #${i + 1}`;
+}
+
 /**
- * Writes store_status.csv, menu_hours.csv and timezones.csv into `outDir` in the published formats:
+ * Writes store_status.csv, menu_hours.csv, timezones.csv and stores.csv (the directory) into `outDir` in the
+ * published formats:
  * hourly polls with jitter, missed polls, multi-hour outages and flapping; several windows a day, windows past
  * midnight, closed days, stores open 24x7 (no hours) and stores without a time zone (America/Chicago).
  */
@@ -158,5 +167,12 @@ export async function generateFeeds(options: GenerateOptions, outDir: string): P
     }
   }
   await polls.close();
+
+  // Names come from each store's place in the list, not from the random stream, so the other files are the
+  // same with or without them.
+  const directory = new LineWriter(path.join(outDir, "stores.csv"));
+  await directory.line("store_id,name,address");
+  for (const [i, s] of stores.entries()) await directory.line(`${s.id},${storeName(i)},"${100 + i} Main Street, Springfield"`);
+  await directory.close();
   return { stores: stores.length, polls: pollCount, hoursRows, zoneRows };
 }

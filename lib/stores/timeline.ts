@@ -49,6 +49,7 @@ export async function storeTimelineView(storeId: string, reportId: string | unde
     if (now == null) throw new AppError("no_data", 404, "no polls have been loaded yet");
 
     const [store] = await loadStoreData(client, [storeId], now - WINDOWS.week, now);
+    const { rows: directory } = await client.query<{ name: string | null }>("SELECT name FROM stores WHERE store_id = $1", [storeId]);
     const clocks = new ZoneClocks();
     const timeline = storeTimeline(store!, now, clocks);
     if (!timeline) throw new AppError("store_not_found", 404, `no store ${storeId} with polls up to ${iso(now)}`);
@@ -93,6 +94,7 @@ export async function storeTimelineView(storeId: string, reportId: string | unde
     }
     return {
       storeId,
+      name: directory[0]?.name ?? null,
       timeZone: zone,
       timeZoneDefaulted: store!.timeZone === null,
       hours: [...store!.hours]

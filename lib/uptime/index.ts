@@ -13,3 +13,5 @@ export {
   type WindowName,
 } from "./store-uptime";
 export { FIGURE_KEYS, REPORT_COLUMNS, REPORT_HEADER, reportFigures, roundTo2Decimals, type ReportFigures } from "./report-row";
+export { FRESH_WITHIN, isoMicros, storeFreshness, type Freshness, type StoreFreshness } from "./freshness";
+export { HEALTH_THRESHOLDS, healthOf, uptimePercent, type Health } from "./health";

@@ -124,7 +124,7 @@ describe.each(EVERYONE)("%s", (who) => {
   });
 
   it("the report's rows are exactly its stores", async () => {
-    const response = await api(who, `/api/reports/${reportId}/rows?pageSize=100`);
+    const response = await api(who, `/api/reports/${reportId}/rows?pageSize=100&sort=store_id`);
     expect(response.status).toBe(refused ?? 200);
     if (visible) expect((await response.json()).rows.map((r: { store_id: string }) => r.store_id)).toEqual(VISIBLE[who]!());
   });
@@ -196,7 +196,7 @@ describe("accounts", () => {
     expect(made.status).toBe(201);
     const { key, view } = await made.json();
     expect(view).toMatchObject({ name: "pos system", scope: "reports", owner: { slug: "owner-a" }, createdBy: "ana@a.example", revokedAt: null });
-    const rows = await fetch(`${app.baseUrl}/api/reports/${reportId}/rows?pageSize=100`, { headers: { Authorization: `Bearer ${key}` } });
+    const rows = await fetch(`${app.baseUrl}/api/reports/${reportId}/rows?pageSize=100&sort=store_id`, { headers: { Authorization: `Bearer ${key}` } });
     expect((await rows.json()).rows.map((r: { store_id: string }) => r.store_id)).toEqual(stores.a);
     expect((await (await api("memberB", "/api/keys")).json()).keys).toEqual([]);
     expect((await api("memberB", `/api/keys/${view.id}`, { method: "DELETE" })).status).toBe(404);
@@ -212,6 +212,42 @@ describe("accounts", () => {
     expect((await fetch(`${app.baseUrl}/api/reports`, { headers })).status).toBe(200);
     expect((await fetch(`${app.baseUrl}/api/admin/session`, { method: "DELETE", headers })).status).toBe(204);
     expect((await fetch(`${app.baseUrl}/api/reports`, { headers })).status).toBe(401);
+  });
+
+  it("another site's page cannot sign a browser in; an over-long e-mail is a 400, not a 500", async () => {
+    const crossSite = await fetch(`${app.baseUrl}/admin/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { Origin: "http://evil.example", "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: "bo@b.example", password: "a long password 123" }),
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get("set-cookie")).toBeNull();
+    const long = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ email: `${"x".repeat(300)}@example.com`, password: "p" }) });
+    expect(long.status).toBe(400);
+  });
+
+  it("a member is told the same for another owner's short name and for one that does not exist", async () => {
+    for (const owner of ["owner-b", "no-such-owner"]) {
+      const response = await api("memberA", "/api/keys", { method: "POST", body: JSON.stringify({ name: "x", scope: "reports", owner }) });
+      expect([response.status, (await response.json()).error.message]).toEqual([400, "field owner: choose one of your owners"]);
+    }
+  });
+
+  it("removing a person revokes the keys they made", async () => {
+    const cookie = await invite("cy@a.example", "owner-a");
+    const made = await fetch(`${app.baseUrl}/api/keys`, {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: app.baseUrl },
+      body: JSON.stringify({ name: "cy's key", scope: "reports", owner: "owner-a" }),
+    });
+    const { key } = await made.json();
+    expect((await fetch(`${app.baseUrl}/api/reports`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(200);
+    const people = (await (await api("admin", "/api/admin/people")).json()).people as { id: string; email: string }[];
+    const cy = people.find((p) => p.email === "cy@a.example")!;
+    expect((await api("admin", `/api/admin/people/${cy.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await fetch(`${app.baseUrl}/api/reports`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(401);
+    expect((await fetch(`${app.baseUrl}/api/reports`, { headers: { Cookie: cookie } })).status).toBe(401);
   });
 
   it("ten wrong passwords in a row are refused with 429 from then on, and logged once", async () => {

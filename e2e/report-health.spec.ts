@@ -1,0 +1,77 @@
+import { expect, test, type Page } from "@playwright/test";
+
+/** Generates a report and opens it; returns its id. */
+async function openReport(page: Page): Promise<string> {
+  const { report_id: id } = await (await page.request.post("/trigger_report")).json();
+  await expect.poll(async () => (await (await page.request.get(`/get_report?report_id=${id}`)).json()).status, { timeout: 30_000 }).toBe("Complete");
+  await page.goto(`/reports/${id}`);
+  await expect(page.getByRole("table", { name: "Report rows" })).toHaveAttribute("aria-busy", "false");
+  return id;
+}
+
+const rows = (page: Page) => page.getByRole("table", { name: "Report rows" }).locator("tbody tr");
+/** The week's uptime % of the rows shown ("no data" as -1, so that it sorts first). */
+const weekPercents = async (page: Page) =>
+  (await rows(page).locator("td:nth-child(2)").allInnerTexts()).map((t) => (t.includes("no data") ? -1 : t.trim() === "—" ? Infinity : parseFloat(t)));
+
+test("a report opens worst first, each store named with its id beneath", async ({ page }) => {
+  await openReport(page);
+  const percents = await weekPercents(page);
+  expect(percents).toEqual([...percents].sort((a, b) => a - b));
+  const first = rows(page).first().locator("td").first();
+  await expect(first.getByRole("link")).toHaveText(/Diner #\d+/);
+  await expect(first.locator(".store-id")).toHaveText(/^[0-9a-f-]{36}$/);
+});
+
+test("find a store by name", async ({ page }) => {
+  await openReport(page);
+  await page.getByLabel("Find a store by name or id").fill("Lantern");
+  await expect(page).toHaveURL(/q=Lantern/);
+  await expect(page.getByRole("table", { name: "Report rows" })).toHaveAttribute("aria-busy", "false");
+  const names = await rows(page).getByRole("link").allInnerTexts();
+  expect(names.length).toBeGreaterThan(0);
+  for (const name of names) expect(name).toContain("Lantern");
+});
+
+test("a summary card filters the table to the stores it counts, and back to all", async ({ page }) => {
+  await openReport(page);
+  const card = page.getByRole("button", { name: /Stores with downtime in the last day/ });
+  const count = Number((await card.locator("dd").first().innerText()).replace(/,/g, ""));
+  expect(count).toBeGreaterThan(0);
+  await card.click();
+  await expect(card).toHaveAttribute("aria-pressed", "true");
+  await expect(page).toHaveURL(/only=down_day/);
+  await expect(page.getByRole("navigation", { name: "Pages" })).toContainText(`${count.toLocaleString("en-US")} stores`);
+  const downDay = await rows(page).locator("td:nth-child(9)").allInnerTexts();
+  for (const hours of downDay) expect(Number(hours)).toBeGreaterThan(0);
+  await page.getByRole("button", { name: "Show all stores" }).click();
+  await expect(page).not.toHaveURL(/only=/);
+});
+
+test("sort, filter and page live in the address: reload and Back keep them", async ({ page }) => {
+  const id = await openReport(page);
+  await page.getByRole("columnheader", { name: /Downtime last day/ }).getByRole("button").click();
+  await expect(page).toHaveURL(/sort=downtime_last_day&dir=desc/);
+  const ids = () => rows(page).locator("td .store-id").allInnerTexts();
+  await expect.poll(async () => Number((await rows(page).first().locator("td:nth-child(9)").innerText()))).toBeGreaterThan(0);
+  const first = await ids();
+  await page.getByRole("button", { name: "Next page" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect.poll(async () => (await ids())[0] !== first[0] && (await page.getByRole("table", { name: "Report rows" }).getAttribute("aria-busy")) === "false").toBe(true);
+  const shown = await ids();
+
+  await page.reload();
+  await expect(page.getByRole("navigation", { name: "Pages" }).getByRole("spinbutton")).toHaveValue("2");
+  await expect(page.getByRole("columnheader", { name: /Downtime last day/ })).toHaveAttribute("aria-sort", "descending");
+  await expect.poll(ids).toEqual(shown);
+
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`/reports/${id}\\?sort=downtime_last_day&dir=desc$`));
+  await expect(page.getByRole("navigation", { name: "Pages" }).getByRole("spinbutton")).toHaveValue("1");
+
+  // A jump to a page by its number.
+  const jump = page.getByRole("navigation", { name: "Pages" }).getByRole("spinbutton");
+  await jump.fill("3");
+  await jump.press("Enter");
+  await expect(page).toHaveURL(/page=3/);
+});

@@ -1,0 +1,53 @@
+import type { Poll } from "./status";
+import { WINDOWS } from "./store-uptime";
+import { US_PER_SECOND } from "./time-zone";
+
+/**
+ * How near a poll must be to vouch for an instant. Polls come about once an hour; 90 minutes allows one late
+ * poll, not a missed one.
+ */
+export const FRESH_WITHIN = 90 * 60 * US_PER_SECOND;
+
+/**
+ * How far a report's figures for a store rest on polls of the window they report:
+ * - fresh: its last poll at or before the as-of instant is at most 90 minutes older than it;
+ * - stale: its last poll is older than that but inside the week (the last hour's, maybe the day's, figures are
+ *   carried over from an older poll);
+ * - no_data: no poll inside the week at all: every figure is extrapolated from a poll before the week (a store
+ *   whose feed stopped), so fleet figures leave such stores out.
+ */
+export type Freshness = "fresh" | "stale" | "no_data";
+
+export interface StoreFreshness {
+  /** The last poll at or before now (epoch microseconds); null when there is none. */
+  lastPoll: number | null;
+  /** The share of the week [now - week, now) that has a poll within 90 minutes, 0 to 1. */
+  coverage: number;
+  state: Freshness;
+}
+
+/** The freshness of a store's figures at `now`, from its polls (sorted by time; later ones are ignored). */
+export function storeFreshness(polls: readonly Poll[], now: number): StoreFreshness {
+  const weekStart = now - WINDOWS.week;
+  let lastPoll: number | null = null;
+  let covered = 0;
+  let coveredTo = weekStart; // the union of [poll - 90 min, poll + 90 min] is measured left to right
+  for (const poll of polls) {
+    if (poll.at > now) break;
+    lastPoll = poll.at;
+    const start = Math.max(poll.at - FRESH_WITHIN, coveredTo);
+    const end = Math.min(poll.at + FRESH_WITHIN, now);
+    if (end > start) {
+      covered += end - start;
+      coveredTo = end;
+    }
+  }
+  const state: Freshness = lastPoll === null || lastPoll < weekStart ? "no_data" : lastPoll < now - FRESH_WITHIN ? "stale" : "fresh";
+  return { lastPoll, coverage: covered / WINDOWS.week, state };
+}
+
+/** An instant in epoch microseconds as ISO 8601 with all six fraction digits (UTC), for PostgreSQL. */
+export function isoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  return new Date(ms).toISOString().replace("Z", `${String(us - ms * 1000).padStart(3, "0")}Z`);
+}
