@@ -8,7 +8,7 @@ import { Providers } from "./providers";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "Store Monitor",
+  title: { default: "Reports · Store Monitor", template: "%s · Store Monitor" },
   description: "Uptime and downtime of restaurant stores within their business hours",
 };
 

@@ -36,7 +36,7 @@ test("find a store by name", async ({ page }) => {
 test("a summary card filters the table to the stores it counts, and back to all", async ({ page }) => {
   await openReport(page);
   const card = page.getByRole("button", { name: /Stores with downtime in the last day/ });
-  const count = Number((await card.locator("dd").first().innerText()).replace(/,/g, ""));
+  const count = Number((await card.locator(".card-value").innerText()).replace(/,/g, ""));
   expect(count).toBeGreaterThan(0);
   await card.click();
   await expect(card).toHaveAttribute("aria-pressed", "true");

@@ -40,7 +40,7 @@ export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: s
       {keys.isPending && <Loading what="the keys" />}
       {keys.isError && <ErrorState error={keys.error} what="the keys" />}
       {keys.data && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Keys, scrollable">
           <table className="data-table" aria-label="Keys">
             <thead>
               <tr>

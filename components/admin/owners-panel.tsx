@@ -21,7 +21,7 @@ export function OwnersPanel() {
       {owners.isPending && <Loading what="the owners" />}
       {owners.isError && <ErrorState error={owners.error} what="the owners" />}
       {owners.data && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Owners, scrollable">
           <table className="data-table" aria-label="Owners">
             <thead>
               <tr>

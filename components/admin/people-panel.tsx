@@ -35,7 +35,7 @@ export function PeoplePanel() {
       {people.isPending && <Loading what="the people" />}
       {people.isError && <ErrorState error={people.error} what="the people" />}
       {people.data && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="People, scrollable">
           <table className="data-table" aria-label="People">
             <thead>
               <tr>

@@ -132,7 +132,7 @@ export function UploadPanel() {
 function HistoryTable({ imports }: { imports: ImportEntry[] }) {
   if (imports.length === 0) return <p className="muted">Nothing has been imported yet.</p>;
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Import history, scrollable">
       <table className="data-table" aria-label="Import history">
         <thead>
           <tr>

@@ -55,7 +55,7 @@ export function ReportList() {
 
 function ReportsTable({ reports }: { reports: ReportSummary[] }) {
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Past reports, scrollable">
       <table className="data-table" aria-label="Past reports">
         <thead>
           <tr>

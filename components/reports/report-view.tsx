@@ -121,27 +121,27 @@ function Totals({ report }: { report: ReportOverview }) {
   const [query, setQuery] = useRowsQuery();
   const cards = cardsOf(report.totals!, report.previous?.totals ?? null);
   return (
-    <dl className="cards" aria-label="Report summary">
+    <ul className="cards" aria-label="Report summary">
       {cards.map((card) => {
         const body = (
           <>
-            <dt>{card.label}</dt>
-            <dd>{card.value}</dd>
-            <dd className="card-note">{card.explains}</dd>
-            {card.change && <dd className="card-note">{card.change}</dd>}
+            <span className="card-label">{card.label}</span>
+            <span className="card-value">{card.value}</span>
+            <span className="card-note">{card.explains}</span>
+            {card.change && <span className="card-note">{card.change}</span>}
           </>
         );
-        if (!card.only) return <div className="card" key={card.label}>{body}</div>;
+        if (!card.only) return <li className="card" key={card.label}>{body}</li>;
         const pressed = query.only === card.only;
         return (
-          <div className={`card card-filter${pressed ? " card-pressed" : ""}`} key={card.label}>
-            <button type="button" aria-pressed={pressed} onClick={() => setQuery({ only: card.only!, page: 1 })} title={`Show these stores in the table`}>
+          <li className={`card card-filter${pressed ? " card-pressed" : ""}`} key={card.label}>
+            <button type="button" aria-pressed={pressed} onClick={() => setQuery({ only: card.only!, page: 1 })} title="Show these stores in the table">
               {body}
             </button>
-          </div>
+          </li>
         );
       })}
-    </dl>
+    </ul>
   );
 }
 

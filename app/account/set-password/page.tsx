@@ -1,5 +1,7 @@
 import { passwordFailureMessage, PASSWORD_RULES } from "@/lib/auth/password-link";
 
+export const metadata = { title: "Choose your password" };
+
 export const dynamic = "force-dynamic";
 
 /** The form a password link leads to (the link's token waits in a cookie, not in this page). */

@@ -1,6 +1,8 @@
 import { LoginForm } from "@/components/admin/login-form";
 import type { SignInFailure } from "@/lib/auth/sign-in";
 
+export const metadata = { title: "Sign in" };
+
 export const dynamic = "force-dynamic";
 
 type Params = Record<"next" | "error" | "retry" | "notice", string | string[] | undefined>;

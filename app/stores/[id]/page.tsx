@@ -1,5 +1,7 @@
 import { StoreView } from "@/components/stores/store-view";
 
+export const metadata = { title: "Store" };
+
 export default async function StorePage({
   params,
   searchParams,
