@@ -75,3 +75,29 @@ test("sort, filter and page live in the address: reload and Back keep them", asy
   await jump.press("Enter");
   await expect(page).toHaveURL(/page=3/);
 });
+
+test("a store's outages add up to its red spans and its week's downtime, and its 30-day history shows", async ({ page }) => {
+  const id = await openReport(page);
+  await page.goto(`/reports/${id}?sort=downtime_last_week&dir=desc`);
+  const first = rows(page).first();
+  await expect(first.locator("td:nth-child(10)")).not.toHaveText("0.00");
+  const weekDown = Number(await first.locator("td:nth-child(10)").innerText());
+  await first.getByRole("link").click();
+
+  const outages = page.getByRole("table", { name: "Outages" });
+  await expect(outages).toBeVisible();
+  const lengths = await outages.locator("tbody tr td:nth-child(3)").allInnerTexts();
+  const seconds = lengths.map((t) => {
+    const [, h = "0", m = "0", s = "0"] = /^(?:(\d+) h )?(?:(\d+) min )?(\d+) s$/.exec(t.trim())!;
+    return Number(h) * 3600 + Number(m) * 60 + Number(s);
+  });
+  // Each length is rounded to the second: the total is the week's downtime (hours to 2 decimals) to within that.
+  expect(Math.abs(seconds.reduce((a, b) => a + b, 0) / 3600 - weekDown)).toBeLessThanOrEqual(0.005 + lengths.length / 3600);
+  await expect(page.getByRole("table", { name: "Uptime and downtime" }).locator("tbody tr").nth(2).locator("td").nth(1)).toHaveText(`${weekDown.toFixed(2)} h`);
+  expect(await page.locator(".span-down").count()).toBeGreaterThanOrEqual(lengths.length);
+
+  await expect(page.getByRole("img", { name: /Daily business-hours uptime/ })).toBeVisible();
+  await expect(page.locator(".history-chart rect")).toHaveCount(31);
+  await page.getByRole("button", { name: "Show 90 days" }).click();
+  await expect(page.locator(".history-chart rect")).toHaveCount(91);
+});

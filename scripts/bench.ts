@@ -175,6 +175,15 @@ try {
   const csv = await (await api(`/get_report_file/${lastId}`)).text();
   const downloadMs = performance.now() - downloadStarted;
 
+  // A store page's 90-day history, over HTTP, for 20 stores (what the store page asks for on "Show 90 days").
+  const sample = (await pool().query<{ store_id: string }>("SELECT store_id FROM report_rows WHERE report_id = $1 ORDER BY store_id LIMIT 20", [lastId])).rows;
+  const historyMs: number[] = [];
+  for (const { store_id: id } of sample) {
+    const started = performance.now();
+    await (await api(`/api/stores/${encodeURIComponent(id)}/history?days=90`)).text();
+    historyMs.push(performance.now() - started);
+  }
+
   const { rows } = await pool().query("SELECT count(*)::int AS n FROM report_rows WHERE report_id = $1", [lastId]);
   const result = {
     date: new Date().toISOString(),
@@ -186,6 +195,7 @@ try {
     statusPollers: latency(pollers),
     statusCpuPerCall: statusCpu,
     download: { seconds: seconds(downloadMs), bytes: csv.length },
+    storeHistory90Days: { medianMs: Math.round(median(historyMs)), maxMs: Math.round(Math.max(...historyMs)) },
     peakRssMb: { web: peakRssMb(app.web.pid), workers: app.workers.map((w) => peakRssMb(w.pid)), total: 0 },
   };
   result.peakRssMb.total = [result.peakRssMb.web, ...result.peakRssMb.workers].reduce<number>((s, v) => s + (v ?? 0), 0);
@@ -196,6 +206,7 @@ try {
     "GET /get_report, 50 pollers": describeLatency(result.statusPollers),
     "CPU per status call, no report running": `web ${statusCpu.webMicroseconds ?? "?"} µs, PostgreSQL ${statusCpu.postgresMicroseconds ?? "?"} µs (${statusCpu.requestsPerSecond} requests/s)`,
     "CSV download": `${result.download.seconds} s (${result.download.bytes.toLocaleString("en")} bytes)`,
+    "a store's 90-day history": `${result.storeHistory90Days.medianMs} ms median, ${result.storeHistory90Days.maxMs} ms at most (20 stores)`,
     "peak RSS": `web ${result.peakRssMb.web} MB, workers ${result.peakRssMb.workers.join(" + ")} MB, total ${result.peakRssMb.total} MB`,
     machine: `${result.machine.cores} cores, ${result.machine.memoryGiB} GiB, ${result.machine.cpu}`,
     data: `${stores} stores x ${days} days: ${polls.rowsRead.toLocaleString("en")} polls`,

@@ -4,7 +4,9 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { api, ApiError } from "@/lib/api/client";
 import { queryKeys } from "@/lib/api/query-keys";
-import type { StoreTimelineView, TimelineDay } from "@/lib/api/schemas";
+import { useState } from "react";
+import type { StoreHistoryView, StoreTimelineView, TimelineDay } from "@/lib/api/schemas";
+import { healthOf } from "@/lib/uptime/health";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { formatInstant, formatNumber } from "@/components/ui/format";
 
@@ -42,6 +44,7 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
         ending {formatInstant(store.asOf)}
       </p>
       <Figures store={store} />
+      <Outages store={store} />
       <section aria-labelledby="week-heading">
         <h2 id="week-heading">The last 7 days, in the store&apos;s local time</h2>
         <Legend />
@@ -52,6 +55,7 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
         </div>
       </section>
       <Hours store={store} />
+      <History storeId={store.storeId} reportId={reportId} />
     </>
   );
 }
@@ -91,6 +95,129 @@ function Figures({ store }: { store: StoreTimelineView }) {
   );
 }
 
+/** Seconds as "2 h 05 min 09 s". */
+function lengthOf(seconds: number): string {
+  const s = Math.round(seconds);
+  const [h, m, r] = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60];
+  return h ? `${h} h ${String(m).padStart(2, "0")} min ${String(r).padStart(2, "0")} s` : m ? `${m} min ${String(r).padStart(2, "0")} s` : `${r} s`;
+}
+
+/** The week's outages within business hours: when each began and ended in the store's time, and for how long. */
+function Outages({ store }: { store: StoreTimelineView }) {
+  const total = store.outages.reduce((sum, o) => sum + o.seconds, 0);
+  return (
+    <section aria-labelledby="outages-heading">
+      <h2 id="outages-heading">When it was down</h2>
+      {store.outages.length === 0 ? (
+        <p>No downtime within business hours in this week.</p>
+      ) : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Outages, scrollable">
+          <table className="data-table" aria-label="Outages">
+            <thead>
+              <tr>
+                <th scope="col">From ({store.timeZone})</th>
+                <th scope="col">To</th>
+                <th scope="col" className="num">For</th>
+              </tr>
+            </thead>
+            <tbody>
+              {store.outages.map((o) => (
+                <tr key={o.start}>
+                  <td>{o.localStart}</td>
+                  <td>{o.localEnd}</td>
+                  <td className="num down">{lengthOf(o.seconds)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" colSpan={2}>
+                  {store.outages.length} outage{store.outages.length === 1 ? "" : "s"} in the week
+                </th>
+                <td className="num">{lengthOf(total)}</td>
+              </tr>
+            </tfoot>
+          </table>
+        </div>
+      )}
+      <p className="muted small">Down within business hours by the report&apos;s rules; closing time ends an outage.</p>
+    </section>
+  );
+}
+
+/** Business-hours uptime per local date over the last 30 days (or 90), as bars with a table beside them. */
+function History({ storeId, reportId }: { storeId: string; reportId?: string }) {
+  const [days, setDays] = useState(30);
+  const history = useQuery({ queryKey: queryKeys.storeHistory(storeId, days, reportId), queryFn: () => api.storeHistory(storeId, days, reportId) });
+  return (
+    <section aria-labelledby="history-heading">
+      <div className="section-head">
+        <h2 id="history-heading">Daily uptime, last {days} days</h2>
+        <button type="button" onClick={() => setDays(days === 30 ? 90 : 30)}>
+          Show {days === 30 ? 90 : 30} days
+        </button>
+      </div>
+      {history.isPending && <Loading what="the history" />}
+      {history.isError && <ErrorState error={history.error} what="the history" />}
+      {history.data && <HistoryBars history={history.data} />}
+    </section>
+  );
+}
+
+function HistoryBars({ history }: { history: StoreHistoryView }) {
+  const width = 720;
+  const height = 120;
+  const bar = width / history.days.length;
+  const label = (d: StoreHistoryView["days"][number]) =>
+    `${d.date}: ${d.uptimePercent === null ? "closed" : `${d.uptimePercent.toFixed(1)}% up (${d.upHours.toFixed(2)} h up, ${d.downHours.toFixed(2)} h down)`}`;
+  return (
+    <>
+      <svg className="history-chart" viewBox={`0 0 ${width} ${height + 16}`} role="img" aria-label={`Daily business-hours uptime, ${history.days[0]?.date} to ${history.days.at(-1)?.date}`}>
+        {[100, 95, 50].map((p) => (
+          <g key={p}>
+            <line x1={0} x2={width} y1={height - (p / 100) * height} y2={height - (p / 100) * height} className="grid" />
+          </g>
+        ))}
+        {history.days.map((d, i) => {
+          const h = d.uptimePercent === null ? 4 : Math.max(2, (d.uptimePercent / 100) * height);
+          return (
+            <rect key={d.date} x={i * bar + 1} y={height - h} width={Math.max(1, bar - 2)} height={h} className={`bar bar-${d.uptimePercent === null ? "closed" : healthOf(d.uptimePercent)}`}>
+              <title>{label(d)}</title>
+            </rect>
+          );
+        })}
+        <text x={0} y={height + 13} className="axis">{history.days[0]?.date}</text>
+        <text x={width} y={height + 13} className="axis" textAnchor="end">{history.days.at(-1)?.date}</text>
+      </svg>
+      <details>
+        <summary>The same, as a table</summary>
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Daily uptime, scrollable">
+          <table className="data-table" aria-label="Daily uptime">
+            <thead>
+              <tr>
+                <th scope="col">Date ({history.timeZone})</th>
+                <th scope="col" className="num">Uptime</th>
+                <th scope="col" className="num">Up (h)</th>
+                <th scope="col" className="num">Down (h)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.days.map((d) => (
+                <tr key={d.date}>
+                  <td>{d.date}</td>
+                  <td className="num">{d.uptimePercent === null ? "closed" : `${d.uptimePercent.toFixed(1)}%`}</td>
+                  <td className="num">{d.upHours.toFixed(2)}</td>
+                  <td className="num">{d.downHours.toFixed(2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </>
+  );
+}
+
 function Legend() {
   return (
     <ul className="legend" aria-label="Legend">
@@ -105,14 +232,20 @@ function Legend() {
 }
 
 function DayLane({ day }: { day: TimelineDay }) {
-  const up = day.counted.filter((c) => c.active).reduce((s, c) => s + c.to - c.from, 0);
-  const down = day.counted.filter((c) => !c.active).reduce((s, c) => s + c.to - c.from, 0);
-  const hours = (Date.parse(day.end) - Date.parse(day.start)) / 3_600_000;
-  const summary = `${day.weekday} ${day.date}: ${day.open.length ? `${(up * hours).toFixed(1)} h up, ${(down * hours).toFixed(1)} h down in business hours` : "closed"}, ${day.polls.length} polls`;
+  const summary = `${day.weekday} ${day.date}: ${day.open.length ? `${(day.upSeconds / 3600).toFixed(1)} h up, ${(day.downSeconds / 3600).toFixed(1)} h down in business hours` : "closed"}, ${day.polls.length} polls`;
   return (
     <div className="lane" role="listitem" aria-label={summary} data-date={day.date}>
       <div className="lane-label">
         <strong>{day.weekday.slice(0, 3)}</strong> {day.date}
+        <span className="lane-totals">
+          {day.open.length ? (
+            <>
+              {(day.upSeconds / 3600).toFixed(1)} h up{day.downSeconds > 0 && <span className="down-text"> · {(day.downSeconds / 3600).toFixed(1)} h down</span>}
+            </>
+          ) : (
+            "closed"
+          )}
+        </span>
       </div>
       <div className="lane-track">
         {day.window && (

@@ -1,5 +1,5 @@
 // The dashboard's one fetch module: every call goes through `request`, which turns any failure into an ApiError.
-import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, StoreTimelineView } from "./schemas";
+import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, StoreHistoryView, StoreTimelineView } from "./schemas";
 
 export class ApiError extends Error {
   constructor(
@@ -39,5 +39,7 @@ export const api = {
     ),
   storeTimeline: (storeId: string, reportId?: string) =>
     request<StoreTimelineView>(`/api/stores/${encodeURIComponent(storeId)}/timeline${reportId ? `?report=${encodeURIComponent(reportId)}` : ""}`),
+  storeHistory: (storeId: string, days: number, reportId?: string) =>
+    request<StoreHistoryView>(`/api/stores/${encodeURIComponent(storeId)}/history?${new URLSearchParams({ days: String(days), ...(reportId ? { report: reportId } : {}) })}`),
   triggerReport: () => request<{ report_id: string }>("/trigger_report", { method: "POST" }),
 };

@@ -91,6 +91,16 @@ export interface DataStatus {
 
 export const storeTimelineQuery = z.object({ report: z.string().optional() });
 
+export const storeHistoryQuery = z.object({ report: z.string().optional(), days: z.coerce.number().int().min(1).max(90).default(30) });
+
+export interface StoreHistoryView {
+  storeId: string;
+  timeZone: string;
+  asOf: string;
+  /** Each local date, oldest first: business hours up and down (to 0.01 h) and uptime %, null when closed. */
+  days: { date: string; upHours: number; downHours: number; uptimePercent: number | null }[];
+}
+
 export interface TimelineDay {
   /** Local date, YYYY-MM-DD, and its weekday name. */
   date: string;
@@ -102,6 +112,9 @@ export interface TimelineDay {
   window: [number, number] | null;
   open: [number, number][];
   counted: { from: number; to: number; active: boolean }[];
+  /** Business time up and down on this date (inside the week), in seconds. */
+  upSeconds: number;
+  downSeconds: number;
   polls: { at: number; active: boolean; time: string }[];
 }
 
@@ -119,4 +132,6 @@ export interface StoreTimelineView {
   /** Where the figures come from: the report's stored row, or computed now for the as-of. */
   figuresSource: "report" | "computed";
   days: TimelineDay[];
+  /** The week's outages within business hours, oldest first: instants (UTC), length, and the store's local times. */
+  outages: { start: string; end: string; seconds: number; localStart: string; localEnd: string }[];
 }

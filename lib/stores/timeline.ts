@@ -1,4 +1,5 @@
 import { formatInTimeZone } from "date-fns-tz";
+import type pg from "pg";
 import { storeNotFound, visibleStores, type Scope } from "../auth/scope";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { AppError } from "../errors";
@@ -9,6 +10,7 @@ import { loadStoreData, toEpochUs } from "../reports/store-data";
 import {
   DEFAULT_TIME_ZONE,
   FIGURE_KEYS,
+  outages,
   reportFigures,
   storeTimeline,
   weekdayOfEpochDay,
@@ -17,10 +19,38 @@ import {
   type StatusSpan,
 } from "../uptime";
 
+/** How the store page writes a local time: "Mon 14 Oct 13:05:09". */
+const LOCAL_FORMAT = "EEE d MMM HH:mm:ss";
+
+/** Seconds of `spans` inside [start, end). */
+const sumSeconds = (spans: readonly StatusSpan[], start: number, end: number) =>
+  spans.reduce((sum, s) => sum + Math.max(0, Math.min(s.end, end) - Math.max(s.start, start)), 0) / 1e6;
+
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString();
 const hhmmss = (seconds: number) =>
   [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, "0")).join(":");
+
+/**
+ * Opens a read-only snapshot on `client` for one store's page and returns its as-of instant: the report's, or
+ * else the newest poll's. A store outside `scope` is a 404, as one that does not exist; so is an unknown report.
+ */
+export async function beginStoreRead(client: pg.ClientBase, storeId: string, reportId: string | undefined, scope: Scope): Promise<number> {
+  if (reportId !== undefined) checkReportId(reportId);
+  await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (!scope.all) {
+    const { rows } = await client.query(`SELECT 1 FROM stores WHERE store_id = $1 AND ${visibleStores(scope)}`, [storeId]);
+    if (rows.length === 0) throw storeNotFound(storeId);
+  }
+  const { rows } = await client.query<{ now: number | null }>(
+    reportId ? `SELECT ${toEpochUs("as_of")} AS now FROM reports WHERE id = $1` : `SELECT ${toEpochUs("max(timestamp_utc)")} AS now FROM polls`,
+    reportId ? [reportId] : [],
+  );
+  if (reportId && rows.length === 0) throw new AppError("report_not_found", 404, `no report with id ${reportId}`);
+  const now = rows[0]?.now;
+  if (now == null) throw new AppError("no_data", 404, "no polls have been loaded yet");
+  return now;
+}
 
 /**
  * A store's last week as the report saw it: business hours, polls and the up/down spans that were counted,
@@ -29,25 +59,10 @@ const hhmmss = (seconds: number) =>
  * A store outside `scope` is answered 404, as one that does not exist.
  */
 export async function storeTimelineView(storeId: string, reportId: string | undefined, scope: Scope): Promise<StoreTimelineView> {
-  if (reportId !== undefined) checkReportId(reportId);
   const client = await pool().connect();
   let released = false;
   try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    if (!scope.all) {
-      const { rows } = await client.query(`SELECT 1 FROM stores WHERE store_id = $1 AND ${visibleStores(scope)}`, [storeId]);
-      if (rows.length === 0) throw storeNotFound(storeId);
-    }
-    const { rows: asOfRows } = await client.query<{ now: number | null }>(
-      reportId
-        ? `SELECT ${toEpochUs("as_of")} AS now FROM reports WHERE id = $1`
-        : `SELECT ${toEpochUs("max(timestamp_utc)")} AS now FROM polls`,
-      reportId ? [reportId] : [],
-    );
-    if (reportId && asOfRows.length === 0) throw new AppError("report_not_found", 404, `no report with id ${reportId}`);
-    const now = asOfRows[0]?.now;
-    if (now == null) throw new AppError("no_data", 404, "no polls have been loaded yet");
-
+    const now = await beginStoreRead(client, storeId, reportId, scope);
     const [store] = await loadStoreData(client, [storeId], now - WINDOWS.week, now);
     const { rows: directory } = await client.query<{ name: string | null }>("SELECT name FROM stores WHERE store_id = $1", [storeId]);
     const clocks = new ZoneClocks();
@@ -87,6 +102,8 @@ export async function storeTimelineView(storeId: string, reportId: string | unde
         window: weekStart < end && now > start ? [at(weekStart), at(now)] : null,
         open: timeline.open.filter(inside).map((i) => [at(i.start), at(i.end)]),
         counted: timeline.counted.filter(inside).map((s: StatusSpan) => ({ from: at(s.start), to: at(s.end), active: s.active })),
+        upSeconds: sumSeconds(timeline.counted.filter((s) => s.active), start, end),
+        downSeconds: sumSeconds(timeline.counted.filter((s) => !s.active), start, end),
         polls: store!.polls
           .filter((p) => p.at >= start && p.at < end && p.at <= now)
           .map((p) => ({ at: at(p.at), active: p.active, time: formatInTimeZone(new Date(p.at / 1000), zone, "HH:mm:ss") })),
@@ -105,6 +122,13 @@ export async function storeTimelineView(storeId: string, reportId: string | unde
       figures: Object.fromEntries(FIGURE_KEYS.map((k, i) => [FIGURE_COLUMNS[i], Number(figures[k])])) as StoreTimelineView["figures"],
       figuresSource,
       days,
+      outages: outages(timeline.counted).map((o) => ({
+        start: iso(o.start),
+        end: iso(o.end),
+        seconds: (o.end - o.start) / 1e6,
+        localStart: formatInTimeZone(new Date(o.start / 1000), zone, LOCAL_FORMAT),
+        localEnd: formatInTimeZone(new Date(o.end / 1000), zone, LOCAL_FORMAT),
+      })),
     };
   } catch (e) {
     if (!released) await rollbackAndRelease(client, e);

@@ -15,3 +15,4 @@ export {
 export { FIGURE_KEYS, REPORT_COLUMNS, REPORT_HEADER, reportFigures, roundTo2Decimals, type ReportFigures } from "./report-row";
 export { FRESH_WITHIN, isoMicros, storeFreshness, type Freshness, type StoreFreshness } from "./freshness";
 export { HEALTH_THRESHOLDS, healthOf, uptimePercent, type Health } from "./health";
+export { dailyDurations, outages, type DayDurations } from "./outages";

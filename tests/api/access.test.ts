@@ -147,6 +147,11 @@ describe.each(EVERYONE)("%s", (who) => {
     expect(response.status).toBe(refused ?? (canSee ? 200 : 404));
   });
 
+  it("a store's history: 404 for whoever may not see the store", async () => {
+    const response = await api(who, `/api/stores/${encodeURIComponent(stores.b[0]!)}/history`);
+    expect(response.status).toBe(refused ?? (VISIBLE[who]?.().includes(stores.b[0]!) ? 200 : 404));
+  });
+
   it("an unowned store is the admins' and unscoped keys' only", async () => {
     const response = await api(who, `/api/stores/${encodeURIComponent(stores.none[0]!)}/timeline`);
     expect(response.status).toBe(refused ?? (VISIBLE[who]?.().includes(stores.none[0]!) ? 200 : 404));

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generateFeeds } from "../../lib/sample-data/generate";
-import type { ReportOverview, ReportRowsPage, StoreTimelineView } from "../../lib/api/schemas";
+import type { ReportOverview, ReportRowsPage, StoreHistoryView, StoreTimelineView } from "../../lib/api/schemas";
 import { REPORT_COLUMNS } from "../../lib/uptime";
 import { useTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
@@ -81,6 +81,25 @@ describe("dashboard endpoints", () => {
       d.counted.filter((c) => !c.active).map((c) => ((c.to - c.from) * (Date.parse(d.end) - Date.parse(d.start))) / 3.6e6),
     );
     expect(downHours.reduce((a, b) => a + b, 0)).toBeCloseTo(row.downtime_last_week, 1);
+    // The outage list adds up to the report's downtime, to the second (the figure is hours to 2 decimals).
+    const outageSeconds = body.outages.reduce((sum, o) => sum + o.seconds, 0);
+    expect(Math.round(outageSeconds / 36) / 100).toBe(row.downtime_last_week);
+    for (const o of body.outages) expect(o.seconds).toBeCloseTo((Date.parse(o.end) - Date.parse(o.start)) / 1000, 2); // instants to the ms
+    // The daily totals shown add up to the week's figures too.
+    expect(Math.round(body.days.reduce((s, d) => s + d.downSeconds, 0) / 36) / 100).toBe(row.downtime_last_week);
+    expect(Math.round(body.days.reduce((s, d) => s + d.upSeconds, 0) / 36) / 100).toBe(row.uptime_last_week);
+  });
+
+  it("GET /api/stores/<id>/history gives each local date's business-hours uptime, 30 days or up to 90", async () => {
+    const row = (await get<ReportRowsPage>(`/api/reports/${reportId}/rows?pageSize=1`)).body.rows[0]!;
+    const { status, body } = await get<StoreHistoryView>(`/api/stores/${row.store_id}/history?report=${reportId}`);
+    expect(status).toBe(200);
+    expect(body.days.length).toBe(31); // 30 days ending mid-day touch 31 local dates
+    expect(body.days.map((d) => d.date)).toEqual([...body.days.map((d) => d.date)].sort());
+    for (const d of body.days) if (d.uptimePercent !== null) expect(d.uptimePercent).toBeCloseTo((100 * d.upHours) / (d.upHours + d.downHours), 0);
+    expect((await get<StoreHistoryView>(`/api/stores/${row.store_id}/history?days=90`)).body.days.length).toBe(91);
+    expect((await get(`/api/stores/${row.store_id}/history?days=91`)).status).toBe(400);
+    expect((await get(`/api/stores/nope/history`)).status).toBe(404);
   });
 
   it("answers 404 for an unknown store or report", async () => {
