@@ -47,6 +47,11 @@ test("an admin signs in, uploads a polls file and a bad file, and sees both outc
   await expect(history.locator("tbody tr").nth(1)).toContainText("new_polls.csv");
   await expect(history.locator("tbody tr").nth(1)).toContainText("loaded");
 
+  // A report with the new data is one press away.
+  await page.getByRole("button", { name: "Generate a report with the new data" }).click();
+  await expect(page).toHaveURL(/\/reports\/[\w-]{22}$/);
+  await expect(page.getByRole("heading", { name: /Report as of/ })).toBeVisible();
+
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/admin\/sign-in/);
   await page.goto("/admin/upload");

@@ -101,3 +101,14 @@ test("a store's outages add up to its red spans and its week's downtime, and its
   await page.getByRole("button", { name: "Show 90 days" }).click();
   await expect(page.locator(".history-chart rect")).toHaveCount(91);
 });
+
+test("generating a report when nothing changed since the newest one: the page says so and opens it, or generates anyway", async ({ page }) => {
+  await openReport(page); // the newest report, of the data as it is
+  await page.goto("/");
+  await page.getByRole("button", { name: "Generate report" }).click();
+  await expect(page.getByText("Nothing has changed since the newest report.")).toBeVisible();
+  const { data } = await (await page.request.get("/api/reports")).json();
+  await page.getByRole("link", { name: "Open it" }).click();
+  await expect(page).toHaveURL(new RegExp(`/reports/${data.unchangedSince}$`));
+  await expect(page.getByRole("img", { name: /Fleet uptime/ }).or(page.getByRole("table", { name: "Report rows" }))).toBeVisible();
+});

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { pressGenerate } from "./helpers";
 
 // Every page a person opens passes its Content-Security-Policy (no violation, no blocked script: the pages
 // work), and every response carries the security headers.
@@ -21,10 +22,7 @@ test("every page passes its Content-Security-Policy and works", async ({ page })
   const first = await page.goto("/");
   expect(first!.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'.*frame-ancestors 'none'/);
   // Scripts run (the page fetches and shows the reports); a report is generated and opened.
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.url().endsWith("/trigger_report")),
-    page.getByRole("button", { name: "Generate report" }).click(),
-  ]);
+  const response = await pressGenerate(page);
   const { report_id: id } = (await response.json()) as { report_id: string };
   await expect(page.locator(`tr[data-report-id="${id}"]`).getByText("Complete")).toBeVisible({ timeout: 30_000 });
   await page.goto(`/reports/${id}`);

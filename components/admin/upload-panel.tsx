@@ -1,6 +1,8 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { api } from "@/lib/api/client";
 import { useState } from "react";
 import { detectFeedKind, FEED_KINDS, FEEDS, type FeedKind } from "@/lib/feeds/kinds";
 import type { ImportEntry } from "@/lib/uploads/imports";
@@ -121,6 +123,8 @@ export function UploadPanel() {
         </ul>
       )}
 
+      {files.some((f) => f.outcome?.ok) && <GenerateAfterUpload />}
+
       <h2>Import history</h2>
       {history.isPending && <Loading what="the history" />}
       {history.isError && <ErrorState error={history.error} what="the history" />}
@@ -164,6 +168,23 @@ function HistoryTable({ imports }: { imports: ImportEntry[] }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** After a load, a report with the new data is one press away. */
+function GenerateAfterUpload() {
+  const router = useRouter();
+  const generate = useMutation({ mutationFn: api.triggerReport, onSuccess: ({ report_id: id }) => router.push(`/reports/${id}`) });
+  return (
+    <div className="notice" role="status">
+      <strong>New data is loaded.</strong>
+      <p>
+        <button type="button" className="button-primary" onClick={() => generate.mutate()} disabled={generate.isPending}>
+          Generate a report with the new data
+        </button>
+      </p>
+      {generate.isError && <ErrorState error={generate.error} what="a new report" />}
     </div>
   );
 }

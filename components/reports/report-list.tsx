@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "@/lib/api/client";
 import { isFinished, POLL_MS, queryKeys } from "@/lib/api/query-keys";
 import type { ReportSummary } from "@/lib/api/schemas";
@@ -18,14 +19,21 @@ export function ReportList() {
   });
   const generate = useMutation({
     mutationFn: api.triggerReport,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.reports() }),
+    onSuccess: () => {
+      setAsked(false);
+      return queryClient.invalidateQueries({ queryKey: queryKeys.reports() });
+    },
   });
+  // Nothing loaded since the newest report: say so, rather than make the same report again.
+  const [asked, setAsked] = useState(false);
+  const unchanged = reports.data?.data.unchangedSince ?? null;
+  const onGenerate = () => (unchanged && !asked ? setAsked(true) : generate.mutate());
 
   return (
     <section aria-labelledby="reports-heading">
       <div className="section-head">
         <h1 id="reports-heading">Reports</h1>
-        <button type="button" className="button-primary" onClick={() => generate.mutate()} disabled={generate.isPending}>
+        <button type="button" className="button-primary" onClick={onGenerate} disabled={generate.isPending}>
           {generate.isPending ? "Starting…" : "Generate report"}
         </button>
       </div>
@@ -33,6 +41,20 @@ export function ReportList() {
         Each report gives, for every store, its uptime and downtime within business hours over the last hour, day and week
         before the newest poll.
       </p>
+      {asked && unchanged && (
+        <div className="notice" role="alert">
+          <strong>Nothing has changed since the newest report.</strong>
+          <p>No feed has been loaded since it was made, and it is as of the newest poll: a new one would be the same.</p>
+          <p className="actions">
+            <Link className="button-primary" href={`/reports/${unchanged}`}>
+              Open it
+            </Link>
+            <button type="button" onClick={() => generate.mutate()}>
+              Generate anyway
+            </button>
+          </p>
+        </div>
+      )}
       {generate.isError && <ErrorState error={generate.error} what="a new report" />}
       {reports.isPending && <Loading what="reports" />}
       {reports.isError && <ErrorState error={reports.error} what="the reports" />}
@@ -48,22 +70,51 @@ export function ReportList() {
       {reports.data && reports.data.reports.length === 0 && reports.data.data.hasPolls && (
         <p className="notice">No reports yet. Press “Generate report” to make the first one.</p>
       )}
+      {reports.data && <Trend reports={reports.data.reports} />}
       {reports.data && reports.data.reports.length > 0 && <ReportsTable reports={reports.data.reports} />}
     </section>
+  );
+}
+
+/** Fleet uptime over the week across the complete reports, oldest first (the table below has the figures). */
+function Trend({ reports }: { reports: ReportSummary[] }) {
+  const points = reports.filter((r) => r.status === "Complete" && r.uptimePercentWeek != null).reverse();
+  if (points.length < 2) return null;
+  const [width, height] = [640, 90];
+  const values = points.map((r) => r.uptimePercentWeek!);
+  const low = Math.max(0, Math.floor(Math.min(...values) - 2));
+  const x = (i: number) => 10 + (i * (width - 20)) / (points.length - 1);
+  const y = (v: number) => 10 + ((100 - v) / (100 - low || 1)) * (height - 20);
+  return (
+    <figure className="trend">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Fleet uptime over the week, from ${values[0]!.toFixed(1)}% to ${values.at(-1)!.toFixed(1)}% over the last ${points.length} reports`}>
+        <line x1={0} x2={width} y1={y(100)} y2={y(100)} className="grid" />
+        <polyline points={values.map((v, i) => `${x(i)},${y(v)}`).join(" ")} className="trend-line" />
+        {values.map((v, i) => (
+          <circle key={points[i]!.id} cx={x(i)} cy={y(v)} r={3} className="trend-point">
+            <title>{`${formatInstant(points[i]!.asOf)}: ${v.toFixed(1)}%`}</title>
+          </circle>
+        ))}
+      </svg>
+      <figcaption className="muted small">
+        Fleet uptime within business hours over the week, report by report ({low}% to 100%); the figures are in the table.
+      </figcaption>
+    </figure>
   );
 }
 
 function ReportsTable({ reports }: { reports: ReportSummary[] }) {
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Past reports, scrollable">
-      <table className="data-table" aria-label="Past reports">
+      <table className="data-table reports-table" aria-label="Past reports">
         <thead>
           <tr>
-            <th scope="col">Created</th>
+            <th scope="col" className="wide-only">Created</th>
             <th scope="col">As of</th>
             <th scope="col">Status</th>
-            <th scope="col">Duration</th>
-            <th scope="col" className="num">
+            <th scope="col" className="num">Uptime, week</th>
+            <th scope="col" className="wide-only">Duration</th>
+            <th scope="col" className="num wide-only">
               Stores
             </th>
             <th scope="col">
@@ -74,15 +125,16 @@ function ReportsTable({ reports }: { reports: ReportSummary[] }) {
         <tbody>
           {reports.map((r) => (
             <tr key={r.id} data-report-id={r.id}>
-              <td>{formatInstant(r.createdAt)}</td>
+              <td className="wide-only">{formatInstant(r.createdAt)}</td>
               <td>{formatInstant(r.asOf)}</td>
               <td>
                 <StatusBadge status={r.status} />
                 {!isFinished(r.status) && <ProgressBar value={r.progress} label={`Progress of report ${r.id}`} />}
                 {r.status === "Failed" && <p className="error-text">{r.error}</p>}
               </td>
-              <td>{formatDuration(r.startedAt, r.finishedAt)}</td>
-              <td className="num">{r.storesTotal?.toLocaleString("en-US") ?? "—"}</td>
+              <td className="num">{r.uptimePercentWeek == null ? "—" : `${r.uptimePercentWeek.toFixed(1)}%`}</td>
+              <td className="wide-only">{formatDuration(r.startedAt, r.finishedAt)}</td>
+              <td className="num wide-only">{r.storesTotal?.toLocaleString("en-US") ?? "—"}</td>
               <td>
                 {r.status === "Complete" && (
                   <Link href={`/reports/${r.id}`} aria-label={`Open report created ${formatInstant(r.createdAt)}`}>

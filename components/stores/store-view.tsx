@@ -44,16 +44,16 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
         ending {formatInstant(store.asOf)}
       </p>
       <Figures store={store} />
-      <Outages store={store} />
       <section aria-labelledby="week-heading">
         <h2 id="week-heading">The last 7 days, in the store&apos;s local time</h2>
         <Legend />
         <div className="timeline" role="list" aria-label="Days">
           {store.days.map((day) => (
-            <DayLane key={day.date} day={day} />
+            <DayLane key={day.date} day={day} timeZone={store.timeZone} />
           ))}
         </div>
       </section>
+      <Outages store={store} />
       <Hours store={store} />
       <History storeId={store.storeId} reportId={reportId} />
     </>
@@ -168,8 +168,9 @@ function HistoryBars({ history }: { history: StoreHistoryView }) {
   const width = 720;
   const height = 120;
   const bar = width / history.days.length;
+  const state = (d: StoreHistoryView["days"][number]) => (d.polls === 0 ? "no polls" : d.uptimePercent === null ? "closed" : `${d.uptimePercent.toFixed(1)}%`);
   const label = (d: StoreHistoryView["days"][number]) =>
-    `${d.date}: ${d.uptimePercent === null ? "closed" : `${d.uptimePercent.toFixed(1)}% up (${d.upHours.toFixed(2)} h up, ${d.downHours.toFixed(2)} h down)`}`;
+    `${d.date}: ${d.uptimePercent === null ? state(d) : `${state(d)} up (${d.upHours.toFixed(2)} h up, ${d.downHours.toFixed(2)} h down)`}`;
   return (
     <>
       <svg className="history-chart" viewBox={`0 0 ${width} ${height + 16}`} role="img" aria-label={`Daily business-hours uptime, ${history.days[0]?.date} to ${history.days.at(-1)?.date}`}>
@@ -181,7 +182,7 @@ function HistoryBars({ history }: { history: StoreHistoryView }) {
         {history.days.map((d, i) => {
           const h = d.uptimePercent === null ? 4 : Math.max(2, (d.uptimePercent / 100) * height);
           return (
-            <rect key={d.date} x={i * bar + 1} y={height - h} width={Math.max(1, bar - 2)} height={h} className={`bar bar-${d.uptimePercent === null ? "closed" : healthOf(d.uptimePercent)}`}>
+            <rect key={d.date} x={i * bar + 1} y={height - h} width={Math.max(1, bar - 2)} height={h} className={`bar bar-${d.uptimePercent === null ? (d.polls === 0 ? "nodata" : "closed") : healthOf(d.uptimePercent)}`}>
               <title>{label(d)}</title>
             </rect>
           );
@@ -205,7 +206,7 @@ function HistoryBars({ history }: { history: StoreHistoryView }) {
               {history.days.map((d) => (
                 <tr key={d.date}>
                   <td>{d.date}</td>
-                  <td className="num">{d.uptimePercent === null ? "closed" : `${d.uptimePercent.toFixed(1)}%`}</td>
+                  <td className="num">{state(d)}</td>
                   <td className="num">{d.upHours.toFixed(2)}</td>
                   <td className="num">{d.downHours.toFixed(2)}</td>
                 </tr>
@@ -231,7 +232,23 @@ function Legend() {
   );
 }
 
-function DayLane({ day }: { day: TimelineDay }) {
+/** What a tap or a hover on a lane shows: the counted span there, from when to when in the store's time. */
+function spanDetail(day: TimelineDay, span: TimelineDay["counted"][number], timeZone: string): string {
+  const [start, end] = [Date.parse(day.start), Date.parse(day.end)];
+  const time = (f: number) => new Date(start + f * (end - start)).toLocaleTimeString("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const minutes = Math.round(((span.to - span.from) * (end - start)) / 60_000);
+  return `${span.active ? "Up" : "Down"} from ${time(span.from)} to ${time(span.to)} (${minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`})`;
+}
+
+function DayLane({ day, timeZone }: { day: TimelineDay; timeZone: string }) {
+  const [detail, setDetail] = useState<string | null>(null);
+  // A tap anywhere on the lane tells the span under it (the outage list above says the same for the keyboard).
+  const tap = (e: React.MouseEvent<HTMLDivElement>) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const at = (e.clientX - box.left) / box.width;
+    const span = day.counted.find((c) => c.from <= at && at < c.to);
+    setDetail(span ? spanDetail(day, span, timeZone) : "Outside business hours, or outside the week");
+  };
   const summary = `${day.weekday} ${day.date}: ${day.open.length ? `${(day.upSeconds / 3600).toFixed(1)} h up, ${(day.downSeconds / 3600).toFixed(1)} h down in business hours` : "closed"}, ${day.polls.length} polls`;
   return (
     <div className="lane" role="listitem" aria-label={summary} data-date={day.date}>
@@ -247,7 +264,7 @@ function DayLane({ day }: { day: TimelineDay }) {
           )}
         </span>
       </div>
-      <div className="lane-track">
+      <div className="lane-track" onClick={tap}>
         {day.window && (
           <>
             <div className="outside" style={{ left: 0, width: pct(day.window[0]) }} />
@@ -258,7 +275,7 @@ function DayLane({ day }: { day: TimelineDay }) {
           <div key={`o${from}`} className="open-band" style={{ left: pct(from), width: pct(to - from) }} />
         ))}
         {day.counted.map((c) => (
-          <div key={`c${c.from}`} className={c.active ? "span-up" : "span-down"} style={{ left: pct(c.from), width: pct(c.to - c.from) }} />
+          <div key={`c${c.from}`} className={c.active ? "span-up" : "span-down"} style={{ left: pct(c.from), width: pct(c.to - c.from) }} title={spanDetail(day, c, timeZone)} />
         ))}
         {day.polls.map((p) => (
           <span key={`p${p.at}`} className={p.active ? "poll dot-up" : "poll dot-down"} style={{ left: pct(p.at) }} title={`${p.time} ${p.active ? "active" : "inactive"}`} />
@@ -269,6 +286,11 @@ function DayLane({ day }: { day: TimelineDay }) {
           <span key={h} style={{ left: pct(h / 24) }}>{String(h).padStart(2, "0")}:00</span>
         ))}
       </div>
+      {detail && (
+        <p className="lane-detail" aria-live="polite">
+          {detail}
+        </p>
+      )}
     </div>
   );
 }

@@ -42,6 +42,8 @@ export interface ReportSummary {
   storesDone: number;
   progress: number;
   error: string | null;
+  /** A complete report's fleet uptime within business hours over the week (stores with data in the week). */
+  uptimePercentWeek?: number | null;
 }
 
 export interface ReportOverview extends ReportSummary {
@@ -87,6 +89,8 @@ export interface ReportRowsPage {
 export interface DataStatus {
   hasPolls: boolean;
   newestPoll: string | null;
+  /** The newest complete report made from exactly the data there is now (nothing loaded since), if any. */
+  unchangedSince: string | null;
 }
 
 export const storeTimelineQuery = z.object({ report: z.string().optional() });
@@ -97,8 +101,11 @@ export interface StoreHistoryView {
   storeId: string;
   timeZone: string;
   asOf: string;
-  /** Each local date, oldest first: business hours up and down (to 0.01 h) and uptime %, null when closed. */
-  days: { date: string; upHours: number; downHours: number; uptimePercent: number | null }[];
+  /**
+   * Each local date, oldest first: business hours up and down (to 0.01 h), its polls, and uptime %: null when
+   * the store was closed, or had no poll that date (its figures would only be carried over from other dates).
+   */
+  days: { date: string; upHours: number; downHours: number; polls: number; uptimePercent: number | null }[];
 }
 
 export interface TimelineDay {

@@ -28,14 +28,45 @@ function summary(state: ReportState): ReportSummary {
 export async function listReports(scope: Scope, limit = 50): Promise<ReportSummary[]> {
   const { rows } = await pool().query<ReportState>(`SELECT ${REPORT_STATE_COLUMNS} FROM reports ORDER BY created_at DESC LIMIT $1`, [limit]);
   const reports = rows.map(summary);
-  const complete = reports.filter((r) => r.status === "Complete").map((r) => r.id);
-  if (scope.all || complete.length === 0) return reports;
-  const { rows: counts } = await pool().query<{ id: string; stores: number }>(
-    `SELECT report_id AS id, count(*)::int AS stores FROM report_rows WHERE report_id = ANY($1) AND ${visibleStores(scope)} GROUP BY 1`,
-    [complete],
+  const fleet = await fleetFigures(reports.filter((r) => r.status === "Complete").map((r) => r.id), scope);
+  return reports.map((r) => {
+    const f = fleet.get(r.id);
+    if (!f) return r;
+    return { ...r, uptimePercentWeek: f.uptimePercentWeek, ...(scope.all ? {} : { storesTotal: f.stores, storesDone: f.stores }) };
+  });
+}
+
+interface FleetFigures {
+  stores: number;
+  uptimePercentWeek: number | null;
+}
+
+/** Complete reports never change: their fleet figures over all stores are kept once read (the list is polled). */
+const fleetOverAll = new Map<string, FleetFigures>();
+const FLEET_REMEMBERED = 1000;
+
+/** Each complete report's stores seen by `scope`, and their fleet uptime over the week (stores with data only). */
+async function fleetFigures(ids: string[], scope: Scope): Promise<Map<string, FleetFigures>> {
+  const known = new Map(scope.all ? ids.flatMap((id) => (fleetOverAll.has(id) ? [[id, fleetOverAll.get(id)!] as const] : [])) : []);
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length === 0) return known;
+  const { rows } = await pool().query<{ id: string; stores: number; up: number; down: number }>(
+    `SELECT report_id AS id, count(*)::int AS stores,
+            coalesce(sum(uptime_last_week) FILTER (WHERE ${WITH_DATA}), 0)::float8 AS up,
+            coalesce(sum(downtime_last_week) FILTER (WHERE ${WITH_DATA}), 0)::float8 AS down
+     FROM report_rows WHERE report_id = ANY($1) AND ${visibleStores(scope)} GROUP BY 1`,
+    [missing],
   );
-  const storesOf = new Map(counts.map((c) => [c.id, c.stores]));
-  return reports.map((r) => (r.status === "Complete" ? { ...r, storesTotal: storesOf.get(r.id) ?? 0, storesDone: storesOf.get(r.id) ?? 0 } : r));
+  const found = new Map(rows.map((r) => [r.id, { stores: r.stores, uptimePercentWeek: uptimePercent(r.up, r.down) }]));
+  for (const id of missing) {
+    const figures = found.get(id) ?? { stores: 0, uptimePercentWeek: null };
+    known.set(id, figures);
+    if (scope.all) {
+      if (fleetOverAll.size >= FLEET_REMEMBERED) fleetOverAll.delete(fleetOverAll.keys().next().value!);
+      fleetOverAll.set(id, figures);
+    }
+  }
+  return known;
 }
 
 /** Uptime within business hours over the week / day, as a percentage; null without business hours. */
@@ -148,7 +179,12 @@ export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: 
 /** Whether any polls are loaded, and the newest: the dashboard's empty state. Both come from an index. */
 export async function dataStatus(): Promise<DataStatus> {
   const { rows } = await pool().query(
-    `SELECT to_char(max(timestamp_utc) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS newest FROM polls`,
+    `SELECT to_char(newest AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS newest,
+            (SELECT r.id FROM reports r
+             WHERE r.status = 'Complete' AND r.as_of_source = 'newest poll' AND r.as_of = p.newest
+               AND NOT EXISTS (SELECT 1 FROM import_log l WHERE l.outcome = 'loaded' AND l.finished_at > r.created_at)
+             ORDER BY r.created_at DESC LIMIT 1) AS unchanged
+     FROM (SELECT max(timestamp_utc) AS newest FROM polls) p`,
   );
-  return { hasPolls: rows[0].newest !== null, newestPoll: rows[0].newest };
+  return { hasPolls: rows[0].newest !== null, newestPoll: rows[0].newest, unchangedSince: rows[0].unchanged };
 }

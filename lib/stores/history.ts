@@ -35,7 +35,8 @@ export async function storeHistoryView(storeId: string, days: number, reportId: 
       date: new Date(d.epochDay * 86_400_000).toISOString().slice(0, 10),
       upHours: Math.round(d.up / 36e6) / 100,
       downHours: Math.round(d.down / 36e6) / 100,
-      uptimePercent: uptimePercent(d.up, d.down),
+      uptimePercent: d.polls === 0 ? null : uptimePercent(d.up, d.down),
+      polls: d.polls,
     })),
   };
 }

@@ -64,6 +64,8 @@ describe("daily durations", () => {
     const days = dailyDurations(store, now - 30 * 24 * H, now, new ZoneClocks())!;
     expect(days).toHaveLength(31);
     for (const day of days.slice(1, -1)) expect(day.up + day.down).toBe(8 * H);
+    expect(days.slice(1, -1).every((d) => d.polls === 24)).toBe(true);
+    expect(dailyDurations(store, now - 40 * 24 * H, now, new ZoneClocks())![0]!.polls).toBe(0); // before the first poll
   });
 
   it("are null for a store with no poll yet", () => {

@@ -26,6 +26,8 @@ export interface DayDurations {
   epochDay: number;
   up: number;
   down: number;
+  /** Polls within the date: with none, its figures are carried over from polls of other dates. */
+  polls: number;
 }
 
 /**
@@ -39,7 +41,11 @@ export function dailyDurations(store: StoreData, from: number, now: number, cloc
   const clock: ZoneClock = clocks.get(store.timeZone ?? DEFAULT_TIME_ZONE);
   const first = clock.localEpochDay(from);
   const days: DayDurations[] = [];
-  for (let day = first; day <= clock.localEpochDay(now - 1); day++) days.push({ epochDay: day, up: 0, down: 0 });
+  for (let day = first; day <= clock.localEpochDay(now - 1); day++) days.push({ epochDay: day, up: 0, down: 0, polls: 0 });
+  for (const poll of polls) {
+    const bucket = days[clock.localEpochDay(poll.at) - first];
+    if (bucket) bucket.polls++;
+  }
   const spans = nearestPollSpans(polls);
   let s = 0;
   for (const interval of businessIntervals(store.hours, clock, from, now)) {

@@ -6,7 +6,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generateFeeds } from "../../lib/sample-data/generate";
-import type { ReportOverview, ReportRowsPage, StoreHistoryView, StoreTimelineView } from "../../lib/api/schemas";
+import { Readable } from "node:stream";
+import type { DataStatus, ReportOverview, ReportRowsPage, StoreHistoryView, StoreTimelineView } from "../../lib/api/schemas";
+import { csvSource } from "../../lib/feeds/read";
 import { REPORT_COLUMNS } from "../../lib/uptime";
 import { useTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
@@ -22,7 +24,7 @@ const get = async <T>(p: string) => {
 
 beforeAll(async () => {
   app = await startApp(databaseUrl);
-  expect((await get<{ data: { hasPolls: boolean } }>("/api/reports")).body.data).toEqual({ hasPolls: false, newestPoll: null });
+  expect((await get<{ data: { hasPolls: boolean } }>("/api/reports")).body.data).toEqual({ hasPolls: false, newestPoll: null, unchangedSince: null });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-dash-"));
   await generateFeeds({ stores: 120, days: 8, seed: 11 }, dir);
   await loadFeeds(feedSourcesInDirectory(dir));
@@ -35,7 +37,14 @@ describe("dashboard endpoints", () => {
   it("GET /api/reports lists the newest first and says whether data is loaded", async () => {
     const { body } = await get<{ reports: { id: string; status: string }[]; data: { hasPolls: boolean } }>("/api/reports");
     expect(body.data.hasPolls).toBe(true);
-    expect(body.reports[0]).toMatchObject({ id: reportId, status: "Complete" });
+    expect(body.reports[0]).toMatchObject({ id: reportId, status: "Complete", uptimePercentWeek: expect.any(Number) });
+  });
+
+  it("says which report was made from the data as it is; a load since then makes it none", async () => {
+    const data = async () => (await get<{ data: DataStatus }>("/api/reports")).body.data;
+    expect((await data()).unchangedSince).toBe(reportId);
+    await loadFeeds([csvSource("stores.csv", "stores", () => Readable.from(["store_id,name\nsome-store,Renamed\n"]))]);
+    expect((await data()).unchangedSince).toBeNull();
   });
 
   it("GET /api/reports/<id> gives totals over every store once complete", async () => {
@@ -97,6 +106,7 @@ describe("dashboard endpoints", () => {
     expect(body.days.length).toBe(31); // 30 days ending mid-day touch 31 local dates
     expect(body.days.map((d) => d.date)).toEqual([...body.days.map((d) => d.date)].sort());
     for (const d of body.days) if (d.uptimePercent !== null) expect(d.uptimePercent).toBeCloseTo((100 * d.upHours) / (d.upHours + d.downHours), 0);
+    expect(body.days.filter((d) => d.polls === 0).every((d) => d.uptimePercent === null)).toBe(true); // before the data: not a figure
     expect((await get<StoreHistoryView>(`/api/stores/${row.store_id}/history?days=90`)).body.days.length).toBe(91);
     expect((await get(`/api/stores/${row.store_id}/history?days=91`)).status).toBe(400);
     expect((await get(`/api/stores/nope/history`)).status).toBe(404);
