@@ -28,6 +28,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <span className="tagline">uptime within business hours</span>
           <nav className="site-nav" aria-label="Main">
             <Link href="/">Reports</Link>
+            <Link href="/alerts">Alerts</Link>
             {(viewer.kind === "admin" || !signedIn) && <Link href="/admin/upload">Upload feeds</Link>}
             {viewer.kind === "admin" && <Link href="/admin/owners">Owners</Link>}
             {viewer.kind === "admin" && <Link href="/admin/people">People</Link>}

@@ -55,6 +55,12 @@ const schema = z.object({
       return keys;
     }),
   SESSION_HOURS: z.coerce.number().min(0.01).default(8),
+  /** The fleet's default alert rule: a webhook that hears of every incident (opened and resolved). */
+  ALERT_WEBHOOK_URL: z.string().url().optional(),
+  /** Signs the webhook's body (HMAC-SHA256, X-Storemon-Signature); 16+ characters. */
+  ALERT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Minutes a store must be down within its business hours before an incident opens. */
+  ALERT_AFTER_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
   /** Signs people's session cookies; unset: a secret made once for the database and kept in it. */
   AUTH_SECRET: z.string().min(32).optional(),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(512 * 1024 * 1024),

@@ -7,6 +7,7 @@ import { queryKeys } from "@/lib/api/query-keys";
 import { useState } from "react";
 import type { StoreHistoryView, StoreTimelineView, TimelineDay } from "@/lib/api/schemas";
 import { healthOf } from "@/lib/uptime/health";
+import { AlertsList } from "@/components/alerts/alerts-list";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { formatInstant, formatNumber } from "@/components/ui/format";
 
@@ -54,6 +55,10 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
         </div>
       </section>
       <Outages store={store} />
+      <section aria-labelledby="incidents-heading">
+        <h2 id="incidents-heading">Incidents</h2>
+        <AlertsList storeId={store.storeId} compact />
+      </section>
       <Hours store={store} />
       <History storeId={store.storeId} reportId={reportId} />
     </>

@@ -1,3 +1,4 @@
+import type { IncidentView } from "../alerts/list";
 // The dashboard's one fetch module: every call goes through `request`, which turns any failure into an ApiError.
 import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, StoreHistoryView, StoreTimelineView } from "./schemas";
 
@@ -39,6 +40,7 @@ export const api = {
     ),
   storeTimeline: (storeId: string, reportId?: string) =>
     request<StoreTimelineView>(`/api/stores/${encodeURIComponent(storeId)}/timeline${reportId ? `?report=${encodeURIComponent(reportId)}` : ""}`),
+  alerts: (storeId?: string) => request<{ incidents: IncidentView[] }>(`/api/alerts${storeId ? `?${new URLSearchParams({ store: storeId })}` : ""}`),
   storeHistory: (storeId: string, days: number, reportId?: string) =>
     request<StoreHistoryView>(`/api/stores/${encodeURIComponent(storeId)}/history?${new URLSearchParams({ days: String(days), ...(reportId ? { report: reportId } : {}) })}`),
   triggerReport: () => request<{ report_id: string }>("/trigger_report", { method: "POST" }),

@@ -6,6 +6,7 @@ export const queryKeys = {
   report: (id: string) => ["reports", id] as const,
   reportRows: (id: string, q: ReportRowsQuery) => ["reports", id, "rows", q] as const,
   storeTimeline: (storeId: string, reportId?: string) => ["stores", storeId, "timeline", reportId ?? null] as const,
+  alerts: (storeId?: string) => ["alerts", storeId ?? null] as const,
   storeHistory: (storeId: string, days: number, reportId?: string) => ["stores", storeId, "history", days, reportId ?? null] as const,
 };
 

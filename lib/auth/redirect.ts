@@ -3,7 +3,7 @@
 // this app on this site. Anything else goes to the reports page, never to another site.
 
 /** The pages of this app: the reports, a report, a store, the admin and account pages. */
-const APP_PAGE = /^\/(?:(?:reports|stores|admin|account)\/[^/]+(?:\/[^/]+)*\/?)?$/;
+const APP_PAGE = /^\/(?:alerts\/?|(?:reports|stores|admin|account)\/[^/]+(?:\/[^/]+)*\/?)?$/;
 
 /** Where to go after signing in when no target was asked for. */
 export const DEFAULT_AFTER_SIGN_IN = "/admin/upload";

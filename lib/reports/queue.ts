@@ -5,6 +5,7 @@ import { databaseUrl, env } from "../env";
 import { CONNECTION_LIFETIME_SECONDS } from "../db/pool";
 import { logConnectionError } from "../db/shutdown";
 import { notify } from "../db/notifications";
+import { ALERT_DELIVERY_QUEUE, ALERT_EVALUATE_CRON, ALERT_EVALUATE_QUEUE, DELIVERY_RETRIES } from "../alerts/queue";
 
 export const REPORT_QUEUE = "report";
 export const SHARD_QUEUE = "report-shard";
@@ -42,6 +43,9 @@ export async function createQueues(connectionString: string): Promise<void> {
     for (const name of [REPORT_QUEUE, SHARD_QUEUE]) await boss.createQueue(name, { name, ...options });
     await boss.createQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, policy: "singleton", retryLimit: 1 });
     await boss.schedule(RETENTION_QUEUE, RETENTION_CRON);
+    await boss.createQueue(ALERT_EVALUATE_QUEUE, { name: ALERT_EVALUATE_QUEUE, retryLimit: 1, expireInSeconds: 120 });
+    await boss.schedule(ALERT_EVALUATE_QUEUE, ALERT_EVALUATE_CRON);
+    await boss.createQueue(ALERT_DELIVERY_QUEUE, { name: ALERT_DELIVERY_QUEUE, retryLimit: DELIVERY_RETRIES, retryDelay: 2, retryBackoff: true, expireInSeconds: 60 });
   } finally {
     await boss.stop({ graceful: false, wait: true });
   }

@@ -2,6 +2,9 @@ import { env } from "../env";
 import { isDatabaseUnavailable, noteDatabaseUnavailable, onDatabaseBack } from "../db/availability";
 import { listen } from "../db/notifications";
 import { queue, REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, stopQueue, WAKE_CHANNEL, type ReportJob, type ShardJob } from "./queue";
+import { deliver } from "../alerts/deliver";
+import { evaluateStores } from "../alerts/evaluate";
+import { ALERT_DELIVERY_QUEUE, ALERT_EVALUATE_QUEUE, type DeliveryJob, type EvaluateJob } from "../alerts/queue";
 import { runReport } from "./run";
 import { runShardJob } from "./shard";
 import { deleteExpiredReports, sweepOrphanedReports } from "./sweep";
@@ -27,6 +30,16 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   await boss.work(RETENTION_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
     const deleted = await deleteExpiredReports(env().REPORT_RETENTION_DAYS);
     if (deleted) console.log(`[worker] deleted ${deleted} report(s) older than ${env().REPORT_RETENTION_DAYS} days`);
+  });
+  // Alerts: incidents evaluated every minute and when polls arrive; notifications sent, retried with backoff.
+  await boss.work<EvaluateJob>(ALERT_EVALUATE_QUEUE, { pollingIntervalSeconds: 1 }, async (jobs) => {
+    for (const job of jobs) {
+      const { opened, resolved } = await evaluateStores(job.data?.storeIds ?? null);
+      if (opened || resolved) console.log(`[alerts] ${opened} incident(s) opened, ${resolved} resolved`);
+    }
+  });
+  await boss.work<DeliveryJob>(ALERT_DELIVERY_QUEUE, { pollingIntervalSeconds: 1 }, async (jobs) => {
+    for (const job of jobs) await deliver(job.data.deliveryId);
   });
   const stopListening = await listen(WAKE_CHANNEL, () => {
     boss.notifyWorker(reportWorker);

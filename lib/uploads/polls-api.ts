@@ -8,6 +8,7 @@ import { FEEDS } from "../feeds/kinds";
 import { loadFeeds } from "../feeds/load";
 import { recordsSource } from "../feeds/rows";
 import { loadUploadedFeed } from "./upload";
+import { evaluateSoon } from "../alerts/evaluate-soon";
 
 export const MAX_POLLS_PER_REQUEST = 10_000;
 
@@ -48,6 +49,7 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
   if ((request.headers.get("content-type") ?? "").startsWith("text/csv")) {
     if (!request.body) throw new AppError("empty_body", 400, "the request has no body");
     const r = await loadUploadedFeed(request.body, { name: "POST /api/polls", kind: "polls", maxBytes, actor });
+    if (r.rowsAdded > 0) await evaluateSoon(null);
     return { read: r.rowsRead, added: r.rowsAdded, duplicates: r.rowsDuplicate };
   }
 
@@ -60,5 +62,6 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
   });
   // Their values are checked by the feed's own rules in the loader, which names a bad one by item and field.
   const [r] = await loadFeeds([recordsSource("POST /api/polls", FEEDS.polls, polls)], { actor });
+  if (r!.rowsAdded > 0) await evaluateSoon([...new Set(polls.map((p) => p.store_id.trim()))]);
   return { read: r!.rowsRead, added: r!.rowsAdded, duplicates: r!.rowsDuplicate };
 }

@@ -5,6 +5,7 @@ import { env } from "@/lib/env";
 import { FEED_KINDS, type FeedKind } from "@/lib/feeds/kinds";
 import { json, parseQuery, route } from "@/lib/api/respond";
 import { emptyFile, loadUploadedFeed } from "@/lib/uploads/upload";
+import { evaluateSoon } from "@/lib/alerts/evaluate-soon";
 
 export const dynamic = "force-dynamic";
 
@@ -21,5 +22,6 @@ export const POST = route(async (request) => {
     declaredBytes: Number(request.headers.get("content-length") ?? 0),
     actor: caller.actor,
   });
+  if (result.kind === "polls" && result.rowsAdded > 0) await evaluateSoon(null);
   return json(result);
 });

@@ -1,0 +1,20 @@
+import { AlertsList } from "@/components/alerts/alerts-list";
+import { requirePage } from "@/lib/auth/page-access";
+
+export const metadata = { title: "Alerts" };
+
+export const dynamic = "force-dynamic";
+
+export default async function AlertsPage() {
+  await requirePage("reports", "/alerts");
+  return (
+    <>
+      <h1>Alerts</h1>
+      <p className="muted">
+        An incident opens when a store has been down within its business hours for the alert rule&apos;s time, by the report&apos;s rules (the
+        nearest poll, business hours in the store&apos;s zone), and resolves when it is up again or its business hours end.
+      </p>
+      <AlertsList />
+    </>
+  );
+}

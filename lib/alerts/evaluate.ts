@@ -1,0 +1,97 @@
+import type pg from "pg";
+import { env } from "../env";
+import { pool } from "../db/pool";
+import { loadStoreData } from "../reports/store-data";
+import { downIncidents, isoMicros, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
+import { channels } from "./channels";
+import { sendDeliveryJobs } from "./queue";
+
+const BATCH = 500;
+/** One evaluation at a time, whichever worker runs it: a store is never evaluated twice at once. */
+const EVALUATION_LOCK = "hashtextextended('alerts:evaluate', 0)";
+
+export interface Evaluation {
+  stores: number;
+  opened: number;
+  resolved: number;
+}
+
+/**
+ * Opens and resolves incidents for `storeIds` (null: every store with a poll in the last day or an open
+ * incident) as of `now` (epoch microseconds; the clock by default), by the report's rules, and queues the
+ * notifications of what changed. Idempotent: a store still down keeps its open incident; every notification
+ * is recorded once (alert_deliveries) before its job is queued, in the same transaction.
+ */
+export async function evaluateStores(storeIds: string[] | null, now = Date.now() * 1000): Promise<Evaluation> {
+  const client = await pool().connect();
+  const result: Evaluation = { stores: 0, opened: 0, resolved: 0 };
+  try {
+    await client.query("BEGIN");
+    await client.query(`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`);
+    const ids = storeIds ?? (await activeStores(client, now));
+    const after = env().ALERT_AFTER_MINUTES * 60e6;
+    const clocks = new ZoneClocks();
+    const deliveries: number[] = [];
+    for (let i = 0; i < ids.length; i += BATCH) {
+      // Two days of polls (and the one before) suffice: what matters is whether a store is down now, and since when.
+      const stores = await loadStoreData(client, ids.slice(i, i + BATCH), now - 2 * WINDOWS.day, now);
+      const { rows: open } = await client.query<{ id: string; store_id: string; started: number }>(
+        `SELECT id, store_id, extract(epoch FROM started_at)::float8 * 1e6 AS started FROM incidents
+         WHERE kind = 'down' AND resolved_at IS NULL AND store_id = ANY($1)`,
+        [ids.slice(i, i + BATCH)],
+      );
+      const openOf = new Map(open.map((o) => [o.store_id, o]));
+      for (const store of stores) {
+        result.stores++;
+        const timeline = storeTimeline(store, now, clocks);
+        const incidents = timeline ? downIncidents(timeline.counted, now, after) : [];
+        const current = incidents.find((x) => x.end === null && x.opened <= now);
+        const existing = openOf.get(store.storeId);
+        if (existing && !current) {
+          // Up again, or its business hours ended: resolved when the outage it followed ended.
+          const ended = incidents.find((x) => x.end !== null && x.end > existing.started)?.end ?? now;
+          await client.query("UPDATE incidents SET resolved_at = $2 WHERE id = $1", [existing.id, isoMicros(ended)]);
+          deliveries.push(...(await record(client, existing.id, "resolved")));
+          result.resolved++;
+        } else if (!existing && current) {
+          const { rows } = await client.query<{ id: string }>(
+            "INSERT INTO incidents (store_id, kind, started_at, opened_at) VALUES ($1, 'down', $2, $3) RETURNING id",
+            [store.storeId, isoMicros(current.start), isoMicros(current.opened)],
+          );
+          deliveries.push(...(await record(client, rows[0]!.id, "opened")));
+          result.opened++;
+        }
+      }
+    }
+    if (deliveries.length) await sendDeliveryJobs(deliveries, client);
+    await client.query("COMMIT");
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    client.release();
+    throw e;
+  }
+  client.release();
+  return result;
+}
+
+/** Stores worth a look: a poll in the last day, or an incident still open. */
+async function activeStores(client: pg.ClientBase, now: number): Promise<string[]> {
+  const { rows } = await client.query<{ store_id: string }>(
+    `SELECT DISTINCT store_id FROM polls WHERE timestamp_utc >= $1::timestamptz
+     UNION SELECT store_id FROM incidents WHERE resolved_at IS NULL`,
+    [isoMicros(now - WINDOWS.day)],
+  );
+  return rows.map((r) => r.store_id);
+}
+
+/** Records an event's notification for every channel; returns the ids of those not recorded before. */
+async function record(client: pg.ClientBase, incidentId: string, event: "opened" | "resolved"): Promise<number[]> {
+  const names = channels().map((c) => c.name);
+  if (names.length === 0) return [];
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO alert_deliveries (incident_id, event, channel) SELECT $1, $2, unnest($3::text[])
+     ON CONFLICT (incident_id, event, channel) DO NOTHING RETURNING id`,
+    [incidentId, event, names],
+  );
+  return rows.map((r) => Number(r.id));
+}

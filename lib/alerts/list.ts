@@ -1,0 +1,36 @@
+import { visibleStores, type Scope } from "../auth/scope";
+import { pool } from "../db/pool";
+
+export interface IncidentView {
+  id: string;
+  storeId: string;
+  name: string | null;
+  kind: "down";
+  startedAt: string;
+  openedAt: string;
+  resolvedAt: string | null;
+  /** Seconds down, so far for an open one. */
+  downSeconds: number;
+  /** Notifications: sent, and waiting or failing (with the last error). */
+  delivered: number;
+  pending: number;
+  lastError: string | null;
+}
+
+/** Incidents of the stores of `scope` (and of one store, when given), open ones first, then the newest. */
+export async function listIncidents(scope: Scope, storeId?: string, limit = 200): Promise<IncidentView[]> {
+  const { rows } = await pool().query(
+    `SELECT i.id::text, i.store_id AS "storeId", s.name, i.kind,
+            to_char(i.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "startedAt",
+            to_char(i.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "openedAt",
+            to_char(i.resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "resolvedAt",
+            round(extract(epoch FROM coalesce(i.resolved_at, now()) - i.started_at))::int AS "downSeconds",
+            count(d.delivered_at)::int AS delivered, (count(d.id) - count(d.delivered_at))::int AS pending,
+            max(d.last_error) FILTER (WHERE d.delivered_at IS NULL) AS "lastError"
+     FROM incidents i LEFT JOIN stores s USING (store_id) LEFT JOIN alert_deliveries d ON d.incident_id = i.id
+     WHERE ${visibleStores(scope, "i.store_id")} AND ($1::text IS NULL OR i.store_id = $1)
+     GROUP BY i.id, s.name ORDER BY (i.resolved_at IS NULL) DESC, i.opened_at DESC LIMIT $2`,
+    [storeId ?? null, limit],
+  );
+  return rows;
+}
