@@ -12,7 +12,7 @@ async function pages(page: Page): Promise<string[]> {
     await expect.poll(async () => (await (await page.request.get(`/get_report?report_id=${id}`)).json()).status, { timeout: 30_000 }).toBe("Complete");
   }
   const { rows } = await (await page.request.get(`/api/reports/${id}/rows?pageSize=1`)).json();
-  return ["/", `/reports/${id}`, `/stores/${encodeURIComponent(rows[0].store_id)}?report=${id}`, "/admin/upload", "/admin/owners", "/admin/people", "/account/keys", "/no-such-page"];
+  return ["/", `/reports/${id}`, `/stores/${encodeURIComponent(rows[0].store_id)}?report=${id}`, "/admin/upload", "/admin/owners", "/admin/people", "/account/keys", "/alerts", "/no-such-page"];
 }
 
 for (const width of [1280, 390]) {

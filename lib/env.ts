@@ -61,6 +61,8 @@ const schema = z.object({
   ALERT_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Minutes a store must be down within its business hours before an incident opens. */
   ALERT_AFTER_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
+  /** Minutes without a poll, within business hours, before a "no data" incident opens (the poller, not the store). */
+  ALERT_NO_DATA_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(90),
   /** Signs people's session cookies; unset: a secret made once for the database and kept in it. */
   AUTH_SECRET: z.string().min(32).optional(),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(512 * 1024 * 1024),

@@ -1,5 +1,6 @@
 import { AlertsList } from "@/components/alerts/alerts-list";
-import { requirePage } from "@/lib/auth/page-access";
+import { TestAlertButton } from "@/components/alerts/test-alert";
+import { pageViewer, requirePage } from "@/lib/auth/page-access";
 
 export const metadata = { title: "Alerts" };
 
@@ -7,6 +8,7 @@ export const dynamic = "force-dynamic";
 
 export default async function AlertsPage() {
   await requirePage("reports", "/alerts");
+  const viewer = await pageViewer();
   return (
     <>
       <h1>Alerts</h1>
@@ -14,6 +16,7 @@ export default async function AlertsPage() {
         An incident opens when a store has been down within its business hours for the alert rule&apos;s time, by the report&apos;s rules (the
         nearest poll, business hours in the store&apos;s zone), and resolves when it is up again or its business hours end.
       </p>
+      {viewer.kind === "admin" && <TestAlertButton />}
       <AlertsList />
     </>
   );

@@ -25,10 +25,11 @@ export function AlertsList({ storeId, compact = false }: { storeId?: string; com
         <thead>
           <tr>
             {!compact && <th scope="col">Store</th>}
+            <th scope="col">What</th>
             <th scope="col">State</th>
-            <th scope="col">Down since</th>
+            <th scope="col">Since</th>
             <th scope="col">Resolved</th>
-            <th scope="col" className="num">Down for</th>
+            <th scope="col" className="num">For</th>
             <th scope="col">Notified</th>
           </tr>
         </thead>
@@ -41,6 +42,7 @@ export function AlertsList({ storeId, compact = false }: { storeId?: string; com
                   {i.name && <span className="store-id">{i.storeId}</span>}
                 </td>
               )}
+              <td>{i.kind === "down" ? "down" : "no data"}</td>
               <td>{i.resolvedAt ? <span className="badge badge-complete">resolved</span> : <span className="badge badge-failed">open</span>}</td>
               <td>{formatInstant(i.startedAt)}</td>
               <td>{formatInstant(i.resolvedAt)}</td>

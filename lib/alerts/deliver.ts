@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { formatInTimeZone } from "date-fns-tz";
 import { pool } from "../db/pool";
 import { DEFAULT_TIME_ZONE } from "../uptime";
-import { channelNamed } from "./channels";
+import { channelNamed, channels, type Channel } from "./channels";
 
 /** The headers a receiver checks: the signature is HMAC-SHA256 over `<timestamp>.<body>` with the shared secret. */
 export const SIGNATURE_HEADER = "X-Storemon-Signature";
@@ -20,7 +20,7 @@ export function signature(secret: string, timestamp: string, body: string): stri
  */
 export async function deliver(deliveryId: number): Promise<void> {
   const { rows } = await pool().query(
-    `SELECT d.id, d.event, d.channel, d.delivered_at, i.id AS incident_id, i.store_id, i.started_at, i.opened_at, i.resolved_at,
+    `SELECT d.id, d.event, d.channel, d.delivered_at, i.id AS incident_id, i.kind, i.store_id, i.started_at, i.opened_at, i.resolved_at,
             s.name, o.slug AS owner, z.timezone_str
      FROM alert_deliveries d JOIN incidents i ON i.id = d.incident_id
      LEFT JOIN stores s ON s.store_id = i.store_id LEFT JOIN owners o ON o.id = s.owner_id
@@ -40,7 +40,7 @@ export async function deliver(deliveryId: number): Promise<void> {
     store: { id: d.store_id, name: d.name, owner: d.owner, timeZone: zone },
     incident: {
       id: String(d.incident_id),
-      kind: "down",
+      kind: d.kind,
       startedAt: d.started_at.toISOString(),
       openedAt: d.opened_at.toISOString(),
       resolvedAt: d.resolved_at?.toISOString() ?? null,
@@ -48,19 +48,40 @@ export async function deliver(deliveryId: number): Promise<void> {
       downSeconds: d.resolved_at ? Math.round((d.resolved_at.getTime() - d.started_at.getTime()) / 1000) : null,
     },
   });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const headers: Record<string, string> = { "Content-Type": "application/json", [TIMESTAMP_HEADER]: timestamp, [DELIVERY_HEADER]: String(d.id) };
-  if (channel.secret) headers[SIGNATURE_HEADER] = signature(channel.secret, timestamp, body);
-  let failure: string | null = null;
-  try {
-    const response = await fetch(channel.url, { method: "POST", headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (!response.ok) failure = `the receiver answered ${response.status}`;
-  } catch (e) {
-    failure = e instanceof Error ? e.message : String(e);
-  }
+  const failure = await post(channel, String(d.id), body);
   await pool().query(
     `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $2, delivered_at = CASE WHEN $2::text IS NULL THEN now() END WHERE id = $1`,
     [deliveryId, failure],
   );
   if (failure) throw new Error(`alert ${deliveryId} to ${channel.name}: ${failure}`);
+}
+
+/** Posts a signed body to a channel; the failure in words, or null. */
+async function post(channel: Channel, deliveryId: string, body: string): Promise<string | null> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const headers: Record<string, string> = { "Content-Type": "application/json", [TIMESTAMP_HEADER]: timestamp, [DELIVERY_HEADER]: deliveryId };
+  if (channel.secret) headers[SIGNATURE_HEADER] = signature(channel.secret, timestamp, body);
+  try {
+    const response = await fetch(channel.url, { method: "POST", headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return response.ok ? null : `the receiver answered ${response.status}`;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** The test button: a sample notification (event "test") to every channel, at once; what each answered. */
+export async function sendSamples(): Promise<{ channel: string; ok: boolean; error: string | null }[]> {
+  const now = new Date().toISOString();
+  const body = JSON.stringify({
+    event: "test",
+    delivery: "test",
+    store: { id: "sample-store", name: "Sample store", owner: null, timeZone: "UTC" },
+    incident: { id: "test", kind: "down", startedAt: now, openedAt: now, resolvedAt: null, local: { startedAt: now, openedAt: now, resolvedAt: null }, downSeconds: null },
+  });
+  return Promise.all(
+    channels().map(async (channel) => {
+      const error = await post(channel, "test", body);
+      return { channel: channel.name, ok: error === null, error };
+    }),
+  );
 }

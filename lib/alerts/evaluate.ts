@@ -2,11 +2,14 @@ import type pg from "pg";
 import { env } from "../env";
 import { pool } from "../db/pool";
 import { loadStoreData } from "../reports/store-data";
-import { downIncidents, isoMicros, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
+import { downIncidents, isoMicros, noDataIncident, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
 import { channels } from "./channels";
 import { sendDeliveryJobs } from "./queue";
 
 const BATCH = 500;
+/** down: the store is down in its business hours; no_data: its poller has been silent in its business hours. */
+const KINDS = ["down", "no_data"] as const;
+type Kind = (typeof KINDS)[number];
 /** One evaluation at a time, whichever worker runs it: a store is never evaluated twice at once. */
 const EVALUATION_LOCK = "hashtextextended('alerts:evaluate', 0)";
 
@@ -30,36 +33,47 @@ export async function evaluateStores(storeIds: string[] | null, now = Date.now()
     await client.query(`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`);
     const ids = storeIds ?? (await activeStores(client, now));
     const after = env().ALERT_AFTER_MINUTES * 60e6;
+    const noDataAfter = env().ALERT_NO_DATA_MINUTES * 60e6;
     const clocks = new ZoneClocks();
     const deliveries: number[] = [];
     for (let i = 0; i < ids.length; i += BATCH) {
       // Two days of polls (and the one before) suffice: what matters is whether a store is down now, and since when.
       const stores = await loadStoreData(client, ids.slice(i, i + BATCH), now - 2 * WINDOWS.day, now);
-      const { rows: open } = await client.query<{ id: string; store_id: string; started: number }>(
-        `SELECT id, store_id, extract(epoch FROM started_at)::float8 * 1e6 AS started FROM incidents
-         WHERE kind = 'down' AND resolved_at IS NULL AND store_id = ANY($1)`,
+      const { rows: open } = await client.query<{ id: string; store_id: string; kind: Kind; started: number }>(
+        `SELECT id, store_id, kind, extract(epoch FROM started_at)::float8 * 1e6 AS started FROM incidents
+         WHERE resolved_at IS NULL AND store_id = ANY($1)`,
         [ids.slice(i, i + BATCH)],
       );
-      const openOf = new Map(open.map((o) => [o.store_id, o]));
+      const openOf = new Map(open.map((o) => [`${o.kind}:${o.store_id}`, o]));
       for (const store of stores) {
         result.stores++;
         const timeline = storeTimeline(store, now, clocks);
-        const incidents = timeline ? downIncidents(timeline.counted, now, after) : [];
-        const current = incidents.find((x) => x.end === null && x.opened <= now);
-        const existing = openOf.get(store.storeId);
-        if (existing && !current) {
-          // Up again, or its business hours ended: resolved when the outage it followed ended.
-          const ended = incidents.find((x) => x.end !== null && x.end > existing.started)?.end ?? now;
-          await client.query("UPDATE incidents SET resolved_at = $2 WHERE id = $1", [existing.id, isoMicros(ended)]);
-          deliveries.push(...(await record(client, existing.id, "resolved")));
-          result.resolved++;
-        } else if (!existing && current) {
-          const { rows } = await client.query<{ id: string }>(
-            "INSERT INTO incidents (store_id, kind, started_at, opened_at) VALUES ($1, 'down', $2, $3) RETURNING id",
-            [store.storeId, isoMicros(current.start), isoMicros(current.opened)],
-          );
-          deliveries.push(...(await record(client, rows[0]!.id, "opened")));
-          result.opened++;
+        const outages = timeline ? downIncidents(timeline.counted, now, after) : [];
+        const lastPoll = store.polls.findLast((p) => p.at <= now)?.at ?? null;
+        const current: Record<Kind, { start: number; opened: number } | null> = {
+          down: outages.find((x) => x.end === null && x.opened <= now) ?? null,
+          no_data: timeline ? noDataIncident(lastPoll, timeline.open, now, noDataAfter) : null,
+        };
+        for (const kind of KINDS) {
+          const existing = openOf.get(`${kind}:${store.storeId}`);
+          const found = current[kind];
+          if (existing && !found) {
+            // Up again (the end of the outage it followed), or polls again (the first one since), or closed.
+            const ended =
+              kind === "down"
+                ? (outages.find((x) => x.end !== null && x.end > existing.started)?.end ?? now)
+                : (store.polls.find((p) => p.at > existing.started && p.at <= now)?.at ?? now);
+            await client.query("UPDATE incidents SET resolved_at = $2 WHERE id = $1", [existing.id, isoMicros(ended)]);
+            deliveries.push(...(await record(client, existing.id, "resolved")));
+            result.resolved++;
+          } else if (!existing && found) {
+            const { rows } = await client.query<{ id: string }>(
+              "INSERT INTO incidents (store_id, kind, started_at, opened_at) VALUES ($1, $2, $3, $4) RETURNING id",
+              [store.storeId, kind, isoMicros(found.start), isoMicros(found.opened)],
+            );
+            deliveries.push(...(await record(client, rows[0]!.id, "opened")));
+            result.opened++;
+          }
         }
       }
     }

@@ -5,7 +5,8 @@ export interface IncidentView {
   id: string;
   storeId: string;
   name: string | null;
-  kind: "down";
+  /** down: the store is down in its business hours; no_data: no poll has come in its business hours. */
+  kind: "down" | "no_data";
   startedAt: string;
   openedAt: string;
   resolvedAt: string | null;

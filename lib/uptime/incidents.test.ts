@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { downIncidents, storeTimeline, ZoneClocks } from "./index";
+import { downIncidents, noDataIncident, storeTimeline, ZoneClocks } from "./index";
 
 const us = (iso: string) => Date.parse(iso) * 1000;
 const MIN = 60e6;
@@ -34,5 +34,17 @@ describe("incidents: down within business hours for at least the rule's time, by
 
   it("a store down only outside its business hours has none", () => {
     expect(incidents([["2023-01-02T16:30:00Z", true], ["2023-01-02T20:00:00Z", false]], "2023-01-02T23:00:00Z")).toEqual([]);
+  });
+});
+
+describe("no data: a store open now whose poller has been silent for the rule's time", () => {
+  const open = [{ start: us("2023-01-02T09:00:00Z"), end: us("2023-01-02T12:00:00Z") }];
+  it("opens after the rule's time of silence", () => {
+    expect(noDataIncident(us("2023-01-02T10:00:00Z"), open, us("2023-01-02T11:00:00Z"), 90 * MIN)).toBeNull();
+    expect(noDataIncident(us("2023-01-02T10:00:00Z"), open, us("2023-01-02T12:00:00Z"), 90 * MIN)).toEqual({ start: us("2023-01-02T10:00:00Z"), opened: us("2023-01-02T11:30:00Z") });
+  });
+  it("a silence through the night opens at the opening, not before; a closed store has none", () => {
+    expect(noDataIncident(us("2023-01-01T20:00:00Z"), open, us("2023-01-02T09:30:00Z"), 90 * MIN)).toEqual({ start: us("2023-01-01T20:00:00Z"), opened: us("2023-01-02T09:00:00Z") });
+    expect(noDataIncident(us("2023-01-01T20:00:00Z"), [], us("2023-01-02T08:00:00Z"), 90 * MIN)).toBeNull();
   });
 });

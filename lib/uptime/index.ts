@@ -16,4 +16,4 @@ export { FIGURE_KEYS, REPORT_COLUMNS, REPORT_HEADER, reportFigures, roundTo2Deci
 export { FRESH_WITHIN, isoMicros, storeFreshness, type Freshness, type StoreFreshness } from "./freshness";
 export { HEALTH_THRESHOLDS, healthOf, uptimePercent, type Health } from "./health";
 export { dailyDurations, outages, type DayDurations } from "./outages";
-export { downIncidents, type DownIncident } from "./incidents";
+export { downIncidents, noDataIncident, type DownIncident, type NoDataIncident } from "./incidents";

@@ -13,6 +13,7 @@ const databaseUrl = await useTestDatabase();
 const SECRET = "alert-secret-0123456789abcdef";
 const INGEST_KEY = "alerts-ingest-key-0123456789";
 const REPORTS_KEY = "alerts-reports-key-0123456789";
+const ADMIN_TOKEN = "alerts-admin-token-0123456789";
 let app: RunningApp;
 let receiver: http.Server;
 const received: { event: string; store: string; delivery: string; verified: boolean }[] = [];
@@ -32,9 +33,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   // Store "open-all-day" has no hours (open 24x7); "closed-now" is open one second a day, at midnight UTC.
-  await pool().query("INSERT INTO store_timezones (store_id, timezone_str) VALUES ('open-all-day', 'UTC'), ('closed-now', 'UTC')");
+  await pool().query("INSERT INTO store_timezones (store_id, timezone_str) VALUES ('open-all-day', 'UTC'), ('closed-now', 'UTC'), ('silent', 'UTC')");
   await pool().query("INSERT INTO business_hours SELECT 'closed-now', d, '00:00:00', '00:00:01' FROM generate_series(0, 6) d");
-  app = await startApp(databaseUrl, { env: { API_KEYS: `ingest:${INGEST_KEY},reports:${REPORTS_KEY}`, ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_AFTER_MINUTES: "5" } });
+  app = await startApp(databaseUrl, { env: { API_KEYS: `ingest:${INGEST_KEY},reports:${REPORTS_KEY}`, ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_AFTER_MINUTES: "5", ALERT_NO_DATA_MINUTES: "90", ADMIN_TOKEN } });
 });
 afterAll(async () => {
   await app?.stop();
@@ -79,4 +80,26 @@ it("a store down in its business hours for the rule's time: one signed 'opened';
   await sleep(3000);
   expect(received.map((r) => r.event)).toEqual(["opened", "resolved"]);
   expect(new Set(received.map((r) => r.delivery)).size).toBe(2);
+});
+
+it("a poller silent for 90 minutes while the store is open: one 'opened' no-data incident; a poll again: 'resolved'", async () => {
+  const before = received.length;
+  expect((await push([{ store_id: "silent", minutesAgo: 100, status: "active" }])).status).toBe(200);
+  await until(() => received.length >= before + 1);
+  expect(received.slice(before)).toEqual([{ event: "opened", store: "silent", delivery: expect.any(String), verified: true }]);
+  const { rows } = await pool().query("SELECT kind, extract(epoch FROM opened_at - started_at)::int AS waited FROM incidents WHERE store_id = 'silent'");
+  expect(rows).toEqual([{ kind: "no_data", waited: 90 * 60 }]);
+  expect((await push([{ store_id: "silent", minutesAgo: 0, status: "active" }])).status).toBe(200);
+  await until(() => received.length >= before + 2);
+  expect(received[before + 1]).toMatchObject({ event: "resolved", store: "silent" });
+});
+
+it("the test button sends a signed sample to the webhook and says it was delivered", async () => {
+  const signIn = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
+  const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+  const before = received.length;
+  const response = await fetch(`${app.baseUrl}/api/alerts/test`, { method: "POST", headers: { Cookie: cookie, Origin: app.baseUrl } });
+  expect(await response.json()).toEqual({ results: [{ channel: "webhook:default", ok: true, error: null }] });
+  expect(received.slice(before)).toEqual([{ event: "test", store: "sample-store", delivery: "test", verified: true }]);
+  expect((await fetch(`${app.baseUrl}/api/alerts/test`, { method: "POST", headers: { Authorization: `Bearer ${REPORTS_KEY}` } })).status).toBe(403);
 });

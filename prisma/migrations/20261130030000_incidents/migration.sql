@@ -10,7 +10,7 @@ CREATE TABLE "incidents" (
     "resolved_at" TIMESTAMPTZ(6),
     "recorded_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "incidents_pkey" PRIMARY KEY ("id"),
-    CONSTRAINT "incidents_kind_check" CHECK ("kind" IN ('down'))
+    CONSTRAINT "incidents_kind_check" CHECK ("kind" IN ('down', 'no_data'))
 );
 CREATE INDEX "incidents_opened_at_idx" ON "incidents" ("opened_at");
 
