@@ -191,8 +191,11 @@ it(`thousands of idle sockets: the web server keeps answering (at most ${MAX_CON
     figures.idle = `${sockets.length} sockets opened in ${(asked - started).toFixed(0)} ms, ${sockets.length - closedByServer} held, health in ${healthMs.toFixed(0)} ms`;
     // Those left, which never sent a request, are closed once the headers timeout (4 s here) passes.
     // (given up to 15 s: the check runs every second, and the cores are shared with the other test files).
-    for (let i = 0; i < 150 && closedByServer < sockets.length; i++) await sleep(100);
-    expect(sockets.length - closedByServer).toBe(0);
+    // A socket whose connection never completed (a SYN still being retried on a loaded machine) is no socket
+    // of the server's: only connected ones count.
+    const held = () => sockets.filter((s) => !s.connecting && !s.destroyed).length;
+    for (let i = 0; i < 150 && held() > 0; i++) await sleep(100);
+    expect(held()).toBe(0);
   } finally {
     for (const socket of sockets) socket.destroy();
   }
