@@ -2,14 +2,17 @@ import type pg from "pg";
 import { env } from "../env";
 import { pool } from "../db/pool";
 import { loadStoreData } from "../reports/store-data";
-import { downIncidents, isoMicros, noDataIncident, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
+import { countedSpans, downIncidents, isoMicros, noDataIncident, WINDOWS, ZoneClocks, type StoreData } from "../uptime";
 import { channels } from "./channels";
 import { sendDeliveryJobs } from "./queue";
 
 const BATCH = 500;
+/** How far back an evaluation looks: what matters is whether a store is down now, and since when. */
+const LOOKBACK = 2 * WINDOWS.day;
 /** down: the store is down in its business hours; no_data: its poller has been silent in its business hours. */
 const KINDS = ["down", "no_data"] as const;
 type Kind = (typeof KINDS)[number];
+type OpenIncident = { id: string; store_id: string; kind: Kind; started: number };
 /** One evaluation at a time, whichever worker runs it: a store is never evaluated twice at once. */
 const EVALUATION_LOCK = "hashtextextended('alerts:evaluate', 0)";
 
@@ -28,6 +31,8 @@ export interface Evaluation {
 export async function evaluateStores(storeIds: string[] | null, now = Date.now() * 1000): Promise<Evaluation> {
   const client = await pool().connect();
   const result: Evaluation = { stores: 0, opened: 0, resolved: 0 };
+  let next: Promise<[StoreData[], pg.QueryResult<OpenIncident>]> | null = null;
+  let reader: pg.PoolClient | undefined;
   try {
     await client.query("BEGIN");
     await client.query(`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`);
@@ -36,18 +41,28 @@ export async function evaluateStores(storeIds: string[] | null, now = Date.now()
     const noDataAfter = env().ALERT_NO_DATA_MINUTES * 60e6;
     const clocks = new ZoneClocks();
     const deliveries: number[] = [];
-    for (let i = 0; i < ids.length; i += BATCH) {
-      // Two days of polls (and the one before) suffice: what matters is whether a store is down now, and since when.
-      const stores = await loadStoreData(client, ids.slice(i, i + BATCH), now - 2 * WINDOWS.day, now);
-      const { rows: open } = await client.query<{ id: string; store_id: string; kind: Kind; started: number }>(
+    // Reads go through a connection of their own, so that the next batch is read while this one is evaluated
+    // and written (incidents are written only by evaluations, which the lock keeps to one at a time).
+    reader = await pool().connect();
+    const load = async (from: number): Promise<[StoreData[], pg.QueryResult<OpenIncident>]> => {
+      const batch = ids.slice(from, from + BATCH);
+      const stores = await loadStoreData(reader!, batch, now - LOOKBACK, now);
+      const open = await reader!.query<OpenIncident>(
         `SELECT id, store_id, kind, extract(epoch FROM started_at)::float8 * 1e6 AS started FROM incidents
          WHERE resolved_at IS NULL AND store_id = ANY($1)`,
-        [ids.slice(i, i + BATCH)],
+        [batch],
       );
+      return [stores, open];
+    };
+    next = ids.length > 0 ? load(0) : null;
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const [stores, { rows: open }] = await next!;
+      // The database reads the next batch while this one is evaluated (its writes queue behind on the connection).
+      next = i + BATCH < ids.length ? load(i + BATCH) : null;
       const openOf = new Map(open.map((o) => [`${o.kind}:${o.store_id}`, o]));
       for (const store of stores) {
         result.stores++;
-        const timeline = storeTimeline(store, now, clocks);
+        const timeline = countedSpans(store, now - LOOKBACK, now, clocks);
         const outages = timeline ? downIncidents(timeline.counted, now, after) : [];
         const lastPoll = store.polls.findLast((p) => p.at <= now)?.at ?? null;
         const current: Record<Kind, { start: number; opened: number } | null> = {
@@ -80,10 +95,13 @@ export async function evaluateStores(storeIds: string[] | null, now = Date.now()
     if (deliveries.length) await sendDeliveryJobs(deliveries, client);
     await client.query("COMMIT");
   } catch (e) {
+    await next?.catch(() => {});
+    reader?.release();
     await client.query("ROLLBACK").catch(() => {});
     client.release();
     throw e;
   }
+  reader.release();
   client.release();
   return result;
 }

@@ -55,4 +55,5 @@ describe("health", () => {
 
 it("instants keep their microseconds in ISO form", () => {
   expect(isoMicros(Date.UTC(2024, 0, 2, 3, 4, 5, 678) * 1000 + 901)).toBe("2024-01-02T03:04:05.678901Z");
+  expect(isoMicros(Date.UTC(2024, 0, 2, 3, 4, 5, 678) * 1000 + 901.5)).toBe("2024-01-02T03:04:05.678901Z"); // a midpoint
 });

@@ -46,8 +46,12 @@ export function storeFreshness(polls: readonly Poll[], now: number): StoreFreshn
   return { lastPoll, coverage: covered / WINDOWS.week, state };
 }
 
-/** An instant in epoch microseconds as ISO 8601 with all six fraction digits (UTC), for PostgreSQL. */
-export function isoMicros(us: number): string {
+/**
+ * An instant in epoch microseconds as ISO 8601 with all six fraction digits (UTC), for PostgreSQL. A half
+ * microsecond (a midpoint between two polls) is cut to the microsecond before it, PostgreSQL's precision.
+ */
+export function isoMicros(instant: number): string {
+  const us = Math.floor(instant);
   const ms = Math.floor(us / 1000);
   return new Date(ms).toISOString().replace("Z", `${String(us - ms * 1000).padStart(3, "0")}Z`);
 }

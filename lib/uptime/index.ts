@@ -7,6 +7,7 @@ export {
   DEFAULT_TIME_ZONE,
   WINDOWS,
   storeTimeline,
+  countedSpans,
   type StoreData,
   type StoreDurations,
   type StoreTimeline,

@@ -42,13 +42,26 @@ function pollsUpTo(polls: readonly Poll[], now: number): readonly Poll[] {
  * at or before `now`: such a store has no row in a report.
  */
 export function storeTimeline(store: StoreData, now: number, clocks: ZoneClocks): StoreTimeline | null {
+  const spans = countedSpans(store, now - WINDOWS.week, now, clocks);
+  if (!spans) return null;
+  const durations: StoreDurations = { hour: { up: 0, down: 0 }, day: { up: 0, down: 0 }, week: { up: 0, down: 0 } };
+  for (const { start, end, active } of spans.counted)
+    for (const name of ["hour", "day", "week"] as const) {
+      const length = end - Math.max(start, now - WINDOWS[name]);
+      if (length > 0) durations[name][active ? "up" : "down"] += length;
+    }
+  return { ...spans, durations };
+}
+
+/**
+ * Business time within [from, now) split into up and down by the nearest poll (polls after `now` ignored), with
+ * the business intervals themselves. Null when the store has no poll at or before `now`.
+ */
+export function countedSpans(store: StoreData, from: number, now: number, clocks: ZoneClocks): Pick<StoreTimeline, "open" | "counted"> | null {
   const polls = pollsUpTo(store.polls, now);
   if (polls.length === 0) return null;
-  const weekStart = now - WINDOWS.week;
-  const open = businessIntervals(store.hours, clocks.get(store.timeZone ?? DEFAULT_TIME_ZONE), weekStart, now);
+  const open = businessIntervals(store.hours, clocks.get(store.timeZone ?? DEFAULT_TIME_ZONE), from, now);
   const spans = nearestPollSpans(polls);
-
-  const durations: StoreDurations = { hour: { up: 0, down: 0 }, day: { up: 0, down: 0 }, week: { up: 0, down: 0 } };
   const counted: StatusSpan[] = [];
   let s = 0;
   for (const interval of open) {
@@ -57,13 +70,8 @@ export function storeTimeline(store: StoreData, now: number, clocks: ZoneClocks)
       const span = spans[k]!;
       const start = Math.max(span.start, interval.start);
       const end = Math.min(span.end, interval.end);
-      if (end <= start) continue;
-      counted.push({ start, end, active: span.active });
-      for (const name of ["hour", "day", "week"] as const) {
-        const length = end - Math.max(start, now - WINDOWS[name]);
-        if (length > 0) durations[name][span.active ? "up" : "down"] += length;
-      }
+      if (end > start) counted.push({ start, end, active: span.active });
     }
   }
-  return { open, counted, durations };
+  return { open, counted };
 }
