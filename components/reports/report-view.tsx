@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, ApiError } from "@/lib/api/client";
 import { isFinished, POLL_MS, queryKeys } from "@/lib/api/query-keys";
 import { ROW_FILTERS, ROW_SORTS, type RowFilter, type RowSort } from "@/lib/api/report-rows";
@@ -168,7 +168,8 @@ function useRowsQuery(): [ReportRowsQuery, (change: Partial<ReportRowsQuery>, re
   const pathname = usePathname();
   const query = rowsQueryOf(params);
   const set = (change: Partial<ReportRowsQuery>, replace = false) => {
-    const next = { ...query, ...change };
+    // From the address as it is now, not as it was at this render: a debounced search must not undo a sort.
+    const next = { ...rowsQueryOf(new URLSearchParams(window.location.search)), ...change };
     const search = new URLSearchParams();
     for (const key of ["sort", "dir", "q", "only", "page"] as const) if (next[key] !== DEFAULTS[key]) search.set(key, String(next[key]));
     const url = search.size ? `${pathname}?${search}` : pathname;
@@ -183,9 +184,20 @@ const healthLabel: Record<Health, string> = { fine: "fine", warning: "warning", 
 function RowsTable({ id }: { id: string }) {
   const [query, setQuery] = useRowsQuery();
   const [filter, setFilter] = useState(query.q);
+  // Back and forward change the address: the box follows it (but not the search it sent itself, which the
+  // person may have typed further since).
+  const [shownQ, setShownQ] = useState(query.q);
+  const sent = useRef(query.q);
+  if (shownQ !== query.q) {
+    setShownQ(query.q);
+    if (query.q !== sent.current) setFilter(query.q);
+  }
   useEffect(() => {
     if (filter === query.q) return;
-    const timer = setTimeout(() => setQuery({ q: filter, page: 1 }, true), 250);
+    const timer = setTimeout(() => {
+      sent.current = filter;
+      setQuery({ q: filter, page: 1 }, true);
+    }, 250);
     return () => clearTimeout(timer);
   }, [filter]);
   const rows = useQuery({ queryKey: queryKeys.reportRows(id, query), queryFn: () => api.reportRows(id, query), placeholderData: keepPreviousData });

@@ -31,7 +31,11 @@ export async function deliver(deliveryId: number): Promise<void> {
   const d = rows[0];
   if (!d || d.delivered_at) return;
   const channel = channelNamed(d.channel);
-  if (!channel) return; // the channel was removed since
+  if (!channel) {
+    // The channel was removed since: say so, rather than show it waiting for ever.
+    await pool().query("UPDATE alert_deliveries SET last_error = 'the channel no longer exists' WHERE id = $1", [deliveryId]);
+    return;
+  }
   const zone: string = d.timezone_str ?? DEFAULT_TIME_ZONE;
   const local = (t: Date | null) => (t ? formatInTimeZone(t, zone, "yyyy-MM-dd'T'HH:mm:ssXXX") : null);
   const body = JSON.stringify({
@@ -50,7 +54,8 @@ export async function deliver(deliveryId: number): Promise<void> {
   });
   const failure = await post(channel, String(d.id), body);
   await pool().query(
-    `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $2, delivered_at = CASE WHEN $2::text IS NULL THEN now() END WHERE id = $1`,
+    `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $2,
+            delivered_at = coalesce(delivered_at, CASE WHEN $2::text IS NULL THEN now() END) WHERE id = $1`,
     [deliveryId, failure],
   );
   if (failure) throw new Error(`alert ${deliveryId} to ${channel.name}: ${failure}`);

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { env } from "../env";
-import { pool } from "../db/pool";
+import { pool, rollbackAndRelease } from "../db/pool";
 import { loadStoreData } from "../reports/store-data";
 import { countedSpans, downIncidents, isoMicros, noDataIncident, WINDOWS, ZoneClocks, type StoreData } from "../uptime";
 import { channels } from "./channels";
@@ -23,12 +23,12 @@ export interface Evaluation {
 }
 
 /**
- * Opens and resolves incidents for `storeIds` (null: every store with a poll in the last day or an open
- * incident) as of `now` (epoch microseconds; the clock by default), by the report's rules, and queues the
+ * Opens and resolves incidents for `storeIds` (null: every active store, see activeStores) as of `at` (epoch
+ * microseconds; the clock, once the lock is held, by default), by the report's rules, and queues the
  * notifications of what changed. Idempotent: a store still down keeps its open incident; every notification
  * is recorded once (alert_deliveries) before its job is queued, in the same transaction.
  */
-export async function evaluateStores(storeIds: string[] | null, now = Date.now() * 1000): Promise<Evaluation> {
+export async function evaluateStores(storeIds: string[] | null, at?: number): Promise<Evaluation> {
   const client = await pool().connect();
   const result: Evaluation = { stores: 0, opened: 0, resolved: 0 };
   let next: Promise<[StoreData[], pg.QueryResult<OpenIncident>]> | null = null;
@@ -36,6 +36,9 @@ export async function evaluateStores(storeIds: string[] | null, now = Date.now()
   try {
     await client.query("BEGIN");
     await client.query(`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`);
+    // The clock is read once the lock is held: an evaluation that waited never goes back in time behind the
+    // one before it.
+    const now = at ?? Date.now() * 1000;
     const ids = storeIds ?? (await activeStores(client, now));
     const after = env().ALERT_AFTER_MINUTES * 60e6;
     const noDataAfter = env().ALERT_NO_DATA_MINUTES * 60e6;
@@ -55,10 +58,12 @@ export async function evaluateStores(storeIds: string[] | null, now = Date.now()
       return [stores, open];
     };
     next = ids.length > 0 ? load(0) : null;
+    next?.catch(() => {});
     for (let i = 0; i < ids.length; i += BATCH) {
       const [stores, { rows: open }] = await next!;
       // The database reads the next batch while this one is evaluated (its writes queue behind on the connection).
       next = i + BATCH < ids.length ? load(i + BATCH) : null;
+      next?.catch(() => {}); // awaited below; until then a failed read must not count as unhandled
       const openOf = new Map(open.map((o) => [`${o.kind}:${o.store_id}`, o]));
       for (const store of stores) {
         result.stores++;
@@ -70,18 +75,17 @@ export async function evaluateStores(storeIds: string[] | null, now = Date.now()
           no_data: timeline ? noDataIncident(lastPoll, timeline.open, now, noDataAfter) : null,
         };
         for (const kind of KINDS) {
-          const existing = openOf.get(`${kind}:${store.storeId}`);
+          let existing = openOf.get(`${kind}:${store.storeId}`);
           const found = current[kind];
-          if (existing && !found) {
-            // Up again (the end of the outage it followed), or polls again (the first one since), or closed.
-            const ended =
-              kind === "down"
-                ? (outages.find((x) => x.end !== null && x.end > existing.started)?.end ?? now)
-                : (store.polls.find((p) => p.at > existing.started && p.at <= now)?.at ?? now);
-            await client.query("UPDATE incidents SET resolved_at = $2 WHERE id = $1", [existing.id, isoMicros(ended)]);
+          const ended = existing ? endOf(kind, existing.started, found, outages, store, now) : null;
+          if (existing && ended !== null) {
+            // Never before it opened: a shorter outage seen later still ends the incident at its opening.
+            await client.query("UPDATE incidents SET resolved_at = greatest($2::timestamptz, opened_at) WHERE id = $1", [existing.id, isoMicros(ended)]);
             deliveries.push(...(await record(client, existing.id, "resolved")));
             result.resolved++;
-          } else if (!existing && found) {
+            existing = undefined;
+          }
+          if (!existing && found) {
             const { rows } = await client.query<{ id: string }>(
               "INSERT INTO incidents (store_id, kind, started_at, opened_at) VALUES ($1, $2, $3, $4) RETURNING id",
               [store.storeId, kind, isoMicros(found.start), isoMicros(found.opened)],
@@ -97,8 +101,7 @@ export async function evaluateStores(storeIds: string[] | null, now = Date.now()
   } catch (e) {
     await next?.catch(() => {});
     reader?.release();
-    await client.query("ROLLBACK").catch(() => {});
-    client.release();
+    await rollbackAndRelease(client, e);
     throw e;
   }
   reader.release();
@@ -106,12 +109,33 @@ export async function evaluateStores(storeIds: string[] | null, now = Date.now()
   return result;
 }
 
-/** Stores worth a look: a poll in the last day, or an incident still open. */
+/**
+ * When an open incident (started at `started`) ended, or null while it lasts. Down: when the outage it followed
+ * ended (the store up again, or its hours over), also when another outage has begun since (up or closed in
+ * between: a new incident). No data: at the first poll since; closing time does not end a silence.
+ */
+function endOf(
+  kind: Kind,
+  started: number,
+  found: { start: number } | null,
+  outages: readonly { start: number; end: number | null }[],
+  store: StoreData,
+  now: number,
+): number | null {
+  if (kind === "no_data") return store.polls.find((p) => p.at > started && p.at <= now)?.at ?? null;
+  const ended = outages.find((x) => x.end !== null && x.end > started && (!found || x.end <= found.start))?.end;
+  return ended ?? (found ? null : now);
+}
+
+/**
+ * Stores worth a look: a poll in the last day, or an incident open or resolved in the last week (a store whose
+ * poller died stays watched: it still opens incidents at its next opening).
+ */
 async function activeStores(client: pg.ClientBase, now: number): Promise<string[]> {
   const { rows } = await client.query<{ store_id: string }>(
     `SELECT DISTINCT store_id FROM polls WHERE timestamp_utc >= $1::timestamptz
-     UNION SELECT store_id FROM incidents WHERE resolved_at IS NULL`,
-    [isoMicros(now - WINDOWS.day)],
+     UNION SELECT store_id FROM incidents WHERE resolved_at IS NULL OR resolved_at >= $2::timestamptz`,
+    [isoMicros(now - WINDOWS.day), isoMicros(now - WINDOWS.week)],
   );
   return rows.map((r) => r.store_id);
 }

@@ -28,9 +28,11 @@ export async function listIncidents(scope: Scope, storeId?: string, limit = 200)
             round(extract(epoch FROM coalesce(i.resolved_at, now()) - i.started_at))::int AS "downSeconds",
             count(d.delivered_at)::int AS delivered, (count(d.id) - count(d.delivered_at))::int AS pending,
             max(d.last_error) FILTER (WHERE d.delivered_at IS NULL) AS "lastError"
-     FROM incidents i LEFT JOIN stores s USING (store_id) LEFT JOIN alert_deliveries d ON d.incident_id = i.id
-     WHERE ${visibleStores(scope, "i.store_id")} AND ($1::text IS NULL OR i.store_id = $1)
-     GROUP BY i.id, s.name ORDER BY (i.resolved_at IS NULL) DESC, i.opened_at DESC LIMIT $2`,
+     FROM (SELECT * FROM incidents WHERE ${visibleStores(scope)} AND ($1::text IS NULL OR store_id = $1)
+           ORDER BY (resolved_at IS NULL) DESC, opened_at DESC LIMIT $2) i
+     LEFT JOIN stores s USING (store_id) LEFT JOIN alert_deliveries d ON d.incident_id = i.id
+     GROUP BY i.id, i.store_id, i.kind, i.started_at, i.opened_at, i.resolved_at, s.name
+     ORDER BY (i.resolved_at IS NULL) DESC, i.opened_at DESC`,
     [storeId ?? null, limit],
   );
   return rows;

@@ -98,4 +98,18 @@ describe("schema.prisma matches the migrated database", () => {
     expect(await prisma().apiKey.count()).toBe(0); // an owner's keys go with it
     expect((await prisma().authSecret.findUniqueOrThrow({ where: { id: true } })).secret).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it("Incident and AlertDelivery, with their relation; ReportRow's freshness fields", async () => {
+    const at = new Date("2026-11-28T12:00:00.123Z");
+    const incident = await prisma().incident.create({ data: { storeId: "s1", kind: "no_data", startedAt: at, openedAt: at } });
+    expect(incident).toMatchObject({ resolvedAt: null, recordedAt: expect.any(Date) });
+    await prisma().alertDelivery.create({ data: { incidentId: incident.id, event: "opened", channel: "webhook:default", lastError: "e", deliveredAt: at } });
+    expect(await prisma().incident.findUniqueOrThrow({ where: { id: incident.id }, include: { deliveries: true } })).toMatchObject({ deliveries: [{ attempts: 0, deliveredAt: at }] });
+    await prisma().incident.delete({ where: { id: incident.id } });
+    expect(await prisma().alertDelivery.count()).toBe(0);
+    await prisma().report.create({ data: { id: "f".repeat(22), asOf: at, asOfSource: "request" } });
+    const row = { reportId: "f".repeat(22), storeId: "s1", uptimeLastHour: "1", uptimeLastDay: "1", uptimeLastWeek: "1", downtimeLastHour: "0", downtimeLastDay: "0", downtimeLastWeek: "0" };
+    await prisma().reportRow.create({ data: { ...row, lastPollAt: at, pollCoverage: 0.5, freshness: "stale" } });
+    expect(await prisma().reportRow.findFirstOrThrow()).toMatchObject({ lastPollAt: at, pollCoverage: 0.5, freshness: "stale" });
+  });
 });
