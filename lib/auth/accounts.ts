@@ -1,7 +1,4 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { betterAuth } from "better-auth";
-import { prismaAdapter } from "better-auth/adapters/prisma";
-import { admin } from "better-auth/plugins";
 import { prisma } from "../db/prisma";
 import { env } from "../env";
 
@@ -18,7 +15,16 @@ export const PASSWORD_MAX_LENGTH = 256;
 /** How long an invitation or reset link may be used. */
 export const PASSWORD_LINK_HOURS = 72;
 
-function makeAuth(secret: string) {
+/**
+ * better-auth is loaded when first needed (a sign-in, a person's cookie), not by every process that imports
+ * this module: a server that only answers services and pollers never carries it.
+ */
+async function makeAuth(secret: string) {
+  const [{ betterAuth }, { prismaAdapter }, { admin }] = await Promise.all([
+    import("better-auth"),
+    import("better-auth/adapters/prisma"),
+    import("better-auth/plugins"),
+  ]);
   return betterAuth({
     appName: "Store Monitor",
     baseURL: env().PUBLIC_URL ?? "http://localhost:3000",
@@ -51,7 +57,13 @@ function makeAuth(secret: string) {
   });
 }
 
-type Auth = ReturnType<typeof makeAuth>;
+type Auth = Awaited<ReturnType<typeof makeAuth>>;
+
+/** Whether better-auth refused a call with one of these HTTP statuses (a wrong password, a used link). */
+export function refusedWith(e: unknown, ...statuses: number[]): boolean {
+  const status = (e as { statusCode?: unknown } | null)?.statusCode;
+  return e instanceof Error && e.name === "APIError" && typeof status === "number" && statuses.includes(status);
+}
 const state = globalThis as unknown as { storemonAuth?: Promise<Auth> };
 
 /** This process's better-auth, signing cookies with AUTH_SECRET or else the database's own secret. */

@@ -1,5 +1,4 @@
-import { APIError } from "better-auth/api";
-import { accounts, PASSWORD_LINK_HOURS, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./accounts";
+import { accounts, PASSWORD_LINK_HOURS, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, refusedWith } from "./accounts";
 import { cookieValue } from "./authorize";
 import { publicOrigin } from "./request-origin";
 import { SIGN_IN_PAGE } from "./sign-in";
@@ -48,7 +47,7 @@ export async function setPasswordFromLink(request: Request, form: URLSearchParam
   try {
     await (await accounts()).api.resetPassword({ body: { token: token!, newPassword: password } });
   } catch (e) {
-    if (e instanceof APIError && e.statusCode === 400) return redirect(`${PASSWORD_PAGE}?error=invalid_link`, linkCookie(request, "", 0));
+    if (refusedWith(e, 400)) return redirect(`${PASSWORD_PAGE}?error=invalid_link`, linkCookie(request, "", 0));
     throw e;
   }
   return redirect(`${SIGN_IN_PAGE}?notice=password_set`, linkCookie(request, "", 0));

@@ -1,6 +1,5 @@
-import { APIError } from "better-auth/api";
 import { AppError } from "../errors";
-import { accounts } from "./accounts";
+import { accounts, refusedWith } from "./accounts";
 import { countSignInAttempt, signInSucceeded } from "./limits";
 import { afterSignInPath } from "./redirect";
 import { checkSameSite, clientAddress, publicOrigin } from "./request-origin";
@@ -38,7 +37,7 @@ export async function signIn(request: Request, credentials: Credentials): Promis
   try {
     signedIn = await auth.api.signInEmail({ body: { email, password: credentials.password }, returnHeaders: true });
   } catch (e) {
-    if (e instanceof APIError && (e.statusCode === 401 || e.statusCode === 400)) throw new AppError("unauthorized", 401, "wrong e-mail or password");
+    if (refusedWith(e, 400, 401)) throw new AppError("unauthorized", 401, "wrong e-mail or password");
     throw e;
   }
   await signInSucceeded(client, account);
