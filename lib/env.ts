@@ -59,6 +59,8 @@ const schema = z.object({
   ALERT_WEBHOOK_URL: z.string().url().optional(),
   /** Signs the webhook's body (HMAC-SHA256, X-Storemon-Signature); 16+ characters. */
   ALERT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** A Slack-compatible incoming webhook that hears of every incident, in a sentence. */
+  ALERT_SLACK_WEBHOOK_URL: z.string().url().optional(),
   /** Minutes a store must be down within its business hours before an incident opens. */
   ALERT_AFTER_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
   /** Minutes without a poll, within business hours, before a "no data" incident opens (the poller, not the store). */

@@ -38,7 +38,7 @@ export async function deliver(deliveryId: number): Promise<void> {
   }
   const zone: string = d.timezone_str ?? DEFAULT_TIME_ZONE;
   const local = (t: Date | null) => (t ? formatInTimeZone(t, zone, "yyyy-MM-dd'T'HH:mm:ssXXX") : null);
-  const body = JSON.stringify({
+  const notification: Notification = {
     event: d.event,
     delivery: String(d.id),
     store: { id: d.store_id, name: d.name, owner: d.owner, timeZone: zone },
@@ -51,8 +51,8 @@ export async function deliver(deliveryId: number): Promise<void> {
       local: { startedAt: local(d.started_at), openedAt: local(d.opened_at), resolvedAt: local(d.resolved_at) },
       downSeconds: d.resolved_at ? Math.round((d.resolved_at.getTime() - d.started_at.getTime()) / 1000) : null,
     },
-  });
-  const failure = await post(channel, String(d.id), body);
+  };
+  const failure = await post(channel, String(d.id), notification);
   await pool().query(
     `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $2,
             delivered_at = coalesce(delivered_at, CASE WHEN $2::text IS NULL THEN now() END) WHERE id = $1`,
@@ -61,8 +61,35 @@ export async function deliver(deliveryId: number): Promise<void> {
   if (failure) throw new Error(`alert ${deliveryId} to ${channel.name}: ${failure}`);
 }
 
-/** Posts a signed body to a channel; the failure in words, or null. */
-async function post(channel: Channel, deliveryId: string, body: string): Promise<string | null> {
+interface Notification {
+  event: "opened" | "resolved" | "test";
+  delivery: string;
+  store: { id: string; name: string | null; owner: string | null; timeZone: string };
+  incident: {
+    id: string;
+    kind: "down" | "no_data";
+    startedAt: string;
+    openedAt: string;
+    resolvedAt: string | null;
+    local: { startedAt: string | null; openedAt: string | null; resolvedAt: string | null };
+    downSeconds: number | null;
+  };
+}
+
+/** The sentence a Slack-compatible channel gets. */
+export function sentence(n: Notification): string {
+  const store = n.store.name ? `${n.store.name} (${n.store.id})` : n.store.id;
+  const since = `${n.incident.local.startedAt} (${n.store.timeZone})`;
+  const what = n.incident.kind === "down" ? "down within its business hours" : "sending no polls within its business hours";
+  if (n.event === "test") return `Test alert from Store Monitor: ${store} would be ${what}.`;
+  if (n.event === "opened") return `${store} has been ${what} since ${since}.`;
+  const minutes = Math.round((n.incident.downSeconds ?? 0) / 60);
+  return `${store} is ${n.incident.kind === "down" ? "up" : "polled"} again, after ${minutes} min (since ${since}).`;
+}
+
+/** Posts a notification to a channel, as it takes them; the failure in words, or null. */
+async function post(channel: Channel, deliveryId: string, notification: Notification): Promise<string | null> {
+  const body = JSON.stringify(channel.kind === "slack" ? { text: sentence(notification) } : notification);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const headers: Record<string, string> = { "Content-Type": "application/json", [TIMESTAMP_HEADER]: timestamp, [DELIVERY_HEADER]: deliveryId };
   if (channel.secret) headers[SIGNATURE_HEADER] = signature(channel.secret, timestamp, body);
@@ -77,15 +104,15 @@ async function post(channel: Channel, deliveryId: string, body: string): Promise
 /** The test button: a sample notification (event "test") to every channel, at once; what each answered. */
 export async function sendSamples(): Promise<{ channel: string; ok: boolean; error: string | null }[]> {
   const now = new Date().toISOString();
-  const body = JSON.stringify({
+  const sample: Notification = {
     event: "test",
     delivery: "test",
     store: { id: "sample-store", name: "Sample store", owner: null, timeZone: "UTC" },
     incident: { id: "test", kind: "down", startedAt: now, openedAt: now, resolvedAt: null, local: { startedAt: now, openedAt: now, resolvedAt: null }, downSeconds: null },
-  });
+  };
   return Promise.all(
     channels().map(async (channel) => {
-      const error = await post(channel, "test", body);
+      const error = await post(channel, "test", sample);
       return { channel: channel.name, ok: error === null, error };
     }),
   );

@@ -17,12 +17,18 @@ const ADMIN_TOKEN = "alerts-admin-token-0123456789";
 let app: RunningApp;
 let receiver: http.Server;
 const received: { event: string; store: string; delivery: string; verified: boolean }[] = [];
+/** What the Slack-compatible receiver got: its messages' text. */
+const slack: string[] = [];
 
 beforeAll(async () => {
   receiver = http.createServer((request, response) => {
     let body = "";
     request.on("data", (c) => (body += c));
     request.on("end", () => {
+      if (request.url === "/slack") {
+        slack.push(JSON.parse(body).text);
+        return void response.writeHead(200).end("ok");
+      }
       const timestamp = String(request.headers["x-storemon-timestamp"]);
       const expected = `sha256=${crypto.createHmac("sha256", SECRET).update(`${timestamp}.${body}`).digest("hex")}`;
       const parsed = JSON.parse(body);
@@ -35,7 +41,7 @@ beforeAll(async () => {
   // Store "open-all-day" has no hours (open 24x7); "closed-now" is open one second a day, at midnight UTC.
   await pool().query("INSERT INTO store_timezones (store_id, timezone_str) VALUES ('open-all-day', 'UTC'), ('closed-now', 'UTC'), ('silent', 'UTC')");
   await pool().query("INSERT INTO business_hours SELECT 'closed-now', d, '00:00:00', '00:00:01' FROM generate_series(0, 6) d");
-  app = await startApp(databaseUrl, { env: { API_KEYS: `ingest:${INGEST_KEY},reports:${REPORTS_KEY}`, ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_AFTER_MINUTES: "5", ALERT_NO_DATA_MINUTES: "90", ADMIN_TOKEN } });
+  app = await startApp(databaseUrl, { env: { API_KEYS: `ingest:${INGEST_KEY},reports:${REPORTS_KEY}`, ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_AFTER_MINUTES: "5", ALERT_NO_DATA_MINUTES: "90", ADMIN_TOKEN, ALERT_SLACK_WEBHOOK_URL: url.replace("/hook", "/slack") } });
 });
 afterAll(async () => {
   await app?.stop();
@@ -62,17 +68,17 @@ it("a store down in its business hours for the rule's time: one signed 'opened';
     { store_id, minutesAgo: 2, status: "inactive" },
   ]);
   expect((await push(down)).status).toBe(200);
-  await until(() => received.length >= 1);
+  await until(() => received.length >= 1 && slack.length >= 1);
   expect(received).toEqual([{ event: "opened", store: "open-all-day", delivery: expect.any(String), verified: true }]);
 
   const { rows: open } = await pool().query("SELECT store_id, resolved_at FROM incidents");
   expect(open).toEqual([{ store_id: "open-all-day", resolved_at: null }]);
   const alerts = await (await fetch(`${app.baseUrl}/api/alerts`, { headers: { Authorization: `Bearer ${REPORTS_KEY}` } })).json();
-  expect(alerts.incidents).toMatchObject([{ storeId: "open-all-day", resolvedAt: null, delivered: 1, pending: 0 }]);
+  expect(alerts.incidents).toMatchObject([{ storeId: "open-all-day", resolvedAt: null, delivered: 2, pending: 0 }]); // the webhook and the Slack channel
 
   // Up again now: resolved at the midpoint between the last down poll and this one.
   expect((await push([{ store_id: "open-all-day", minutesAgo: 0, status: "active" }])).status).toBe(200);
-  await until(() => received.length >= 2);
+  await until(() => received.length >= 2 && slack.length >= 2);
   expect(received[1]).toMatchObject({ event: "resolved", store: "open-all-day", verified: true });
 
   // Evaluated again (the minute's schedule, more polls): nothing is sent twice.
@@ -80,6 +86,11 @@ it("a store down in its business hours for the rule's time: one signed 'opened';
   await sleep(3000);
   expect(received.map((r) => r.event)).toEqual(["opened", "resolved"]);
   expect(new Set(received.map((r) => r.delivery)).size).toBe(2);
+  // The Slack-compatible channel got the same two, in sentences.
+  expect(slack).toEqual([
+    expect.stringMatching(/^open-all-day has been down within its business hours since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(UTC\)\.$/),
+    expect.stringMatching(/^open-all-day is up again, after 24 min \(since .* \(UTC\)\)\.$/),
+  ]);
 });
 
 it("a poller silent for 90 minutes while the store is open: one 'opened' no-data incident; a poll again: 'resolved'", async () => {
@@ -99,7 +110,12 @@ it("the test button sends a signed sample to the webhook and says it was deliver
   const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
   const before = received.length;
   const response = await fetch(`${app.baseUrl}/api/alerts/test`, { method: "POST", headers: { Cookie: cookie, Origin: app.baseUrl } });
-  expect(await response.json()).toEqual({ results: [{ channel: "webhook:default", ok: true, error: null }] });
+  expect(await response.json()).toEqual({
+    results: [
+      { channel: "webhook:default", ok: true, error: null },
+      { channel: "slack:default", ok: true, error: null },
+    ],
+  });
   expect(received.slice(before)).toEqual([{ event: "test", store: "sample-store", delivery: "test", verified: true }]);
   expect((await fetch(`${app.baseUrl}/api/alerts/test`, { method: "POST", headers: { Authorization: `Bearer ${REPORTS_KEY}` } })).status).toBe(403);
 });
