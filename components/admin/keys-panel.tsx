@@ -6,7 +6,8 @@ import { formatInstant } from "@/components/ui/format";
 import { adminApi, adminKeys } from "./admin-api";
 import { ShownOnce } from "./once";
 import { SignOutButton } from "./sign-out";
-import { fieldsOf, useAction } from "./use-action";
+import { submitted, useAction } from "./use-action";
+import { Refusal } from "@/components/ui/refusal";
 
 /**
  * Service keys: an admin makes reports keys (of one owner, or of every store) and ingest keys; an owner's
@@ -32,11 +33,7 @@ export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: s
         only.
       </p>
       {make.data && <ShownOnce label={`Key "${make.data.view.name}"`} value={make.data.key} note="Copy it now: it is not shown again." />}
-      {(make.errorMessage ?? revoke.errorMessage) && (
-        <p className="notice notice-error" role="alert">
-          {make.errorMessage ?? revoke.errorMessage}
-        </p>
-      )}
+      <Refusal message={make.errorMessage ?? revoke.errorMessage} />
       {keys.isPending && <Loading what="the keys" />}
       {keys.isError && <ErrorState error={keys.error} what="the keys" />}
       {keys.data && (
@@ -92,12 +89,9 @@ export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: s
       <form
         className="stack narrow"
         aria-labelledby="new-key"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const { name, scope, owner } = fieldsOf(form);
-          make.mutate({ name: name!, scope: (scope ?? "reports") as "reports" | "ingest", ...(owner ? { owner } : {}) }, { onSuccess: () => form.reset() });
-        }}
+        onSubmit={submitted(({ name, scope, owner }, done) =>
+          make.mutate({ name: name!, scope: (scope ?? "reports") as "reports" | "ingest", ...(owner ? { owner } : {}) }, { onSuccess: done }),
+        )}
       >
         <h2 id="new-key">New key</h2>
         <label>

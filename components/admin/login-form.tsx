@@ -1,3 +1,5 @@
+import { Refusal } from "@/components/ui/refusal";
+
 /**
  * The sign-in forms: plain forms that post to the server, which sets the session and sends the browser on
  * (or back here with the reason). Nothing typed here is put in the page or sent anywhere by script.
@@ -25,11 +27,7 @@ export function LoginForm({ next, error, notice }: { next?: string; error?: stri
         <button type="submit" className="button-primary">
           Sign in
         </button>
-        {error && (
-          <p className="notice notice-error" role="alert">
-            {error}
-          </p>
-        )}
+        <Refusal message={error} />
       </form>
       <details className="stack">
         <summary>Sign in with the admin token</summary>

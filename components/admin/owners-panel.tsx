@@ -3,7 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { adminApi, adminKeys } from "./admin-api";
-import { fieldsOf, useAction } from "./use-action";
+import { submitted, useAction } from "./use-action";
+import { Refusal } from "@/components/ui/refusal";
 
 /** Owners (restaurant groups): their stores and members, a new owner, and stores assigned to one. */
 export function OwnersPanel() {
@@ -58,12 +59,7 @@ export function OwnersPanel() {
         <form
           className="stack"
           aria-labelledby="new-owner"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const form = e.currentTarget;
-            const { name, slug } = fieldsOf(form);
-            create.mutate({ name: name!, slug: slug! }, { onSuccess: () => form.reset() });
-          }}
+          onSubmit={submitted(({ name, slug }, done) => create.mutate({ name: name!, slug: slug! }, { onSuccess: done }))}
         >
           <h2 id="new-owner">New owner</h2>
           <label>
@@ -77,23 +73,15 @@ export function OwnersPanel() {
           <button type="submit" className="button-primary" disabled={create.isPending}>
             Add owner
           </button>
-          {create.errorMessage && (
-            <p className="notice notice-error" role="alert">
-              {create.errorMessage}
-            </p>
-          )}
+          <Refusal message={create.errorMessage} />
         </form>
 
         <form
           className="stack"
           aria-labelledby="assign-stores"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const form = e.currentTarget;
-            const { slug, ids } = fieldsOf(form);
-            const list = ids!.split(/[\s,]+/).filter(Boolean);
-            assign.mutate({ slug: slug!, ids: list }, { onSuccess: () => form.reset() });
-          }}
+          onSubmit={submitted(({ slug, ids }, done) =>
+            assign.mutate({ slug: slug!, ids: ids!.split(/[\s,]+/).filter(Boolean) }, { onSuccess: done }),
+          )}
         >
           <h2 id="assign-stores">Assign stores</h2>
           <label>
@@ -118,11 +106,7 @@ export function OwnersPanel() {
               {assign.data.assigned} stores assigned.
             </p>
           )}
-          {assign.errorMessage && (
-            <p className="notice notice-error" role="alert">
-              {assign.errorMessage}
-            </p>
-          )}
+          <Refusal message={assign.errorMessage} />
         </form>
       </div>
     </>

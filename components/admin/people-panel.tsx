@@ -6,7 +6,8 @@ import { ErrorState, Loading } from "@/components/ui/states";
 import { formatInstant } from "@/components/ui/format";
 import { adminApi, adminKeys } from "./admin-api";
 import { ShownOnce } from "./once";
-import { fieldsOf, useAction } from "./use-action";
+import { submitted, useAction } from "./use-action";
+import { Refusal } from "@/components/ui/refusal";
 
 /** Everyone with an account; inviting someone; a new password link; removing an account. */
 export function PeoplePanel() {
@@ -27,11 +28,7 @@ export function PeoplePanel() {
         downloads, and their own keys. Invited people choose their password with the link given here (it works once, for 72 hours).
       </p>
       {link && <ShownOnce label="Password link" value={link} note="Send it to them; it is not shown again." />}
-      {error && (
-        <p className="notice notice-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Refusal message={error} />
       {people.isPending && <Loading what="the people" />}
       {people.isError && <ErrorState error={people.error} what="the people" />}
       {people.data && (
@@ -84,12 +81,9 @@ export function PeoplePanel() {
       <form
         className="stack narrow"
         aria-labelledby="invite"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const { email, name, owner } = fieldsOf(form);
-          invite.mutate({ email: email!, name: name!, role, ...(role === "member" ? { owner } : {}) }, { onSuccess: () => form.reset() });
-        }}
+        onSubmit={submitted(({ email, name, owner }, done) =>
+          invite.mutate({ email: email!, name: name!, role, ...(role === "member" ? { owner } : {}) }, { onSuccess: done }),
+        )}
       >
         <h2 id="invite">Invite someone</h2>
         <label>

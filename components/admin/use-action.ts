@@ -11,5 +11,14 @@ export function useAction<A, R>(run: (args: A) => Promise<R>, refresh: QueryKey)
   return { ...mutation, errorMessage: error };
 }
 
-/** The form's fields as strings. */
-export const fieldsOf = (form: HTMLFormElement) => Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v)]));
+/**
+ * A form's submit handler that stays on the page: `send` gets the fields as strings, and a `done` that empties
+ * the form (to call once the server has taken it).
+ */
+export function submitted(send: (fields: Record<string, string>, done: () => void) => void) {
+  return (e: React.FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    send(Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v)])), () => form.reset());
+  };
+}

@@ -1,4 +1,5 @@
 import { headers } from "next/headers";
+import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { AppError } from "../errors";
 import { authorize, type Access, type Caller } from "./authorize";
@@ -10,9 +11,8 @@ async function pageRequest(): Promise<Request> {
   return new Request("http://page.invalid/", { headers: await headers() });
 }
 
-export async function pageViewer(): Promise<Viewer> {
-  return viewerOf(await pageRequest());
-}
+/** Who is looking, looked up once per request however many server components ask (the layout and the page). */
+export const pageViewer = cache(async (): Promise<Viewer> => viewerOf(await pageRequest()));
 
 /**
  * The caller of a page that needs `access`: not signed in, the sign-in page (coming back to `path`); signed in

@@ -1,4 +1,5 @@
 import { passwordFailureMessage, PASSWORD_RULES } from "@/lib/auth/password-link";
+import { Refusal } from "@/components/ui/refusal";
 
 export const metadata = { title: "Choose your password" };
 
@@ -23,11 +24,7 @@ export default async function SetPasswordPage({ searchParams }: { searchParams: 
         <button type="submit" className="button-primary">
           Set password
         </button>
-        {error && (
-          <p className="notice notice-error" role="alert">
-            {error}
-          </p>
-        )}
+        <Refusal message={error} />
       </form>
     </section>
   );
