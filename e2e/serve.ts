@@ -10,11 +10,14 @@ import { generateFeeds } from "../lib/sample-data/generate";
 import { startApp } from "../scripts/app-processes";
 
 const E2E_STORES = 300;
+export const E2E_DATABASE_URL_FILE = ".data/e2e-database-url";
 const port = Number(process.env.E2E_PORT ?? 3100);
 
 const server = await databaseServer({ dir: ".data/e2e-postgres", port: Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 2 });
 const url = await freshDatabase(server.adminUrl, "storemon_e2e");
 process.env.DATABASE_URL = url;
+// For specs that set up what only time would make (an incident in the data's week).
+fs.writeFileSync(E2E_DATABASE_URL_FILE, url);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-e2e-"));
 await generateFeeds({ stores: E2E_STORES, days: 9, seed: 5 }, dir);

@@ -61,6 +61,16 @@ const schema = z.object({
   ALERT_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** A Slack-compatible incoming webhook that hears of every incident, in a sentence. */
   ALERT_SLACK_WEBHOOK_URL: z.string().url().optional(),
+  /** E-mail addresses (comma-separated) that hear of every incident, through SMTP_URL. */
+  ALERT_EMAIL_TO: z
+    .string()
+    .default("")
+    .transform((raw) => raw.split(",").map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.string().email("ALERT_EMAIL_TO must be e-mail addresses, comma-separated"))),
+  /** The mail server alerts and scheduled reports are sent through, e.g. smtp://user:pass@mail.example.com:587 (smtps:// for TLS). */
+  SMTP_URL: z.string().url().optional(),
+  /** The sender of alert e-mails. */
+  SMTP_FROM: z.string().default("Store Monitor <alerts@localhost>"),
   /** Minutes a store must be down within its business hours before an incident opens. */
   ALERT_AFTER_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
   /** Minutes without a poll, within business hours, before a "no data" incident opens (the poller, not the store). */

@@ -1,5 +1,5 @@
 import { AlertsList } from "@/components/alerts/alerts-list";
-import { TestAlertButton } from "@/components/alerts/test-alert";
+import { RulesPanel } from "@/components/alerts/rules-panel";
 import { pageViewer, requirePage } from "@/lib/auth/page-access";
 
 export const metadata = { title: "Alerts" };
@@ -9,6 +9,7 @@ export const dynamic = "force-dynamic";
 export default async function AlertsPage() {
   await requirePage("reports", "/alerts");
   const viewer = await pageViewer();
+  const manages = viewer.kind === "admin" || viewer.kind === "member";
   return (
     <>
       <h1>Alerts</h1>
@@ -18,8 +19,9 @@ export default async function AlertsPage() {
         &ldquo;no data&rdquo; incident opens when a store is open and no poll has come for a while (the poller, not the store), and resolves
         with the next poll.
       </p>
-      {viewer.kind === "admin" && <TestAlertButton />}
+      <h2>Incidents</h2>
       <AlertsList />
+      {manages && <RulesPanel admin={viewer.kind === "admin"} owners={viewer.owners} />}
     </>
   );
 }

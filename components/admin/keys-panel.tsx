@@ -8,6 +8,8 @@ import { ShownOnce } from "./once";
 import { SignOutButton } from "./sign-out";
 import { submitted, useAction } from "./use-action";
 import { Refusal } from "@/components/ui/refusal";
+import { ListTable } from "@/components/ui/list-table";
+import { OwnerChoice } from "./owner-choice";
 
 /**
  * Service keys: an admin makes reports keys (of one owner, or of every store) and ingest keys; an owner's
@@ -15,10 +17,8 @@ import { Refusal } from "@/components/ui/refusal";
  */
 export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: string; name: string }[] }) {
   const keys = useQuery({ queryKey: adminKeys.keys(), queryFn: adminApi.keys });
-  const allOwners = useQuery({ queryKey: adminKeys.owners(), queryFn: adminApi.owners, enabled: admin });
   const make = useAction(adminApi.makeKey, adminKeys.keys());
   const revoke = useAction(adminApi.revokeKey, adminKeys.keys());
-  const choices = admin ? (allOwners.data?.owners ?? []) : owners;
 
   return (
     <>
@@ -37,29 +37,7 @@ export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: s
       {keys.isPending && <Loading what="the keys" />}
       {keys.isError && <ErrorState error={keys.error} what="the keys" />}
       {keys.data && (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Keys, scrollable">
-          <table className="data-table" aria-label="Keys">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Scope</th>
-                <th>Stores</th>
-                <th>Key</th>
-                <th>Made by</th>
-                <th>Last used</th>
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.keys.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="muted">
-                    No keys yet.
-                  </td>
-                </tr>
-              )}
+        <ListTable label="Keys" columns={["Name", "Scope", "Stores", "Key", "Made by", "Last used", ""]} empty={keys.data.keys.length === 0 && "No keys yet."}>
               {keys.data.keys.map((k) => (
                 <tr key={k.id}>
                   <td>{k.name}</td>
@@ -81,9 +59,7 @@ export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: s
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </ListTable>
       )}
 
       <form
@@ -107,17 +83,7 @@ export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: s
             </select>
           </label>
         )}
-        <label>
-          Stores
-          <select name="owner" required={!admin}>
-            {admin && <option value="">every store</option>}
-            {choices.map((o) => (
-              <option key={o.slug} value={o.slug}>
-                {o.name}&apos;s stores
-              </option>
-            ))}
-          </select>
-        </label>
+        <OwnerChoice admin={admin} owners={owners} />
         <button type="submit" className="button-primary" disabled={make.isPending}>
           Make key
         </button>

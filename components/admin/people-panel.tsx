@@ -8,6 +8,7 @@ import { adminApi, adminKeys } from "./admin-api";
 import { ShownOnce } from "./once";
 import { submitted, useAction } from "./use-action";
 import { Refusal } from "@/components/ui/refusal";
+import { ListTable } from "@/components/ui/list-table";
 
 /** Everyone with an account; inviting someone; a new password link; removing an account. */
 export function PeoplePanel() {
@@ -32,28 +33,7 @@ export function PeoplePanel() {
       {people.isPending && <Loading what="the people" />}
       {people.isError && <ErrorState error={people.error} what="the people" />}
       {people.data && (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="People, scrollable">
-          <table className="data-table" aria-label="People">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>E-mail</th>
-                <th>Role</th>
-                <th>Owner</th>
-                <th>Since</th>
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {people.data.people.length === 0 && (
-                <tr>
-                  <td colSpan={6} className="muted">
-                    Nobody yet: invite the first person below.
-                  </td>
-                </tr>
-              )}
+        <ListTable label="People" columns={["Name", "E-mail", "Role", "Owner", "Since", ""]} empty={people.data.people.length === 0 && "Nobody yet: invite the first person below."}>
               {people.data.people.map((p) => (
                 <tr key={p.id}>
                   <td>
@@ -73,9 +53,7 @@ export function PeoplePanel() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </ListTable>
       )}
 
       <form

@@ -6,6 +6,7 @@ import { api, ApiError } from "@/lib/api/client";
 import { queryKeys } from "@/lib/api/query-keys";
 import { useState } from "react";
 import type { StoreHistoryView, StoreTimelineView, TimelineDay } from "@/lib/api/schemas";
+import type { IncidentView } from "@/lib/alerts/list";
 import { healthOf } from "@/lib/uptime/health";
 import { AlertsList } from "@/components/alerts/alerts-list";
 import { ErrorState, Loading } from "@/components/ui/states";
@@ -16,6 +17,8 @@ const pct = (f: number) => `${(f * 100).toFixed(3)}%`;
 
 export function StoreView({ storeId, reportId }: { storeId: string; reportId?: string }) {
   const timeline = useQuery({ queryKey: queryKeys.storeTimeline(storeId, reportId), queryFn: () => api.storeTimeline(storeId, reportId) });
+  // The same query as the incident list below (one request): drawn on the lanes too.
+  const incidents = useQuery({ queryKey: queryKeys.alerts(storeId), queryFn: () => api.alerts(storeId) });
   const back = reportId ? <Link href={`/reports/${reportId}`}>Back to the report</Link> : <Link href="/">Reports</Link>;
 
   if (timeline.isPending) return <Loading what="the store" />;
@@ -50,7 +53,7 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
         <Legend />
         <div className="timeline" role="list" aria-label="Days">
           {store.days.map((day) => (
-            <DayLane key={day.date} day={day} timeZone={store.timeZone} />
+            <DayLane key={day.date} day={day} timeZone={store.timeZone} incidents={incidents.data?.incidents ?? []} />
           ))}
         </div>
       </section>
@@ -233,6 +236,7 @@ function Legend() {
       <li><span className="dot dot-up" /> active poll</li>
       <li><span className="dot dot-down" /> inactive poll</li>
       <li><span className="swatch swatch-outside" /> outside the week</li>
+      <li><span className="swatch swatch-incident" /> incident (alert)</li>
     </ul>
   );
 }
@@ -245,7 +249,19 @@ function spanDetail(day: TimelineDay, span: TimelineDay["counted"][number], time
   return `${span.active ? "Up" : "Down"} from ${time(span.from)} to ${time(span.to)} (${minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`})`;
 }
 
-function DayLane({ day, timeZone }: { day: TimelineDay; timeZone: string }) {
+/** The incidents on a day's lane: where each lies within it (fractions of the day), with what it was. */
+function incidentMarks(day: TimelineDay, incidents: readonly IncidentView[], timeZone: string) {
+  const [start, end] = [Date.parse(day.start), Date.parse(day.end)];
+  const time = (t: number) => new Date(t).toLocaleTimeString("en-GB", { timeZone, hour: "2-digit", minute: "2-digit" });
+  return incidents.flatMap((i) => {
+    const [from, to] = [Date.parse(i.startedAt), i.resolvedAt ? Date.parse(i.resolvedAt) : Date.now()];
+    if (to <= start || from >= end) return [];
+    const what = i.kind === "down" ? "down" : "no data";
+    return [{ id: i.id, from: (Math.max(from, start) - start) / (end - start), to: (Math.min(to, end) - start) / (end - start), kind: i.kind, title: `Incident (${what}): ${time(from)} to ${i.resolvedAt ? time(to) : "now"}` }];
+  });
+}
+
+function DayLane({ day, timeZone, incidents }: { day: TimelineDay; timeZone: string; incidents: readonly IncidentView[] }) {
   const [detail, setDetail] = useState<string | null>(null);
   // A tap anywhere on the lane tells the span under it (the outage list above says the same for the keyboard).
   const tap = (e: React.MouseEvent<HTMLDivElement>) => {
@@ -281,6 +297,9 @@ function DayLane({ day, timeZone }: { day: TimelineDay; timeZone: string }) {
         ))}
         {day.counted.map((c) => (
           <div key={`c${c.from}`} className={c.active ? "span-up" : "span-down"} style={{ left: pct(c.from), width: pct(c.to - c.from) }} title={spanDetail(day, c, timeZone)} />
+        ))}
+        {incidentMarks(day, incidents, timeZone).map((m) => (
+          <div key={`i${m.id}`} className={`incident-mark incident-${m.kind}`} style={{ left: pct(m.from), width: pct(Math.max(m.to - m.from, 0.002)) }} title={m.title} />
         ))}
         {day.polls.map((p) => (
           <span key={`p${p.at}`} className={p.active ? "poll dot-up" : "poll dot-down"} style={{ left: pct(p.at) }} title={`${p.time} ${p.active ? "active" : "inactive"}`} />

@@ -1,28 +1,50 @@
 import crypto from "node:crypto";
 import { formatInTimeZone } from "date-fns-tz";
+import { signedReportQuery } from "../auth/report-links";
+import { ALL_STORES } from "../auth/scope";
 import { pool } from "../db/pool";
+import { env } from "../env";
+import { reportOverview } from "../reports/list";
 import { DEFAULT_TIME_ZONE } from "../uptime";
-import { channelNamed, channels, type Channel } from "./channels";
+import { sendMail } from "./mail";
+import { retryDeliveryLater } from "./queue";
+import { channelNamed, type Channel, type Rule } from "./rules";
 
 /** The headers a receiver checks: the signature is HMAC-SHA256 over `<timestamp>.<body>` with the shared secret. */
 export const SIGNATURE_HEADER = "X-Storemon-Signature";
 export const TIMESTAMP_HEADER = "X-Storemon-Timestamp";
 export const DELIVERY_HEADER = "X-Storemon-Delivery";
 const TIMEOUT_MS = 10_000;
+/** Seconds between looks at a scheduled report that is still being computed. */
+const REPORT_WAIT_SECONDS = 5;
 
 export function signature(secret: string, timestamp: string, body: string): string {
   return `sha256=${crypto.createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 }
 
+/** The site's address for links in notifications: PUBLIC_URL, else this server on localhost. */
+function siteUrl(): string {
+  return env().PUBLIC_URL ?? `http://localhost:${env().PORT}`;
+}
+
+/** One notification, as each kind of channel takes it: JSON for a webhook, a subject and text for the others. */
+interface Message {
+  body: IncidentNotification | ReportNotification;
+  subject: string;
+  text: string;
+}
+
 /**
  * Sends one recorded notification to its channel, unless it was delivered already (a job retried after its
- * worker died once the receiver had answered). Throws when the receiver fails, so that the queue retries it.
+ * worker died once the receiver had answered). A scheduled report's waits, off the queue's retries, until the
+ * report is complete. Throws when the receiver fails, so that the queue retries it with backoff.
  */
 export async function deliver(deliveryId: number): Promise<void> {
   const { rows } = await pool().query(
-    `SELECT d.id, d.event, d.channel, d.delivered_at, i.id AS incident_id, i.kind, i.store_id, i.started_at, i.opened_at, i.resolved_at,
+    `SELECT d.id, d.event, d.channel, d.delivered_at, d.report_id, r.status AS report_status, r.error AS report_error,
+            i.id AS incident_id, i.kind, i.store_id, i.started_at, i.opened_at, i.resolved_at,
             s.name, o.slug AS owner, z.timezone_str
-     FROM alert_deliveries d JOIN incidents i ON i.id = d.incident_id
+     FROM alert_deliveries d LEFT JOIN incidents i ON i.id = d.incident_id LEFT JOIN reports r ON r.id = d.report_id
      LEFT JOIN stores s ON s.store_id = i.store_id LEFT JOIN owners o ON o.id = s.owner_id
      LEFT JOIN store_timezones z ON z.store_id = i.store_id
      WHERE d.id = $1`,
@@ -30,41 +52,31 @@ export async function deliver(deliveryId: number): Promise<void> {
   );
   const d = rows[0];
   if (!d || d.delivered_at) return;
-  const channel = channelNamed(d.channel);
-  if (!channel) {
-    // The channel was removed since: say so, rather than show it waiting for ever.
-    await pool().query("UPDATE alert_deliveries SET last_error = 'the channel no longer exists' WHERE id = $1", [deliveryId]);
-    return;
-  }
-  const zone: string = d.timezone_str ?? DEFAULT_TIME_ZONE;
-  const local = (t: Date | null) => (t ? formatInTimeZone(t, zone, "yyyy-MM-dd'T'HH:mm:ssXXX") : null);
-  const notification: Notification = {
-    event: d.event,
-    delivery: String(d.id),
-    store: { id: d.store_id, name: d.name, owner: d.owner, timeZone: zone },
-    incident: {
-      id: String(d.incident_id),
-      kind: d.kind,
-      startedAt: d.started_at.toISOString(),
-      openedAt: d.opened_at.toISOString(),
-      resolvedAt: d.resolved_at?.toISOString() ?? null,
-      local: { startedAt: local(d.started_at), openedAt: local(d.opened_at), resolvedAt: local(d.resolved_at) },
-      downSeconds: d.resolved_at ? Math.round((d.resolved_at.getTime() - d.started_at.getTime()) / 1000) : null,
-    },
-  };
-  const failure = await post(channel, String(d.id), notification);
+  const found = await channelNamed(d.channel);
+  if (!found) return fail(deliveryId, "the channel no longer exists"); // removed since: said, not left waiting
+  let message: Message;
+  if (d.report_id) {
+    if (d.report_status === "Queued" || d.report_status === "Running") return retryDeliveryLater(deliveryId, REPORT_WAIT_SECONDS);
+    if (d.report_status === "Failed") return fail(deliveryId, `the report failed: ${d.report_error ?? "no reason given"}`);
+    message = await reportMessage(found.rule, d.report_id, String(d.id));
+  } else message = incidentMessage(d);
+  const failure = await send(found.channel, String(d.id), message);
   await pool().query(
     `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $2,
             delivered_at = coalesce(delivered_at, CASE WHEN $2::text IS NULL THEN now() END) WHERE id = $1`,
     [deliveryId, failure],
   );
-  if (failure) throw new Error(`alert ${deliveryId} to ${channel.name}: ${failure}`);
+  if (failure) throw new Error(`alert ${deliveryId} to ${found.channel.name}: ${failure}`);
 }
 
-interface Notification {
+async function fail(deliveryId: number, error: string): Promise<void> {
+  await pool().query("UPDATE alert_deliveries SET last_error = $2 WHERE id = $1", [deliveryId, error]);
+}
+
+interface IncidentNotification {
   event: "opened" | "resolved" | "test";
   delivery: string;
-  store: { id: string; name: string | null; owner: string | null; timeZone: string };
+  store: { id: string; name: string | null; owner: string | null; timeZone: string; url: string };
   incident: {
     id: string;
     kind: "down" | "no_data";
@@ -76,8 +88,35 @@ interface Notification {
   };
 }
 
-/** The sentence a Slack-compatible channel gets. */
-export function sentence(n: Notification): string {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function incidentMessage(d: any): Message {
+  const zone: string = d.timezone_str ?? DEFAULT_TIME_ZONE;
+  const local = (t: Date | null) => (t ? formatInTimeZone(t, zone, "yyyy-MM-dd'T'HH:mm:ssXXX") : null);
+  const body: IncidentNotification = {
+    event: d.event,
+    delivery: String(d.id),
+    store: { id: d.store_id, name: d.name, owner: d.owner, timeZone: zone, url: `${siteUrl()}/stores/${encodeURIComponent(d.store_id)}` },
+    incident: {
+      id: String(d.incident_id),
+      kind: d.kind,
+      startedAt: d.started_at.toISOString(),
+      openedAt: d.opened_at.toISOString(),
+      resolvedAt: d.resolved_at?.toISOString() ?? null,
+      local: { startedAt: local(d.started_at), openedAt: local(d.opened_at), resolvedAt: local(d.resolved_at) },
+      downSeconds: d.resolved_at ? Math.round((d.resolved_at.getTime() - d.started_at.getTime()) / 1000) : null,
+    },
+  };
+  return incidentWords(body);
+}
+
+function incidentWords(body: IncidentNotification): Message {
+  const store = body.store.name ? `${body.store.name} (${body.store.id})` : body.store.id;
+  const subject = `${body.event === "resolved" ? "Resolved" : body.event === "test" ? "Test" : body.incident.kind === "down" ? "Down" : "No data"}: ${store}`;
+  return { body, subject, text: `${sentence(body)}\n${body.store.url}` };
+}
+
+/** The sentence a Slack-compatible channel gets, and an e-mail begins with. */
+export function sentence(n: IncidentNotification): string {
   const store = n.store.name ? `${n.store.name} (${n.store.id})` : n.store.id;
   const since = `${n.incident.local.startedAt} (${n.store.timeZone})`;
   const what = n.incident.kind === "down" ? "down within its business hours" : "sending no polls within its business hours";
@@ -87,33 +126,88 @@ export function sentence(n: Notification): string {
   return `${store} is ${n.incident.kind === "down" ? "up" : "polled"} again, after ${minutes} min (since ${since}).`;
 }
 
-/** Posts a notification to a channel, as it takes them; the failure in words, or null. */
-async function post(channel: Channel, deliveryId: string, notification: Notification): Promise<string | null> {
-  const body = JSON.stringify(channel.kind === "slack" ? { text: sentence(notification) } : notification);
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const headers: Record<string, string> = { "Content-Type": "application/json", [TIMESTAMP_HEADER]: timestamp, [DELIVERY_HEADER]: deliveryId };
-  if (channel.secret) headers[SIGNATURE_HEADER] = signature(channel.secret, timestamp, body);
+interface ReportNotification {
+  event: "report";
+  delivery: string;
+  rule: { id: string; name: string };
+  report: { id: string; asOf: string | null; url: string; downloadUrl: string; downloadExpiresAt: string };
+  /** Over the rule's owner's stores (every store for a fleet rule): the report page's figures. */
+  totals: { stores: number; storesNoData: number; storesDownLastDay: number; uptimePercent: { hour: number | null; day: number | null; week: number | null } } | null;
+}
+
+async function reportMessage(rule: Rule, reportId: string, delivery: string): Promise<Message> {
+  const scope = rule.ownerId ? { all: false as const, ownerIds: [rule.ownerId] } : ALL_STORES;
+  const overview = await reportOverview(reportId, scope);
+  const link = await signedReportQuery(reportId, rule.ownerId);
+  const t = overview.totals;
+  const body: ReportNotification = {
+    event: "report",
+    delivery,
+    rule: { id: rule.id, name: rule.name },
+    report: {
+      id: reportId,
+      asOf: overview.asOf,
+      url: `${siteUrl()}/reports/${reportId}`,
+      downloadUrl: `${siteUrl()}/get_report_file/${reportId}?${link.query}`,
+      downloadExpiresAt: link.expiresAt.toISOString(),
+    },
+    totals: t && { stores: t.stores, storesNoData: t.storesNoData, storesDownLastDay: t.storesDownLastDay, uptimePercent: t.uptimePercent },
+  };
+  const pct = (p: number | null) => (p === null ? "-" : `${p.toFixed(2)} %`);
+  const figures = t
+    ? `${t.stores} stores; uptime within business hours: last hour ${pct(t.uptimePercent.hour)}, day ${pct(t.uptimePercent.day)}, week ${pct(t.uptimePercent.week)}; ` +
+      `${t.storesDownLastDay} down at some time in the last day; ${t.storesNoData} without data.`
+    : "";
+  const text = [
+    `${rule.name}: the store report as of ${overview.asOf ?? "now"}.`,
+    figures,
+    `Download the CSV (works for ${Math.round((link.expiresAt.getTime() - Date.now()) / 86_400_000)} days): ${body.report.downloadUrl}`,
+    `Open it in the dashboard: ${body.report.url}`,
+  ]
+    .filter(Boolean)
+    .join("\n");
+  return { body, subject: `Store report: ${rule.name}`, text };
+}
+
+/** Sends a message to a channel, as it takes them; the failure in words, or null. */
+async function send(channel: Channel, deliveryId: string, message: Message): Promise<string | null> {
   try {
+    if (channel.kind === "email") {
+      await sendMail(channel.to, message.subject, message.text);
+      return null;
+    }
+    const body = JSON.stringify(channel.kind === "slack" ? { text: message.text } : message.body);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const headers: Record<string, string> = { "Content-Type": "application/json", [TIMESTAMP_HEADER]: timestamp, [DELIVERY_HEADER]: deliveryId };
+    if (channel.kind === "webhook" && channel.secret) headers[SIGNATURE_HEADER] = signature(channel.secret, timestamp, body);
     const response = await fetch(channel.url, { method: "POST", headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
     return response.ok ? null : `the receiver answered ${response.status}`;
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    // fetch says "fetch failed"; its cause says why (ECONNREFUSED, a name that does not resolve, ...).
+    if (e instanceof Error) return e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message;
+    return String(e);
   }
 }
 
-/** The test button: a sample notification (event "test") to every channel, at once; what each answered. */
-export async function sendSamples(): Promise<{ channel: string; ok: boolean; error: string | null }[]> {
+/** A channel in words, for people: what kind, and where to. */
+export function describeChannel(channel: Channel): string {
+  if (channel.kind === "email") return `e-mail to ${channel.to.join(", ")}`;
+  return `${channel.kind === "slack" ? "Slack-compatible webhook" : "webhook"} at ${new URL(channel.url).host}`;
+}
+
+/** The test button: a sample notification (event "test") to each of a rule's channels, at once; what each answered. */
+export async function sendSamples(rule: Rule): Promise<{ channel: string; target: string; ok: boolean; error: string | null }[]> {
   const now = new Date().toISOString();
-  const sample: Notification = {
+  const sample = incidentWords({
     event: "test",
     delivery: "test",
-    store: { id: "sample-store", name: "Sample store", owner: null, timeZone: "UTC" },
+    store: { id: "sample-store", name: "Sample store", owner: null, timeZone: "UTC", url: `${siteUrl()}/alerts` },
     incident: { id: "test", kind: "down", startedAt: now, openedAt: now, resolvedAt: null, local: { startedAt: now, openedAt: now, resolvedAt: null }, downSeconds: null },
-  };
+  });
   return Promise.all(
-    channels().map(async (channel) => {
-      const error = await post(channel, "test", sample);
-      return { channel: channel.name, ok: error === null, error };
+    rule.channels.map(async (channel) => {
+      const error = await send(channel, "test", sample);
+      return { channel: channel.name, target: describeChannel(channel), ok: error === null, error };
     }),
   );
 }

@@ -3,13 +3,17 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../tests/database";
 import { pool } from "../db/pool";
 import { evaluateStores } from "./evaluate";
+import { prisma } from "../db/prisma";
+import { createRule } from "./rules";
+import { ALL_STORES } from "../auth/scope";
+import { stopQueue } from "../reports/queue";
 
 await useTestDatabase();
 delete process.env.ALERT_WEBHOOK_URL; // no channel: incidents only
 const us = (iso: string) => Date.parse(iso) * 1000;
 // 2023-01-02 is a Monday; the store is open 09:00-17:00 UTC every day.
 beforeEach(async () => {
-  await pool().query("TRUNCATE polls, business_hours, store_timezones, incidents CASCADE");
+  await pool().query("TRUNCATE polls, business_hours, store_timezones, incidents, alert_rules, owners, stores CASCADE");
   await pool().query("INSERT INTO store_timezones VALUES ('s', 'UTC')");
   await pool().query("INSERT INTO business_hours SELECT 's', d, '09:00:00', '17:00:00' FROM generate_series(0, 6) d");
 });
@@ -55,5 +59,41 @@ describe("evaluation", () => {
       // And no poll since 16:00 yesterday, in business hours again: the poller is silent too.
       { kind: "no_data", started: "2023-01-02 16:00:00+00", resolved: null },
     ]);
+  });
+
+  it("each rule hears of the stores it covers once their incident reaches its own time, and of the end if it heard of the start", async () => {
+    const [a, b] = await Promise.all([prisma().owner.create({ data: { slug: "a", name: "A" } }), prisma().owner.create({ data: { slug: "b", name: "B" } })]);
+    await prisma().store.create({ data: { storeId: "s", ownerId: a.id } });
+    const rule = (name: string, input: object) =>
+      createRule(ALL_STORES, "test", { name, kind: "incidents", stores: [], emailTo: [], afterMinutes: 15, ...input });
+    const r30 = await rule("a's, 30 min", { owner: "a", afterMinutes: 30, webhookUrl: "http://127.0.0.1:9/a" });
+    const r5b = await rule("b's, 5 min", { owner: "b", afterMinutes: 5, webhookUrl: "http://127.0.0.1:9/b" });
+    const r60 = await rule("listed, 60 min", { stores: ["s", "t"], afterMinutes: 60, slackUrl: "http://127.0.0.1:9/c" });
+    const told = async () => (await pool().query("SELECT event, channel FROM alert_deliveries ORDER BY id")).rows.map((d) => `${d.event} ${d.channel}`);
+    // Down from 09:10 (between the polls of 09:00 and 09:20) to 10:45 (between those of 10:30 and 11:00).
+    for (const [at, status] of [["09:00", "active"], ["09:20", "inactive"], ["10:00", "inactive"], ["10:30", "inactive"], ["11:00", "active"]] as const)
+      await poll(`2023-01-02T${at}:00Z`, status);
+    expect(await evaluateStores(["s"], us("2023-01-02T09:27:00Z"))).toMatchObject({ opened: 1 }); // the default 15 minutes: open, nobody told
+    expect(await told()).toEqual([]);
+    await evaluateStores(["s"], us("2023-01-02T09:45:00Z"));
+    expect(await told()).toEqual([`opened webhook:${r30.id}`]);
+    await evaluateStores(["s"], us("2023-01-02T10:15:00Z"));
+    await evaluateStores(["s"], us("2023-01-02T10:16:00Z")); // again: nothing twice
+    expect(await told()).toEqual([`opened webhook:${r30.id}`, `opened slack:${r60.id}`]);
+    expect(await evaluateStores(["s"], us("2023-01-02T11:05:00Z"))).toMatchObject({ resolved: 1 });
+    expect(await told()).toEqual([`opened webhook:${r30.id}`, `opened slack:${r60.id}`, `resolved webhook:${r30.id}`, `resolved slack:${r60.id}`]);
+    expect((await told()).some((t) => t.includes(r5b.id))).toBe(false); // another owner's rule
+    await stopQueue();
+  });
+
+  it("a rule quicker than the default opens its stores' incidents sooner", async () => {
+    await prisma().store.create({ data: { storeId: "s" } });
+    await createRule(ALL_STORES, "test", { name: "5 min", kind: "incidents", stores: ["s"], emailTo: ["ops@example.com"], afterMinutes: 5 });
+    await poll("2023-01-02T09:00:00Z", "active");
+    await poll("2023-01-02T09:20:00Z", "inactive"); // down since 09:10
+    expect(await evaluateStores(["s"], us("2023-01-02T09:21:00Z"))).toMatchObject({ opened: 1 });
+    const { rows } = await pool().query("SELECT opened_at::text FROM incidents");
+    expect(rows).toEqual([{ opened_at: "2023-01-02 09:15:00+00" }]);
+    await stopQueue();
   });
 });

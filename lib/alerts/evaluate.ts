@@ -1,9 +1,8 @@
 import type pg from "pg";
-import { env } from "../env";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { loadStoreData } from "../reports/store-data";
 import { countedSpans, downIncidents, isoMicros, noDataIncident, WINDOWS, ZoneClocks, type StoreData } from "../uptime";
-import { channels } from "./channels";
+import { covers, rulesOfKind, type Rule } from "./rules";
 import { sendDeliveryJobs } from "./queue";
 
 const BATCH = 500;
@@ -12,9 +11,16 @@ const LOOKBACK = 2 * WINDOWS.day;
 /** down: the store is down in its business hours; no_data: its poller has been silent in its business hours. */
 const KINDS = ["down", "no_data"] as const;
 type Kind = (typeof KINDS)[number];
-type OpenIncident = { id: string; store_id: string; kind: Kind; started: number };
+type OpenIncident = { id: string; store_id: string; kind: Kind; started: number; opened: number; told: string[] };
 /** One evaluation at a time, whichever worker runs it: a store is never evaluated twice at once. */
 const EVALUATION_LOCK = "hashtextextended('alerts:evaluate', 0)";
+
+interface Batch {
+  stores: StoreData[];
+  open: OpenIncident[];
+  /** The owner of each store that has one. */
+  owners: Map<string, string | null>;
+}
 
 export interface Evaluation {
   stores: number;
@@ -31,7 +37,7 @@ export interface Evaluation {
 export async function evaluateStores(storeIds: string[] | null, at?: number): Promise<Evaluation> {
   const client = await pool().connect();
   const result: Evaluation = { stores: 0, opened: 0, resolved: 0 };
-  let next: Promise<[StoreData[], pg.QueryResult<OpenIncident>]> | null = null;
+  let next: Promise<Batch> | null = null;
   let reader: pg.PoolClient | undefined;
   try {
     await client.query("BEGIN");
@@ -40,33 +46,42 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
     // one before it.
     const now = at ?? Date.now() * 1000;
     const ids = storeIds ?? (await activeStores(client, now));
-    const after = env().ALERT_AFTER_MINUTES * 60e6;
-    const noDataAfter = env().ALERT_NO_DATA_MINUTES * 60e6;
+    const rules = await rulesOfKind("incidents");
     const clocks = new ZoneClocks();
     const deliveries: number[] = [];
     // Reads go through a connection of their own, so that the next batch is read while this one is evaluated
     // and written (incidents are written only by evaluations, which the lock keeps to one at a time).
     reader = await pool().connect();
-    const load = async (from: number): Promise<[StoreData[], pg.QueryResult<OpenIncident>]> => {
+    const load = async (from: number): Promise<Batch> => {
       const batch = ids.slice(from, from + BATCH);
       const stores = await loadStoreData(reader!, batch, now - LOOKBACK, now);
-      const open = await reader!.query<OpenIncident>(
-        `SELECT id, store_id, kind, extract(epoch FROM started_at)::float8 * 1e6 AS started FROM incidents
-         WHERE resolved_at IS NULL AND store_id = ANY($1)`,
+      const { rows: open } = await reader!.query<OpenIncident>(
+        `SELECT id, store_id, kind, extract(epoch FROM started_at)::float8 * 1e6 AS started, extract(epoch FROM opened_at)::float8 * 1e6 AS opened,
+                array(SELECT channel FROM alert_deliveries d WHERE d.incident_id = i.id AND d.event = 'opened') AS told
+         FROM incidents i WHERE resolved_at IS NULL AND store_id = ANY($1)`,
         [batch],
       );
-      return [stores, open];
+      const { rows: owners } = await reader!.query<{ store_id: string; owner_id: string | null }>(
+        "SELECT store_id, owner_id FROM stores WHERE store_id = ANY($1) AND owner_id IS NOT NULL",
+        [batch],
+      );
+      return { stores, open, owners: new Map(owners.map((o) => [o.store_id, o.owner_id])) };
     };
     next = ids.length > 0 ? load(0) : null;
     next?.catch(() => {});
     for (let i = 0; i < ids.length; i += BATCH) {
-      const [stores, { rows: open }] = await next!;
+      const { stores, open, owners } = await next!;
       // The database reads the next batch while this one is evaluated (its writes queue behind on the connection).
       next = i + BATCH < ids.length ? load(i + BATCH) : null;
       next?.catch(() => {}); // awaited below; until then a failed read must not count as unhandled
       const openOf = new Map(open.map((o) => [`${o.kind}:${o.store_id}`, o]));
       for (const store of stores) {
         result.stores++;
+        // The rules that cover the store; the quickest of them opens its incidents (the environment's rule, which
+        // covers every store, at ALERT_AFTER_MINUTES and ALERT_NO_DATA_MINUTES at the latest).
+        const covering = rules.filter((r) => covers(r, store.storeId, owners.get(store.storeId) ?? null));
+        const after = Math.min(...covering.map((r) => r.afterMinutes)) * 60e6;
+        const noDataAfter = Math.min(...covering.map((r) => r.noDataMinutes ?? Infinity)) * 60e6;
         const timeline = countedSpans(store, now - LOOKBACK, now, clocks);
         const outages = timeline ? downIncidents(timeline.counted, now, after) : [];
         const lastPoll = store.polls.findLast((p) => p.at <= now)?.at ?? null;
@@ -80,17 +95,22 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
           const ended = existing ? endOf(kind, existing.started, found, outages, store, now) : null;
           if (existing && ended !== null) {
             // Never before it opened: a shorter outage seen later still ends the incident at its opening.
-            await client.query("UPDATE incidents SET resolved_at = greatest($2::timestamptz, opened_at) WHERE id = $1", [existing.id, isoMicros(ended)]);
-            deliveries.push(...(await record(client, existing.id, "resolved")));
+            const end = Math.max(ended, existing.opened);
+            await client.query("UPDATE incidents SET resolved_at = $2 WHERE id = $1", [existing.id, isoMicros(end)]);
+            // Rules whose time it reached before it ended hear of it even if no evaluation saw it then.
+            deliveries.push(...(await record(client, existing.id, "opened", due(kind, existing, covering, end))));
+            deliveries.push(...(await recordResolved(client, existing.id)));
             result.resolved++;
             existing = undefined;
           }
-          if (!existing && found) {
+          if (existing) deliveries.push(...(await record(client, existing.id, "opened", due(kind, existing, covering, now))));
+          else if (found) {
             const { rows } = await client.query<{ id: string }>(
               "INSERT INTO incidents (store_id, kind, started_at, opened_at) VALUES ($1, $2, $3, $4) RETURNING id",
               [store.storeId, kind, isoMicros(found.start), isoMicros(found.opened)],
             );
-            deliveries.push(...(await record(client, rows[0]!.id, "opened")));
+            const incident = { started: found.start, opened: found.opened, told: [] };
+            deliveries.push(...(await record(client, rows[0]!.id, "opened", due(kind, incident, covering, now))));
             result.opened++;
           }
         }
@@ -140,14 +160,39 @@ async function activeStores(client: pg.ClientBase, now: number): Promise<string[
   return rows.map((r) => r.store_id);
 }
 
-/** Records an event's notification for every channel; returns the ids of those not recorded before. */
-async function record(client: pg.ClientBase, incidentId: string, event: "opened" | "resolved"): Promise<number[]> {
-  const names = channels().map((c) => c.name);
+/**
+ * The channels to tell of an incident's opening by `at`: those of each covering rule whose own time the
+ * incident has reached (its down time, or its silence, at least the rule's minutes; never before it opened),
+ * less those told already.
+ */
+function due(kind: Kind, incident: { started: number; opened: number; told: string[] }, covering: readonly Rule[], at: number): string[] {
+  const names: string[] = [];
+  for (const rule of covering) {
+    const minutes = kind === "down" ? rule.afterMinutes : rule.noDataMinutes;
+    if (minutes === null || at < Math.max(incident.started + minutes * 60e6, incident.opened)) continue;
+    for (const channel of rule.channels) if (!incident.told.includes(channel.name)) names.push(channel.name);
+  }
+  return names;
+}
+
+/** Records an incident's notification for these channels; returns the ids of those not recorded before. */
+async function record(client: pg.ClientBase, incidentId: string, event: "opened", names: string[]): Promise<number[]> {
   if (names.length === 0) return [];
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO alert_deliveries (incident_id, event, channel) SELECT $1, $2, unnest($3::text[])
      ON CONFLICT (incident_id, event, channel) DO NOTHING RETURNING id`,
     [incidentId, event, names],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** Records an incident's resolution for every channel told of its opening. */
+async function recordResolved(client: pg.ClientBase, incidentId: string): Promise<number[]> {
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO alert_deliveries (incident_id, event, channel)
+     SELECT incident_id, 'resolved', channel FROM alert_deliveries WHERE incident_id = $1 AND event = 'opened' ORDER BY id
+     ON CONFLICT (incident_id, event, channel) DO NOTHING RETURNING id`,
+    [incidentId],
   );
   return rows.map((r) => Number(r.id));
 }

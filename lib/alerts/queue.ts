@@ -7,6 +7,8 @@ export const ALERT_EVALUATE_CRON = "* * * * *";
 /** Sends one recorded notification; retried with backoff when the receiver fails. */
 export const ALERT_DELIVERY_QUEUE = "alert-delivery";
 export const DELIVERY_RETRIES = 8;
+/** Seconds a sending may take (a receiver gets 10) before the queue gives it to another worker. */
+export const DELIVERY_EXPIRE_SECONDS = 30;
 
 export interface EvaluateJob {
   /** The stores to look at; absent: every active store. */
@@ -22,6 +24,11 @@ export async function sendDeliveryJobs(deliveryIds: number[], client: pg.ClientB
   const boss = await queue();
   const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
   for (const deliveryId of deliveryIds) await boss.send(ALERT_DELIVERY_QUEUE, { deliveryId } satisfies DeliveryJob, { db });
+}
+
+/** Looks at a recorded notification again in `seconds` (a scheduled report not yet computed). */
+export async function retryDeliveryLater(deliveryId: number, seconds: number): Promise<void> {
+  await (await queue()).send(ALERT_DELIVERY_QUEUE, { deliveryId } satisfies DeliveryJob, { startAfter: seconds });
 }
 
 /** Asks a worker to evaluate these stores now (new polls arrived for them; null: every active store). */

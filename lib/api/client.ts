@@ -30,7 +30,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 export const api = {
   get: <T>(path: string) => request<T>(path),
   /** A JSON body sent with `method`; an answer without a body (204) gives null. */
-  send: <T = null>(method: "POST" | "DELETE", path: string, body?: unknown) =>
+  send: <T = null>(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown) =>
     request<T>(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } }) }),
   reports: () => request<{ reports: ReportSummary[]; data: DataStatus }>("/api/reports"),
   report: (id: string) => request<ReportOverview>(`/api/reports/${encodeURIComponent(id)}`),

@@ -1,4 +1,5 @@
 import { authorize } from "../auth/authorize";
+import { signedLinkScope } from "../auth/report-links";
 import type { Scope } from "../auth/scope";
 import { checkReportId, reportCsv, reportStatus } from "../reports/read";
 import { statusBody } from "./report-api";
@@ -20,10 +21,14 @@ export const getReport = route(async (request: Request) => {
   return json(statusBody(state));
 });
 
-/** GET /get_report_file/<id>: the CSV of a complete report, as an attachment. */
+/**
+ * GET /get_report_file/<id>: the CSV of a complete report, as an attachment; to the caller's credentials, or to a
+ * signed link (a scheduled report's) without any.
+ */
 export const getReportFile = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
-  const { scope } = await authorize(request, "reports");
-  return reportFile(request, (await params).id, scope);
+  const id = (await params).id;
+  const scope = (await signedLinkScope(request, id)) ?? (await authorize(request, "reports")).scope;
+  return reportFile(request, id, scope);
 });
 
 /** The CSV holds the rows of the caller's stores only: same header, same order. */

@@ -66,12 +66,14 @@ export function refusedWith(e: unknown, ...statuses: number[]): boolean {
 }
 const state = globalThis as unknown as { storemonAuth?: Promise<Auth> };
 
-/** This process's better-auth, signing cookies with AUTH_SECRET or else the database's own secret. */
+/** The server's secret: AUTH_SECRET, else the one made for the database and kept in it. */
+export async function serverSecret(): Promise<string> {
+  return env().AUTH_SECRET ?? (await prisma().authSecret.findUniqueOrThrow({ where: { id: true } })).secret;
+}
+
+/** This process's better-auth, signing cookies with the server's secret. */
 export function accounts(): Promise<Auth> {
-  state.storemonAuth ??= (async () => {
-    const secret = env().AUTH_SECRET ?? (await prisma().authSecret.findUniqueOrThrow({ where: { id: true } })).secret;
-    return makeAuth(secret);
-  })().catch((e) => {
+  state.storemonAuth ??= (async () => makeAuth(await serverSecret()))().catch((e) => {
     state.storemonAuth = undefined; // a database away at the first call: try again next time
     throw e;
   });

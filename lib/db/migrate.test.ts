@@ -25,7 +25,7 @@ describe("migrations", () => {
     const tables = await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
     expect(tables.rows.map((r) => r.tablename)).toEqual(
       [
-        "_prisma_migrations", "account_sessions", "accounts", "alert_deliveries", "api_keys", "auth_secret", "business_hours", "import_log", "incidents", "owner_members", "owners",
+        "_prisma_migrations", "account_sessions", "accounts", "alert_deliveries", "alert_rules", "api_keys", "auth_secret", "business_hours", "import_log", "incidents", "owner_members", "owners",
         "polls", "rate_limits", "report_rows", "reports", "sessions", "store_timezones", "stores", "users", "verifications",
       ],
     );

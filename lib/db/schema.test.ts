@@ -112,4 +112,21 @@ describe("schema.prisma matches the migrated database", () => {
     await prisma().reportRow.create({ data: { ...row, lastPollAt: at, pollCoverage: 0.5, freshness: "stale" } });
     expect(await prisma().reportRow.findFirstOrThrow()).toMatchObject({ lastPollAt: at, pollCoverage: 0.5, freshness: "stale" });
   });
+
+  it("AlertRule, with its owner; a report's delivery; one of incident or report per delivery", async () => {
+    const owner = await prisma().owner.create({ data: { slug: "rules", name: "Rules" } });
+    const rule = await prisma().alertRule.create({
+      data: { name: "weekly", kind: "report", ownerId: owner.id, schedule: "weekly", atTime: "07:00", weekday: 1, timeZone: "Asia/Kolkata", emailTo: ["a@b.example"], createdBy: "test" },
+    });
+    expect(rule).toMatchObject({ storeIds: [], afterMinutes: 15, noDataMinutes: null, webhookUrl: null, lastRunFor: null, createdAt: expect.any(Date) });
+    await expect(prisma().alertRule.create({ data: { name: "bad", kind: "report", schedule: "daily", atTime: "25:00", createdBy: "test" } })).rejects.toThrow();
+    const at = new Date("2026-11-28T12:00:00.123Z");
+    await prisma().report.create({ data: { id: "r".repeat(22), asOf: at, asOfSource: "request" } });
+    await prisma().alertDelivery.create({ data: { reportId: "r".repeat(22), event: "report", channel: `email:${rule.id}` } });
+    await expect(prisma().alertDelivery.create({ data: { event: "report", channel: "email:x" } })).rejects.toThrow(); // neither
+    await prisma().report.delete({ where: { id: "r".repeat(22) } });
+    expect(await prisma().alertDelivery.count()).toBe(0); // a report's deliveries go with it
+    await prisma().owner.delete({ where: { id: owner.id } });
+    expect(await prisma().alertRule.count()).toBe(0); // an owner's rules go with it
+  });
 });

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import type pg from "pg";
 import { inTransaction } from "../db/pool";
 import { AppError } from "../errors";
 import { parseTimestampUtc } from "../feeds/values";
@@ -24,21 +25,28 @@ export async function triggerReport(asOf?: string, { enqueue = true, signal }: {
     if (asOfValue === null)
       throw new AppError("invalid_as_of", 400, `as_of must be an ISO 8601 instant such as 2024-10-14T23:55:18Z (got ${JSON.stringify(asOf)})`);
   }
-  const id = newReportId();
+  let id = "";
   await inTransaction(async (client) => {
-    await client.query(
-      `INSERT INTO reports (id, as_of, as_of_source)
-       SELECT $1, coalesce($2::timestamptz, newest, now()),
-              CASE WHEN $2::timestamptz IS NOT NULL THEN 'request' WHEN newest IS NOT NULL THEN 'newest poll' ELSE 'clock' END
-       FROM (SELECT max(timestamp_utc) AS newest FROM polls) p`,
-      [id, asOfValue],
-    );
-    if (enqueue) {
-      const jobId = await sendReportJob(id, client);
-      await client.query("UPDATE reports SET job_id = $2 WHERE id = $1", [id, jobId]);
-    }
+    id = await recordReport(client, asOfValue, enqueue);
     // A client that gave up (a slow database) is told nothing: nothing must be made for it either.
     if (signal?.aborted) throw new AppError("client_closed_request", 499, "the client went away before the report was recorded");
   });
+  return id;
+}
+
+/** Records a report in `client`'s transaction, its computation queued with it unless `enqueue` is false. */
+export async function recordReport(client: pg.ClientBase, asOf: string | null = null, enqueue = true): Promise<string> {
+  const id = newReportId();
+  await client.query(
+    `INSERT INTO reports (id, as_of, as_of_source)
+     SELECT $1, coalesce($2::timestamptz, newest, now()),
+            CASE WHEN $2::timestamptz IS NOT NULL THEN 'request' WHEN newest IS NOT NULL THEN 'newest poll' ELSE 'clock' END
+     FROM (SELECT max(timestamp_utc) AS newest FROM polls) p`,
+    [id, asOf],
+  );
+  if (enqueue) {
+    const jobId = await sendReportJob(id, client);
+    await client.query("UPDATE reports SET job_id = $2 WHERE id = $1", [id, jobId]);
+  }
   return id;
 }

@@ -4,6 +4,7 @@ import { listen } from "../db/notifications";
 import { queue, REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, stopQueue, WAKE_CHANNEL, type ReportJob, type ShardJob } from "./queue";
 import { deliver } from "../alerts/deliver";
 import { evaluateStores } from "../alerts/evaluate";
+import { sendScheduledReports } from "../alerts/scheduled";
 import { ALERT_DELIVERY_QUEUE, ALERT_EVALUATE_QUEUE, type DeliveryJob, type EvaluateJob } from "../alerts/queue";
 import { runReport } from "./run";
 import { runShardJob } from "./shard";
@@ -36,6 +37,8 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
     for (const job of jobs) {
       const { opened, resolved } = await evaluateStores(job.data?.storeIds ?? null);
       if (opened || resolved) console.log(`[alerts] ${opened} incident(s) opened, ${resolved} resolved`);
+      // The minute's round (not one for new polls) also sends the scheduled reports that are due.
+      if (!job.data?.storeIds) for (const id of await sendScheduledReports()) console.log(`[alerts] scheduled report ${id} generated`);
     }
   });
   await boss.work<DeliveryJob>(ALERT_DELIVERY_QUEUE, { pollingIntervalSeconds: 1 }, async (jobs) => {

@@ -12,6 +12,7 @@ import { csvSource } from "../../lib/feeds/read";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generateFeeds } from "../../lib/sample-data/generate";
 import { REPORT_HEADER } from "../../lib/uptime";
+import { signedReportQuery } from "../../lib/auth/report-links";
 import { useTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 import { Readable } from "node:stream";
@@ -200,6 +201,57 @@ describe.each(EVERYONE)("%s", (who) => {
     const response = await api(who, "/account/keys");
     const expected = who === "admin" || who.startsWith("member") ? 200 : who === "anonymous" || who === "wrongKey" ? 307 : 404;
     expect(response.status).toBe(expected);
+  });
+});
+
+describe("alert rules", () => {
+  const rule = { name: "A's managers", webhookUrl: "http://127.0.0.1:9/hook", afterMinutes: 20 };
+  const send = (who: Who, method: string, path: string, body?: unknown) =>
+    api(who, path, { method, ...(body ? { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } } : {}) });
+
+  it("a member's rule covers their owner's stores; another owner's member neither sees, changes, tests nor removes it", async () => {
+    const made = await send("memberA", "POST", "/api/alerts/rules", rule);
+    expect(made.status, await made.clone().text()).toBe(201);
+    const created = await made.json();
+    expect(created).toMatchObject({ name: rule.name, owner: { slug: "owner-a" }, afterMinutes: 20, webhookUrl: rule.webhookUrl, createdBy: "ana@a.example" });
+    expect(created.webhookSecret).toMatch(/^[\w-]{32}$/); // made, since none was given: every webhook is signed
+    expect((await send("memberA", "POST", "/api/alerts/rules", { ...rule, owner: "owner-b" })).status).toBe(404);
+    expect((await (await send("memberB", "GET", "/api/alerts/rules")).json()).rules).toEqual([]);
+    for (const [method, path] of [["PUT", `/api/alerts/rules/${created.id}`], ["DELETE", `/api/alerts/rules/${created.id}`], ["POST", `/api/alerts/rules/${created.id}/test`]])
+      expect((await send("memberB", method!, path!, method === "PUT" ? rule : undefined)).status).toBe(404);
+    expect((await send("memberA", "POST", "/api/alerts/rules/default/test")).status).toBe(404);
+    const all = (await (await send("admin", "GET", "/api/alerts/rules")).json()).rules;
+    expect(all.map((r: { id: string }) => r.id)).toEqual([created.id]);
+    // Keys and strangers manage no rules.
+    expect((await send("keyA", "GET", "/api/alerts/rules")).status).toBe(403);
+    expect((await send("anonymous", "GET", "/api/alerts/rules")).status).toBe(401);
+    const changed = await send("memberA", "PUT", `/api/alerts/rules/${created.id}`, { ...rule, afterMinutes: 45 });
+    expect(await changed.json()).toMatchObject({ afterMinutes: 45, webhookSecret: created.webhookSecret }); // the secret kept
+    expect((await send("memberA", "DELETE", `/api/alerts/rules/${created.id}`)).status).toBe(204);
+  });
+
+  it("a rule is refused in words: no channel, a weekly report without its weekday, a zone that does not exist", async () => {
+    const refused = async (body: object) => (await (await send("admin", "POST", "/api/alerts/rules", body)).json()).error.message;
+    expect(await refused({ name: "x" })).toMatch(/a rule needs a channel/);
+    expect(await refused({ name: "x", kind: "report", emailTo: ["a@b.example"], schedule: { every: "week", at: "07:00" } })).toMatch(/needs a weekday/);
+    expect(await refused({ name: "x", kind: "report", emailTo: ["a@b.example"], schedule: { every: "day", at: "07:00", timeZone: "Mars/Olympus" } })).toMatch(
+      /"Mars\/Olympus" is not an IANA time zone/,
+    );
+    expect(await refused({ name: "x", webhookUrl: "ftp://example.com/" })).toMatch(/webhookUrl/);
+  });
+});
+
+describe("a scheduled report's signed link", () => {
+  it("opens that report's CSV of that owner without signing in, and nothing else", async () => {
+    const ownerA = (await pool().query("SELECT id FROM owners WHERE slug = 'owner-a'")).rows[0].id;
+    const { query } = await signedReportQuery(reportId, ownerA);
+    const csv = await (await api("anonymous", `/get_report_file/${reportId}?${query}`)).text();
+    expect(Papa.parse<string[]>(csv.trim()).data.slice(1).map((r) => r[0])).toEqual(stores.a);
+    const tampered = query.replace(/scope=[^&]+/, "scope=all");
+    expect((await api("anonymous", `/get_report_file/${reportId}?${tampered}`)).status).toBe(403);
+    const expired = await signedReportQuery(reportId, ownerA, Date.now() - 8 * 86_400_000);
+    const old = await api("anonymous", `/get_report_file/${reportId}?${expired.query}`);
+    expect([old.status, (await old.json()).error.code]).toEqual([403, "link_expired"]);
   });
 });
 

@@ -88,8 +88,8 @@ it("a store down in its business hours for the rule's time: one signed 'opened';
   expect(new Set(received.map((r) => r.delivery)).size).toBe(2);
   // The Slack-compatible channel got the same two, in sentences.
   expect(slack).toEqual([
-    expect.stringMatching(/^open-all-day has been down within its business hours since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(UTC\)\.$/),
-    expect.stringMatching(/^open-all-day is up again, after 24 min \(since .* \(UTC\)\)\.$/),
+    expect.stringMatching(/^open-all-day has been down within its business hours since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(UTC\)\.\nhttp:\/\/\S+\/stores\/open-all-day$/),
+    expect.stringMatching(/^open-all-day is up again, after 24 min \(since .* \(UTC\)\)\.\nhttp:\/\/\S+\/stores\/open-all-day$/),
   ]);
 });
 
@@ -109,13 +109,13 @@ it("the test button sends a signed sample to the webhook and says it was deliver
   const signIn = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
   const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
   const before = received.length;
-  const response = await fetch(`${app.baseUrl}/api/alerts/test`, { method: "POST", headers: { Cookie: cookie, Origin: app.baseUrl } });
+  const response = await fetch(`${app.baseUrl}/api/alerts/rules/default/test`, { method: "POST", headers: { Cookie: cookie, Origin: app.baseUrl } });
   expect(await response.json()).toEqual({
     results: [
-      { channel: "webhook:default", ok: true, error: null },
-      { channel: "slack:default", ok: true, error: null },
+      { channel: "webhook:default", target: expect.stringMatching(/^webhook at 127\.0\.0\.1:\d+$/), ok: true, error: null },
+      { channel: "slack:default", target: expect.stringMatching(/^Slack-compatible webhook at 127\.0\.0\.1:\d+$/), ok: true, error: null },
     ],
   });
   expect(received.slice(before)).toEqual([{ event: "test", store: "sample-store", delivery: "test", verified: true }]);
-  expect((await fetch(`${app.baseUrl}/api/alerts/test`, { method: "POST", headers: { Authorization: `Bearer ${REPORTS_KEY}` } })).status).toBe(403);
+  expect((await fetch(`${app.baseUrl}/api/alerts/rules/default/test`, { method: "POST", headers: { Authorization: `Bearer ${REPORTS_KEY}` } })).status).toBe(403);
 });

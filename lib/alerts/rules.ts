@@ -1,0 +1,317 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import type { Scope } from "../auth/scope";
+import { prisma } from "../db/prisma";
+import { env } from "../env";
+import { AppError } from "../errors";
+import type { AlertRule } from "../db/generated/client";
+import { nextDue } from "./schedule";
+
+// Alert rules: which stores, after how long, and where to tell. Kept in alert_rules (through Prisma, the one way
+// in), plus the fleet's default rule from the environment (ALERT_WEBHOOK_URL, ALERT_SLACK_WEBHOOK_URL,
+// ALERT_EMAIL_TO), which every evaluation applies and nobody edits in the dashboard.
+
+/** Where one notification goes: a signed JSON webhook, a Slack-compatible incoming webhook, or e-mail. */
+export type Channel =
+  | { name: string; kind: "webhook"; url: string; secret: string | undefined }
+  | { name: string; kind: "slack"; url: string }
+  | { name: string; kind: "email"; to: string[] };
+
+export interface Rule {
+  /** "default" for the rule from the environment. */
+  id: string;
+  name: string;
+  kind: "incidents" | "report";
+  /** The owner whose stores it covers; null: every store. */
+  ownerId: string | null;
+  /** Stores within that range; empty: all of them. */
+  storeIds: string[];
+  afterMinutes: number;
+  /** null: the rule does not tell of stores that send no polls. */
+  noDataMinutes: number | null;
+  schedule: { every: "day" | "week"; at: string; weekday: number | null; timeZone: string } | null;
+  lastRunFor: Date | null;
+  createdAt: Date;
+  channels: Channel[];
+}
+
+export const DEFAULT_RULE_ID = "default";
+
+function channelsOf(id: string, c: { webhookUrl?: string | null; webhookSecret?: string | null; slackUrl?: string | null; emailTo?: readonly string[] }): Channel[] {
+  const all: Channel[] = [];
+  if (c.webhookUrl) all.push({ name: `webhook:${id}`, kind: "webhook", url: c.webhookUrl, secret: c.webhookSecret ?? undefined });
+  if (c.slackUrl) all.push({ name: `slack:${id}`, kind: "slack", url: c.slackUrl });
+  if (c.emailTo?.length) all.push({ name: `email:${id}`, kind: "email", to: [...c.emailTo] });
+  return all;
+}
+
+/** The fleet's rule from the environment: every store, ALERT_AFTER_MINUTES, ALERT_NO_DATA_MINUTES, its channels. */
+export function defaultRule(): Rule {
+  const e = env();
+  return {
+    id: DEFAULT_RULE_ID,
+    name: "Default (from the environment)",
+    kind: "incidents",
+    ownerId: null,
+    storeIds: [],
+    afterMinutes: e.ALERT_AFTER_MINUTES,
+    noDataMinutes: e.ALERT_NO_DATA_MINUTES,
+    schedule: null,
+    lastRunFor: null,
+    createdAt: new Date(0),
+    channels: channelsOf(DEFAULT_RULE_ID, {
+      webhookUrl: e.ALERT_WEBHOOK_URL,
+      webhookSecret: e.ALERT_WEBHOOK_SECRET,
+      slackUrl: e.ALERT_SLACK_WEBHOOK_URL,
+      emailTo: e.ALERT_EMAIL_TO,
+    }),
+  };
+}
+
+function fromRow(r: AlertRule): Rule {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind as Rule["kind"],
+    ownerId: r.ownerId,
+    storeIds: r.storeIds,
+    afterMinutes: r.afterMinutes,
+    noDataMinutes: r.noDataMinutes,
+    schedule: r.schedule ? { every: r.schedule === "weekly" ? "week" : "day", at: r.atTime!, weekday: r.weekday, timeZone: r.timeZone } : null,
+    lastRunFor: r.lastRunFor,
+    createdAt: r.createdAt,
+    channels: channelsOf(r.id, r),
+  };
+}
+
+/** Every rule of a kind, the environment's first (incidents). */
+export async function rulesOfKind(kind: Rule["kind"]): Promise<Rule[]> {
+  const rows = await prisma().alertRule.findMany({ where: { kind }, orderBy: { createdAt: "asc" } });
+  return [...(kind === "incidents" ? [defaultRule()] : []), ...rows.map(fromRow)];
+}
+
+/** Whether a rule covers a store (whose owner is `ownerId`). */
+export function covers(rule: Rule, storeId: string, ownerId: string | null): boolean {
+  return (rule.ownerId === null || rule.ownerId === ownerId) && (rule.storeIds.length === 0 || rule.storeIds.includes(storeId));
+}
+
+/** The channel a delivery names (`<kind>:<rule id>`), as its rule now has it; undefined when it is gone. */
+export async function channelNamed(name: string): Promise<{ channel: Channel; rule: Rule } | undefined> {
+  const ruleId = name.slice(name.indexOf(":") + 1);
+  let rule: Rule | undefined;
+  if (ruleId === DEFAULT_RULE_ID) rule = defaultRule();
+  else if (z.string().uuid().safeParse(ruleId).success) {
+    const row = await prisma().alertRule.findUnique({ where: { id: ruleId } });
+    rule = row ? fromRow(row) : undefined;
+  }
+  const channel = rule?.channels.find((c) => c.name === name);
+  return channel && rule ? { channel, rule } : undefined;
+}
+
+// ---- Managing rules (the dashboard): admins every rule; an owner's members the rules of their owners. ----
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .url()
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), "an http or https address");
+const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+
+export const ruleInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    kind: z.enum(["incidents", "report"]).default("incidents"),
+    /** An owner's slug: the rule covers its stores. Absent: every store (admins only). */
+    owner: z.string().max(40).nullish(),
+    /** Store ids: only these (within the owner's, when one is named). */
+    stores: z.array(z.string().trim().min(1).max(128)).max(5000).default([]),
+    afterMinutes: z.number().int().min(1).max(1440).default(15),
+    noDataMinutes: z.number().int().min(1).max(10080).nullish(),
+    schedule: z
+      .object({
+        every: z.enum(["day", "week"]),
+        at: z.string().regex(TIME, "HH:MM, 24-hour"),
+        weekday: z.number().int().min(0).max(6).nullish(),
+        timeZone: z.string().max(64).default("UTC"),
+      })
+      .nullish(),
+    webhookUrl: httpUrl.nullish(),
+    webhookSecret: z.string().min(16).max(200).nullish(),
+    slackUrl: httpUrl.nullish(),
+    emailTo: z.array(z.string().trim().email().max(254)).max(20).default([]),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.webhookUrl && !r.slackUrl && r.emailTo.length === 0)
+      ctx.addIssue({ code: "custom", path: ["webhookUrl"], message: "a rule needs a channel: a webhook, a Slack-compatible webhook or an e-mail address" });
+    if (r.kind === "report" && !r.schedule) ctx.addIssue({ code: "custom", path: ["schedule"], message: "a report rule needs a schedule (every day or week, at a time)" });
+    if (r.kind === "report" && r.schedule?.every === "week" && r.schedule.weekday == null)
+      ctx.addIssue({ code: "custom", path: ["schedule", "weekday"], message: "a weekly report needs a weekday (0 = Sunday ... 6 = Saturday)" });
+    if (r.schedule && !isTimeZone(r.schedule.timeZone))
+      ctx.addIssue({ code: "custom", path: ["schedule", "timeZone"], message: `${JSON.stringify(r.schedule.timeZone)} is not an IANA time zone such as America/Chicago` });
+  });
+export type RuleInput = z.infer<typeof ruleInput>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A rule as its managers see it: the owner by slug, the webhook's secret (they set it up at the receiver). */
+export interface RuleView {
+  id: string;
+  name: string;
+  kind: Rule["kind"];
+  owner: { slug: string; name: string } | null;
+  stores: string[];
+  afterMinutes: number;
+  noDataMinutes: number | null;
+  schedule: Rule["schedule"];
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+  slackUrl: string | null;
+  emailTo: string[];
+  /** Report rules: when the next report is due. */
+  nextReportAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  /** The environment's rule: shown, not editable. */
+  fromEnvironment: boolean;
+}
+
+type RuleWithOwner = AlertRule & { owner: { slug: string; name: string } | null };
+
+function view(r: RuleWithOwner): RuleView {
+  const rule = fromRow(r);
+  return {
+    id: r.id,
+    name: r.name,
+    kind: rule.kind,
+    owner: r.owner ? { slug: r.owner.slug, name: r.owner.name } : null,
+    stores: r.storeIds,
+    afterMinutes: r.afterMinutes,
+    noDataMinutes: r.noDataMinutes,
+    schedule: rule.schedule,
+    webhookUrl: r.webhookUrl,
+    webhookSecret: r.webhookSecret,
+    slackUrl: r.slackUrl,
+    emailTo: r.emailTo,
+    nextReportAt: rule.schedule ? nextDue(rule.schedule, r.lastRunFor ?? new Date()).toISOString() : null,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+    fromEnvironment: false,
+  };
+}
+
+/** The environment's rule as the admins see it (its secret is the operator's, not shown). */
+function defaultView(): RuleView {
+  const rule = defaultRule();
+  const url = (kind: Channel["kind"]) => rule.channels.find((c) => c.kind === kind);
+  const webhook = url("webhook");
+  const slack = url("slack");
+  const email = url("email");
+  return {
+    id: DEFAULT_RULE_ID,
+    name: rule.name,
+    kind: "incidents",
+    owner: null,
+    stores: [],
+    afterMinutes: rule.afterMinutes,
+    noDataMinutes: rule.noDataMinutes,
+    schedule: null,
+    webhookUrl: webhook?.kind === "webhook" ? webhook.url : null,
+    webhookSecret: null,
+    slackUrl: slack?.kind === "slack" ? slack.url : null,
+    emailTo: email?.kind === "email" ? email.to : [],
+    nextReportAt: null,
+    createdBy: "the environment",
+    createdAt: rule.createdAt.toISOString(),
+    fromEnvironment: true,
+  };
+}
+
+/** The rules `scope` manages: every one for admins (the environment's first, when it has a channel); else their owners'. */
+export async function listRules(scope: Scope): Promise<RuleView[]> {
+  const rows = await prisma().alertRule.findMany({
+    where: scope.all ? {} : { ownerId: { in: [...scope.ownerIds] } },
+    include: { owner: { select: { slug: true, name: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  const fromEnvironment = scope.all && defaultRule().channels.length > 0 ? [defaultView()] : [];
+  return [...fromEnvironment, ...rows.map(view)];
+}
+
+/** The columns of a rule from what its manager sent, with the owner checked against their scope. */
+async function columns(scope: Scope, input: RuleInput) {
+  let ownerId: string | null = null;
+  if (input.owner) {
+    const owner = await prisma().owner.findUnique({ where: { slug: input.owner }, select: { id: true } });
+    if (!owner || (!scope.all && !scope.ownerIds.includes(owner.id))) throw new AppError("owner_not_found", 404, `no owner ${input.owner}`);
+    ownerId = owner.id;
+  } else if (!scope.all) {
+    // A member's rule covers their owner's stores: the only one, or the one they name.
+    if (scope.ownerIds.length !== 1) throw new AppError("invalid_body", 400, "field owner: name the owner whose stores the rule covers");
+    ownerId = scope.ownerIds[0]!;
+  }
+  const schedule = input.kind === "report" ? input.schedule! : null;
+  return {
+    name: input.name,
+    kind: input.kind,
+    ownerId,
+    storeIds: [...new Set(input.stores)],
+    afterMinutes: input.afterMinutes,
+    noDataMinutes: input.noDataMinutes ?? null,
+    schedule: schedule ? (schedule.every === "week" ? "weekly" : "daily") : null,
+    atTime: schedule?.at ?? null,
+    weekday: schedule?.every === "week" ? schedule.weekday! : null,
+    timeZone: schedule?.timeZone ?? "UTC",
+    webhookUrl: input.webhookUrl ?? null,
+    // A webhook is always signed: a secret is made when none is given.
+    webhookSecret: input.webhookUrl ? (input.webhookSecret ?? crypto.randomBytes(24).toString("base64url")) : null,
+    slackUrl: input.slackUrl ?? null,
+    emailTo: [...new Set(input.emailTo)],
+  };
+}
+
+export async function createRule(scope: Scope, actor: string, input: RuleInput): Promise<RuleView> {
+  // A schedule counts from now: a rule made at 10:00 for 09:00 sends its first report tomorrow.
+  const row = await prisma().alertRule.create({ data: { ...(await columns(scope, input)), lastRunFor: new Date(), createdBy: actor }, include: { owner: { select: { slug: true, name: true } } } });
+  return view(row);
+}
+
+/** The rule with this id if `scope` manages it; else 404 (as if it did not exist). */
+async function managed(scope: Scope, id: string): Promise<AlertRule> {
+  const row = z.string().uuid().safeParse(id).success ? await prisma().alertRule.findUnique({ where: { id } }) : null;
+  if (!row || (!scope.all && (row.ownerId === null || !scope.ownerIds.includes(row.ownerId))))
+    throw new AppError("rule_not_found", 404, id === DEFAULT_RULE_ID ? "the default rule comes from the environment; change ALERT_* there" : `no rule ${id}`);
+  return row;
+}
+
+/** Replaces a rule's settings; a report rule whose schedule changes starts counting from now. */
+export async function updateRule(scope: Scope, id: string, input: RuleInput): Promise<RuleView> {
+  const before = await managed(scope, id);
+  const data = await columns(scope, input);
+  if (input.webhookUrl && !input.webhookSecret && before.webhookSecret) data.webhookSecret = before.webhookSecret;
+  const rescheduled = data.schedule !== before.schedule || data.atTime !== before.atTime || data.weekday !== before.weekday || data.timeZone !== before.timeZone;
+  const row = await prisma().alertRule.update({
+    where: { id },
+    data: { ...data, ...(rescheduled ? { lastRunFor: new Date() } : {}) },
+    include: { owner: { select: { slug: true, name: true } } },
+  });
+  return view(row);
+}
+
+export async function deleteRule(scope: Scope, id: string): Promise<void> {
+  await managed(scope, id);
+  await prisma().alertRule.delete({ where: { id } });
+}
+
+/** A rule its manager may test (the environment's for admins). */
+export async function ruleToTest(scope: Scope, id: string): Promise<Rule> {
+  if (id === DEFAULT_RULE_ID && scope.all) return defaultRule();
+  return fromRow(await managed(scope, id));
+}

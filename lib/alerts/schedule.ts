@@ -1,0 +1,34 @@
+import { formatInTimeZone, fromZonedTime } from "date-fns-tz";
+
+/** A report rule's schedule: every day, or every week on `weekday` (0 = Sunday), at `at` (HH:MM) in `timeZone`. */
+export interface Schedule {
+  every: "day" | "week";
+  at: string;
+  weekday: number | null;
+  timeZone: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The scheduled instants whose local dates lie within `days` of `around`'s local date, in order. */
+function instantsAround(s: Schedule, around: Date, days: number): Date[] {
+  const local = Date.parse(`${formatInTimeZone(around, s.timeZone, "yyyy-MM-dd")}T00:00:00Z`);
+  const instants: Date[] = [];
+  for (let d = -days; d <= days; d++) {
+    const date = new Date(local + d * DAY_MS);
+    if (s.every === "week" && date.getUTCDay() !== s.weekday) continue;
+    // A time the clocks skip (spring forward) is taken as the same wall time after the change.
+    instants.push(fromZonedTime(`${date.toISOString().slice(0, 10)}T${s.at}:00`, s.timeZone));
+  }
+  return instants;
+}
+
+/** The first scheduled instant after `after`. */
+export function nextDue(s: Schedule, after: Date): Date {
+  return instantsAround(s, after, 8).find((t) => t > after)!;
+}
+
+/** The last scheduled instant at or before `now`. */
+export function lastDue(s: Schedule, now: Date): Date {
+  return instantsAround(s, now, 8).findLast((t) => t <= now)!;
+}
