@@ -67,6 +67,11 @@ const schema = z.object({
     .default("")
     .transform((raw) => raw.split(",").map((a) => a.trim()).filter(Boolean))
     .pipe(z.array(z.string().email("ALERT_EMAIL_TO must be e-mail addresses, comma-separated"))),
+  /**
+   * Whether webhooks set in the dashboard may reach internal addresses (loopback, private networks, link-local):
+   * off, so that an owner's member cannot make the server call inside its network; on where receivers live inside.
+   */
+  ALERT_ALLOW_PRIVATE_TARGETS: z.enum(["on", "off"]).default("off"),
   /** The mail server alerts and scheduled reports are sent through, e.g. smtp://user:pass@mail.example.com:587 (smtps:// for TLS). */
   SMTP_URL: z.string().url().optional(),
   /** The sender of alert e-mails. */

@@ -96,4 +96,26 @@ describe("evaluation", () => {
     expect(rows).toEqual([{ opened_at: "2023-01-02 09:15:00+00" }]);
     await stopQueue();
   });
+
+  it("an outage that began and ended between two evaluations is logged once, and told only if it ended within the hour", async () => {
+    await prisma().store.create({ data: { storeId: "s" } });
+    const r = await createRule(ALL_STORES, "test", { name: "all", kind: "incidents", stores: [], emailTo: ["ops@example.com"], afterMinutes: 15 });
+    // Down from 09:10 to 09:50 (midpoints), and from 10:30 to 11:10 after it.
+    for (const [at, status] of [["09:00", "active"], ["09:20", "inactive"], ["09:40", "inactive"], ["10:00", "active"], ["10:20", "active"], ["10:40", "inactive"], ["11:00", "inactive"], ["11:20", "active"]] as const)
+      await poll(`2023-01-02T${at}:00Z`, status);
+    expect(await evaluateStores(["s"], us("2023-01-02T11:25:00Z"))).toMatchObject({ opened: 2, resolved: 2 });
+    await evaluateStores(["s"], us("2023-01-02T11:26:00Z")); // again: nothing new
+    expect(await incidents()).toEqual([
+      { kind: "down", started: "2023-01-02 09:10:00+00", resolved: "2023-01-02 09:50:00+00" },
+      { kind: "down", started: "2023-01-02 10:30:00+00", resolved: "2023-01-02 11:10:00+00" },
+    ]);
+    // The first ended 95 minutes before: logged only. The second, 15 minutes before: told, opened and resolved.
+    const told = (await pool().query("SELECT i.started_at::text AS started, d.event FROM alert_deliveries d JOIN incidents i ON i.id = d.incident_id ORDER BY d.id")).rows;
+    expect(told).toEqual([
+      { started: "2023-01-02 10:30:00+00", event: "opened" },
+      { started: "2023-01-02 10:30:00+00", event: "resolved" },
+    ]);
+    expect(r.id).toBeTruthy();
+    await stopQueue();
+  });
 });

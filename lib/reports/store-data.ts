@@ -35,7 +35,8 @@ export async function loadStoreData(client: pg.ClientBase, storeIds: string[], f
   // One row per store with its polls packed into bytes, 9 per poll: PostgreSQL's own binary timestamp
   // (int8 microseconds since 2000-01-01) and 1 if active. A third of the server time and none of the
   // per-row client parsing of one row per poll, which dominated the report's time.
-  const polls = await client.query<{ store_id: string; polls: Buffer | null }>(
+  // Its hours come packed too, "day start end" triples in seconds, and its zone: one row per store, one query.
+  const { rows } = await client.query<{ store_id: string; polls: Buffer | null; hours: string | null; zone: string | null }>(
     `SELECT s.store_id,
        (SELECT string_agg(timestamptz_send(p.timestamp_utc) || CASE WHEN p.status = 'active' THEN '\\x01'::bytea ELSE '\\x00'::bytea END, ''::bytea)
         FROM (
@@ -45,27 +46,26 @@ export async function loadStoreData(client: pg.ClientBase, storeIds: string[], f
           (SELECT timestamp_utc, status FROM polls
            WHERE store_id = s.store_id AND timestamp_utc >= ${fromEpochUs("$2")} AND timestamp_utc <= ${fromEpochUs("$3")}
            ORDER BY timestamp_utc)
-        ) p) AS polls
+        ) p) AS polls,
+       (SELECT string_agg(h.day_of_week || ' ' || extract(epoch FROM h.start_time_local)::int || ' ' || extract(epoch FROM h.end_time_local)::int, ' ')
+        FROM business_hours h WHERE h.store_id = s.store_id) AS hours,
+       (SELECT z.timezone_str FROM store_timezones z WHERE z.store_id = s.store_id) AS zone
      FROM unnest($1::text[]) AS s(store_id)`,
     [storeIds, fromUs, nowUs],
   );
-  const hours = await client.query<{ store_id: string; day_of_week: number; start: number; end: number }>(
-      `SELECT store_id, day_of_week, extract(epoch FROM start_time_local)::int AS start,
-              extract(epoch FROM end_time_local)::int AS "end"
-       FROM business_hours WHERE store_id = ANY($1::text[])`,
-      [storeIds],
-    );
-  const zones = await client.query<{ store_id: string; timezone_str: string }>(
-      `SELECT store_id, timezone_str FROM store_timezones WHERE store_id = ANY($1::text[])`,
-      [storeIds],
-    );
   const byStore = new Map<string, { polls: Poll[]; hours: HoursRow[]; timeZone: string | null }>(
-    storeIds.map((id) => [id, { polls: [], hours: [], timeZone: null }]),
+    rows.map((r) => [r.store_id, { polls: unpackPolls(r.polls), hours: unpackHours(r.hours), timeZone: r.zone }]),
   );
-  for (const r of polls.rows) byStore.get(r.store_id)!.polls = unpackPolls(r.polls);
-  for (const r of hours.rows) byStore.get(r.store_id)!.hours.push({ dayOfWeek: r.day_of_week, start: r.start, end: r.end });
-  for (const r of zones.rows) byStore.get(r.store_id)!.timeZone = r.timezone_str;
   return storeIds.map((storeId) => ({ storeId, ...byStore.get(storeId)! }));
+}
+
+/** Hours packed by loadStoreData's query: "day start end" triples, seconds since local midnight. */
+function unpackHours(packed: string | null): HoursRow[] {
+  if (!packed) return [];
+  const n = packed.split(" ").map(Number);
+  const hours: HoursRow[] = [];
+  for (let i = 0; i < n.length; i += 3) hours.push({ dayOfWeek: n[i]!, start: n[i + 1]!, end: n[i + 2]! });
+  return hours;
 }
 
 /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01. */

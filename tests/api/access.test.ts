@@ -227,6 +227,9 @@ describe("alert rules", () => {
     expect((await send("anonymous", "GET", "/api/alerts/rules")).status).toBe(401);
     const changed = await send("memberA", "PUT", `/api/alerts/rules/${created.id}`, { ...rule, afterMinutes: 45 });
     expect(await changed.json()).toMatchObject({ afterMinutes: 45, webhookSecret: created.webhookSecret }); // the secret kept
+    // Its webhook may not reach inside the server's network (this app does not allow internal receivers).
+    const tested = await (await send("memberA", "POST", `/api/alerts/rules/${created.id}/test`)).json();
+    expect(tested.results).toEqual([{ channel: `webhook:${created.id}`, target: "webhook at 127.0.0.1:9", ok: false, error: expect.stringMatching(/127\.0\.0\.1 is 127\.0\.0\.1, an internal address: refused/) }]);
     expect((await send("memberA", "DELETE", `/api/alerts/rules/${created.id}`)).status).toBe(204);
   });
 

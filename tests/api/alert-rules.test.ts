@@ -75,7 +75,8 @@ beforeAll(async () => {
   await pool().query("INSERT INTO store_timezones VALUES ('kill-store', 'UTC')");
 
   const port = await freePort();
-  appEnv = { PUBLIC_URL: `http://127.0.0.1:${port}`, ADMIN_TOKEN, API_KEYS: `ingest:${INGEST_KEY}`, SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, SMTP_FROM: "Store Monitor <alerts@example.com>" };
+  // The receivers here are on this machine: allowed, as an operator whose receivers live inside would.
+  appEnv = { ALERT_ALLOW_PRIVATE_TARGETS: "on", PUBLIC_URL: `http://127.0.0.1:${port}`, ADMIN_TOKEN, API_KEYS: `ingest:${INGEST_KEY}`, SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, SMTP_FROM: "Store Monitor <alerts@example.com>" };
   app = await startApp(databaseUrl, { port, env: appEnv });
   const signIn = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
   admin = { Cookie: signIn.headers.get("set-cookie")!.split(";")[0]!, Origin: app.baseUrl, "Content-Type": "application/json" };
