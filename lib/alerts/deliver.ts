@@ -7,7 +7,6 @@ import { env } from "../env";
 import { reportOverview } from "../reports/list";
 import { DEFAULT_TIME_ZONE } from "../uptime";
 import { sendMail } from "./mail";
-import { retryDeliveryLater } from "./queue";
 import { post } from "./post";
 import { channelNamed, DEFAULT_RULE_ID, type Channel, type Rule } from "./rules";
 
@@ -16,8 +15,6 @@ export const SIGNATURE_HEADER = "X-Storemon-Signature";
 export const TIMESTAMP_HEADER = "X-Storemon-Timestamp";
 export const DELIVERY_HEADER = "X-Storemon-Delivery";
 const TIMEOUT_MS = 10_000;
-/** Seconds between looks at a scheduled report that is still being computed. */
-const REPORT_WAIT_SECONDS = 5;
 
 export function signature(secret: string, timestamp: string, body: string): string {
   return `sha256=${crypto.createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
@@ -57,7 +54,11 @@ export async function deliver(deliveryId: number): Promise<void> {
   if (!found) return fail(deliveryId, "the channel no longer exists"); // removed since: said, not left waiting
   let message: Message;
   if (d.report_id) {
-    if (d.report_status === "Queued" || d.report_status === "Running") return retryDeliveryLater(deliveryId, REPORT_WAIT_SECONDS);
+    // Not computed yet: the queue tries again with backoff (about 8 minutes in all), and the page says why it waits.
+    if (d.report_status === "Queued" || d.report_status === "Running") {
+      await fail(deliveryId, "waiting for the report to complete");
+      throw new Error(`alert ${deliveryId}: the report ${d.report_id} is not complete yet`);
+    }
     if (d.report_status === "Failed") return fail(deliveryId, `the report failed: ${d.report_error ?? "no reason given"}`);
     message = await reportMessage(found.rule, d.report_id, String(d.id));
   } else message = incidentMessage(d);
@@ -139,7 +140,7 @@ interface ReportNotification {
 async function reportMessage(rule: Rule, reportId: string, delivery: string): Promise<Message> {
   const scope = rule.ownerId ? { all: false as const, ownerIds: [rule.ownerId] } : ALL_STORES;
   const overview = await reportOverview(reportId, scope);
-  const link = await signedReportQuery(reportId, rule.ownerId);
+  const link = await signedReportQuery(reportId, rule.id, rule.ownerId);
   const t = overview.totals;
   const body: ReportNotification = {
     event: "report",
@@ -173,10 +174,7 @@ async function reportMessage(rule: Rule, reportId: string, delivery: string): Pr
 /** Sends a message to a channel of `rule`, as it takes them; the failure in words, or null. */
 async function send(rule: Rule, channel: Channel, deliveryId: string, message: Message): Promise<string | null> {
   try {
-    if (channel.kind === "email") {
-      await sendMail(channel.to, message.subject, message.text);
-      return null;
-    }
+    if (channel.kind === "email") return await sendMail(channel.to, message.subject, message.text);
     const body = JSON.stringify(channel.kind === "slack" ? { text: message.text } : message.body);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = { "Content-Type": "application/json", [TIMESTAMP_HEADER]: timestamp, [DELIVERY_HEADER]: deliveryId };

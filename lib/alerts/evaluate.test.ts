@@ -118,4 +118,16 @@ describe("evaluation", () => {
     expect(r.id).toBeTruthy();
     await stopQueue();
   });
+
+  it("a rule's time raised while its incident is open: the store still down keeps it open (no false 'up again')", async () => {
+    await prisma().store.create({ data: { storeId: "s" } });
+    const quick = await createRule(ALL_STORES, "test", { name: "5 min", kind: "incidents", stores: ["s"], emailTo: ["ops@example.com"], afterMinutes: 5 });
+    await poll("2023-01-02T09:00:00Z", "active");
+    await poll("2023-01-02T09:20:00Z", "inactive"); // down since 09:10
+    expect(await evaluateStores(["s"], us("2023-01-02T09:21:00Z"))).toMatchObject({ opened: 1 });
+    await prisma().alertRule.delete({ where: { id: quick.id } }); // back to the default 15 minutes
+    expect(await evaluateStores(["s"], us("2023-01-02T09:22:00Z"))).toMatchObject({ opened: 0, resolved: 0 });
+    expect(await incidents()).toEqual([{ kind: "down", started: "2023-01-02 09:10:00+00", resolved: null }]);
+    await stopQueue();
+  });
 });

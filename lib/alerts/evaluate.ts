@@ -108,13 +108,13 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
     for (let b = 0; b * BATCH < ids.length; b++) {
       const { assessed, openOf, lastDownEnd } = await reading[b]!;
       if ((b + readers.length) * BATCH < ids.length) read(b + readers.length);
-      for (const { store, covering, outages, current } of assessed) {
+      for (const { store, covering, outages, all, current } of assessed) {
         result.stores++;
         let lastEnd = lastDownEnd.get(store.storeId) ?? -Infinity;
         for (const kind of KINDS) {
           let existing = openOf.get(`${kind}:${store.storeId}`);
           const found = current[kind];
-          const ended = existing ? endOf(kind, existing.started, found, outages, store, now) : null;
+          const ended = existing ? endOf(kind, existing.started, found, all, store, now) : null;
           if (existing && ended !== null) {
             // Never before it opened: a shorter outage seen later still ends the incident at its opening.
             const end = Math.max(ended, existing.opened);
@@ -176,6 +176,8 @@ interface Assessment {
   covering: Rule[];
   /** The outages within business hours long enough for an incident, from `from` to now. */
   outages: DownIncident[];
+  /** Every outage within business hours, however short. */
+  all: DownIncident[];
   /** What is going on now: the down incident and the silence there would be. */
   current: Record<Kind, { start: number; opened: number } | null>;
   /** Whether what is going on now may have begun before `from`: the store is to be read further back. */
@@ -187,20 +189,21 @@ function assess(store: StoreData, covering: Rule[], from: number, now: number, c
   const after = Math.min(...covering.map((r) => r.afterMinutes)) * 60e6;
   const noDataAfter = Math.min(...covering.map((r) => r.noDataMinutes ?? Infinity)) * 60e6;
   const timeline = countedSpans(store, from, now, clocks);
-  const outages = timeline ? downIncidents(timeline.counted, now, after) : [];
+  const all = timeline ? downIncidents(timeline.counted, now, 0) : [];
+  const outages = all.filter((o) => (o.end ?? now) - o.start >= after).map((o) => ({ ...o, opened: o.start + after }));
   const lastPoll = store.polls.findLast((p) => p.at <= now)?.at ?? null;
   const current = {
     down: outages.find((x) => x.end === null && x.opened <= now) ?? null,
     no_data: timeline ? noDataIncident(lastPoll, timeline.open, now, noDataAfter) : null,
   };
   // An outage found at the very start of the data (it may have begun before), or a silence whose hours are cut there.
-  const startsBefore = outages.some((o) => o.start <= from) || (current.no_data !== null && current.no_data.opened <= from);
-  return { store, covering, outages, current, startsBefore };
+  const startsBefore = all.some((o) => o.start <= from) || (current.no_data !== null && current.no_data.opened <= from);
+  return { store, covering, outages, all, current, startsBefore };
 }
 
 /**
- * When an open incident (started at `started`) ended, or null while it lasts. Down: when the outage it followed
- * ended (the store up again, or its hours over), also when another outage has begun since (up or closed in
+ * When an open incident (started at `started`) ended, or null while it lasts, from every outage however short.
+ * Down: when the outage it followed ended (the store up again, or its hours over), also when another outage has begun since (up or closed in
  * between: a new incident). No data: at the first poll since; closing time does not end a silence.
  */
 function endOf(
@@ -213,7 +216,8 @@ function endOf(
 ): number | null {
   if (kind === "no_data") return store.polls.find((p) => p.at > started && p.at <= now)?.at ?? null;
   const ended = outages.find((x) => x.end !== null && x.end > started && (!found || x.end <= found.start))?.end;
-  return ended ?? (found ? null : now);
+  // Still down (found, or an outage shorter than the rules' times now, after a rule's time went up): it lasts.
+  return ended ?? (found || outages.some((x) => x.end === null) ? null : now);
 }
 
 /**

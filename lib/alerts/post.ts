@@ -24,7 +24,10 @@ for (const [prefix, bits] of [
 ] as const)
   INTERNAL.addSubnet(prefix, bits, "ipv4");
 for (const [prefix, bits] of [
-  ["::", 127], // :: and ::1
+  ["::", 96], // ::, ::1 and the IPv4-compatible addresses
+  ["64:ff9b::", 96], // NAT64: reaches IPv4 addresses, internal ones too
+  ["64:ff9b:1::", 48],
+  ["2002::", 16], // 6to4
   ["fc00::", 7],
   ["fe80::", 10],
   ["ff00::", 8],
@@ -38,9 +41,10 @@ export function isInternalAddress(address: string): boolean {
   return INTERNAL.check(address, net.isIPv6(address) ? "ipv6" : "ipv4");
 }
 
+/** Says which host was refused, not the internal address it resolved to (members see this message). */
 export class RefusedTarget extends Error {
-  constructor(host: string, address: string) {
-    super(`${host} is ${address}, an internal address: refused (an operator may allow it with ALERT_ALLOW_PRIVATE_TARGETS=on)`);
+  constructor(host: string) {
+    super(`${host} is an internal address: refused (an operator may allow such receivers with ALERT_ALLOW_PRIVATE_TARGETS=on)`);
     this.name = "RefusedTarget";
   }
 }
@@ -51,7 +55,7 @@ const publicLookup: net.LookupFunction = (hostname, options, callback) => {
     if (error) return callback(error, "", 0);
     const list = addresses as dns.LookupAddress[];
     const internal = list.find((a) => isInternalAddress(a.address));
-    if (internal) return callback(new RefusedTarget(hostname, internal.address), "", 0);
+    if (internal) return callback(new RefusedTarget(hostname), "", 0);
     if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
     callback(null, list[0]!.address, list[0]!.family);
   });
@@ -59,25 +63,24 @@ const publicLookup: net.LookupFunction = (hostname, options, callback) => {
 
 /**
  * POSTs `body` to `url` and answers the receiver's status; throws when it cannot be reached (or is refused as
- * internal). A redirect is an answer (3xx), not followed.
+ * internal) or has not answered within `timeoutMs`, all told. A redirect is an answer (3xx), not followed; the
+ * answer's body is not read.
  */
 export function post(url: string, headers: Record<string, string>, body: string, { allowInternal, timeoutMs }: { allowInternal: boolean; timeoutMs: number }): Promise<number> {
   const target = new URL(url);
   if (!allowInternal && net.isIP(target.hostname.replace(/^\[|\]$/g, "")) && isInternalAddress(target.hostname.replace(/^\[|\]$/g, "")))
-    return Promise.reject(new RefusedTarget(target.hostname, target.hostname));
+    return Promise.reject(new RefusedTarget(target.hostname));
   const request = (target.protocol === "https:" ? https : http).request;
   return new Promise((resolve, reject) => {
     const req = request(
       target,
-      { method: "POST", headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, timeout: timeoutMs, ...(allowInternal ? {} : { lookup: publicLookup }) },
+      { method: "POST", headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, signal: AbortSignal.timeout(timeoutMs), ...(allowInternal ? {} : { lookup: publicLookup }) },
       (response) => {
-        response.resume(); // the answer's body is not read, only its status
-        response.on("end", () => resolve(response.statusCode ?? 0));
-        response.on("error", reject);
+        resolve(response.statusCode ?? 0); // its status is the answer; its body is not read
+        response.destroy();
       },
     );
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-    req.on("error", reject);
+    req.on("error", (e) => reject(e.name === "AbortError" || e.name === "TimeoutError" ? new Error(`no answer within ${timeoutMs / 1000} s`) : e));
     req.end(body);
   });
 }

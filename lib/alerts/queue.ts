@@ -26,11 +26,6 @@ export async function sendDeliveryJobs(deliveryIds: number[], client: pg.ClientB
   for (const deliveryId of deliveryIds) await boss.send(ALERT_DELIVERY_QUEUE, { deliveryId } satisfies DeliveryJob, { db });
 }
 
-/** Looks at a recorded notification again in `seconds` (a scheduled report not yet computed). */
-export async function retryDeliveryLater(deliveryId: number, seconds: number): Promise<void> {
-  await (await queue()).send(ALERT_DELIVERY_QUEUE, { deliveryId } satisfies DeliveryJob, { startAfter: seconds });
-}
-
 /** Asks a worker to evaluate these stores now (new polls arrived for them; null: every active store). */
 export async function sendEvaluation(storeIds: string[] | null): Promise<void> {
   if (storeIds?.length === 0) return;

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import type pg from "pg";
 import { z } from "zod";
 import type { Scope } from "../auth/scope";
 import { prisma } from "../db/prisma";
@@ -25,7 +26,7 @@ export interface Rule {
   /** The owner whose stores it covers; null: every store. */
   ownerId: string | null;
   /** Stores within that range; empty: all of them. */
-  storeIds: string[];
+  storeIds: ReadonlySet<string>;
   afterMinutes: number;
   /** null: the rule does not tell of stores that send no polls. */
   noDataMinutes: number | null;
@@ -53,7 +54,7 @@ export function defaultRule(): Rule {
     name: "Default (from the environment)",
     kind: "incidents",
     ownerId: null,
-    storeIds: [],
+    storeIds: new Set(),
     afterMinutes: e.ALERT_AFTER_MINUTES,
     noDataMinutes: e.ALERT_NO_DATA_MINUTES,
     schedule: null,
@@ -74,7 +75,7 @@ function fromRow(r: AlertRule): Rule {
     name: r.name,
     kind: r.kind as Rule["kind"],
     ownerId: r.ownerId,
-    storeIds: r.storeIds,
+    storeIds: new Set(r.storeIds),
     afterMinutes: r.afterMinutes,
     noDataMinutes: r.noDataMinutes,
     schedule: r.schedule ? { every: r.schedule === "weekly" ? "week" : "day", at: r.atTime!, weekday: r.weekday, timeZone: r.timeZone } : null,
@@ -92,7 +93,7 @@ export async function rulesOfKind(kind: Rule["kind"]): Promise<Rule[]> {
 
 /** Whether a rule covers a store (whose owner is `ownerId`). */
 export function covers(rule: Rule, storeId: string, ownerId: string | null): boolean {
-  return (rule.ownerId === null || rule.ownerId === ownerId) && (rule.storeIds.length === 0 || rule.storeIds.includes(storeId));
+  return (rule.ownerId === null || rule.ownerId === ownerId) && (rule.storeIds.size === 0 || rule.storeIds.has(storeId));
 }
 
 /** The channel a delivery names (`<kind>:<rule id>`), as its rule now has it; undefined when it is gone. */
@@ -117,6 +118,9 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:$/.test(new URL(u).protocol), "an http or https address");
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+/** Stores a rule may list, and rules an owner (or the fleet, for rules of every store) may have: every minute's evaluation goes through them all. */
+const MAX_LISTED_STORES = 1000;
+const MAX_RULES_PER_OWNER = 50;
 
 export const ruleInput = z
   .object({
@@ -125,7 +129,7 @@ export const ruleInput = z
     /** An owner's slug: the rule covers its stores. Absent: every store (admins only). */
     owner: z.string().max(40).nullish(),
     /** Store ids: only these (within the owner's, when one is named). */
-    stores: z.array(z.string().trim().min(1).max(128)).max(5000).default([]),
+    stores: z.array(z.string().trim().min(1).max(128)).max(MAX_LISTED_STORES).default([]),
     afterMinutes: z.number().int().min(1).max(1440).default(15),
     noDataMinutes: z.number().int().min(1).max(10080).nullish(),
     schedule: z
@@ -144,6 +148,8 @@ export const ruleInput = z
   .superRefine((r, ctx) => {
     if (!r.webhookUrl && !r.slackUrl && r.emailTo.length === 0)
       ctx.addIssue({ code: "custom", path: ["webhookUrl"], message: "a rule needs a channel: a webhook, a Slack-compatible webhook or an e-mail address" });
+    if (r.kind === "report" && r.stores.length > 0)
+      ctx.addIssue({ code: "custom", path: ["stores"], message: "a report rule covers an owner's stores, or every store: it takes no list" });
     if (r.kind === "report" && !r.schedule) ctx.addIssue({ code: "custom", path: ["schedule"], message: "a report rule needs a schedule (every day or week, at a time)" });
     if (r.kind === "report" && r.schedule?.every === "week" && r.schedule.weekday == null)
       ctx.addIssue({ code: "custom", path: ["schedule", "weekday"], message: "a weekly report needs a weekday (0 = Sunday ... 6 = Saturday)" });
@@ -185,7 +191,8 @@ export interface RuleView {
 
 type RuleWithOwner = AlertRule & { owner: { slug: string; name: string } | null };
 
-function view(r: RuleWithOwner): RuleView {
+/** A rule as `actor` sees it: its webhook's secret only for admins and for whoever made it. */
+function view(r: RuleWithOwner, actor: string, scope: Scope): RuleView {
   const rule = fromRow(r);
   return {
     id: r.id,
@@ -197,7 +204,7 @@ function view(r: RuleWithOwner): RuleView {
     noDataMinutes: r.noDataMinutes,
     schedule: rule.schedule,
     webhookUrl: r.webhookUrl,
-    webhookSecret: r.webhookSecret,
+    webhookSecret: scope.all || r.createdBy === actor ? r.webhookSecret : null,
     slackUrl: r.slackUrl,
     emailTo: r.emailTo,
     nextReportAt: rule.schedule ? nextDue(rule.schedule, r.lastRunFor ?? new Date()).toISOString() : null,
@@ -235,14 +242,14 @@ function defaultView(): RuleView {
 }
 
 /** The rules `scope` manages: every one for admins (the environment's first, when it has a channel); else their owners'. */
-export async function listRules(scope: Scope): Promise<RuleView[]> {
+export async function listRules(scope: Scope, actor: string): Promise<RuleView[]> {
   const rows = await prisma().alertRule.findMany({
     where: scope.all ? {} : { ownerId: { in: [...scope.ownerIds] } },
     include: { owner: { select: { slug: true, name: true } } },
     orderBy: { createdAt: "asc" },
   });
   const fromEnvironment = scope.all && defaultRule().channels.length > 0 ? [defaultView()] : [];
-  return [...fromEnvironment, ...rows.map(view)];
+  return [...fromEnvironment, ...rows.map((r) => view(r, actor, scope))];
 }
 
 /** The columns of a rule from what its manager sent, with the owner checked against their scope. */
@@ -278,9 +285,12 @@ async function columns(scope: Scope, input: RuleInput) {
 }
 
 export async function createRule(scope: Scope, actor: string, input: RuleInput): Promise<RuleView> {
+  const data = await columns(scope, input);
+  if ((await prisma().alertRule.count({ where: { ownerId: data.ownerId } })) >= MAX_RULES_PER_OWNER)
+    throw new AppError("too_many_rules", 409, `at most ${MAX_RULES_PER_OWNER} rules ${data.ownerId ? "per owner" : "for every store"}; remove one first`);
   // A schedule counts from now: a rule made at 10:00 for 09:00 sends its first report tomorrow.
-  const row = await prisma().alertRule.create({ data: { ...(await columns(scope, input)), lastRunFor: new Date(), createdBy: actor }, include: { owner: { select: { slug: true, name: true } } } });
-  return view(row);
+  const row = await prisma().alertRule.create({ data: { ...data, lastRunFor: new Date(), createdBy: actor }, include: { owner: { select: { slug: true, name: true } } } });
+  return view(row, actor, scope);
 }
 
 /** The rule with this id if `scope` manages it; else 404 (as if it did not exist). */
@@ -292,22 +302,34 @@ async function managed(scope: Scope, id: string): Promise<AlertRule> {
 }
 
 /** Replaces a rule's settings; a report rule whose schedule changes starts counting from now. */
-export async function updateRule(scope: Scope, id: string, input: RuleInput): Promise<RuleView> {
+export async function updateRule(scope: Scope, actor: string, id: string, input: RuleInput): Promise<RuleView> {
   const before = await managed(scope, id);
   const data = await columns(scope, input);
   if (input.webhookUrl && !input.webhookSecret && before.webhookSecret) data.webhookSecret = before.webhookSecret;
+  if (data.ownerId !== before.ownerId && (await prisma().alertRule.count({ where: { ownerId: data.ownerId } })) >= MAX_RULES_PER_OWNER)
+    throw new AppError("too_many_rules", 409, `at most ${MAX_RULES_PER_OWNER} rules ${data.ownerId ? "per owner" : "for every store"}`);
   const rescheduled = data.schedule !== before.schedule || data.atTime !== before.atTime || data.weekday !== before.weekday || data.timeZone !== before.timeZone;
   const row = await prisma().alertRule.update({
     where: { id },
     data: { ...data, ...(rescheduled ? { lastRunFor: new Date() } : {}) },
     include: { owner: { select: { slug: true, name: true } } },
   });
-  return view(row);
+  return view(row, actor, scope);
 }
 
 export async function deleteRule(scope: Scope, id: string): Promise<void> {
   await managed(scope, id);
   await prisma().alertRule.delete({ where: { id } });
+}
+
+/**
+ * Claims a report rule's scheduled time `due` for whoever runs it, in `client`'s transaction: true unless another
+ * worker has claimed it (or a later one) already. With the report made in the same transaction, a run that fails
+ * leaves the time unclaimed, to be tried again.
+ */
+export async function claimScheduledRun(client: pg.ClientBase, ruleId: string, due: Date): Promise<boolean> {
+  const { rowCount } = await client.query("UPDATE alert_rules SET last_run_for = $2 WHERE id = $1 AND (last_run_for IS NULL OR last_run_for < $2)", [ruleId, due]);
+  return rowCount === 1;
 }
 
 /** A rule its manager may test (the environment's for admins). */

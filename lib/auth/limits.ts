@@ -8,6 +8,8 @@ import { AppError } from "../errors";
 // Rate limits, counted in PostgreSQL (the rate_limits table) so that every web server shares them.
 
 const SIGN_IN_WINDOW_SECONDS = 15 * 60;
+/** Test notifications one caller may send in an hour: each may post to receivers and mail addresses it names. */
+const ALERT_TESTS_PER_HOUR = 20;
 
 interface Limiters {
   pool: pg.Pool;
@@ -15,6 +17,7 @@ interface Limiters {
   signInByClient: RateLimiterPostgres;
   signInByAccount: RateLimiterPostgres;
   triggers: RateLimiterPostgres;
+  alertTests: RateLimiterPostgres;
 }
 
 const state = globalThis as unknown as { storemonLimiters?: Limiters };
@@ -33,6 +36,7 @@ function limiters(): Limiters {
     signInByClient: limiter("signin-client", SIGNIN_LIMIT_PER_CLIENT, SIGN_IN_WINDOW_SECONDS),
     signInByAccount: limiter("signin-account", SIGNIN_LIMIT_PER_ACCOUNT, SIGN_IN_WINDOW_SECONDS),
     triggers: limiter("trigger", TRIGGER_LIMIT_PER_MINUTE, 60),
+    alertTests: limiter("alert-test", ALERT_TESTS_PER_HOUR, 3600),
   };
   return state.storemonLimiters;
 }
@@ -90,6 +94,17 @@ export async function countTrigger(limitKey: string): Promise<void> {
   if (!refusal) return;
   const retryAfter = retryAfterSeconds(refusal);
   throw new AppError("too_many_reports", 429, `at most ${triggers.points} reports a minute may be triggered; try again in ${retryAfter} s`, undefined, {
+    "Retry-After": String(retryAfter),
+  });
+}
+
+/** Counts a test notification; refuses it (429) beyond ALERT_TESTS_PER_HOUR for this caller. */
+export async function countAlertTest(limitKey: string): Promise<void> {
+  const { alertTests } = limiters();
+  const refusal = await consume(alertTests, limitKey);
+  if (!refusal) return;
+  const retryAfter = retryAfterSeconds(refusal);
+  throw new AppError("too_many_tests", 429, `at most ${alertTests.points} test alerts an hour may be sent; try again in ${retryAfter} s`, undefined, {
     "Retry-After": String(retryAfter),
   });
 }

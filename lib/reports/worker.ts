@@ -35,10 +35,15 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   // Alerts: incidents evaluated every minute and when polls arrive; notifications sent, retried with backoff.
   await boss.work<EvaluateJob>(ALERT_EVALUATE_QUEUE, { pollingIntervalSeconds: 1 }, async (jobs) => {
     for (const job of jobs) {
+      // The minute's round (not one for new polls) also sends the scheduled reports that are due: first, and
+      // whatever becomes of the evaluation.
+      if (!job.data?.storeIds)
+        await sendScheduledReports().then(
+          (ids) => ids.forEach((id) => console.log(`[alerts] scheduled report ${id} generated`)),
+          (e) => console.error("[alerts] scheduled reports failed:", e instanceof Error ? e.message : e),
+        );
       const { opened, resolved } = await evaluateStores(job.data?.storeIds ?? null);
       if (opened || resolved) console.log(`[alerts] ${opened} incident(s) opened, ${resolved} resolved`);
-      // The minute's round (not one for new polls) also sends the scheduled reports that are due.
-      if (!job.data?.storeIds) for (const id of await sendScheduledReports()) console.log(`[alerts] scheduled report ${id} generated`);
     }
   });
   await boss.work<DeliveryJob>(ALERT_DELIVERY_QUEUE, { pollingIntervalSeconds: 1 }, async (jobs) => {

@@ -229,7 +229,7 @@ describe("alert rules", () => {
     expect(await changed.json()).toMatchObject({ afterMinutes: 45, webhookSecret: created.webhookSecret }); // the secret kept
     // Its webhook may not reach inside the server's network (this app does not allow internal receivers).
     const tested = await (await send("memberA", "POST", `/api/alerts/rules/${created.id}/test`)).json();
-    expect(tested.results).toEqual([{ channel: `webhook:${created.id}`, target: "webhook at 127.0.0.1:9", ok: false, error: expect.stringMatching(/127\.0\.0\.1 is 127\.0\.0\.1, an internal address: refused/) }]);
+    expect(tested.results).toEqual([{ channel: `webhook:${created.id}`, target: "webhook at 127.0.0.1:9", ok: false, error: expect.stringMatching(/^127\.0\.0\.1 is an internal address: refused/) }]);
     expect((await send("memberA", "DELETE", `/api/alerts/rules/${created.id}`)).status).toBe(204);
   });
 
@@ -245,16 +245,26 @@ describe("alert rules", () => {
 });
 
 describe("a scheduled report's signed link", () => {
-  it("opens that report's CSV of that owner without signing in, and nothing else", async () => {
+  it("opens that report's CSV of that owner without signing in, and nothing else, while its rule exists", async () => {
     const ownerA = (await pool().query("SELECT id FROM owners WHERE slug = 'owner-a'")).rows[0].id;
-    const { query } = await signedReportQuery(reportId, ownerA);
+    const made = await api("admin", "/api/alerts/rules", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "A daily", kind: "report", owner: "owner-a", emailTo: ["a@a.example"], schedule: { every: "day", at: "07:00" } }),
+    });
+    const rule = await made.json();
+    const { query } = await signedReportQuery(reportId, rule.id, ownerA);
     const csv = await (await api("anonymous", `/get_report_file/${reportId}?${query}`)).text();
     expect(Papa.parse<string[]>(csv.trim()).data.slice(1).map((r) => r[0])).toEqual(stores.a);
     const tampered = query.replace(/scope=[^&]+/, "scope=all");
     expect((await api("anonymous", `/get_report_file/${reportId}?${tampered}`)).status).toBe(403);
-    const expired = await signedReportQuery(reportId, ownerA, Date.now() - 8 * 86_400_000);
+    const expired = await signedReportQuery(reportId, rule.id, ownerA, Date.now() - 8 * 86_400_000);
     const old = await api("anonymous", `/get_report_file/${reportId}?${expired.query}`);
     expect([old.status, (await old.json()).error.code]).toEqual([403, "link_expired"]);
+    // The rule removed: its links no longer open anything.
+    expect((await api("admin", `/api/alerts/rules/${rule.id}`, { method: "DELETE" })).status).toBe(204);
+    const revoked = await api("anonymous", `/get_report_file/${reportId}?${query}`);
+    expect([revoked.status, (await revoked.json()).error.code]).toEqual([403, "link_revoked"]);
   });
 });
 

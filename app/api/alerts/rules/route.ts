@@ -6,8 +6,8 @@ import { createRule, listRules, ruleInput } from "@/lib/alerts/rules";
 export const dynamic = "force-dynamic";
 
 export const GET = route(async (request) => {
-  const { scope } = await authorize(request, "account");
-  return json({ rules: await listRules(scope) });
+  const { scope, actor } = await authorize(request, "account");
+  return json({ rules: await listRules(scope, actor) });
 });
 
 export const POST = route(async (request) => {

@@ -8,8 +8,8 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ id: string }> };
 
 export const PUT = route<Context>(async (request, { params }) => {
-  const { scope } = await authorize(request, "account");
-  return json(await updateRule(scope, (await params).id, await parseBody(request, ruleInput)));
+  const { scope, actor } = await authorize(request, "account");
+  return json(await updateRule(scope, actor, (await params).id, await parseBody(request, ruleInput)));
 });
 
 export const DELETE = route<Context>(async (request, { params }) => {
