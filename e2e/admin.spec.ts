@@ -65,6 +65,17 @@ test("the sign-in link signs in at once, and the token is left in no address and
   expect(await page.content()).not.toContain(ADMIN_TOKEN);
 });
 
+test("the printed sign-in link carries the token in its fragment, which no server sees: the page signs in with it and drops it", async ({ page }) => {
+  const sent: string[] = [];
+  page.on("request", (r) => sent.push(r.url()));
+  await page.goto(`/admin/sign-in#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+  await expect(page).toHaveURL(/\/admin\/upload$/);
+  await expect(page.getByRole("heading", { name: "Upload feeds" })).toBeVisible();
+  expect(sent.filter((url) => url.includes(ADMIN_TOKEN))).toEqual([]); // not in any address asked for
+  await page.goBack();
+  expect(page.url()).not.toContain(ADMIN_TOKEN); // nor left in the history
+});
+
 // The probes of the security issue: each `next` would send the signed-in browser to another site.
 for (const next of ["/\\127.0.0.1:3999/x", "/%09/127.0.0.1:3999/x", "//127.0.0.1:3999/x", "/%5C127.0.0.1:3999/x", "https://127.0.0.1:3999/x"]) {
   test(`after signing in with next=${next} the browser stays on this site, at /`, async ({ page, baseURL }) => {

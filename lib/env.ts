@@ -39,14 +39,14 @@ const schema = z.object({
     .string()
     .default("")
     .transform((raw, ctx) => {
-      const keys: { scope: "ingest" | "reports"; owner?: string; key: string }[] = [];
+      const keys: { scope: "ingest" | "reports" | "metrics"; owner?: string; key: string }[] = [];
       for (const entry of raw.split(",").map((e) => e.trim()).filter(Boolean)) {
         const [scoped, key] = [entry.slice(0, entry.indexOf(":")), entry.slice(entry.indexOf(":") + 1)];
         const [scope, owner] = scoped.split("@") as [string, string | undefined];
-        if ((scope !== "ingest" && scope !== "reports") || key.length < 16 || (owner !== undefined && (scope !== "reports" || !OWNER_SLUG.test(owner)))) {
+        if ((scope !== "ingest" && scope !== "reports" && scope !== "metrics") || key.length < 16 || (owner !== undefined && (scope !== "reports" || !OWNER_SLUG.test(owner)))) {
           ctx.addIssue({
             code: "custom",
-            message: `API_KEYS entry "${scoped || entry}:…" must be ingest:<key>, reports:<key> or reports@<owner-slug>:<key>, keys of 16+ characters`,
+            message: `API_KEYS entry "${scoped || entry}:…" must be ingest:<key>, reports:<key>, reports@<owner-slug>:<key> or metrics:<key>, keys of 16+ characters`,
           });
           return z.NEVER;
         }
@@ -55,6 +55,11 @@ const schema = z.object({
       return keys;
     }),
   SESSION_HOURS: z.coerce.number().min(0.01).default(8),
+  /**
+   * A port on which the web server answers GET /metrics to anyone who can reach it (bind it to an internal
+   * network); unset, /metrics is on the main port for admins and `metrics` keys only.
+   */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** The fleet's default alert rule: a webhook that hears of every incident (opened and resolved). */
   ALERT_WEBHOOK_URL: z.string().url().optional(),
   /** Signs the webhook's body (HMAC-SHA256, X-Storemon-Signature); 16+ characters. */

@@ -1,4 +1,5 @@
 import { isDatabaseUnavailable, noteDatabaseUnavailable } from "./db/availability";
+import { log } from "./log";
 
 /** The one error type the product raises on purpose: a code for machines, a message for people, an HTTP status. */
 export class AppError extends Error {
@@ -16,7 +17,8 @@ export class AppError extends Error {
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  /** requestId: the request's id (X-Request-Id), to quote when asking about it; it is in the logs too. */
+  error: { code: string; message: string; details?: unknown; requestId?: string };
 }
 
 /** Seconds a client is asked to wait before trying again while the database cannot be reached. */
@@ -33,7 +35,7 @@ export function databaseUnavailable(): AppError {
  * The body, status and headers any thrown value answers with. A database that cannot be reached is a 503
  * (logged once per outage); other unexpected errors are a 500 that says nothing of their internals.
  */
-export function errorBody(e: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+export function errorBody(e: unknown, requestId?: string): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (!(e instanceof AppError) && isDatabaseUnavailable(e)) {
     noteDatabaseUnavailable(e, "request");
     e = databaseUnavailable();
@@ -45,8 +47,9 @@ export function errorBody(e: unknown): { status: number; body: ErrorBody; header
   if (e instanceof AppError) {
     const error: ErrorBody["error"] = { code: e.code, message: e.message };
     if (e.details !== undefined) error.details = e.details;
+    if (requestId) error.requestId = requestId;
     return { status: e.status, body: { error }, headers: e.headers };
   }
-  console.error(e);
-  return { status: 500, body: { error: { code: "internal", message: "Internal server error" } } };
+  log().error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e), requestId }, "unexpected error");
+  return { status: 500, body: { error: { code: "internal", message: "Internal server error", ...(requestId ? { requestId } : {}) } } };
 }

@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import path from "node:path";
 import { pino, type Logger } from "pino";
 
 // The one logger of every server process (web, worker, supervisor): JSON lines on stdout with pino, at LOG_LEVEL
@@ -10,7 +12,7 @@ const SECRET_FIELDS = ["token", "key", "password", "secret", "authorization", "c
 
 function make(): Logger {
   const level = process.env.LOG_LEVEL ?? "info";
-  const pretty = process.env.NODE_ENV !== "production" && process.stdout.isTTY && process.env.LOG_FORMAT !== "json";
+  const pretty = process.env.NODE_ENV !== "production" && process.stdout.isTTY && process.env.LOG_FORMAT !== "json" && installed("pino-pretty");
   return pino({
     level,
     base: { pid: process.pid, role: process.env.STOREMON_ROLE ?? "app" },
@@ -19,6 +21,16 @@ function make(): Logger {
     redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `headers.${f}`]), censor: "[redacted]" },
     ...(pretty ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } } : {}),
   });
+}
+
+/** Whether a package can be loaded from the project (pino-pretty is for development only). */
+function installed(name: string): boolean {
+  try {
+    createRequire(path.join(process.cwd(), "package.json")).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const state = globalThis as unknown as { storemonLog?: Logger };

@@ -14,8 +14,24 @@ import { prepareDatabase } from "../lib/db/prepare";
 import { loadSampleIfEmpty } from "../lib/sample-data/seed";
 import { WEB_BUNDLE, WORKER_BUNDLE, webArgs, workerArgs } from "./app-processes";
 import { SupervisedChild, SupervisedDatabase } from "./supervisor";
+import { log, setLogRole } from "../lib/log";
 
 const dev = process.argv.includes("--dev");
+setLogRole("start");
+
+/**
+ * The sign-in link of a token made for this run: on the terminal, never in the log (whatever collects stdout of
+ * a service would keep it); with no terminal, in a file only this user may read. The token is in the link's
+ * fragment, which browsers do not send: no server or proxy log sees it either.
+ */
+function announceSignInLink(link: string) {
+  if (process.stdout.isTTY) return void process.stdout.write(`\nNo ADMIN_TOKEN set: admins sign in, for this run, at\n  ${link}\n\n`);
+  const file = path.resolve(".data/admin-sign-in-link");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${link}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  log().info({ file }, "no ADMIN_TOKEN set: the admins' sign-in link for this run is in a file only this user may read");
+}
 const settings = env();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
@@ -35,20 +51,20 @@ let stopping = false;
 async function shutdown(code: number, reason: string) {
   if (stopping) return;
   stopping = true;
-  console.log(`[start] ${reason}: stopping the web server and workers${embedded ? ", then PostgreSQL" : ""}`);
+  log().info(`${reason}: stopping the web server and workers${embedded ? ", then PostgreSQL" : ""}`);
   await Promise.all(children.map((child) => child.stop()));
   await (embedded ?? database).stop();
   process.exit(code);
 }
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => shutdown(0, `${signal} received`));
 
-console.log(`[start] database ready${settings.DATABASE_URL ? "" : ` (embedded, ${settings.EMBEDDED_PG_DIR}, port ${settings.EMBEDDED_PG_PORT})`}`);
+log().info(`database ready${settings.DATABASE_URL ? "" : ` (embedded, ${settings.EMBEDDED_PG_DIR}, port ${settings.EMBEDDED_PG_PORT})`}`);
 
 if (settings.SAMPLE_DATA === "on" && (await loadSampleIfEmpty(path.dirname(settings.EMBEDDED_PG_DIR))))
-  console.log("[start] empty database: loaded a generated sample (200 stores, 10 days)");
+  log().info("empty database: loaded a generated sample (200 stores, 10 days)");
 
 if (!dev && [".next/BUILD_ID", WORKER_BUNDLE, WEB_BUNDLE].some((file) => !fs.existsSync(file))) {
-  console.log("[start] no production build yet: running npm run build (once; run it again after changing the code)");
+  log().info("no production build yet: running npm run build (once; run it again after changing the code)");
   const build = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
@@ -57,7 +73,7 @@ await closePool();
 if (!settings.ADMIN_TOKEN) {
   // Nothing is left open: without a configured token, admins sign in with one made for this run.
   process.env.ADMIN_TOKEN = crypto.randomBytes(24).toString("base64url");
-  console.log(`[start] no ADMIN_TOKEN set; admins sign in at http://localhost:${settings.PORT}/admin/login?token=${process.env.ADMIN_TOKEN}`);
+  announceSignInLink(`http://localhost:${settings.PORT}/admin/sign-in#token=${process.env.ADMIN_TOKEN}`);
 }
 const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(settings.PORT) };
 const launch = (args: string[]) => () => spawn(process.execPath, args, { stdio: "inherit", env: childEnv });
@@ -66,4 +82,4 @@ children.push(
   ...Array.from({ length: settings.WORKERS }, (_, i) => new SupervisedChild(`worker ${i + 1}`, launch(workerArgs(dev)))),
 );
 if (!stopping) for (const child of children) child.start();
-console.log(`[start] http://localhost:${settings.PORT} with ${settings.WORKERS} report worker process(es)`);
+log().info(`http://localhost:${settings.PORT} with ${settings.WORKERS} report worker process(es)`);

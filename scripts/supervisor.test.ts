@@ -56,7 +56,7 @@ beforeAll(async () => {
   launcher.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   launcher.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   await waitFor("the web server answers", async () => (await health()) === 200, 30_000);
-  await waitFor("the worker takes jobs", () => /\[worker\] \d+ taking report jobs/.test(output), 15_000);
+  await waitFor("the worker takes jobs", () => /"msg":"worker \d+ taking report jobs"/.test(output), 15_000);
 });
 afterAll(() => {
   // Whatever a failed test left running.
@@ -72,8 +72,8 @@ describe("npm start", () => {
     process.kill(before, "SIGKILL");
     const after = await waitFor("a new worker process", () => (child("worker") !== before ? child("worker") : undefined), 5_000);
     expect(Date.now() - killedAt).toBeLessThan(5_000);
-    expect(output).toContain(`[start] worker 1 (pid ${before}) was killed by SIGKILL; restarting in 0.5 s`);
-    await waitFor("the new worker takes jobs", () => output.includes(`[worker] ${after} taking report jobs`), 5_000);
+    expect(output).toContain(`"msg":"worker 1 (pid ${before}) was killed by SIGKILL; restarting in 0.5 s`);
+    await waitFor("the new worker takes jobs", () => output.includes(`"msg":"worker ${after} taking report jobs"`), 5_000);
     expect(await healthFailures()).toEqual([]);
   });
 
@@ -83,7 +83,7 @@ describe("npm start", () => {
     process.kill(before, "SIGKILL");
     await waitFor("the web server answers again", async () => child("web") !== undefined && child("web") !== before && (await health()) === 200, 5_000);
     expect(Date.now() - killedAt).toBeLessThan(5_000);
-    expect(output).toContain(`[start] web server (pid ${before}) was killed by SIGKILL; restarting in 0.5 s`);
+    expect(output).toContain(`"msg":"web server (pid ${before}) was killed by SIGKILL; restarting in 0.5 s`);
   });
 
   it("stops itself and every child within 6.5 s of SIGTERM, killing a child that hangs", async () => {

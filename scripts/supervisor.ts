@@ -4,6 +4,7 @@
 import type { ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EmbeddedServer } from "../lib/db/embedded";
+import { log } from "../lib/log";
 
 /** Restart delays: the first, the longest, and how long a child must stay up for the delay to start again. */
 export const RESTART_DELAY = { firstMs: 500, maxMs: 10_000, resetAfterMs: 30_000 };
@@ -11,7 +12,7 @@ export const RESTART_DELAY = { firstMs: 500, maxMs: 10_000, resetAfterMs: 30_000
 /** How long a child may take to exit after SIGTERM before it is killed. */
 export const STOP_GRACE_MS = 5_000;
 
-const log = (message: string) => console.log(`[start] ${message}`);
+const say = (message: string) => log().info(message);
 
 // A child killed by a signal has exitCode null: checking exitCode alone waits for an exit already past.
 export function hasExited(child: ChildProcess): boolean {
@@ -28,7 +29,7 @@ export async function stopChild(child: ChildProcess, label: string, graceMs = ST
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   const stuck = setTimeout(() => {
-    console.log(`${label} (pid ${child.pid}) still running ${graceMs / 1000} s after SIGTERM; sending SIGKILL`);
+    log().warn(`${label} (pid ${child.pid}) still running ${graceMs / 1000} s after SIGTERM; sending SIGKILL`);
     child.kill("SIGKILL");
   }, graceMs);
   await exited;
@@ -51,20 +52,20 @@ export class SupervisedChild {
     const child = this.launch();
     const startedAt = Date.now();
     this.child = child;
-    log(`${this.name} started (pid ${child.pid})`);
+    say(`${this.name} started (pid ${child.pid})`);
     const restart = (how: string) => {
       if (this.stopping) return;
       if (Date.now() - startedAt >= RESTART_DELAY.resetAfterMs) this.delayMs = RESTART_DELAY.firstMs;
       const delay = this.delayMs;
       this.delayMs = Math.min(delay * 2, RESTART_DELAY.maxMs);
-      log(`${this.name} (pid ${child.pid}) ${how}; restarting in ${delay / 1000} s`);
+      say(`${this.name} (pid ${child.pid}) ${how}; restarting in ${delay / 1000} s`);
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null;
         this.start();
       }, delay);
     };
     // A child that could not be spawned at all (EAGAIN, EMFILE) emits "error" and never "exit".
-    child.once("error", (e) => (child.pid === undefined ? restart(`could not be started (${e.message})`) : log(`${this.name} (pid ${child.pid}): ${e.message}`)));
+    child.once("error", (e) => (child.pid === undefined ? restart(`could not be started (${e.message})`) : say(`${this.name} (pid ${child.pid}): ${e.message}`)));
     child.once("exit", (code, signal) => restart(describeExit(code, signal)));
   }
 
@@ -111,7 +112,7 @@ export class SupervisedDatabase {
   }
 
   private async restart(what: string): Promise<void> {
-    log(`${what}; restarting it`);
+    say(`${what}; restarting it`);
     let lastError = "";
     for (let attempt = 1; attempt <= DATABASE_RESTART_ATTEMPTS && !this.stopping; attempt++) {
       // The dead server's sessions can hold its shared memory for a moment after it died.
@@ -120,13 +121,13 @@ export class SupervisedDatabase {
         this.starting = this.startServer();
         this.server = await this.starting;
         // Another server took the port meanwhile: it is used, but it is not this launcher's to watch.
-        log(this.server.exited ? `embedded PostgreSQL restarted (pid ${this.server.pid})` : "another PostgreSQL answers on the port now; using it");
+        say(this.server.exited ? `embedded PostgreSQL restarted (pid ${this.server.pid})` : "another PostgreSQL answers on the port now; using it");
         this.watch();
         this.events.restarted();
         return;
       } catch (e) {
         lastError = (e instanceof Error ? e.message : String(e)).trim().split("\n").join(" | ");
-        log(`PostgreSQL did not start (attempt ${attempt} of ${DATABASE_RESTART_ATTEMPTS}): ${lastError}`);
+        say(`PostgreSQL did not start (attempt ${attempt} of ${DATABASE_RESTART_ATTEMPTS}): ${lastError}`);
       } finally {
         this.starting = null;
       }

@@ -19,10 +19,14 @@ import { setDatabaseRole } from "../lib/db/pool";
 import { markStopping } from "../lib/db/shutdown";
 import { CLIENT_ADDRESS_HEADER, trustClientAddressHeader } from "../lib/auth/request-origin";
 import { env } from "../lib/env";
+import { errorMessage, log, setLogRole } from "../lib/log";
+import { REQUEST_ID_HEADER, requestIdFor, traceRequest } from "../lib/observability/requests";
 import { AppError, errorBody } from "../lib/errors";
 import { defaultMaxConnections, limitBodyRate, limitConnections, validHost } from "../lib/http/connection-limits";
+import { metricsResponse, publishMetrics } from "../lib/observability/publish";
 
 setDatabaseRole("web");
+setLogRole("web");
 const settings = env();
 const port = settings.PORT;
 (process.env as Record<string, string>).NODE_ENV = "production";
@@ -102,7 +106,7 @@ const REFUSED_BODY_LINGER_MS = 2000;
 
 /** Answers with an error in the one shape: a refusal before any route saw the request, or a route's failure. */
 function refuse(req: http.IncomingMessage, res: http.ServerResponse, error: unknown) {
-  const { status, body, headers } = errorBody(error); // logs what it does not expect
+  const { status, body, headers } = errorBody(error, requestIdFor(req.headers[REQUEST_ID_HEADER])); // logs what it does not expect
   void send(req, res, json(body, status, headers));
 }
 
@@ -122,6 +126,7 @@ const server = http.createServer(
     connectionsCheckingInterval: Math.min(1000, settings.WEB_HEADERS_TIMEOUT_SECONDS * 250),
   },
   (req, res) => {
+    traceRequest(req, res);
     req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
     if (!validHost(req.headers.host))
       return refuse(req, res, new AppError("invalid_host", 400, "the Host header is not a host name or address with an optional port"));
@@ -142,16 +147,30 @@ function dispatch(req: http.IncomingMessage, res: http.ServerResponse, path: str
     if (!match) continue;
     answer(req, res, route, { ...match.groups }).catch((e) => {
       if (!res.headersSent) return refuse(req, res, e);
-      if (!clientEnded(e)) console.error(e);
+      if (!clientEnded(e)) log().error({ err: errorMessage(e), requestId: req.headers[REQUEST_ID_HEADER] }, "answer failed");
       res.destroy();
     });
     return;
   }
   void handle(req, res);
 }
-server.listen(port, () => console.log(`[web] ready on http://localhost:${port}`));
+server.listen(port, () => log().info({ port }, `web server ready on http://localhost:${port}`));
+const stopPublishing = publishMetrics("web");
+// With METRICS_PORT, /metrics is also answered there, without credentials (for a scraper on an internal network).
+const metricsServer = settings.METRICS_PORT
+  ? http
+      .createServer((req, res) => {
+        if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") return void res.writeHead(404).end();
+        metricsResponse().then(
+          (response) => send(req, res, response),
+          (e) => refuse(req, res, e),
+        );
+      })
+      .listen(settings.METRICS_PORT, () => log().info({ port: settings.METRICS_PORT }, `metrics on http://localhost:${settings.METRICS_PORT}/metrics`))
+  : null;
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, () => {
     markStopping();
-    server.close(() => process.exit(0));
+    metricsServer?.close();
+    void stopPublishing().finally(() => server.close(() => process.exit(0)));
   });

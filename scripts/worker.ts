@@ -6,15 +6,19 @@ import { closePool, setDatabaseRole } from "../lib/db/pool";
 import { prepareDatabase, type PreparedDatabase } from "../lib/db/prepare";
 import { markStopping, survivePromisesLostToOutages } from "../lib/db/shutdown";
 import { startReportWorker } from "../lib/reports/worker";
+import { log, setLogRole } from "../lib/log";
+import { publishMetrics } from "../lib/observability/publish";
 
 // Reports are background work: at a lower CPU priority, a worker leaves the web server (and the status
 // calls clients poll) responsive on a machine whose cores it keeps busy.
 os.setPriority(10);
 setDatabaseRole("worker");
+setLogRole("worker");
 survivePromisesLostToOutages("worker");
 
 let database: PreparedDatabase | undefined;
 let stop: (() => Promise<void>) | undefined;
+let stopPublishing: (() => Promise<void>) | undefined;
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, async () => {
@@ -22,6 +26,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
     stopping = true;
     markStopping();
     await stop?.();
+    await stopPublishing?.();
     await closePool();
     await database?.stop();
     process.exit(0);
@@ -42,4 +47,5 @@ async function whenDatabaseAnswers<T>(step: () => Promise<T>): Promise<T> {
 
 database = await whenDatabaseAnswers(prepareDatabase);
 stop = await whenDatabaseAnswers(startReportWorker);
-console.log(`[worker] ${process.pid} taking report jobs`);
+stopPublishing = publishMetrics("worker");
+log().info(`worker ${process.pid} taking report jobs`);

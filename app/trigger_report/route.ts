@@ -4,11 +4,12 @@ import { json, route } from "@/lib/api/respond";
 import { triggerReport } from "@/lib/reports/create";
 import { authorize } from "@/lib/auth/authorize";
 import { countTrigger } from "@/lib/auth/limits";
+import { requestIdOf } from "@/lib/observability/requests";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(async (request) => {
   await countTrigger((await authorize(request, "reports")).limitKey());
-  const reportId = await triggerReport(await parseTriggerBody(request), { signal: request.signal });
+  const reportId = await triggerReport(await parseTriggerBody(request), { signal: request.signal, requestId: requestIdOf(request) });
   return json({ report_id: reportId }, 202);
 });

@@ -1,4 +1,5 @@
 import { Refusal } from "@/components/ui/refusal";
+import { TokenFromLink } from "./token-link";
 
 /**
  * The sign-in forms: plain forms that post to the server, which sets the session and sends the browser on
@@ -7,6 +8,7 @@ import { Refusal } from "@/components/ui/refusal";
 export function LoginForm({ next, error, notice }: { next?: string; error?: string; notice?: string }) {
   return (
     <section className="narrow" aria-labelledby="login-heading">
+      <TokenFromLink next={next} />
       <h1 id="login-heading">Sign in</h1>
       <p className="muted">Owners see their own stores&apos; reports; admins see every store and upload feeds.</p>
       {notice && (

@@ -9,6 +9,7 @@ import { DEFAULT_TIME_ZONE } from "../uptime";
 import { sendMail } from "./mail";
 import { post } from "./post";
 import { channelNamed, DEFAULT_RULE_ID, type Channel, type Rule } from "./rules";
+import { metrics } from "../observability/metrics";
 
 /** The headers a receiver checks: the signature is HMAC-SHA256 over `<timestamp>.<body>` with the shared secret. */
 export const SIGNATURE_HEADER = "X-Storemon-Signature";
@@ -63,6 +64,7 @@ export async function deliver(deliveryId: number): Promise<void> {
     message = await reportMessage(found.rule, d.report_id, String(d.id));
   } else message = incidentMessage(d);
   const failure = await send(found.rule, found.channel, String(d.id), message);
+  metrics().alertDeliveries.inc({ kind: found.channel.kind, outcome: failure ? "failed" : "delivered" });
   await pool().query(
     `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $2,
             delivered_at = coalesce(delivered_at, CASE WHEN $2::text IS NULL THEN now() END) WHERE id = $1`,

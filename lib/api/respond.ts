@@ -4,6 +4,7 @@ import { env } from "../env";
 import { readJson } from "./body";
 import { AppError, errorBody } from "../errors";
 import { API_HEADERS } from "../http/security-headers";
+import { requestIdOf } from "../observability/requests";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
@@ -13,7 +14,7 @@ export function route<C = unknown>(handler: Handler<C>): Handler<C> {
     try {
       return await handler(request, context);
     } catch (e) {
-      const { status, body, headers } = errorBody(e);
+      const { status, body, headers } = errorBody(e, requestIdOf(request));
       return json(body, status, headers);
     }
   };

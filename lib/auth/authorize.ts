@@ -10,9 +10,10 @@ import { ADMIN_ACCOUNT, equalSecrets, SESSION_COOKIE, verifySession } from "./se
 
 /**
  * admin: uploads and the admin pages; ingest: pushing polls; reports: reading and triggering reports; account:
- * what a signed-in person manages for themselves (their keys), which no key and no open mode gives.
+ * what a signed-in person manages for themselves (their keys), which no key and no open mode gives; metrics:
+ * GET /metrics (a `metrics:` key from API_KEYS, or an admin).
  */
-export type Access = "admin" | "ingest" | "reports" | "account";
+export type Access = "admin" | "ingest" | "reports" | "account" | "metrics";
 
 export interface Caller {
   /** Who, for the import log: "admin", a person's e-mail, the key used, or "anonymous". */

@@ -4,6 +4,7 @@ import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { pool } from "../db/pool";
 import { env } from "../env";
 import { AppError } from "../errors";
+import { log } from "../log";
 
 // Rate limits, counted in PostgreSQL (the rate_limits table) so that every web server shares them.
 
@@ -69,9 +70,9 @@ export async function countSignInAttempt(client: string, account: string): Promi
   const retryAfter = retryAfterSeconds(refusal);
   // One line when a limit is reached, not one per refused attempt: a brute force would flood the log.
   if (byClient?.consumedPoints === signInByClient.points + 1)
-    console.warn(`[auth] sign-in refused: ${signInByClient.points} failed attempts from ${client} in 15 min; refusing that address for ${retryAfter} s`);
+    log().warn({ client }, `sign-in refused: ${signInByClient.points} failed attempts from ${client} in 15 min; refusing that address for ${retryAfter} s`);
   if (byAccount?.consumedPoints === signInByAccount.points + 1)
-    console.warn(`[auth] sign-in refused: ${signInByAccount.points} failed attempts for account ${account} in 15 min; refusing it for ${retryAfter} s`);
+    log().warn({ account }, `sign-in refused: ${signInByAccount.points} failed attempts for account ${account} in 15 min; refusing it for ${retryAfter} s`);
   throw new AppError("too_many_sign_ins", 429, `too many failed sign-ins; try again in ${retryAfter} s`, undefined, {
     "Retry-After": String(retryAfter),
   });

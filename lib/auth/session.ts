@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { promisify } from "node:util";
 import { prisma } from "../db/prisma";
 import { env } from "../env";
+import { log } from "../log";
 
 export const SESSION_COOKIE = "sm_session";
 
@@ -23,7 +24,7 @@ export function adminToken(): string {
   if (configured) return configured;
   if (!state.storemonAdminToken) {
     state.storemonAdminToken = crypto.randomBytes(32).toString("base64url");
-    console.warn("[auth] no ADMIN_TOKEN set: admin sign-in is closed until the server is started with one (npm start makes one)");
+    log().warn("no ADMIN_TOKEN set: admin sign-in is closed until the server is started with one (npm start makes one)");
   }
   return state.storemonAdminToken;
 }

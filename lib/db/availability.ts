@@ -1,5 +1,6 @@
 // Whether this process can reach its database, as its last connections found. An outage is logged once
 // when it starts and once when it ends, not once per failing query (workers poll the queue twice a second).
+import { log } from "../log";
 
 const state = globalThis as unknown as { storemonDatabaseDown?: { since: number }; storemonProcessName?: string };
 
@@ -33,8 +34,7 @@ export function noteDatabaseUnavailable(e: unknown, where?: string): void {
   if (state.storemonDatabaseDown) return;
   state.storemonDatabaseDown = { since: Date.now() };
   const message = e instanceof Error ? e.message || (e as { code?: string }).code : String(e);
-  const who = state.storemonProcessName ?? "db";
-  console.error(`[${who}] database unreachable (${where ? `${where}: ` : ""}${message}); retrying, and saying so here when it is back`);
+  log().error({ where, err: message }, `database unreachable (${where ? `${where}: ` : ""}${message}); retrying, and saying so here when it is back`);
 }
 
 const backListeners = new Set<() => void>();
@@ -51,7 +51,7 @@ export function noteDatabaseAvailable(): void {
   if (!down) return;
   state.storemonDatabaseDown = undefined;
   for (const listener of backListeners) listener();
-  console.log(`[${state.storemonProcessName ?? "db"}] database reachable again after ${((Date.now() - down.since) / 1000).toFixed(1)} s`);
+  log().info({ outageSeconds: (Date.now() - down.since) / 1000 }, `database reachable again after ${((Date.now() - down.since) / 1000).toFixed(1)} s`);
 }
 
 /** Whether the last contact with the database failed. */

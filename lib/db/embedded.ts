@@ -4,6 +4,7 @@ import path from "node:path";
 import net from "node:net";
 import pg from "pg";
 import { newPassword, readCredentials, serverUrl, writeCredentials, type EmbeddedCredentials } from "./credentials";
+import { log } from "../log";
 
 export interface EmbeddedServer {
   /** URL of the maintenance database `postgres` on the server, as its superuser. */
@@ -73,7 +74,7 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     },
     onError: (e: unknown) => {
       const text = String(e instanceof Error ? e.message : e);
-      if (/ERROR|FATAL|PANIC/.test(text)) console.error(`[postgres] ${text.trim()}`);
+      if (/ERROR|FATAL|PANIC/.test(text)) log().error({ postgres: text.trim() }, "postgres says");
     },
   });
   if (fresh) {
@@ -110,7 +111,7 @@ async function replaceLegacyPassword(databaseDir: string, port: number): Promise
   } finally {
     await client.end();
   }
-  console.log(`[postgres] the superuser's password "postgres" was replaced by one kept in ${databaseDir} (mode 0600)`);
+  log().info(`the embedded PostgreSQL's superuser password "postgres" was replaced by one kept in ${databaseDir} (mode 0600)`);
   return credentials;
 }
 
@@ -141,7 +142,7 @@ function watchPostmaster(server: object, port: number, credentials: EmbeddedCred
       postmaster.kill("SIGINT"); // fast shutdown: ends the sessions, writes a checkpoint
       // An immediate shutdown (recovery at the next start) rather than a launcher that never ends.
       const stuck = setTimeout(() => {
-        console.error(`[postgres] pid ${postmaster.pid} still running ${STOP_GRACE_MS / 1000} s after a fast shutdown; sending SIGQUIT`);
+        log().warn(`postgres pid ${postmaster.pid} still running ${STOP_GRACE_MS / 1000} s after a fast shutdown; sending SIGQUIT`);
         postmaster.kill("SIGQUIT");
       }, STOP_GRACE_MS);
       await exited;

@@ -5,6 +5,7 @@ import { APP_DATABASE, APP_ROLE, serverUrl } from "./credentials";
 import { ensureDatabaseExists, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
 import { migrate, withMigrationLock } from "./migrate";
 import { createQueues } from "../reports/queue";
+import { log } from "../log";
 
 export interface PreparedDatabase {
   url: string;
@@ -133,7 +134,7 @@ async function retryTransient<T>(step: () => Promise<T>, tries = 5): Promise<T> 
     } catch (e) {
       const code = (e as { code?: string }).code ?? ((e as { cause?: { code?: string } }).cause?.code);
       if (attempt >= tries || !TRANSIENT.has(code ?? "")) throw e;
-      console.error(`[start] ${(e as Error).message}; trying again (${attempt}/${tries - 1})`);
+      log().warn(`${(e as Error).message}; trying again (${attempt}/${tries - 1})`);
       await sleep(100 * attempt + Math.random() * 100);
     }
   }

@@ -1,4 +1,5 @@
 import { isDatabaseUnavailable, noteDatabaseUnavailable } from "./availability";
+import { log } from "../log";
 
 // When `npm start` is stopped with Ctrl-C, the terminal signals every process of the group at once: the
 // embedded PostgreSQL shuts down while the web server and workers are still closing their connections, and
@@ -25,7 +26,7 @@ export function logConnectionError(prefix: string, error: Error & { code?: strin
   if (error.code === "57P01")
     setTimeout(() => state.storemonStopping || noteDatabaseUnavailable(error, prefix), 500).unref();
   else if (isDatabaseUnavailable(error)) noteDatabaseUnavailable(error, prefix);
-  else console.error(`[${prefix}]`, error.message);
+  else log().error({ where: prefix, err: error.message }, `${prefix}: ${error.message}`);
 }
 
 /**
@@ -36,7 +37,7 @@ export function logConnectionError(prefix: string, error: Error & { code?: strin
 export function survivePromisesLostToOutages(who: string): void {
   process.on("unhandledRejection", (reason) => {
     if (isDatabaseUnavailable(reason)) return noteDatabaseUnavailable(reason, "queue");
-    console.error(`[${who}] unhandled rejection:`, reason);
+    log().fatal({ who, err: reason instanceof Error ? { message: reason.message, stack: reason.stack } : String(reason) }, "unhandled rejection");
     process.exit(1);
   });
 }

@@ -7,6 +7,8 @@ import { pool, streamPool } from "../db/pool";
 import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
 import { csvSource } from "./read";
 import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedSource } from "./rows";
+import { errorMessage, log } from "../log";
+import { countFeed } from "../observability/metrics";
 
 export type { FeedSource } from "./rows";
 
@@ -263,6 +265,7 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
       results.map((r) => (r.storesReplaced === undefined ? null : `replaced the rows of ${r.storesReplaced} stores`)),
     ],
   );
+  for (const r of results) countFeed(r.kind, "loaded", { added: r.rowsAdded, duplicate: r.rowsDuplicate });
   return results;
 }
 
@@ -273,7 +276,7 @@ export async function recordRefusedFile(file: string, kind: string, actor: strin
       `INSERT INTO import_log (file_name, kind, actor, finished_at, outcome, message) VALUES ($1, $2, $3, now(), 'rejected', $4)`,
       [file, kind, actor, message],
     )
-    .catch((logError) => console.error("[import log]", logError));
+    .catch((logError) => log().error({ err: errorMessage(logError) }, "the import log could not be written"));
 }
 
 async function recordRefusal(sources: FeedSource[], actor: string, startedAt: Date, e: unknown): Promise<void> {
@@ -281,6 +284,7 @@ async function recordRefusal(sources: FeedSource[], actor: string, startedAt: Da
   const message = e instanceof Error ? e.message : String(e);
   for (const source of sources) {
     const own = rejection === null || rejection.file === source.name;
+    countFeed(source.kind, "refused", { refused: own && rejection ? rejection.problemCount : 0 });
     await pool()
       .query(
         `INSERT INTO import_log (file_name, kind, actor, started_at, finished_at, rows_rejected, outcome, message)
@@ -295,6 +299,6 @@ async function recordRefusal(sources: FeedSource[], actor: string, startedAt: Da
           own ? message : `not loaded: ${rejection!.file} was refused`,
         ],
       )
-      .catch((logError) => console.error("[import log]", logError));
+      .catch((logError) => log().error({ err: errorMessage(logError) }, "the import log could not be written"));
   }
 }

@@ -18,7 +18,10 @@ export const REPORT_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
  * Nothing is recorded when `signal` (the request's) has aborted by the time of the commit.
  * With `enqueue: false` the caller runs the job itself (the CLI); should it die, a worker's sweep picks it up.
  */
-export async function triggerReport(asOf?: string, { enqueue = true, signal }: { enqueue?: boolean; signal?: AbortSignal } = {}): Promise<string> {
+export async function triggerReport(
+  asOf?: string,
+  { enqueue = true, signal, requestId }: { enqueue?: boolean; signal?: AbortSignal; requestId?: string } = {},
+): Promise<string> {
   let asOfValue: string | null = null;
   if (asOf !== undefined) {
     asOfValue = parseTimestampUtc(asOf);
@@ -27,22 +30,25 @@ export async function triggerReport(asOf?: string, { enqueue = true, signal }: {
   }
   let id = "";
   await inTransaction(async (client) => {
-    id = await recordReport(client, asOfValue, enqueue);
+    id = await recordReport(client, asOfValue, enqueue, requestId);
     // A client that gave up (a slow database) is told nothing: nothing must be made for it either.
     if (signal?.aborted) throw new AppError("client_closed_request", 499, "the client went away before the report was recorded");
   });
   return id;
 }
 
-/** Records a report in `client`'s transaction, its computation queued with it unless `enqueue` is false. */
-export async function recordReport(client: pg.ClientBase, asOf: string | null = null, enqueue = true): Promise<string> {
+/**
+ * Records a report in `client`'s transaction, its computation queued with it unless `enqueue` is false; with the
+ * id of the request that asked for it, for its run's log lines.
+ */
+export async function recordReport(client: pg.ClientBase, asOf: string | null = null, enqueue = true, requestId?: string): Promise<string> {
   const id = newReportId();
   await client.query(
-    `INSERT INTO reports (id, as_of, as_of_source)
+    `INSERT INTO reports (id, as_of, as_of_source, request_id)
      SELECT $1, coalesce($2::timestamptz, newest, now()),
-            CASE WHEN $2::timestamptz IS NOT NULL THEN 'request' WHEN newest IS NOT NULL THEN 'newest poll' ELSE 'clock' END
+            CASE WHEN $2::timestamptz IS NOT NULL THEN 'request' WHEN newest IS NOT NULL THEN 'newest poll' ELSE 'clock' END, $3
      FROM (SELECT max(timestamp_utc) AS newest FROM polls) p`,
-    [id, asOf],
+    [id, asOf, requestId ?? null],
   );
   if (enqueue) {
     const jobId = await sendReportJob(id, client);

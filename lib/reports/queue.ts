@@ -25,6 +25,8 @@ export interface ShardJob {
   now: number;
   snapshot: string;
   storeIds: string[];
+  /** The id of the request that triggered the report, for log lines. */
+  requestId?: string;
 }
 
 const SCHEMA = "pgboss";

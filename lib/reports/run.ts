@@ -8,6 +8,8 @@ import { computeShardOnce, type ShardOptions } from "./shard";
 import { markFailed, PROGRESS_CHANNEL, REPORT_LOCK_SQL } from "./state";
 import { storesPolledBy, toEpochUs } from "./store-data";
 import { takeOverOrphanedShards, type QueuedShard } from "./takeover";
+import { log } from "../log";
+import { reportRuns, reportSeconds } from "../observability/metrics";
 
 export type RunOutcome = "completed" | "failed" | "already-finished" | "running-elsewhere" | "unknown";
 
@@ -36,27 +38,35 @@ export async function runReport(reportId: string, options: RunOptions = {}): Pro
     const { rows: lock } = await reader.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${REPORT_LOCK_SQL}) AS ok`, [reportId]);
     if (!lock[0]!.ok) return "running-elsewhere";
     try {
-      const { rows } = await reader.query<{ now: number; attempt: number }>(
+      const { rows } = await reader.query<{ now: number; attempt: number; requestId: string | null }>(
         `UPDATE reports SET status = 'Running', started_at = now(), attempts = attempts + 1, stores_done = 0, shards_done = 0, error = NULL
-         WHERE id = $1 AND status IN ('Queued', 'Running') RETURNING ${toEpochUs("as_of")} AS now, attempts AS attempt`,
+         WHERE id = $1 AND status IN ('Queued', 'Running') RETURNING ${toEpochUs("as_of")} AS now, attempts AS attempt, request_id AS "requestId"`,
         [reportId],
       );
       if (rows.length === 0) {
         const exists = await reader.query("SELECT 1 FROM reports WHERE id = $1", [reportId]);
         return exists.rowCount ? "already-finished" : "unknown";
       }
-      const { now, attempt } = rows[0]!;
+      const { now, attempt, requestId } = rows[0]!;
+      const trace = { reportId, requestId: requestId ?? undefined, attempt };
+      const started = performance.now();
+      log().info(trace, "report run started");
       try {
-        await coordinate(reader, reportId, now, attempt, options);
+        const stores = await coordinate(reader, reportId, now, attempt, { ...options, requestId: requestId ?? undefined });
+        const seconds = (performance.now() - started) / 1000;
+        log().info({ ...trace, stores, seconds: Math.round(seconds * 1000) / 1000 }, "report complete");
+        reportRuns().inc({ outcome: "complete" });
+        reportSeconds().observe(seconds);
         return "completed";
       } catch (e) {
+        reportRuns().inc({ outcome: "failed" });
         // A connection whose database did not answer is discarded, not rolled back (see rollbackAndRelease).
         if (isDatabaseUnavailable(e)) broken = e as Error;
         else await reader.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
         // Should the database be gone, this fails too: the report stays Running with no lock held, and
         // the sweep runs it again once the database is back.
-        if (isDatabaseUnavailable(e)) await markFailed(reportId, attempt, lostDatabase(e), { expected: true });
-        else await markFailed(reportId, attempt, e);
+        if (isDatabaseUnavailable(e)) await markFailed(reportId, attempt, lostDatabase(e), { expected: true, requestId: trace.requestId });
+        else await markFailed(reportId, attempt, e, { requestId: trace.requestId });
         return "failed";
       }
     } finally {
@@ -71,7 +81,8 @@ function lostDatabase(e: unknown): Error {
   return new Error(`the connection to the database was lost while the report ran (${(e as Error).message}); trigger it again`);
 }
 
-async function coordinate(reader: pg.PoolClient, reportId: string, now: number, attempt: number, options: RunOptions) {
+/** Runs a report's shards in the run's snapshot and marks it Complete; answers how many stores it had. */
+async function coordinate(reader: pg.PoolClient, reportId: string, now: number, attempt: number, options: RunOptions & { requestId?: string }): Promise<number> {
   await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   // Should this process stop answering (not die) while the shards wait for its snapshot, the server ends the
   // transaction after the job's expiry, so it cannot hold back vacuum for longer.
@@ -88,7 +99,8 @@ async function coordinate(reader: pg.PoolClient, reportId: string, now: number, 
   await pool().query("DELETE FROM report_rows WHERE report_id = $1", [reportId]);
   await pool().query("UPDATE reports SET stores_total = $2, shards_total = $3 WHERE id = $1", [reportId, storeIds.length, shards.length]);
 
-  const jobs = shards.map((storeIds) => ({ reportId, attempt, now, snapshot: snapshot ?? "", storeIds }));
+  const jobs = shards.map((storeIds) => ({ reportId, attempt, now, snapshot: snapshot ?? "", storeIds, ...(options.requestId ? { requestId: options.requestId } : {}) }));
+  log().info({ reportId, requestId: options.requestId, stores: storeIds.length, shards: shards.length }, "report shards queued");
   if (snapshot === null) {
     for (const job of jobs) await computeShardOnce(reader, job, options);
   } else {
@@ -103,6 +115,7 @@ async function coordinate(reader: pg.PoolClient, reportId: string, now: number, 
     [reportId, attempt],
   );
   if (!done.rowCount) throw new Error("the report's shards did not all complete");
+  return storeIds.length;
 }
 
 /**

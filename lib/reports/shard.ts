@@ -8,6 +8,7 @@ import { FIGURE_KEYS, isoMicros, REPORT_COLUMNS, reportFigures, storeFreshness, 
 import type { ShardJob } from "./queue";
 import { markFailed, PROGRESS_CHANNEL } from "./state";
 import { loadStoreData } from "./store-data";
+import { log } from "../log";
 
 /** The six figure columns of report_rows. */
 export const FIGURE_COLUMNS = REPORT_COLUMNS.slice(1);
@@ -108,12 +109,16 @@ export async function runShardJob(job: ShardJob): Promise<void> {
     } catch {
       return; // the run that exported it has ended
     }
-    await computeShardOnce(reader, job).catch((e) => {
-      failure = e;
-      // A lost database ends the report's run too (its snapshot is gone): the run, or the sweep, says so.
-      if (isDatabaseUnavailable(e)) noteDatabaseUnavailable(e, "shard");
-      else return markFailed(job.reportId, job.attempt, e);
-    });
+    const started = performance.now();
+    await computeShardOnce(reader, job).then(
+      () => log().info({ reportId: job.reportId, requestId: job.requestId, stores: job.storeIds.length, ms: Math.round(performance.now() - started) }, "report shard computed"),
+      (e) => {
+        failure = e;
+        // A lost database ends the report's run too (its snapshot is gone): the run, or the sweep, says so.
+        if (isDatabaseUnavailable(e)) noteDatabaseUnavailable(e, "shard");
+        else return markFailed(job.reportId, job.attempt, e, { requestId: job.requestId });
+      },
+    );
   } catch (e) {
     failure ??= e;
     throw e;

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { pool } from "../db/pool";
 import { queue, SHARD_QUEUE, type ShardJob } from "./queue";
 import { computeShardOnce } from "./shard";
+import { metrics } from "../observability/metrics";
 
 /**
  * How long a shard may wait before the report's run computes it itself: taken by a worker whose lock on it
@@ -35,5 +36,6 @@ export async function takeOverOrphanedShards(reader: pg.ClientBase, reportId: st
     if (waiting && Date.now() - queuedAt < SHARD_GRACE_MS) continue;
     if (queued?.state === "active" && Date.now() - queued.startedOn.getTime() < SHARD_GRACE_MS) continue;
     await computeShardOnce(reader, job);
+    metrics().shardsTakenOver.inc();
   }
 }

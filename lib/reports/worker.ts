@@ -9,6 +9,8 @@ import { ALERT_DELIVERY_QUEUE, ALERT_EVALUATE_QUEUE, type DeliveryJob, type Eval
 import { runReport } from "./run";
 import { runShardJob } from "./shard";
 import { deleteExpiredReports, sweepOrphanedReports } from "./sweep";
+import { errorMessage, log } from "../log";
+import { metrics } from "../observability/metrics";
 
 /**
  * Takes jobs from the queue: report runs (which cut a report into shards and wait for them) and shards
@@ -30,7 +32,7 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   });
   await boss.work(RETENTION_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
     const deleted = await deleteExpiredReports(env().REPORT_RETENTION_DAYS);
-    if (deleted) console.log(`[worker] deleted ${deleted} report(s) older than ${env().REPORT_RETENTION_DAYS} days`);
+    if (deleted) log().info({ deleted }, `deleted ${deleted} report(s) older than ${env().REPORT_RETENTION_DAYS} days`);
   });
   // Alerts: incidents evaluated every minute and when polls arrive; notifications sent, retried with backoff.
   await boss.work<EvaluateJob>(ALERT_EVALUATE_QUEUE, { pollingIntervalSeconds: 1 }, async (jobs) => {
@@ -39,11 +41,13 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
       // whatever becomes of the evaluation.
       if (!job.data?.storeIds)
         await sendScheduledReports().then(
-          (ids) => ids.forEach((id) => console.log(`[alerts] scheduled report ${id} generated`)),
-          (e) => console.error("[alerts] scheduled reports failed:", e instanceof Error ? e.message : e),
+          (ids) => ids.forEach((reportId) => log().info({ reportId }, "scheduled report generated")),
+          (e) => log().error({ err: errorMessage(e) }, "scheduled reports failed"),
         );
+      const timer = metrics().alertEvaluationSeconds.startTimer();
       const { opened, resolved } = await evaluateStores(job.data?.storeIds ?? null);
-      if (opened || resolved) console.log(`[alerts] ${opened} incident(s) opened, ${resolved} resolved`);
+      timer();
+      if (opened || resolved) log().info({ opened, resolved }, `${opened} incident(s) opened, ${resolved} resolved`);
     }
   });
   await boss.work<DeliveryJob>(ALERT_DELIVERY_QUEUE, { pollingIntervalSeconds: 1 }, async (jobs) => {
@@ -56,8 +60,8 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
     sweeping = sweepOrphanedReports()
-      .then((ids) => ids.length && console.log(`[worker] re-queued reports whose worker stopped: ${ids.join(", ")}`))
-      .catch((e) => (isDatabaseUnavailable(e) ? noteDatabaseUnavailable(e, "sweep") : console.error("[worker] sweep failed:", e)));
+      .then((ids) => ids.length && log().info({ reportIds: ids }, `re-queued reports whose worker stopped: ${ids.join(", ")}`))
+      .catch((e) => (isDatabaseUnavailable(e) ? noteDatabaseUnavailable(e, "sweep") : log().error({ err: errorMessage(e) }, "sweep failed")));
   };
   sweep();
   const timer = setInterval(sweep, env().REPORT_SWEEP_SECONDS * 1000);

@@ -137,14 +137,14 @@ export class Launcher {
 
   /** Times the launcher restarted a child. */
   restarts(): number {
-    return this.output.match(/\[start\] .* restarting in /g)?.length ?? 0;
+    return this.output.match(/"msg":"[^"]* restarting in /g)?.length ?? 0;
   }
 
   /** Milliseconds until the web server answers /api/health and every worker takes jobs; null if not within `timeoutMs`. */
   async ready(workers: number, timeoutMs = 60_000): Promise<number | null> {
     const started = Date.now();
     const up = await waitFor(async () => {
-      const taking = new Set(this.output.match(/\[worker\] \d+ taking report jobs/g) ?? []).size;
+      const taking = new Set(this.output.match(/worker \d+ taking report jobs/g) ?? []).size;
       return taking >= workers && (await this.request("/api/health").then((r) => r.status === 200, () => false));
     }, timeoutMs);
     return up ? Date.now() - started : null;

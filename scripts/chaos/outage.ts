@@ -95,7 +95,7 @@ async function outage(app: Launcher, name: string, reportId: string, down: () =>
     {
       // The app rides out an outage: a process that dies of it (and is restarted by the launcher) is a bug.
       check: `${name}: web server and workers stayed up`,
-      figure: restarts ? `the launcher restarted processes ${restarts} time(s): ${app.output.match(/\[start\] .* restarting in .*/g)?.at(-1)}` : "no process died",
+      figure: restarts ? `the launcher restarted processes ${restarts} time(s): ${app.output.match(/"msg":"[^"]* restarting in [^"]*"/g)?.at(-1)}` : "no process died",
       ok: restarts === 0,
     },
   ];

@@ -129,7 +129,7 @@ describe("sign-in attempts are limited", () => {
     const refused = answers.find((r) => r.status === 429)!;
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(800);
     expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(900);
-    expect((await refused.json()).error).toEqual({ code: "too_many_sign_ins", message: expect.stringMatching(/^too many failed sign-ins; try again in \d+ s$/) });
+    expect((await refused.json()).error).toEqual({ code: "too_many_sign_ins", message: expect.stringMatching(/^too many failed sign-ins; try again in \d+ s$/), requestId: expect.any(String) });
 
     const right = await signIn(app, ADMIN_TOKEN);
     expect(right.status).toBe(429);
@@ -137,7 +137,7 @@ describe("sign-in attempts are limited", () => {
     const form = await fetch(`${app.baseUrl}/admin/login`, { method: "POST", redirect: "manual", body: new URLSearchParams({ token: ADMIN_TOKEN }) });
     expect(form.headers.get("location")).toMatch(/^\/admin\/sign-in\?error=too_many&retry=\d+$/);
     expect(form.headers.get("set-cookie")).toBeNull();
-    await expect.poll(appLog).toMatch(/\[auth\] sign-in refused: 10 failed attempts from \S+ in 15 min/);
+    await expect.poll(appLog).toMatch(/sign-in refused: 10 failed attempts from \S+ in 15 min/);
   });
 
   it("successful sign-ins do not count", async () => {
@@ -156,7 +156,7 @@ describe("sign-in attempts are limited", () => {
     const fresh = await signIn(proxied, ADMIN_TOKEN, from("203.0.113.3"));
     expect(fresh.status).toBe(429);
     expect(Number(fresh.headers.get("retry-after"))).toBeGreaterThan(0);
-    await expect.poll(proxiedLog).toMatch(/\[auth\] sign-in refused: 5 failed attempts for account admin in 15 min/);
+    await expect.poll(proxiedLog).toMatch(/sign-in refused: 5 failed attempts for account admin in 15 min/);
   });
 });
 
@@ -238,7 +238,7 @@ describe("requests from other sites", () => {
     const origin = headers.Origin.replace("HOST", new URL(app.baseUrl).host);
     const response = await upload(app, { Cookie: cookie, ...headers, Origin: origin });
     expect(response.status).toBe(403);
-    expect((await response.json()).error).toEqual({ code: "cross_site_request", message: expect.any(String) });
+    expect((await response.json()).error).toEqual({ code: "cross_site_request", message: expect.any(String), requestId: expect.any(String) });
   });
 
   it("behind a trusted proxy, the origin is the one the proxy names, scheme included", async () => {

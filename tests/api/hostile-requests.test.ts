@@ -112,7 +112,7 @@ describe("bodies too large for their route are refused before they are read", ()
     const before = webRssMb();
     const answer = await post(path, { ...headers, "Content-Length": MB_200 }, megabytes(200));
     expect(answer.status).toBe(413);
-    expect(errorOf(answer)).toEqual({ code: "too_large", message: "the request body is larger than the limit of 4,096 bytes" });
+    expect(errorOf(answer)).toEqual({ code: "too_large", message: "the request body is larger than the limit of 4,096 bytes", requestId: expect.any(String) });
     expect(answer.ms).toBeLessThan(2000);
     const grown = webRssMb() - before;
     expect(grown).toBeLessThan(RSS_GROWTH_MAX_MB);
@@ -135,7 +135,7 @@ describe("bodies too large for their route are refused before they are read", ()
     const before = webRssMb();
     const answer = await post("/api/polls", { ...headers, "Content-Length": body.length }, [body]);
     expect(answer.status).toBe(413);
-    expect(errorOf(answer)).toEqual({ code: "too_many_polls", message: "at most 10,000 polls a request; send them in several requests" });
+    expect(errorOf(answer)).toEqual({ code: "too_many_polls", message: "at most 10,000 polls a request; send them in several requests", requestId: expect.any(String) });
     expect(answer.ms).toBeLessThan(3000);
     const grown = webRssMb() - before;
     expect(grown).toBeLessThan(RSS_GROWTH_MAX_MB);
@@ -221,7 +221,7 @@ it.each(["exa mple.com", "example.com/evil", "[::1", "example.com:99999", "user@
     for (const path of ["/get_report?report_id=x", "/api/health/live", "/"]) {
       const answer = await raw(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
       expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-      expect(answer).toContain('{"error":{"code":"invalid_host","message":"the Host header is not a host name or address with an optional port"}}');
+      expect(answer).toContain('{"error":{"code":"invalid_host","message":"the Host header is not a host name or address with an optional port","requestId":"');
     }
   },
 );

@@ -1,0 +1,54 @@
+import crypto from "node:crypto";
+import type http from "node:http";
+import { log, redactUrl } from "../log";
+import { httpRequestSeconds } from "./metrics";
+
+// Every request to the web server: an id (the caller's X-Request-Id when well-formed, else a new one), returned
+// in X-Request-Id and in error bodies and carried into report jobs; one JSON log line when it is answered
+// (method, route, path without secrets, status, duration, id); its duration in the metrics, by route and status.
+
+export const REQUEST_ID_HEADER = "x-request-id";
+/** What an id may be: short, printable, no spaces or quotes, so that it can go into logs as it is. */
+const WELL_FORMED = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** The caller's id when it is well-formed, else a new one. An id correlates; it grants nothing. */
+export function requestIdFor(sent: string | string[] | undefined): string {
+  return typeof sent === "string" && WELL_FORMED.test(sent) ? sent : crypto.randomUUID();
+}
+
+/** The request id a route handler's request carries (set by the web server's front), or undefined. */
+export function requestIdOf(request: Request): string | undefined {
+  const id = request.headers.get(REQUEST_ID_HEADER);
+  return id && WELL_FORMED.test(id) ? id : undefined;
+}
+
+/** Path segments that name one thing: what follows them is an id, for logs' and metrics' route names. */
+const NAMED_AFTER = new Set(["reports", "stores", "get_report_file", "owners", "people", "keys", "rules"]);
+
+/**
+ * A path as a route name, e.g. /api/reports/:id/rows: ids replaced, so that metrics have one series per route
+ * (unmatched paths, whatever a scanner tries, are one: "unmatched").
+ */
+export function routeOf(url: string, status: number): string {
+  const path = url.split("?")[0]!;
+  if (path.startsWith("/_next/")) return "/_next/*";
+  if (status === 404) return "unmatched";
+  const segments = path.split("/");
+  return segments.map((s, i) => (i > 1 && NAMED_AFTER.has(segments[i - 1]!) && s ? ":id" : s)).join("/") || "/";
+}
+
+/** Gives a request its id (also on the request, for the routes to carry on) and logs and times it when it ends. */
+export function traceRequest(req: http.IncomingMessage, res: http.ServerResponse): string {
+  const started = process.hrtime.bigint();
+  const id = requestIdFor(req.headers[REQUEST_ID_HEADER]);
+  req.headers[REQUEST_ID_HEADER] = id;
+  res.setHeader("X-Request-Id", id);
+  res.once("close", () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const status = res.headersSent ? res.statusCode : 499; // the client left before any answer
+    const route = routeOf(req.url ?? "", status);
+    httpRequestSeconds().observe({ method: req.method ?? "?", route, status: String(status) }, seconds);
+    log().info({ requestId: id, method: req.method, route, path: redactUrl(req.url ?? ""), status, ms: Math.round(seconds * 10000) / 10 }, "request");
+  });
+  return id;
+}
