@@ -20,7 +20,21 @@ function make(): Logger {
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `headers.${f}`]), censor: "[redacted]" },
     ...(pretty ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } } : {}),
+    // Written without blocking (the web server writes a line per status call); flushed when the process exits.
+  }, pretty ? undefined : destination());
+}
+
+/** stdout, written asynchronously, flushed synchronously at exit (process.exit included). */
+function destination() {
+  const out = pino.destination({ dest: 1, sync: false });
+  process.once("exit", () => {
+    try {
+      out.flushSync();
+    } catch {
+      // nothing more can be written
+    }
   });
+  return out;
 }
 
 /** Whether a package can be loaded from the project (pino-pretty is for development only). */
