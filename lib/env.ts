@@ -60,6 +60,8 @@ const schema = z.object({
    * network); unset, /metrics is on the main port for admins and `metrics` keys only.
    */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** The address METRICS_PORT listens on: this machine only by default; 0.0.0.0 (or an internal address) for a scraper elsewhere. */
+  METRICS_HOST: z.string().default("127.0.0.1"),
   /** The fleet's default alert rule: a webhook that hears of every incident (opened and resolved). */
   ALERT_WEBHOOK_URL: z.string().url().optional(),
   /** Signs the webhook's body (HMAC-SHA256, X-Storemon-Signature); 16+ characters. */

@@ -8,7 +8,7 @@ import { pino, type Logger } from "pino";
 // paths with their query's secrets blanked (redactUrl). Read from process.env directly, not through env(): the
 // logger must work before the settings are checked, to say what is wrong with them.
 
-const SECRET_FIELDS = ["token", "key", "password", "secret", "authorization", "cookie", "apiKey", "webhookSecret"];
+const SECRET_FIELDS = ["token", "key", "password", "secret", "signature", "authorization", "cookie", "set-cookie", "apiKey", "webhookSecret"];
 
 function make(): Logger {
   const level = process.env.LOG_LEVEL ?? "info";
@@ -18,23 +18,9 @@ function make(): Logger {
     base: { pid: process.pid, role: process.env.STOREMON_ROLE ?? "app" },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `headers.${f}`]), censor: "[redacted]" },
+    redact: { paths: SECRET_FIELDS.flatMap((f) => [`["${f}"]`, `*["${f}"]`, `*.headers["${f}"]`]), censor: "[redacted]" },
     ...(pretty ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } } : {}),
-    // Written without blocking (the web server writes a line per status call); flushed when the process exits.
-  }, pretty ? undefined : destination());
-}
-
-/** stdout, written asynchronously, flushed synchronously at exit (process.exit included). */
-function destination() {
-  const out = pino.destination({ dest: 1, sync: false });
-  process.once("exit", () => {
-    try {
-      out.flushSync();
-    } catch {
-      // nothing more can be written
-    }
   });
-  return out;
 }
 
 /** Whether a package can be loaded from the project (pino-pretty is for development only). */
@@ -61,11 +47,19 @@ export function setLogRole(role: string): void {
   state.storemonLog = undefined;
 }
 
-const SECRET_PARAMS = /([?&](?:token|key|signature|secret|password)=)[^&#]*/gi;
+const SECRET_PARAMS = new Set(["token", "key", "signature", "secret", "password"]);
 
-/** A path as logs may show it: the values of query parameters that carry secrets blanked. */
+/**
+ * A path as logs may show it: the values of query parameters that carry secrets blanked, whatever their names'
+ * spelling (%74oken is token to the app, so to this too).
+ */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAMS, "$1[redacted]");
+  const q = url.indexOf("?");
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  let secret = false;
+  for (const name of new Set(params.keys())) if (SECRET_PARAMS.has(name.toLowerCase())) (secret = true), params.set(name, "[redacted]");
+  return secret ? `${url.slice(0, q)}?${params.toString().replace(/%5Bredacted%5D/g, "[redacted]")}` : url;
 }
 
 /** The message of anything thrown, for a log line. */

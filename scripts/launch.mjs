@@ -10,6 +10,24 @@ const BUILT = [".next/BUILD_ID", "dist/web.mjs", "dist/worker.mjs", "dist/start.
 if (BUILT.some((file) => !fs.existsSync(file))) {
   console.log("No production build yet: running npm run build (once; run it again after changing the code).");
   const build = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
+  if (build.error) console.error(`npm run build could not be started: ${build.error.message}`);
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
+else if (newestSource() > fs.statSync("dist/start.mjs").mtimeMs)
+  console.log("The build is older than the code: this runs the build; run npm run build to run the code as it is now.");
 await import(pathToFileURL(path.resolve("dist/start.mjs")).href);
+
+/** When the newest file of the app's code was changed. */
+function newestSource() {
+  let newest = 0;
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === "generated" || entry.name.startsWith(".")) continue;
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/\.(ts|tsx|css)$/.test(entry.name) && !entry.name.endsWith(".test.ts")) newest = Math.max(newest, fs.statSync(file).mtimeMs);
+    }
+  };
+  for (const dir of ["app", "components", "lib", "scripts"]) if (fs.existsSync(dir)) walk(dir);
+  return newest;
+}

@@ -28,8 +28,8 @@ function announceSignInLink(link: string) {
   if (process.stdout.isTTY) return void process.stdout.write(`\nNo ADMIN_TOKEN set: admins sign in, for this run, at\n  ${link}\n\n`);
   const file = path.resolve(".data/admin-sign-in-link");
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${link}\n`, { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
+  fs.rmSync(file, { force: true }); // made anew, so that its mode is 0600 before the token is in it
+  fs.writeFileSync(file, `${link}\n`, { mode: 0o600, flag: "wx" });
   log().info({ file }, "no ADMIN_TOKEN set: the admins' sign-in link for this run is in a file only this user may read");
 }
 const settings = env();

@@ -161,16 +161,19 @@ const metricsServer = settings.METRICS_PORT
   ? http
       .createServer((req, res) => {
         if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") return void res.writeHead(404).end();
-        metricsResponse().then(
-          (response) => send(req, res, response),
-          (e) => refuse(req, res, e),
-        );
+        metricsResponse()
+          .then((response) => send(req, res, response), (e) => refuse(req, res, e))
+          .catch(() => res.destroy()); // the scraper left
       })
-      .listen(settings.METRICS_PORT, () => log().info({ port: settings.METRICS_PORT }, `metrics on http://localhost:${settings.METRICS_PORT}/metrics`))
+      .on("error", (e) => log().error({ err: errorMessage(e), port: settings.METRICS_PORT }, "the metrics port could not be opened; /metrics stays on the main port"))
+      .listen(settings.METRICS_PORT, settings.METRICS_HOST, () =>
+        log().info({ port: settings.METRICS_PORT, host: settings.METRICS_HOST }, `metrics on http://${settings.METRICS_HOST}:${settings.METRICS_PORT}/metrics`),
+      )
   : null;
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, () => {
     markStopping();
     metricsServer?.close();
-    void stopPublishing().finally(() => server.close(() => process.exit(0)));
+    // No new connections from now; once the open ones are done, the metrics row goes (waited for a second at most).
+    server.close(() => void stopPublishing().finally(() => process.exit(0)));
   });

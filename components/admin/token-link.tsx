@@ -14,7 +14,11 @@ export function TokenFromLink({ next }: { next?: string }) {
     const found = /^#token=([^&]+)/.exec(window.location.hash)?.[1];
     if (!found || !form.current || !token.current) return;
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
-    token.current.value = decodeURIComponent(found);
+    try {
+      token.current.value = decodeURIComponent(found);
+    } catch {
+      return; // not a token this server printed
+    }
     form.current.requestSubmit();
   }, []);
   return (

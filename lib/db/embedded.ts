@@ -74,7 +74,8 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     },
     onError: (e: unknown) => {
       const text = String(e instanceof Error ? e.message : e);
-      if (/ERROR|FATAL|PANIC/.test(text)) log().error({ postgres: text.trim() }, "postgres says");
+      // A failed statement is echoed with its text: a role's password in it is blanked.
+      if (/ERROR|FATAL|PANIC/.test(text)) log().error({ postgres: text.trim().replace(/(PASSWORD\s+)'(?:[^']|'')*'/gi, "$1'[redacted]'") }, "postgres says");
     },
   });
   if (fresh) {

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import os from "node:os";
 import client from "prom-client";
 
@@ -51,7 +52,7 @@ export function countFeed(feed: string, outcome: "loaded" | "refused", rows: Lab
   for (const [what, n] of Object.entries(rows)) if (Number(n) > 0) m.feedRows.inc({ feed, outcome: what }, Number(n));
 }
 
-/** The name this process publishes its metrics under: its role, host and pid. */
+/** The name this process publishes its metrics under: its role, host and pid, and a random part (pids repeat across containers). */
 export function processName(role: string): string {
-  return `${role}@${os.hostname()}:${process.pid}`;
+  return `${role}@${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
 }

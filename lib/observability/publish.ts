@@ -40,13 +40,23 @@ export function publishMetrics(role: string): () => Promise<void> {
     );
     await pool().query("DELETE FROM process_metrics WHERE updated_at < now() - interval '1 day'");
   };
-  const timer = setInterval(() => publish().catch((e) => log().debug({ err: errorMessage(e) }, "metrics not published")), PUBLISH_SECONDS * 1000);
+  let stopped = false;
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = () => {
+    if (stopped) return;
+    inFlight = publish().catch((e) => log().debug({ err: errorMessage(e) }, "metrics not published"));
+  };
+  const timer = setInterval(tick, PUBLISH_SECONDS * 1000);
   timer.unref();
   state.storemonPublishing = { name, timer };
-  void publish().catch(() => {});
+  tick();
+  // On the way out its row goes (else it ages out within a minute); a database that does not answer is not waited for.
   return async () => {
+    stopped = true;
     clearInterval(timer);
-    await pool().query("DELETE FROM process_metrics WHERE process = $1", [name]).catch(() => {});
+    // A publication under way would otherwise land after the row's removal.
+    const gone = inFlight.then(() => pool().query("DELETE FROM process_metrics WHERE process = $1", [name])).catch(() => {});
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   };
 }
 

@@ -25,16 +25,29 @@ export function requestIdOf(request: Request): string | undefined {
 /** Path segments that name one thing: what follows them is an id, for logs' and metrics' route names. */
 const NAMED_AFTER = new Set(["reports", "stores", "get_report_file", "owners", "people", "keys", "rules"]);
 
+/** The app's routes (app/**\/route.ts and page.tsx), ids as :id: the only route names metrics and logs use. */
+const ROUTES = new Set(
+  [
+    "/", "/account/keys", "/account/password", "/account/set-password", "/admin/login", "/admin/owners", "/admin/people", "/admin/sign-in",
+    "/admin/upload", "/alerts", "/api/account", "/api/admin/imports", "/api/admin/owners", "/api/admin/owners/:id", "/api/admin/owners/:id/stores",
+    "/api/admin/people", "/api/admin/people/:id", "/api/admin/people/:id/password-link", "/api/admin/session", "/api/admin/sessions",
+    "/api/admin/uploads", "/api/alerts", "/api/alerts/rules", "/api/alerts/rules/:id", "/api/alerts/rules/:id/test", "/api/health",
+    "/api/health/live", "/api/health/ready", "/api/keys", "/api/keys/:id", "/api/polls", "/api/reports", "/api/reports/:id",
+    "/api/reports/:id/rows", "/api/stores/:id/history", "/api/stores/:id/timeline", "/get_report", "/get_report_file/:id", "/metrics",
+    "/reports/:id", "/stores/:id", "/trigger_report", "/icon.svg", "/favicon.ico",
+  ],
+);
+
 /**
- * A path as a route name, e.g. /api/reports/:id/rows: ids replaced, so that metrics have one series per route
- * (unmatched paths, whatever a scanner tries, are one: "unmatched").
+ * A path as a route name, e.g. /api/reports/:id/rows: ids replaced, and anything that is not one of the app's
+ * routes "other", so that metrics have one series per route whatever a scanner tries.
  */
-export function routeOf(url: string, status: number): string {
+export function routeOf(url: string): string {
   const path = url.split("?")[0]!;
   if (path.startsWith("/_next/")) return "/_next/*";
-  if (status === 404) return "unmatched";
   const segments = path.split("/");
-  return segments.map((s, i) => (i > 1 && NAMED_AFTER.has(segments[i - 1]!) && s ? ":id" : s)).join("/") || "/";
+  const route = segments.map((s, i) => (i > 1 && NAMED_AFTER.has(segments[i - 1]!) && s ? ":id" : s)).join("/") || "/";
+  return ROUTES.has(route) ? route : "other";
 }
 
 /** Gives a request its id (also on the request, for the routes to carry on) and logs and times it when it ends. */
@@ -46,7 +59,7 @@ export function traceRequest(req: http.IncomingMessage, res: http.ServerResponse
   res.once("close", () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const status = res.headersSent ? res.statusCode : 499; // the client left before any answer
-    const route = routeOf(req.url ?? "", status);
+    const route = routeOf(req.url ?? "");
     httpRequestSeconds().observe({ method: req.method ?? "?", route, status: String(status) }, seconds);
     log().info({ requestId: id, method: req.method, route, path: redactUrl(req.url ?? ""), status, ms: Math.round(seconds * 10000) / 10 }, "request");
   });
