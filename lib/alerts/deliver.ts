@@ -10,6 +10,7 @@ import { sendMail } from "./mail";
 import { post } from "./post";
 import { channelNamed, DEFAULT_RULE_ID, type Channel, type Rule } from "./rules";
 import { metrics } from "../observability/metrics";
+import { errorMessage } from "../log";
 
 /** The headers a receiver checks: the signature is HMAC-SHA256 over `<timestamp>.<body>` with the shared secret. */
 export const SIGNATURE_HEADER = "X-Storemon-Signature";
@@ -186,7 +187,7 @@ async function send(rule: Rule, channel: Channel, deliveryId: string, message: M
     const status = await post(channel.url, headers, body, { allowInternal, timeoutMs: TIMEOUT_MS });
     return status >= 200 && status < 300 ? null : `the receiver answered ${status}`;
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    return errorMessage(e);
   }
 }
 

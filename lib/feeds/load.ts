@@ -281,7 +281,7 @@ export async function recordRefusedFile(file: string, kind: string, actor: strin
 
 async function recordRefusal(sources: FeedSource[], actor: string, startedAt: Date, e: unknown): Promise<void> {
   const rejection = e instanceof AppError && e.code === "invalid_feed" ? (e.details as FeedRejection) : null;
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   for (const source of sources) {
     const own = rejection === null || rejection.file === source.name;
     countFeed(source.kind, "refused", { refused: own && rejection ? rejection.problemCount : 0 });

@@ -41,10 +41,6 @@ export function metrics(): ReturnType<typeof make> {
   return state.storemonMetrics;
 }
 
-export const httpRequestSeconds = () => metrics().httpSeconds;
-export const reportRuns = () => metrics().reportRuns;
-export const reportSeconds = () => metrics().reportSeconds;
-
 /** Counts the outcome of a feed's load: its rows added and duplicate, or its problems when it was refused. */
 export function countFeed(feed: string, outcome: "loaded" | "refused", rows: Labels<"added" | "duplicate" | "refused">): void {
   const m = metrics();

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { redactUrl } from "../log";
 import { requestIdFor, routeOf } from "./requests";
@@ -9,6 +11,14 @@ describe("what requests are called in logs and metrics", () => {
     expect(routeOf("/stores/0001-store")).toBe("/stores/:id");
     expect(routeOf("/_next/static/chunks/x.js")).toBe("/_next/*");
     for (const path of ["/wp-login.php", "/api/reports/x/rows/extra", "/get_report/", "/%2e%2e/etc/passwd", "/" + "a".repeat(500)]) expect(routeOf(path)).toBe("other");
+  });
+
+  it("every route and page of the app has its name (the table is kept by hand: this keeps it whole)", () => {
+    const files = fs.readdirSync("app", { recursive: true, encoding: "utf8" }).filter((f) => /(^|\/)(route\.ts|page\.tsx)$/.test(f));
+    for (const file of files) {
+      const route = `/${path.dirname(file)}`.replace(/\/\.$/, "").replace(/\[[^\]]+\]/g, "x-id") || "/";
+      expect(routeOf(route), file).not.toBe("other");
+    }
   });
 
   it("secret query values are blanked however their names are spelt; other paths are left as they are", () => {

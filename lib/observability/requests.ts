@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type http from "node:http";
 import { log, redactUrl } from "../log";
-import { httpRequestSeconds } from "./metrics";
+import { metrics } from "./metrics";
 
 // Every request to the web server: an id (the caller's X-Request-Id when well-formed, else a new one), returned
 // in X-Request-Id and in error bodies and carried into report jobs; one JSON log line when it is answered
@@ -60,7 +60,7 @@ export function traceRequest(req: http.IncomingMessage, res: http.ServerResponse
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const status = res.headersSent ? res.statusCode : 499; // the client left before any answer
     const route = routeOf(req.url ?? "");
-    httpRequestSeconds().observe({ method: req.method ?? "?", route, status: String(status) }, seconds);
+    metrics().httpSeconds.observe({ method: req.method ?? "?", route, status: String(status) }, seconds);
     log().info({ requestId: id, method: req.method, route, path: redactUrl(req.url ?? ""), status, ms: Math.round(seconds * 10000) / 10 }, "request");
   });
   return id;

@@ -9,7 +9,7 @@ import { markFailed, PROGRESS_CHANNEL, REPORT_LOCK_SQL } from "./state";
 import { storesPolledBy, toEpochUs } from "./store-data";
 import { takeOverOrphanedShards, type QueuedShard } from "./takeover";
 import { log } from "../log";
-import { reportRuns, reportSeconds } from "../observability/metrics";
+import { metrics } from "../observability/metrics";
 
 export type RunOutcome = "completed" | "failed" | "already-finished" | "running-elsewhere" | "unknown";
 
@@ -55,11 +55,11 @@ export async function runReport(reportId: string, options: RunOptions = {}): Pro
         const stores = await coordinate(reader, reportId, now, attempt, { ...options, requestId: requestId ?? undefined });
         const seconds = (performance.now() - started) / 1000;
         log().info({ ...trace, stores, seconds: Math.round(seconds * 1000) / 1000 }, "report complete");
-        reportRuns().inc({ outcome: "complete" });
-        reportSeconds().observe(seconds);
+        metrics().reportRuns.inc({ outcome: "complete" });
+        metrics().reportSeconds.observe(seconds);
         return "completed";
       } catch (e) {
-        reportRuns().inc({ outcome: "failed" });
+        metrics().reportRuns.inc({ outcome: "failed" });
         // A connection whose database did not answer is discarded, not rolled back (see rollbackAndRelease).
         if (isDatabaseUnavailable(e)) broken = e as Error;
         else await reader.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));

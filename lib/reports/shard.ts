@@ -8,7 +8,7 @@ import { FIGURE_KEYS, isoMicros, REPORT_COLUMNS, reportFigures, storeFreshness, 
 import type { ShardJob } from "./queue";
 import { markFailed, PROGRESS_CHANNEL } from "./state";
 import { loadStoreData } from "./store-data";
-import { log } from "../log";
+import { errorMessage, log } from "../log";
 
 /** The six figure columns of report_rows. */
 export const FIGURE_COLUMNS = REPORT_COLUMNS.slice(1);
@@ -62,7 +62,7 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
           try {
             timeline = storeTimeline(store, job.now, clocks);
           } catch (e) {
-            throw new Error(`store ${store.storeId}: ${e instanceof Error ? e.message : String(e)}`);
+            throw new Error(`store ${store.storeId}: ${errorMessage(e)}`);
           }
           if (!timeline) continue;
           const figures = reportFigures(timeline.durations);

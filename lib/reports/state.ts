@@ -1,6 +1,6 @@
 import { pool } from "../db/pool";
 import { notify } from "../db/notifications";
-import { log } from "../log";
+import { errorMessage, log } from "../log";
 
 /** A key for the session advisory lock that marks a report as being computed by some connection. */
 export const REPORT_LOCK_SQL = "hashtextextended('report:' || $1, 0)";
@@ -13,7 +13,7 @@ export const PROGRESS_CHANNEL = "report_progress";
  * log has the stack of an unexpected error; a lost database (`expected`) is one line.
  */
 export async function markFailed(reportId: string, attempt: number, error: unknown, { expected = false, requestId }: { expected?: boolean; requestId?: string } = {}): Promise<void> {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   log().error({ reportId, requestId, attempt, err: expected || !(error instanceof Error) ? message : { message, stack: error.stack } }, "report failed");
   await pool().query(
     `UPDATE reports SET status = 'Failed', finished_at = now(), error = $3 WHERE id = $1 AND attempts = $2 AND status = 'Running'`,
