@@ -14,6 +14,12 @@ const schema = z.object({
   REPORT_SWEEP_SECONDS: z.coerce.number().min(0.5).default(10),
   /** Complete and Failed reports, with their rows, are deleted this many days after they were made. */
   REPORT_RETENTION_DAYS: z.coerce.number().min(0.001).default(30),
+  /**
+   * Days of polls to keep, counted back from the newest poll (or from now, if that is earlier): whole months
+   * (the partitions of polls) older than that are dropped hourly. At least 8, since a report reads a week.
+   * Unset: every poll is kept.
+   */
+  POLL_RETENTION_DAYS: z.coerce.number().int().min(8, "POLL_RETENTION_DAYS must be at least 8 (a report reads a week of polls)").optional(),
   /** Stores per database batch while a report streams polls. */
   REPORT_BATCH_STORES: z.coerce.number().int().min(1).default(250),
   /** Stores per shard: the unit of work that worker processes share. */

@@ -184,27 +184,55 @@ try {
     historyMs.push(performance.now() - started);
   }
 
+  // The report page over HTTP: its overview, then a page of rows in each order and filter it offers (median of 5).
+  const pageMs = async (p: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const response = await api(p);
+      if (!response.ok) throw new Error(`${p}: ${response.status}`);
+      await response.text();
+      times.push(performance.now() - started);
+    }
+    return Math.round(median(times) * 10) / 10;
+  };
+  const rowsPath = (query: string) => `/api/reports/${lastId}/rows?pageSize=50&${query}`;
+  const reportPage = {
+    overviewMs: await pageMs(`/api/reports/${lastId}`),
+    rowsByHealthMs: await pageMs(rowsPath("sort=health")),
+    rowsByUptimeWeekDescMs: await pageMs(rowsPath("sort=uptime_last_week&dir=desc")),
+    rowsByNameLastPageMs: await pageMs(rowsPath(`sort=name&page=${Math.ceil(stores / 50)}`)),
+    rowsSearchMs: await pageMs(rowsPath("q=12")),
+    rowsDownLastDayMs: await pageMs(rowsPath("only=down_day&sort=downtime_last_day&dir=desc")),
+  };
+
   const { rows } = await pool().query("SELECT count(*)::int AS n FROM report_rows WHERE report_id = $1", [lastId]);
   const result = {
     date: new Date().toISOString(),
     machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), cpu: os.cpus()[0]?.model, node: process.version },
     data: { stores, days, polls: polls.rowsRead, reportRows: rows[0].n },
     load: { seconds: seconds(loadMs), pollsSeconds: Math.round(polls.seconds * 100) / 100, rowsPerSecond: Math.round(polls.rowsRead / polls.seconds) },
-    report: { medianSeconds: seconds(median(reportMs)), runs: reportMs.map(seconds) },
+    report: {
+      medianSeconds: seconds(median(reportMs)),
+      runs: reportMs.map(seconds),
+      microsecondsPerStore: Math.round((median(reportMs) * 1000) / stores),
+    },
     statusOnePoller: { ...single.result, reportsMeanwhile: single.reports },
     statusPollers: latency(pollers),
     statusCpuPerCall: statusCpu,
     download: { seconds: seconds(downloadMs), bytes: csv.length },
+    reportPage,
     storeHistory90Days: { medianMs: Math.round(median(historyMs)), maxMs: Math.round(Math.max(...historyMs)) },
     peakRssMb: { web: peakRssMb(app.web.pid), workers: app.workers.map((w) => peakRssMb(w.pid)), total: 0 },
   };
   result.peakRssMb.total = [result.peakRssMb.web, ...result.peakRssMb.workers].reduce<number>((s, v) => s + (v ?? 0), 0);
   console.table({
     "load polls": `${result.load.pollsSeconds} s (${result.load.rowsPerSecond.toLocaleString("en")} rows/s), whole load ${result.load.seconds} s`,
-    "report, trigger to Complete": `${result.report.medianSeconds} s median of ${runs} (${result.report.runs.join(", ")})`,
+    "report, trigger to Complete": `${result.report.medianSeconds} s median of ${runs} (${result.report.runs.join(", ")}), ${result.report.microsecondsPerStore} µs a store`,
     "GET /get_report, one poller (every 100 ms)": `p50 ${single.result.p50ms} ms, p99 ${single.result.p99ms} ms (${single.reports} reports meanwhile)`,
     "GET /get_report, 50 pollers": describeLatency(result.statusPollers),
     "CPU per status call, no report running": `web ${statusCpu.webMicroseconds ?? "?"} µs, PostgreSQL ${statusCpu.postgresMicroseconds ?? "?"} µs (${statusCpu.requestsPerSecond} requests/s)`,
+    "report page (overview; rows by health, uptime, name's last page, search, down)": Object.values(reportPage).join(", ") + " ms",
     "CSV download": `${result.download.seconds} s (${result.download.bytes.toLocaleString("en")} bytes)`,
     "a store's 90-day history": `${result.storeHistory90Days.medianMs} ms median, ${result.storeHistory90Days.maxMs} ms at most (20 stores)`,
     "peak RSS": `web ${result.peakRssMb.web} MB, workers ${result.peakRssMb.workers.join(" + ")} MB, total ${result.peakRssMb.total} MB`,

@@ -144,6 +144,12 @@ async function mergePolls(client: pg.ClientBase): Promise<number> {
   // both found the table empty would each hold a share lock while waiting for the other's exclusive one, a
   // deadlock. A second load waits for the first to commit, then merges into what it left.
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))");
+  // Every month of the staged polls has its partition (made now if it is new: see the polls_by_month migration).
+  await client.query(
+    `SELECT poll_partition_for(m) FROM (
+       SELECT DISTINCT date_trunc('month', timestamp_utc AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS m FROM staging_polls
+     ) months`,
+  );
   return mergePollsInTurn(client);
 }
 
@@ -158,9 +164,11 @@ async function mergePollsInTurn(client: pg.ClientBase): Promise<number> {
   }
   await client.query("LOCK TABLE polls IN ACCESS EXCLUSIVE MODE");
   if (!(await isEmpty())) return mergePollsInTurn(client);
-  // Recreate exactly the indexes the migrations made, whatever they are.
-  const { rows: indexes } = await client.query<{ name: string; definition: string; constraint: string | null }>(
-    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition, c.conname AS constraint
+  // Recreate exactly the indexes the migrations made, whatever they are: on every partition (a partitioned
+  // table's index is defined "ON ONLY" the parent, which would leave its partitions without).
+  const { rows: indexes } = await client.query<{ name: string; definition: string; constraint: string | null; constraintDefinition: string | null }>(
+    `SELECT i.relname AS name, replace(pg_get_indexdef(i.oid), ' ON ONLY ', ' ON ') AS definition,
+            c.conname AS constraint, pg_get_constraintdef(c.oid) AS "constraintDefinition"
      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
      LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
      WHERE x.indrelid = 'polls'::regclass`,
@@ -174,11 +182,8 @@ async function mergePollsInTurn(client: pg.ClientBase): Promise<number> {
      SELECT DISTINCT ON (store_id, timestamp_utc) store_id, timestamp_utc, status
      FROM staging_polls ORDER BY store_id, timestamp_utc`,
   );
-  for (const index of indexes) {
-    await client.query(index.definition);
-    if (index.constraint)
-      await client.query(`ALTER TABLE polls ADD CONSTRAINT "${index.constraint}" PRIMARY KEY USING INDEX "${index.name}"`);
-  }
+  for (const index of indexes)
+    await client.query(index.constraint ? `ALTER TABLE polls ADD CONSTRAINT "${index.constraint}" ${index.constraintDefinition}` : index.definition);
   return inserted.rowCount ?? 0;
 }
 

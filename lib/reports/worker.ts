@@ -6,6 +6,7 @@ import { deliver } from "../alerts/deliver";
 import { evaluateStores } from "../alerts/evaluate";
 import { sendScheduledReports } from "../alerts/scheduled";
 import { ALERT_DELIVERY_QUEUE, ALERT_EVALUATE_QUEUE, type DeliveryJob, type EvaluateJob } from "../alerts/queue";
+import { maintainPollPartitions } from "../db/poll-partitions";
 import { runReport } from "./run";
 import { runShardJob } from "./shard";
 import { deleteExpiredReports, sweepOrphanedReports } from "./sweep";
@@ -33,6 +34,13 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   await boss.work(RETENTION_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
     const deleted = await deleteExpiredReports(env().REPORT_RETENTION_DAYS);
     if (deleted) log().info({ deleted }, `deleted ${deleted} report(s) older than ${env().REPORT_RETENTION_DAYS} days`);
+    const polls = await maintainPollPartitions(env().POLL_RETENTION_DAYS).catch((e: Error) => {
+      log().warn({ err: errorMessage(e) }, "polls' partitions not maintained this hour");
+      return { made: 0, dropped: [] };
+    });
+    if (polls.made) log().info({ made: polls.made }, `made ${polls.made} month(s) of polls' partitions ahead`);
+    if (polls.dropped.length)
+      log().info({ dropped: polls.dropped }, `dropped polls older than ${env().POLL_RETENTION_DAYS} days: ${polls.dropped.join(", ")}`);
   });
   // Alerts: incidents evaluated every minute and when polls arrive; notifications sent, retried with backoff.
   await boss.work<EvaluateJob>(ALERT_EVALUATE_QUEUE, { pollingIntervalSeconds: 1 }, async (jobs) => {

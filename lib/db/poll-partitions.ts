@@ -1,0 +1,84 @@
+import type pg from "pg";
+import { pool } from "./pool";
+
+// The partitions of polls, one per month in UTC (see the polls_by_month migration): made ahead, dropped when old.
+
+/** A partition's name for the month it holds. */
+const PARTITION = /^polls_(\d{4})_(\d{2})$/;
+
+/** How long maintenance waits for the table (a partition is made or dropped under an exclusive lock) before trying again next round. */
+const LOCK_TIMEOUT = "3s";
+
+async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (e) {
+    await client.query("ROLLBACK");
+    throw e;
+  }
+}
+
+/**
+ * Makes the partitions of this month and the next (UTC) unless they exist, so that polls arriving live never
+ * make a load wait for one. Returns the months made.
+ */
+export async function preparePollPartitions(client: pg.ClientBase): Promise<number> {
+  return inTransaction(client, async () => {
+    const { rows } = await client.query<{ made: boolean }>(
+      `SELECT poll_partition_for(m) AS made FROM (VALUES (now()), (now() + interval '1 month')) months(m)`,
+    );
+    return rows.filter((r) => r.made).length;
+  });
+}
+
+/**
+ * Drops the months of polls that lie wholly before `days` days back from the newest poll (or from now, if
+ * that is earlier: a feed that stopped does not lose its history, a poll stamped in the future does not empty
+ * the table). A month goes only once its last instant is older than that, so between `days` and `days` + 31
+ * days of polls are kept. Returns the partitions dropped, oldest first.
+ */
+export async function dropExpiredPolls(client: pg.ClientBase, days: number): Promise<string[]> {
+  const { rows } = await client.query<{ name: string; cutoff: Date | null }>(
+    `SELECT c.relname AS name,
+            least(now(), (SELECT max(timestamp_utc) FROM polls)) - make_interval(days => $1) AS cutoff
+     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'polls'::regclass ORDER BY c.relname`,
+    [days],
+  );
+  const dropped: string[] = [];
+  for (const { name, cutoff } of rows) {
+    const month = PARTITION.exec(name);
+    if (!month || !cutoff) continue;
+    const end = Date.UTC(Number(month[1]), Number(month[2]), 1); // the first instant of the next month
+    if (end > cutoff.getTime()) continue;
+    await inTransaction(client, async () => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended('polls:partitions', 0))");
+      await client.query(`DROP TABLE IF EXISTS "${name}"`);
+    });
+    dropped.push(name);
+  }
+  return dropped;
+}
+
+/**
+ * The hourly round: next month's partition made, and with a retention (POLL_RETENTION_DAYS) the old months
+ * dropped. A table held too long by readers is left for the next round. Returns what it did.
+ */
+export async function maintainPollPartitions(retentionDays: number | undefined): Promise<{ made: number; dropped: string[] }> {
+  const client = await pool().connect();
+  let broken: Error | undefined;
+  try {
+    const made = await preparePollPartitions(client);
+    const dropped = retentionDays === undefined ? [] : await dropExpiredPolls(client, retentionDays);
+    return { made, dropped };
+  } catch (e) {
+    broken = (e as { code?: string }).code === "55P03" ? undefined : (e as Error); // lock_not_available
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
