@@ -9,6 +9,8 @@ export default defineConfig({
   testDir: "e2e",
   timeout: 60_000,
   workers: 1,
+  // A test.only left in would skip every other test: on CI (CI set, as .ci/run does) that fails the run.
+  forbidOnly: !!process.env.CI,
   reporter: [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

@@ -33,6 +33,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             {viewer.kind === "admin" && <Link href="/admin/owners">Owners</Link>}
             {viewer.kind === "admin" && <Link href="/admin/people">People</Link>}
             {signedIn && <Link href="/account/keys">Keys</Link>}
+            <Link href="/docs">API</Link>
             {viewer.kind === "anonymous" && <Link href="/admin/sign-in">Sign in</Link>}
           </nav>
           {signedIn && (

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { isDatabaseUnavailable, noteDatabaseUnavailable } from "./db/availability";
 import { log } from "./log";
 
@@ -16,10 +17,17 @@ export class AppError extends Error {
   }
 }
 
-export interface ErrorBody {
-  /** requestId: the request's id (X-Request-Id), to quote when asking about it; it is in the logs too. */
-  error: { code: string; message: string; details?: unknown; requestId?: string };
-}
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "For machines: invalid_parameter, not_found, unauthorized, database_unavailable, …", example: "invalid_parameter" }),
+      message: z.string().meta({ description: "For people: names the parameter, field, file or line, and the value" }),
+      details: z.unknown().optional(),
+      requestId: z.string().optional().meta({ description: "The request's id (X-Request-Id), to quote when asking about it; it is in the logs too" }),
+    }),
+  })
+  .meta({ id: "Error" });
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** Seconds a client is asked to wait before trying again while the database cannot be reached. */
 const RETRY_AFTER_SECONDS = 5;

@@ -1,12 +1,9 @@
 // GET /metrics - Prometheus text: every live process's metrics summed (by role), and the queue's, reports' and
 // notifications' state now. For admins and `metrics` keys; or, with METRICS_PORT, on that port to anyone.
+import { operations } from "@/lib/api/contract";
 import { route } from "@/lib/api/respond";
-import { authorize } from "@/lib/auth/authorize";
 import { metricsResponse } from "@/lib/observability/publish";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async (request) => {
-  await authorize(request, "metrics");
-  return metricsResponse();
-});
+export const GET = route(operations.metrics, async () => metricsResponse());

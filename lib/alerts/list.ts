@@ -1,22 +1,23 @@
+import { z } from "zod";
 import { visibleStores, type Scope } from "../auth/scope";
 import { pool } from "../db/pool";
 
-export interface IncidentView {
-  id: string;
-  storeId: string;
-  name: string | null;
-  /** down: the store is down in its business hours; no_data: no poll has come in its business hours. */
-  kind: "down" | "no_data";
-  startedAt: string;
-  openedAt: string;
-  resolvedAt: string | null;
-  /** Seconds down, so far for an open one. */
-  downSeconds: number;
-  /** Notifications: sent, and waiting or failing (with the last error). */
-  delivered: number;
-  pending: number;
-  lastError: string | null;
-}
+export const incidentView = z
+  .object({
+    id: z.string(),
+    storeId: z.string(),
+    name: z.string().nullable(),
+    kind: z.enum(["down", "no_data"]).meta({ description: "down: the store is down in its business hours; no_data: no poll has come in its business hours" }),
+    startedAt: z.string(),
+    openedAt: z.string(),
+    resolvedAt: z.string().nullable(),
+    downSeconds: z.number().int().meta({ description: "Seconds down, so far for an open one" }),
+    delivered: z.number().int().meta({ description: "Notifications sent" }),
+    pending: z.number().int().meta({ description: "Notifications waiting or failing" }),
+    lastError: z.string().nullable(),
+  })
+  .meta({ id: "Incident" });
+export type IncidentView = z.infer<typeof incidentView>;
 
 /** Incidents of the stores of `scope` (and of one store, when given), open ones first, then the newest. */
 export async function listIncidents(scope: Scope, storeId?: string, limit = 200): Promise<IncidentView[]> {

@@ -168,26 +168,32 @@ function isTimeZone(zone: string): boolean {
 }
 
 /** A rule as its managers see it: the owner by slug, the webhook's secret (they set it up at the receiver). */
-export interface RuleView {
-  id: string;
-  name: string;
-  kind: Rule["kind"];
-  owner: { slug: string; name: string } | null;
-  stores: string[];
-  afterMinutes: number;
-  noDataMinutes: number | null;
-  schedule: Rule["schedule"];
-  webhookUrl: string | null;
-  webhookSecret: string | null;
-  slackUrl: string | null;
-  emailTo: string[];
-  /** Report rules: when the next report is due. */
-  nextReportAt: string | null;
-  createdBy: string;
-  createdAt: string;
-  /** The environment's rule: shown, not editable. */
-  fromEnvironment: boolean;
-}
+export const ruleView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(["incidents", "report"]),
+    owner: z.object({ slug: z.string(), name: z.string() }).nullable(),
+    stores: z.array(z.string()),
+    afterMinutes: z.number(),
+    noDataMinutes: z.number().nullable(),
+    schedule: z.object({ every: z.enum(["day", "week"]), at: z.string(), weekday: z.number().int().nullable(), timeZone: z.string() }).nullable(),
+    webhookUrl: z.string().nullable(),
+    webhookSecret: z.string().nullable().meta({ description: "Shown to admins and to the rule's maker only" }),
+    slackUrl: z.string().nullable(),
+    emailTo: z.array(z.string()),
+    nextReportAt: z.string().nullable().meta({ description: "Report rules: when the next report is due" }),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    fromEnvironment: z.boolean().meta({ description: "The environment's rule: shown, not editable" }),
+  })
+  .meta({ id: "AlertRule" });
+export type RuleView = z.infer<typeof ruleView>;
+
+/** What each of a rule's receivers said to a sample notification. */
+export const sampleResults = z.object({
+  results: z.array(z.object({ channel: z.string(), target: z.string(), ok: z.boolean(), error: z.string().nullable() })),
+});
 
 type RuleWithOwner = AlertRule & { owner: { slug: string; name: string } | null };
 

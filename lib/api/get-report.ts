@@ -1,7 +1,6 @@
-import { authorize } from "../auth/authorize";
-import { signedLinkScope } from "../auth/report-links";
 import type { Scope } from "../auth/scope";
 import { checkReportId, reportCsv, reportStatus } from "../reports/read";
+import { operations } from "./contract";
 import { statusBody } from "./report-api";
 import { csvResponse, json, route, wantsCsv } from "./respond";
 
@@ -10,9 +9,8 @@ import { csvResponse, json, route, wantsCsv } from "./respond";
 // before Next.js's request pipeline.
 
 /** GET /get_report: a report's status, or (Accept: text/csv or ?format=csv) its CSV once complete. */
-export const getReport = route(async (request: Request) => {
-  const { scope } = await authorize(request, "reports");
-  const id = checkReportId(new URL(request.url).searchParams.get("report_id"));
+export const getReport = route(operations.getReport, async (request, { scope, query }) => {
+  const id = checkReportId(query.report_id);
   const state = await reportStatus(id);
   if (wantsCsv(request)) {
     if (state.status === "Complete") return reportFile(request, id, scope);
@@ -25,11 +23,7 @@ export const getReport = route(async (request: Request) => {
  * GET /get_report_file/<id>: the CSV of a complete report, as an attachment; to the caller's credentials, or to a
  * signed link (a scheduled report's) without any.
  */
-export const getReportFile = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
-  const id = (await params).id;
-  const scope = (await signedLinkScope(request, id)) ?? (await authorize(request, "reports")).scope;
-  return reportFile(request, id, scope);
-});
+export const getReportFile = route(operations.getReportFile, async (request, { scope, params }) => reportFile(request, params.id, scope));
 
 /** The CSV holds the rows of the caller's stores only: same header, same order. */
 async function reportFile(request: Request, id: string, scope: Scope): Promise<Response> {

@@ -5,19 +5,74 @@ import { readJson } from "./body";
 import { AppError, errorBody } from "../errors";
 import { API_HEADERS } from "../http/security-headers";
 import { requestIdOf } from "../observability/requests";
+import { authorize, type Caller } from "../auth/authorize";
+import { signedLinkScope } from "../auth/report-links";
+import { ALL_STORES, type Scope } from "../auth/scope";
+import type { Operation } from "./contract";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
+/** What Next.js (and the front in scripts/web.ts) hands a route handler besides the request. */
+export type RouteContext = { params: Promise<Record<string, string>> };
+type Parsed<T> = T extends z.ZodType ? z.infer<T> : undefined;
 
-/** Wraps a route handler so that anything it throws answers in the one error shape. */
-export function route<C = unknown>(handler: Handler<C>): Handler<C> {
-  return async (request, context) => {
+/** A declared operation's input, checked: its caller (null for public ones and signed links), path, query and JSON body. */
+export interface RouteInput<O extends Operation> {
+  caller: O["access"] extends "public" ? null : O["access"] extends "reports-or-link" ? Caller | null : Caller;
+  /** The stores the caller may see (a signed link's, for "reports-or-link"). */
+  scope: Scope;
+  params: Parsed<O["params"]>;
+  query: Parsed<O["query"]>;
+  body: Parsed<O["body"]>;
+}
+
+/**
+ * A route handler for a declared operation (lib/api/contract.ts): the caller is authorized for its access, its
+ * path, query and JSON body parsed (400 naming the parameter or field), before `handler` runs; anything thrown
+ * answers in the one error shape. The handler carries its operation, which tests check against app/'s routes.
+ */
+export function route<O extends Operation>(
+  operation: O,
+  handler: (request: Request, input: RouteInput<O>) => Promise<Response>,
+): Handler<RouteContext> & { operation: O } {
+  const run = async (request: Request, context: RouteContext) => {
     try {
-      return await handler(request, context);
+      const path = operation.params ? await context.params : {};
+      const caller = await callerOf(request, operation.access, path.id);
+      const input = {
+        caller: caller?.caller ?? null,
+        scope: caller?.scope ?? ALL_STORES,
+        params: operation.params ? parseNamed(operation.params, path, "path") : undefined,
+        query: operation.query ? parseQuery(request, operation.query) : undefined,
+        body: operation.body ? await parseBody(request, operation.body, operation.bodyBytes) : undefined,
+      } as RouteInput<O>;
+      return await handler(request, input);
     } catch (e) {
       const { status, body, headers } = errorBody(e, requestIdOf(request));
       return json(body, status, headers);
     }
   };
+  return Object.assign(run, { operation });
+}
+
+async function callerOf(request: Request, access: Operation["access"], id: string | undefined): Promise<{ caller: Caller | null; scope: Scope } | null> {
+  if (access === "public") return null;
+  if (access === "reports-or-link") {
+    const linked = await signedLinkScope(request, id ?? "");
+    if (linked) return { caller: null, scope: linked };
+  }
+  const caller = await authorize(request, access === "reports-or-link" ? "reports" : access);
+  return { caller, scope: caller.scope };
+}
+
+/** Parses named values (a path's or a query's) with a zod schema; a bad one answers 400 naming it and its value. */
+function parseNamed<T extends z.ZodType>(schema: T, values: Record<string, string>, what: "path" | "parameter"): z.infer<T> {
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = issue.path.join(".");
+    throw new AppError("invalid_parameter", 400, `${what} ${name} ${JSON.stringify(values[name] ?? null)}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 export function csvResponse(stream: Readable, init: { status?: number; filename?: string } = {}): Response {
@@ -77,19 +132,12 @@ export function wantsCsv(request: Request): boolean {
 }
 
 /** Parses a request's query string with a zod schema; a bad parameter answers 400 naming it and its value. */
-export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.infer<T> {
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  const parsed = schema.safeParse(params);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = issue.path.join(".");
-    throw new AppError("invalid_parameter", 400, `parameter ${name} ${JSON.stringify(params[name] ?? null)}: ${issue.message}`);
-  }
-  return parsed.data;
+function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.infer<T> {
+  return parseNamed(schema, Object.fromEntries(new URL(request.url).searchParams), "parameter");
 }
 
 /** Parses a small JSON body with a zod schema; a bad field answers 400 naming it and what it should be. */
-export async function parseBody<T extends z.ZodType>(request: Request, schema: T, maxBytes?: number): Promise<z.infer<T>> {
+async function parseBody<T extends z.ZodType>(request: Request, schema: T, maxBytes?: number): Promise<z.infer<T>> {
   const parsed = schema.safeParse(await readJson(request, "the body must be JSON", maxBytes));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -30,115 +30,152 @@ export const reportRowsQuery = z.object({
 });
 export type ReportRowsQuery = z.infer<typeof reportRowsQuery>;
 
-export interface ReportSummary {
-  id: string;
-  status: "Queued" | "Running" | "Complete" | "Failed";
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  asOf: string;
-  asOfSource: string;
-  storesTotal: number | null;
-  storesDone: number;
-  progress: number;
-  error: string | null;
-  /** A complete report's fleet uptime within business hours over the week (stores with data in the week). */
-  uptimePercentWeek?: number | null;
-}
+const instant = z.string().meta({ description: "An instant, ISO 8601 in UTC", example: "2024-10-14T23:55:18.727Z" });
+const fleetFigures = z.object({
+  stores: z.number().int(),
+  businessHoursLastWeek: z.number(),
+  uptimePercent: z.object({ hour: z.number().nullable(), day: z.number().nullable(), week: z.number().nullable() }),
+  storesDownLastDay: z.number().int(),
+  storesCounted: z.number().int().meta({ description: "Stores the fleet figures count: those with a poll in the week (see lib/uptime/freshness.ts)" }),
+  storesNoData: z.number().int().meta({ description: "Stores with no poll in the week, left out of the fleet figures" }),
+  storesStale: z.number().int().meta({ description: "Stores whose last poll is stale" }),
+  storesBad: z.number().int().meta({ description: "Stores below the warning threshold over the week" }),
+  storesWarning: z.number().int().meta({ description: "Stores between the warning threshold and fine" }),
+});
 
-export interface ReportOverview extends ReportSummary {
-  /** Figures over the complete report's rows; null until it is complete. */
-  totals: {
-    stores: number;
-    businessHoursLastWeek: number;
-    uptimePercent: { hour: number | null; day: number | null; week: number | null };
-    storesDownLastDay: number;
-    /** Stores the fleet figures count: those with a poll in the week (see lib/uptime/freshness.ts). */
-    storesCounted: number;
-    /** Stores with no poll in the week, left out of the fleet figures; and those whose last poll is stale. */
-    storesNoData: number;
-    storesStale: number;
-    /** Stores below the warning threshold over the week, and between it and fine. */
-    storesBad: number;
-    storesWarning: number;
-  } | null;
-  /** The newest complete report before this one, its figures over the same stores (for the change per card). */
-  previous: { id: string; asOf: string; totals: NonNullable<ReportOverview["totals"]> } | null;
-}
+export const reportSummary = z
+  .object({
+    id: z.string(),
+    status: z.enum(["Queued", "Running", "Complete", "Failed"]),
+    createdAt: instant,
+    startedAt: instant.nullable(),
+    finishedAt: instant.nullable(),
+    asOf: instant,
+    asOfSource: z.string(),
+    storesTotal: z.number().int().nullable(),
+    storesDone: z.number().int(),
+    progress: z.number().min(0).max(1),
+    error: z.string().nullable(),
+    uptimePercentWeek: z
+      .number()
+      .nullable()
+      .optional()
+      .meta({ description: "A complete report's fleet uptime within business hours over the week (stores with data in the week)" }),
+  })
+  .meta({ id: "ReportSummary" });
+export type ReportSummary = z.infer<typeof reportSummary>;
 
-/** A report row's six figures, by column. */
+export const reportOverview = reportSummary
+  .extend({
+    totals: fleetFigures.nullable().meta({ description: "Figures over the complete report's rows; null until it is complete" }),
+    previous: z
+      .object({ id: z.string(), asOf: instant, totals: fleetFigures })
+      .nullable()
+      .meta({ description: "The newest complete report before this one, its figures over the same stores (for the change per card)" }),
+  })
+  .meta({ id: "ReportOverview" });
+export type ReportOverview = z.infer<typeof reportOverview>;
+
+const figure = z.number().meta({ description: "Minutes (last hour) or hours (last day, last week), to two places" });
+/** A report row's six figures, by column (the report's own columns but the store id). */
+const FIGURE_COLUMNS = REPORT_COLUMNS.filter((c): c is Exclude<ReportColumn, "store_id"> => c !== "store_id");
+export const reportFigureValues = z.object(
+  Object.fromEntries(FIGURE_COLUMNS.map((c) => [c, figure])) as Record<Exclude<ReportColumn, "store_id">, typeof figure>,
+);
 export type ReportFigureValues = Record<Exclude<ReportColumn, "store_id">, number>;
 
-export interface ReportRowView extends ReportFigureValues {
-  store_id: string;
-  /** From the store directory; null without a directory row. */
-  name: string | null;
-  last_poll_at: string | null;
-  freshness: "fresh" | "stale" | "no_data" | null;
-  uptime_percent_week: number | null;
-  uptime_percent_day: number | null;
-}
+export const reportRowView = reportFigureValues
+  .extend({
+    store_id: z.string(),
+    name: z.string().nullable().meta({ description: "From the store directory; null without a directory row" }),
+    last_poll_at: instant.nullable(),
+    freshness: z.enum(["fresh", "stale", "no_data"]).nullable(),
+    uptime_percent_week: z.number().nullable(),
+    uptime_percent_day: z.number().nullable(),
+  })
+  .meta({ id: "ReportRow" });
+export type ReportRowView = z.infer<typeof reportRowView>;
 
-export interface ReportRowsPage {
-  total: number;
-  page: number;
-  pageSize: number;
-  rows: ReportRowView[];
-}
+export const reportRowsPage = z
+  .object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), rows: z.array(reportRowView) })
+  .meta({ id: "ReportRowsPage" });
+export type ReportRowsPage = z.infer<typeof reportRowsPage>;
 
-export interface DataStatus {
-  hasPolls: boolean;
-  newestPoll: string | null;
-  /** The newest complete report made from exactly the data there is now (nothing loaded since), if any. */
-  unchangedSince: string | null;
-}
+export const dataStatus = z
+  .object({
+    hasPolls: z.boolean(),
+    newestPoll: instant.nullable(),
+    unchangedSince: instant
+      .nullable()
+      .meta({ description: "The newest complete report made from exactly the data there is now (nothing loaded since), if any" }),
+  })
+  .meta({ id: "DataStatus" });
+export type DataStatus = z.infer<typeof dataStatus>;
+
+/** What POST /api/polls answers. */
+export const ingestResult = z
+  .object({ read: z.number().int(), added: z.number().int(), duplicates: z.number().int().meta({ description: "Polls already stored for the same store and instant" }) })
+  .meta({ id: "IngestResult" });
+export type IngestResult = z.infer<typeof ingestResult>;
 
 export const storeTimelineQuery = z.object({ report: z.string().optional() });
 
 export const storeHistoryQuery = z.object({ report: z.string().optional(), days: z.coerce.number().int().min(1).max(90).default(30) });
 
-export interface StoreHistoryView {
-  storeId: string;
-  timeZone: string;
-  asOf: string;
-  /**
-   * Each local date, oldest first: business hours up and down (to 0.01 h), its polls, and uptime %: null when
-   * the store was closed, or had no poll that date (its figures would only be carried over from other dates).
-   */
-  days: { date: string; upHours: number; downHours: number; polls: number; uptimePercent: number | null }[];
-}
+export const storeHistoryView = z
+  .object({
+    storeId: z.string(),
+    timeZone: z.string(),
+    asOf: instant,
+    days: z
+      .array(
+        z.object({
+          date: z.string().meta({ example: "2024-10-14" }),
+          upHours: z.number(),
+          downHours: z.number(),
+          polls: z.number().int(),
+          uptimePercent: z.number().nullable(),
+        }),
+      )
+      .meta({
+        description:
+          "Each local date, oldest first: business hours up and down (to 0.01 h), its polls, and uptime %: null when the store was closed, " +
+          "or had no poll that date (its figures would only be carried over from other dates)",
+      }),
+  })
+  .meta({ id: "StoreHistory" });
+export type StoreHistoryView = z.infer<typeof storeHistoryView>;
 
-export interface TimelineDay {
-  /** Local date, YYYY-MM-DD, and its weekday name. */
-  date: string;
-  weekday: string;
-  /** The day's real span in instants (ISO), 23, 24 or 25 hours. */
-  start: string;
-  end: string;
-  /** Fractions of the day [from, to): inside the report's week, business hours, what was counted. */
-  window: [number, number] | null;
-  open: [number, number][];
-  counted: { from: number; to: number; active: boolean }[];
-  /** Business time up and down on this date (inside the week), in seconds. */
-  upSeconds: number;
-  downSeconds: number;
-  polls: { at: number; active: boolean; time: string }[];
-}
+const span = z.tuple([z.number(), z.number()]);
+export const timelineDay = z.object({
+  date: z.string().meta({ description: "Local date, YYYY-MM-DD" }),
+  weekday: z.string(),
+  start: instant.meta({ description: "The day's real span in instants: 23, 24 or 25 hours" }),
+  end: instant,
+  window: span.nullable().meta({ description: "Fractions of the day [from, to) inside the report's week" }),
+  open: z.array(span).meta({ description: "Business hours, as fractions of the day" }),
+  counted: z.array(z.object({ from: z.number(), to: z.number(), active: z.boolean() })).meta({ description: "What was counted up and down" }),
+  upSeconds: z.number().meta({ description: "Business time up on this date (inside the week), in seconds" }),
+  downSeconds: z.number(),
+  polls: z.array(z.object({ at: z.number(), active: z.boolean(), time: z.string() })),
+});
+export type TimelineDay = z.infer<typeof timelineDay>;
 
-export interface StoreTimelineView {
-  storeId: string;
-  /** From the store directory; null without a directory row. */
-  name: string | null;
-  timeZone: string;
-  timeZoneDefaulted: boolean;
-  hours: { dayOfWeek: number; start: string; end: string }[];
-  asOf: string;
-  reportId: string | null;
-  /** The six figures: the chosen report's row when there is one, else computed now with the same engine. */
-  figures: ReportFigureValues;
-  /** Where the figures come from: the report's stored row, or computed now for the as-of. */
-  figuresSource: "report" | "computed";
-  days: TimelineDay[];
-  /** The week's outages within business hours, oldest first: instants (UTC), length, and the store's local times. */
-  outages: { start: string; end: string; seconds: number; localStart: string; localEnd: string }[];
-}
+export const storeTimelineView = z
+  .object({
+    storeId: z.string(),
+    name: z.string().nullable().meta({ description: "From the store directory; null without a directory row" }),
+    timeZone: z.string(),
+    timeZoneDefaulted: z.boolean(),
+    hours: z.array(z.object({ dayOfWeek: z.number().int(), start: z.string(), end: z.string() })),
+    asOf: instant,
+    reportId: z.string().nullable(),
+    figures: reportFigureValues.meta({ description: "The six figures: the chosen report's row when there is one, else computed now with the same engine" }),
+    figuresSource: z.enum(["report", "computed"]),
+    days: z.array(timelineDay),
+    outages: z
+      .array(z.object({ start: instant, end: instant, seconds: z.number(), localStart: z.string(), localEnd: z.string() }))
+      .meta({ description: "The week's outages within business hours, oldest first: instants (UTC), length, and the store's local times" }),
+  })
+  .meta({ id: "StoreTimeline" });
+export type StoreTimelineView = z.infer<typeof storeTimelineView>;

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import crypto from "node:crypto";
 import { prisma } from "../db/prisma";
 
@@ -6,17 +7,20 @@ import { prisma } from "../db/prisma";
 
 export type KeyScope = "reports" | "ingest";
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  scope: KeyScope;
-  owner: { slug: string; name: string } | null;
-  prefix: string;
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export const apiKeyView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scope: z.enum(["reports", "ingest"]),
+    owner: z.object({ slug: z.string(), name: z.string() }).nullable(),
+    prefix: z.string().meta({ description: "The key's first characters, to tell keys apart" }),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable().meta({ description: "To the minute" }),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: "ApiKey" });
+export type ApiKeyView = z.infer<typeof apiKeyView>;
 
 const KEY_PREFIX = "smk_";
 const hashOf = (key: string) => crypto.createHash("sha256").update(key).digest("hex");

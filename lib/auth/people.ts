@@ -1,3 +1,4 @@
+import { z } from "zod";
 import crypto from "node:crypto";
 import { prisma } from "../db/prisma";
 import { AppError } from "../errors";
@@ -17,12 +18,18 @@ export interface Person {
   ownerIds: string[];
 }
 
-export interface PersonView extends Omit<Person, "ownerIds"> {
-  owners: { id: string; slug: string; name: string }[];
-  /** Whether they have chosen a password through a link yet (better-auth's emailVerified: the link reached them). */
-  active: boolean;
-  createdAt: string;
-}
+export const personView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(["admin", "member"]),
+    owners: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string() })),
+    active: z.boolean().meta({ description: "Whether they have chosen a password through their link yet" }),
+    createdAt: z.string(),
+  })
+  .meta({ id: "Person" });
+export type PersonView = z.infer<typeof personView>;
 
 const SESSION_COOKIE_PATTERN = /(?:^|;\s*)(?:__Secure-)?sm\.session_token=/;
 

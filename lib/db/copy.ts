@@ -1,6 +1,4 @@
 import { once } from "node:events";
-import { pipeline } from "node:stream/promises";
-import { Readable } from "node:stream";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 
@@ -50,9 +48,4 @@ export class CopyIn {
     this.stream.end();
     await this.done;
   }
-}
-
-/** Copies an iterable of text chunks into `table` in one COPY. */
-export async function copyChunks(client: pg.ClientBase, sql: string, chunks: AsyncIterable<string> | Iterable<string>) {
-  await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
 }

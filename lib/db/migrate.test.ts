@@ -29,7 +29,7 @@ describe("migrations", () => {
     expect(tables.rows.map((r) => r.tablename)).toEqual(
       [
         "_prisma_migrations", "account_sessions", "accounts", "alert_deliveries", "alert_rules", "api_keys", "auth_secret", "business_hours", "import_log", "incidents", "owner_members", "owners",
-        "polls", "process_metrics", "rate_limits", "report_rows", "reports", "sessions", "store_timezones", "stores", "users", "verifications",
+        "poll_stores", "polls", "process_metrics", "rate_limits", "report_rows", "reports", "sessions", "store_timezones", "stores", "users", "verifications",
       ],
     );
   });

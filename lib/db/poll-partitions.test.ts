@@ -1,5 +1,6 @@
 // Polls partitioned by month: loads make the months they need, the migration moved existing polls, retention
-// drops whole months, and a report's reads touch only the months they ask for.
+// drops whole months, and a report's reads touch only the months they ask for; the list of stores that have
+// polls follows every write.
 import pg from "pg";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, useTestDatabase } from "../../tests/database";
@@ -9,6 +10,7 @@ import { migrate, readMigrations } from "./migrate";
 import { pool } from "./pool";
 import { prisma } from "./prisma";
 import { dropExpiredPolls, maintainPollPartitions, preparePollPartitions } from "./poll-partitions";
+import { storesPolledBy } from "../reports/store-data";
 
 await useTestDatabase();
 
@@ -36,20 +38,24 @@ beforeEach(async () => {
 });
 
 describe("polls partitioned by month", () => {
-  it("a load makes the partitions of the months its polls fall in (UTC), and each poll lands in its month's", async () => {
+  it("a load makes the partitions of the months its polls span (UTC), and each poll lands in its month's", async () => {
     await loadPolls([
       "s1,active,2023-01-31 23:59:59.999999 UTC",
       "s1,inactive,2023-02-01 00:00:00 UTC",
       "s2,active,2023-03-31T22:30:00-02:00", // 2023-04-01 00:30 UTC
-      "s2,active,2024-12-25 10:00:00 UTC",
     ]);
-    expect(await partitions()).toEqual({ polls_2023_01: 1, polls_2023_02: 1, polls_2023_04: 1, polls_2024_12: 1, polls_default: 0 });
+    expect(await partitions()).toEqual({ polls_2023_01: 1, polls_2023_02: 1, polls_2023_03: 0, polls_2023_04: 1, polls_default: 0 });
     expect(await bounds("polls_2023_02")).toBe("FOR VALUES FROM ('2023-02-01 00:00:00+00') TO ('2023-03-01 00:00:00+00')");
     // A second load into the months there are makes none, and merges as before (a duplicate is not added twice).
     const [second] = await loadPolls(["s1,inactive,2023-02-01 00:00:00 UTC", "s3,active,2023-02-14 12:00:00 UTC"]);
     expect([second!.rowsAdded, second!.rowsDuplicate]).toEqual([1, 1]);
     expect(await partitions()).toMatchObject({ polls_2023_02: 2 });
     expect(Object.keys(await partitions())).toHaveLength(5);
+  });
+
+  it("polls years apart make only the months they fall in", async () => {
+    await loadPolls(["s1,active,2019-06-15 00:00:00 UTC", "s1,active,2024-12-25 10:00:00 UTC"]);
+    expect(await partitions()).toEqual({ polls_2019_06: 1, polls_2024_12: 1, polls_default: 0 });
   });
 
   it("months are UTC months whatever the session's time zone, and the year's turn is right", async () => {
@@ -105,14 +111,41 @@ describe("polls partitioned by month", () => {
   });
 });
 
+const pollStores = async () =>
+  Object.fromEntries((await pool().query("SELECT store_id, first_poll_at::text AS f FROM poll_stores ORDER BY 1")).rows.map((r) => [r.store_id, r.f]));
+
+describe("the stores that have polls (poll_stores), which reports list", () => {
+  it("are kept by every write to polls: a load, a later earlier poll, a plain insert, a delete, an update, a truncate", async () => {
+    await loadPolls(["s1,active,2023-02-10 00:00:00 UTC", "s1,active,2023-03-10 00:00:00 UTC", "s2,active,2023-03-01 00:00:00 UTC"]);
+    expect(await pollStores()).toEqual({ s1: "2023-02-10 00:00:00+00", s2: "2023-03-01 00:00:00+00" });
+    await loadPolls(["s2,inactive,2023-01-20 00:00:00 UTC", "s1,active,2023-04-01 00:00:00 UTC"]);
+    expect(await pollStores()).toEqual({ s1: "2023-02-10 00:00:00+00", s2: "2023-01-20 00:00:00+00" });
+    await pool().query("INSERT INTO polls VALUES ('s3', '2023-03-05 00:00:00+00', 'active')");
+    await pool().query("DELETE FROM polls WHERE store_id = 's2' AND timestamp_utc < '2023-02-01'");
+    await pool().query("UPDATE polls SET store_id = 's4' WHERE store_id = 's3'");
+    expect(await pollStores()).toEqual({ s1: "2023-02-10 00:00:00+00", s2: "2023-03-01 00:00:00+00", s4: "2023-03-05 00:00:00+00" });
+    const client = await pool().connect();
+    try {
+      expect(await storesPolledBy(client, Date.parse("2023-03-02T00:00:00Z") * 1000)).toEqual(["s1", "s2"]);
+    } finally {
+      client.release();
+    }
+    await pool().query("TRUNCATE polls");
+    expect(await pollStores()).toEqual({});
+  });
+});
+
 describe("retention", () => {
   it("drops the months wholly older than the days kept, counted back from the newest poll", async () => {
     await loadPolls(["s1,active,2023-01-15 00:00:00 UTC", "s1,active,2023-02-15 00:00:00 UTC", "s1,active,2023-03-20 00:00:00 UTC"]);
     const client = await pool().connect();
     try {
       // 30 days before 2023-03-20 is 2023-02-18: January is wholly older, February is not.
+      await pool().query("INSERT INTO polls VALUES ('gone', '2023-01-20 00:00:00+00', 'active')");
       expect(await dropExpiredPolls(client, 30)).toEqual(["polls_2023_01"]);
       expect(await partitions()).toEqual({ polls_2023_02: 1, polls_2023_03: 1, polls_default: 0 });
+      // The stores whose first poll was in January: looked at again (s1's is now February's; "gone" has none).
+      expect(await pollStores()).toEqual({ s1: "2023-02-15 00:00:00+00" });
       expect(await dropExpiredPolls(client, 30)).toEqual([]);
       // 8 days back: 2023-03-12, February ended before it.
       expect(await dropExpiredPolls(client, 8)).toEqual(["polls_2023_02"]);
@@ -165,7 +198,7 @@ describe("retention", () => {
       await reader.query("ROLLBACK");
       reader.release();
     }
-    expect((await maintainPollPartitions(8)).dropped).toEqual(["polls_2023_01"]);
+    expect((await maintainPollPartitions(8)).dropped).toEqual(["polls_2023_01", "polls_2023_02"]); // February: made by the load's span, empty
   });
 });
 

@@ -58,6 +58,8 @@ export async function dropExpiredPolls(client: pg.ClientBase, days: number): Pro
     await inTransaction(client, async () => {
       await client.query("SELECT pg_advisory_xact_lock(hashtextextended('polls:partitions', 0))");
       await client.query(`DROP TABLE IF EXISTS "${name}"`);
+      // A dropped month fires no trigger: the stores whose first poll it held are looked at again.
+      await client.query(`SELECT poll_stores_recount(ARRAY(SELECT store_id FROM poll_stores WHERE first_poll_at < $1))`, [new Date(end)]);
     });
     dropped.push(name);
   }

@@ -13,6 +13,20 @@ describe("schema.prisma matches the migrated database", () => {
     expect(await prisma().poll.findMany()).toEqual([{ storeId: "1481966498820158979", timestampUtc: at, status: "inactive" }]);
   });
 
+  it("PollStore, kept by the triggers on polls", async () => {
+    await prisma().poll.createMany({
+      data: [
+        { storeId: "ps", timestampUtc: new Date("2023-02-01T00:00:00Z"), status: "active" },
+        { storeId: "ps", timestampUtc: new Date("2023-01-05T00:00:00Z"), status: "inactive" },
+      ],
+    });
+    expect(await prisma().pollStore.findUnique({ where: { storeId: "ps" } })).toEqual({ storeId: "ps", firstPollAt: new Date("2023-01-05T00:00:00Z") });
+    await prisma().poll.deleteMany({ where: { storeId: "ps", timestampUtc: new Date("2023-01-05T00:00:00Z") } });
+    expect((await prisma().pollStore.findUnique({ where: { storeId: "ps" } }))?.firstPollAt).toEqual(new Date("2023-02-01T00:00:00Z"));
+    await prisma().poll.deleteMany({ where: { storeId: "ps" } });
+    expect(await prisma().pollStore.findUnique({ where: { storeId: "ps" } })).toBeNull();
+  });
+
   it("BusinessHours", async () => {
     const row = { storeId: "s1", dayOfWeek: 6, startTimeLocal: new Date("1970-01-01T09:30:00Z"), endTimeLocal: new Date("1970-01-01T23:59:59Z") };
     await prisma().businessHours.create({ data: row });

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import fs from "node:fs";
 import path from "node:path";
 import type pg from "pg";
@@ -12,16 +13,18 @@ import { countFeed } from "../observability/metrics";
 
 export type { FeedSource } from "./rows";
 
-export interface FeedLoadResult {
-  file: string;
-  kind: FeedKind;
-  rowsRead: number;
-  rowsAdded: number;
-  rowsDuplicate: number;
-  /** Business hours and time zones: the stores whose earlier rows this file replaced. */
-  storesReplaced?: number;
-  seconds: number;
-}
+export const feedLoadResult = z
+  .object({
+    file: z.string(),
+    kind: z.enum(FEED_KINDS as [FeedKind, ...FeedKind[]]),
+    rowsRead: z.number().int(),
+    rowsAdded: z.number().int(),
+    rowsDuplicate: z.number().int(),
+    storesReplaced: z.number().int().optional().meta({ description: "Business hours and time zones: the stores whose earlier rows this file replaced" }),
+    seconds: z.number(),
+  })
+  .meta({ id: "FeedLoadResult" });
+export type FeedLoadResult = z.infer<typeof feedLoadResult>;
 
 export interface LoadOptions {
   /** Empty the three feed tables first. */
@@ -144,13 +147,34 @@ async function mergePolls(client: pg.ClientBase): Promise<number> {
   // both found the table empty would each hold a share lock while waiting for the other's exclusive one, a
   // deadlock. A second load waits for the first to commit, then merges into what it left.
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))");
-  // Every month of the staged polls has its partition (made now if it is new: see the polls_by_month migration).
-  await client.query(
-    `SELECT poll_partition_for(m) FROM (
-       SELECT DISTINCT date_trunc('month', timestamp_utc AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS m FROM staging_polls
-     ) months`,
-  );
+  await makePartitions(client);
   return mergePollsInTurn(client);
+}
+
+/** Months a load's span may cover for each of them to get a partition; a wider span gets its polls' months only. */
+const SPAN_MONTHS = 36;
+
+/**
+ * Every month of the staged polls gets its partition (made now if it is new: see the polls_by_month migration).
+ * The months between the first and the last poll, found from their span (a third of the time of listing each
+ * poll's month), unless the span is wide (polls years apart): then only the months that have polls.
+ */
+async function makePartitions(client: pg.ClientBase): Promise<void> {
+  const month = (expr: string) => `date_trunc('month', ${expr} AT TIME ZONE 'UTC')`;
+  const { rows } = await client.query<{ first: string | null; months: number | null }>(
+    `SELECT ${month("min(timestamp_utc)")}::text AS first,
+            (extract(year FROM age(${month("max(timestamp_utc)")}, ${month("min(timestamp_utc)")})) * 12
+             + extract(month FROM age(${month("max(timestamp_utc)")}, ${month("min(timestamp_utc)")})))::int AS months
+     FROM staging_polls`,
+  );
+  const { first, months } = rows[0]!;
+  if (first === null || months === null) return; // no polls
+  await client.query(
+    months < SPAN_MONTHS
+      ? `SELECT poll_partition_for(m AT TIME ZONE 'UTC') FROM generate_series($1::timestamp, $1::timestamp + make_interval(months => $2), interval '1 month') m`
+      : `SELECT poll_partition_for(m) FROM (SELECT DISTINCT ${month("timestamp_utc")} AT TIME ZONE 'UTC' AS m FROM staging_polls) months`,
+    months < SPAN_MONTHS ? [first, months] : [],
+  );
 }
 
 async function mergePollsInTurn(client: pg.ClientBase): Promise<number> {

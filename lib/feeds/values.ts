@@ -77,12 +77,6 @@ export function parseTimeOfDay(raw: string): string | null {
   return `${m[1]!.padStart(2, "0")}:${m[2]}:${m[3]}`;
 }
 
-/** Seconds since local midnight of a `HH:MM:SS` time. */
-export function secondsOfDay(time: string): number {
-  const [h, m, s] = time.split(":").map(Number) as [number, number, number];
-  return h * 3600 + m * 60 + s;
-}
-
 const zoneValidity = new Map<string, boolean>();
 
 /** An IANA zone name the runtime's time-zone database knows (`America/New_York`, `UTC`, `Etc/GMT+5`). */

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type http from "node:http";
+import { operations } from "../api/contract";
 import { log, redactUrl } from "../log";
 import { metrics } from "./metrics";
 
@@ -25,18 +26,16 @@ export function requestIdOf(request: Request): string | undefined {
 /** Path segments that name one thing: what follows them is an id, for logs' and metrics' route names. */
 const NAMED_AFTER = new Set(["reports", "stores", "get_report_file", "owners", "people", "keys", "rules"]);
 
-/** The app's routes (app/**\/route.ts and page.tsx), ids as :id: the only route names metrics and logs use. */
-const ROUTES = new Set(
-  [
-    "/", "/account/keys", "/account/password", "/account/set-password", "/admin/login", "/admin/owners", "/admin/people", "/admin/sign-in",
-    "/admin/upload", "/alerts", "/api/account", "/api/admin/imports", "/api/admin/owners", "/api/admin/owners/:id", "/api/admin/owners/:id/stores",
-    "/api/admin/people", "/api/admin/people/:id", "/api/admin/people/:id/password-link", "/api/admin/session", "/api/admin/sessions",
-    "/api/admin/uploads", "/api/alerts", "/api/alerts/rules", "/api/alerts/rules/:id", "/api/alerts/rules/:id/test", "/api/health",
-    "/api/health/live", "/api/health/ready", "/api/keys", "/api/keys/:id", "/api/polls", "/api/reports", "/api/reports/:id",
-    "/api/reports/:id/rows", "/api/stores/:id/history", "/api/stores/:id/timeline", "/get_report", "/get_report_file/:id", "/metrics",
-    "/reports/:id", "/stores/:id", "/trigger_report", "/icon.svg", "/favicon.ico",
-  ],
-);
+/**
+ * The app's routes, ids as :id: the only route names metrics and logs use. The pages are listed here; the API's
+ * routes come from its declared operations (lib/api/contract.ts).
+ */
+const PAGES = [
+  "/", "/account/keys", "/account/password", "/account/set-password", "/admin/login", "/admin/owners", "/admin/people", "/admin/sign-in",
+  "/admin/upload", "/alerts", "/docs", "/reports/:id", "/stores/:id", "/icon.svg", "/favicon.ico",
+];
+let routes: Set<string> | undefined;
+const knownRoutes = () => (routes ??= new Set([...PAGES, ...Object.values(operations).map((o) => o.path.replace(/\{\w+\}/g, ":id"))]));
 
 /**
  * A path as a route name, e.g. /api/reports/:id/rows: ids replaced, and anything that is not one of the app's
@@ -47,7 +46,7 @@ export function routeOf(url: string): string {
   if (path.startsWith("/_next/")) return "/_next/*";
   const segments = path.split("/");
   const route = segments.map((s, i) => (i > 1 && NAMED_AFTER.has(segments[i - 1]!) && s ? ":id" : s)).join("/") || "/";
-  return ROUTES.has(route) ? route : "other";
+  return knownRoutes().has(route) ? route : "other";
 }
 
 /** Gives a request its id (also on the request, for the routes to carry on) and logs and times it when it ends. */

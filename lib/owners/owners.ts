@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { prisma } from "../db/prisma";
 import { OWNER_SLUG } from "./slug";
 import { AppError } from "../errors";
@@ -6,14 +7,10 @@ import { FEEDS } from "../feeds/kinds";
 // Owners (restaurant groups) and which stores are theirs. The store directory feed assigns stores too
 // (lib/feeds/load.ts, in SQL within its load); this is the admin pages' way in.
 
-export interface OwnerView {
-  id: string;
-  slug: string;
-  name: string;
-  stores: number;
-  members: number;
-  createdAt: string;
-}
+export const ownerView = z
+  .object({ id: z.string(), slug: z.string(), name: z.string(), stores: z.number().int(), members: z.number().int(), createdAt: z.string() })
+  .meta({ id: "Owner" });
+export type OwnerView = z.infer<typeof ownerView>;
 
 export async function listOwners(): Promise<OwnerView[]> {
   const owners = await prisma().owner.findMany({ include: { _count: { select: { stores: true, members: true } } }, orderBy: { name: "asc" } });

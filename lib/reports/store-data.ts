@@ -7,24 +7,24 @@ export const fromEpochUs = (param: string) => `(timestamptz 'epoch' + ${param}::
 export const toEpochUs = (expr: string) => `(extract(epoch FROM ${expr}) * 1000000)::int8`;
 
 /**
- * Every store with at least one poll at or before `now`, in byte order. A skip scan over the polls' primary
- * key: one index probe per store, whatever the length of the history.
+ * Every store with at least one poll at or before `now`, in byte order: from poll_stores (kept by triggers on
+ * polls, see its migration), one index scan whatever the length of the history.
  */
 export async function storesPolledBy(client: pg.ClientBase, nowUs: number): Promise<string[]> {
   const { rows } = await client.query<{ store_id: string }>(
-    `WITH RECURSIVE ids AS (
-       (SELECT store_id FROM polls ORDER BY store_id LIMIT 1)
-       UNION ALL
-       SELECT (SELECT p.store_id FROM polls p WHERE p.store_id > ids.store_id ORDER BY p.store_id LIMIT 1)
-       FROM ids WHERE ids.store_id IS NOT NULL
-     )
-     SELECT store_id FROM ids
-     WHERE store_id IS NOT NULL
-       AND EXISTS (SELECT 1 FROM polls p WHERE p.store_id = ids.store_id AND p.timestamp_utc <= ${fromEpochUs("$1")})`,
+    `SELECT store_id FROM poll_stores WHERE first_poll_at <= ${fromEpochUs("$1")} ORDER BY store_id`,
     [nowUs],
   );
   return rows.map((r) => r.store_id);
 }
+
+/**
+ * How far back a store's last poll before the window is looked for first. polls is partitioned by month and has
+ * a default partition, so "the last poll before" over all of history would probe every month's index (the
+ * planner cannot read the months newest first past a default partition); within these days it probes one or
+ * two, and only a store with no poll then is looked for further back.
+ */
+const PROBE_FIRST_DAYS = 35;
 
 /**
  * What the engine needs of `storeIds` for a report ending at `nowUs`: each store's polls from `fromUs` to
@@ -40,8 +40,14 @@ export async function loadStoreData(client: pg.ClientBase, storeIds: string[], f
     `SELECT s.store_id,
        (SELECT string_agg(timestamptz_send(p.timestamp_utc) || CASE WHEN p.status = 'active' THEN '\\x01'::bytea ELSE '\\x00'::bytea END, ''::bytea)
         FROM (
-          (SELECT timestamp_utc, status FROM polls
-           WHERE store_id = s.store_id AND timestamp_utc < ${fromEpochUs("$2")} ORDER BY timestamp_utc DESC LIMIT 1)
+          (SELECT timestamp_utc, status FROM (
+             (SELECT timestamp_utc, status FROM polls
+              WHERE store_id = s.store_id AND timestamp_utc < ${fromEpochUs("$2")} AND timestamp_utc >= ${fromEpochUs("$2")} - interval '${PROBE_FIRST_DAYS} days'
+              ORDER BY timestamp_utc DESC LIMIT 1)
+             UNION ALL
+             (SELECT timestamp_utc, status FROM polls
+              WHERE store_id = s.store_id AND timestamp_utc < ${fromEpochUs("$2")} - interval '${PROBE_FIRST_DAYS} days' ORDER BY timestamp_utc DESC LIMIT 1)
+           ) before LIMIT 1)
           UNION ALL
           (SELECT timestamp_utc, status FROM polls
            WHERE store_id = s.store_id AND timestamp_utc >= ${fromEpochUs("$2")} AND timestamp_utc <= ${fromEpochUs("$3")}

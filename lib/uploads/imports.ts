@@ -1,19 +1,23 @@
+import { z } from "zod";
 import { prisma } from "../db/prisma";
 
-export interface ImportEntry {
-  id: number;
-  fileName: string;
-  kind: string;
-  actor: string;
-  startedAt: string;
-  finishedAt: string | null;
-  rowsRead: number;
-  rowsAdded: number;
-  rowsDuplicate: number;
-  rowsRejected: number;
-  outcome: string;
-  message: string | null;
-}
+export const importEntry = z
+  .object({
+    id: z.number().int(),
+    fileName: z.string(),
+    kind: z.string(),
+    actor: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    rowsRead: z.number().int(),
+    rowsAdded: z.number().int(),
+    rowsDuplicate: z.number().int(),
+    rowsRejected: z.number().int(),
+    outcome: z.string(),
+    message: z.string().nullable(),
+  })
+  .meta({ id: "Import" });
+export type ImportEntry = z.infer<typeof importEntry>;
 
 /** The import log, newest first. */
 export async function importHistory(limit = 50): Promise<ImportEntry[]> {

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { checkDeclaredLength, readJsonArray } from "../api/body";
 import { json, route } from "../api/respond";
-import { authorize } from "../auth/authorize";
+import { operations } from "../api/contract";
+import type { IngestResult } from "../api/schemas";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { FEEDS } from "../feeds/kinds";
@@ -18,11 +19,6 @@ const pollItem = z.object({
   status: z.string(),
 });
 
-export interface IngestResult {
-  read: number;
-  added: number;
-  duplicates: number;
-}
 
 /**
  * The largest one poll object may be. A poll is about 100 bytes of JSON ({"store_id": a 19-digit id or a
@@ -35,7 +31,7 @@ const tooManyPolls = () =>
   new AppError("too_many_polls", 413, `at most ${MAX_POLLS_PER_REQUEST.toLocaleString("en-US")} polls a request; send them in several requests`);
 
 /** POST /api/polls, served by its route handler and by the web server's front (scripts/web.ts). */
-export const postPolls = route(async (request: Request) => json(await ingestPolls(request, (await authorize(request, "ingest")).actor)));
+export const postPolls = route(operations.postPolls, async (request, { caller }) => json(await ingestPolls(request, caller.actor)));
 
 /**
  * POST /api/polls: a JSON array of {store_id, timestamp_utc, status} or a CSV body (Content-Type: text/csv),

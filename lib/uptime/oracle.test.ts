@@ -69,7 +69,7 @@ describe("the engine agrees with a naive minute-by-minute implementation", () =>
         fc.array(fc.tuple(fc.integer({ min: -8 * 24 * 60, max: 0 }), fc.boolean()), { minLength: 1, maxLength: 30 }),
         (zone, hours, nowIso, pollMinutes) => {
           const now = Date.parse(nowIso) * 1000;
-          // Polls on the half minute, so that no sampled minute sits exactly on a midpoint between two polls.
+          // Polls a quarter past the minute, so that no sampled minute sits exactly on a midpoint between two polls.
           const polls = [...new Map(pollMinutes.map(([m, a]) => [now + m * MINUTE + MINUTE / 4, a])).entries()]
             .filter(([at]) => at <= now)
             .map(([at, active]) => ({ at, active }))

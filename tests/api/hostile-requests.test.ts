@@ -187,6 +187,9 @@ it(`thousands of idle sockets: the web server keeps answering (at most ${MAX_CON
     expect(health.status).toBe(200);
     const healthMs = performance.now() - asked;
     expect(healthMs).toBeLessThan(2000);
+    // Connections of the last batch may still wait in the listen backlog: the server closes the idlest as it
+    // accepts them (a second or two on a loaded machine).
+    for (let i = 0; i < 30 && sockets.length - closedByServer > MAX_CONNECTIONS; i++) await sleep(100);
     expect(sockets.length - closedByServer).toBeLessThanOrEqual(MAX_CONNECTIONS);
     figures.idle = `${sockets.length} sockets opened in ${(asked - started).toFixed(0)} ms, ${sockets.length - closedByServer} held, health in ${healthMs.toFixed(0)} ms`;
     // Those left, which never sent a request, are closed once the headers timeout (4 s here) passes.

@@ -6,19 +6,18 @@
 // once, and the answer is a 303 with no body: to `next` when it is a page of this site (else `/`), or to the
 // sign-in page saying why not.
 import { readText } from "@/lib/api/body";
+import { operations } from "@/lib/api/contract";
 import { route } from "@/lib/api/respond";
 import { SIGN_IN_PAGE, signInAndRedirect } from "@/lib/auth/sign-in";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async (request) => {
-  const query = new URL(request.url).searchParams;
-  const [token, next] = [query.get("token"), query.get("next")];
-  if (token !== null) return signInAndRedirect(request, { token }, next);
+export const GET = route(operations.signInLink, async (request, { query: { token, next } }) => {
+  if (token !== undefined) return signInAndRedirect(request, { token }, next ?? null);
   return new Response(null, { status: 303, headers: { Location: next ? `${SIGN_IN_PAGE}?${new URLSearchParams({ next })}` : SIGN_IN_PAGE } });
 });
 
-export const POST = route(async (request) => {
+export const POST = route(operations.signInForm, async (request) => {
   const form = new URLSearchParams(await readText(request));
   const email = form.get("email");
   const credentials = email !== null ? { email, password: form.get("password") ?? "" } : { token: form.get("token") ?? "" };

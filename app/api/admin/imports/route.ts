@@ -1,11 +1,8 @@
 // GET /api/admin/imports - the import log, newest first
-import { authorize } from "@/lib/auth/authorize";
+import { operations } from "@/lib/api/contract";
 import { json, route } from "@/lib/api/respond";
 import { importHistory } from "@/lib/uploads/imports";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async (request) => {
-  await authorize(request, "admin");
-  return json({ imports: await importHistory() });
-});
+export const GET = route(operations.imports, async () => json({ imports: await importHistory() }));

@@ -1,19 +1,10 @@
 // GET /api/admin/owners - the owners, with how many stores and members each has; POST {"slug", "name"} - a new owner
-import { z } from "zod";
-import { json, parseBody, route } from "@/lib/api/respond";
-import { authorize } from "@/lib/auth/authorize";
+import { operations } from "@/lib/api/contract";
+import { json, route } from "@/lib/api/respond";
 import { createOwner, listOwners } from "@/lib/owners/owners";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(async (request) => {
-  await authorize(request, "admin");
-  return json({ owners: await listOwners() });
-});
+export const GET = route(operations.listOwners, async () => json({ owners: await listOwners() }));
 
-const newOwner = z.object({ slug: z.string().min(1).max(40), name: z.string().trim().min(1).max(200) });
-
-export const POST = route(async (request) => {
-  await authorize(request, "admin");
-  return json(await createOwner(await parseBody(request, newOwner)), 201);
-});
+export const POST = route(operations.createOwner, async (_request, { body }) => json(await createOwner(body), 201));

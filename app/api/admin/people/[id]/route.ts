@@ -1,12 +1,11 @@
 // DELETE /api/admin/people/<id> - deletes an account; its sessions end with it
+import { operations } from "@/lib/api/contract";
 import { noContent, route } from "@/lib/api/respond";
-import { authorize } from "@/lib/auth/authorize";
 import { removePerson } from "@/lib/auth/people";
 
 export const dynamic = "force-dynamic";
 
-export const DELETE = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
-  await authorize(request, "admin");
-  await removePerson((await params).id);
+export const DELETE = route(operations.removePerson, async (_request, { params }) => {
+  await removePerson(params.id);
   return noContent();
 });

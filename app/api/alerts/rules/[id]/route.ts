@@ -1,19 +1,13 @@
 // PUT /api/alerts/rules/<id> - replaces a rule's settings; DELETE - removes it (its notifications not yet sent fail)
-import { json, noContent, parseBody, route } from "@/lib/api/respond";
-import { authorize } from "@/lib/auth/authorize";
-import { deleteRule, ruleInput, updateRule } from "@/lib/alerts/rules";
+import { operations } from "@/lib/api/contract";
+import { json, noContent, route } from "@/lib/api/respond";
+import { deleteRule, updateRule } from "@/lib/alerts/rules";
 
 export const dynamic = "force-dynamic";
 
-type Context = { params: Promise<{ id: string }> };
+export const PUT = route(operations.updateRule, async (_request, { scope, caller, params, body }) => json(await updateRule(scope, caller.actor, params.id, body)));
 
-export const PUT = route<Context>(async (request, { params }) => {
-  const { scope, actor } = await authorize(request, "account");
-  return json(await updateRule(scope, actor, (await params).id, await parseBody(request, ruleInput)));
-});
-
-export const DELETE = route<Context>(async (request, { params }) => {
-  const { scope } = await authorize(request, "account");
-  await deleteRule(scope, (await params).id);
+export const DELETE = route(operations.deleteRule, async (_request, { scope, params }) => {
+  await deleteRule(scope, params.id);
   return noContent();
 });

@@ -1,0 +1,503 @@
+import { z } from "zod";
+import { ruleInput, ruleView, sampleResults } from "../alerts/rules";
+import { incidentView } from "../alerts/list";
+import { apiKeyView } from "../auth/api-keys";
+import type { Access } from "../auth/authorize";
+import { personView } from "../auth/people";
+import { viewerSchema } from "../auth/viewer";
+import { feedLoadResult } from "../feeds/load";
+import { FEED_KINDS } from "../feeds/kinds";
+import { ownerView } from "../owners/owners";
+import { importEntry } from "../uploads/imports";
+import {
+  dataStatus,
+  ingestResult,
+  reportOverview,
+  reportRowsPage,
+  reportStatusResponse,
+  reportSummary,
+  storeHistoryQuery,
+  storeHistoryView,
+  storeTimelineQuery,
+  storeTimelineView,
+  triggerReportBody,
+  reportRowsQuery,
+} from "./schemas";
+
+// Every HTTP operation of the app, declared once: who may call it, what it takes and what it answers. Route
+// handlers are made from these (lib/api/respond.ts `route`), which check access and parse the input; the
+// OpenAPI document (/openapi.json, lib/api/openapi.ts) is generated from them.
+
+export type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface Answer {
+  description: string;
+  /** A JSON body of this shape. */
+  json?: z.ZodType;
+  /** Another content type and its shape (CSV, Prometheus text). */
+  content?: { type: string; schema: z.ZodType };
+  headers?: Record<string, string>;
+}
+
+export interface Operation {
+  method: Method;
+  /** The path as OpenAPI writes it: /api/reports/{id}. */
+  path: string;
+  tag: "Reports (public API)" | "Dashboard" | "Stores" | "Alerts" | "Feeds" | "Accounts and keys" | "Administration" | "Operations";
+  summary: string;
+  description?: string;
+  /**
+   * Who may call it (lib/auth/authorize.ts): checked by the route wrapper before the handler runs. public:
+   * anyone (sign-in, health, the API description); "reports-or-link": reports access, or a scheduled report's
+   * signed link.
+   */
+  access: Access | "public" | "reports-or-link";
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** A JSON body, parsed by the route wrapper through the bounded reader (at most `bodyBytes`, else 4 KB). */
+  body?: z.ZodType;
+  bodyBytes?: number;
+  /**
+   * A body the handler reads itself, by content type, for the description: a file, CSV, a form, or JSON whose
+   * errors are worded by its handler (the public API's and sign-in's).
+   */
+  rawBody?: Record<string, z.ZodType>;
+  responses: Record<number, Answer>;
+  /** Errors it answers besides those its access and input imply (400, 401, 403, 404, 503). */
+  errors?: number[];
+}
+
+const id = z.object({ id: z.string().max(200).meta({ description: "The report's, store's, rule's, key's or person's id" }) });
+const slug = z.object({ slug: z.string().max(40).meta({ description: "The owner's slug" }) });
+const ok = z.object({ ok: z.literal(true) });
+const noBody = (description: string): Answer => ({ description });
+const csv = (description: string): Answer => ({
+  description,
+  content: { type: "text/csv", schema: z.string().meta({ example: "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week\n" }) },
+});
+const redirect = (description: string): Answer => ({ description, headers: { Location: "Where the browser goes next" } });
+const form = (fields: Record<string, z.ZodType>) => ({ "application/x-www-form-urlencoded": z.object(fields) });
+const pollsCsv = z.string().meta({ description: "store_id,status,timestamp_utc lines, the polls feed's header first" });
+
+const op = <O extends Operation>(o: O) => o;
+
+/** POST /api/admin/session's body. */
+export const signInBody = z.union([
+  z.object({ token: z.string().min(1).max(1000) }),
+  z.object({ email: z.string().min(3).max(320), password: z.string().min(1).max(1000) }),
+]);
+
+export const operations = {
+  triggerReport: op({
+    method: "POST",
+    path: "/trigger_report",
+    tag: "Reports (public API)",
+    access: "reports",
+    summary: "Start a report",
+    description:
+      "Records a report and queues it; answers at once with its id. Without a body the report ends at the newest poll; " +
+      'with {"as_of": "<ISO 8601>"} it ends then.',
+    rawBody: { "application/json": triggerReportBody },
+    responses: { 202: { description: "The report is queued", json: z.object({ report_id: z.string() }) } },
+    errors: [413, 429],
+  }),
+  getReport: op({
+    method: "GET",
+    path: "/get_report",
+    tag: "Reports (public API)",
+    access: "reports",
+    summary: "A report's status, or its CSV",
+    description: "The status as JSON; with Accept: text/csv or format=csv, the CSV once the report is complete (202 while it runs).",
+    // report_id is checked by the handler, whose errors (missing_report_id, invalid_report_id) are the API's.
+    query: z.object({
+      report_id: z.string().optional().meta({ description: "The id POST /trigger_report answered", param: { required: true } }),
+      format: z.string().optional().meta({ description: "csv: the CSV, as Accept: text/csv asks" }),
+    }),
+    responses: {
+      200: { ...csv("The status (JSON), or the CSV of the caller's stores (text/csv)"), json: reportStatusResponse },
+      202: { description: "CSV asked for while the report runs", json: z.object({ status: z.literal("Running") }) },
+    },
+    errors: [404],
+  }),
+  getReportFile: op({
+    method: "GET",
+    path: "/get_report_file/{id}",
+    tag: "Reports (public API)",
+    access: "reports-or-link",
+    summary: "A complete report's CSV",
+    description: "The caller's stores only, same header and order. A scheduled report's signed link (rule, scope, expires, signature) needs no credentials.",
+    params: id,
+    query: z.object({
+      rule: z.string().optional(),
+      scope: z.string().optional(),
+      expires: z.string().optional(),
+      signature: z.string().optional().meta({ description: "With rule, scope and expires: a scheduled report's signed link" }),
+    }),
+    responses: { 200: csv("The report's CSV, as an attachment") },
+    errors: [409],
+  }),
+
+  listReports: op({
+    method: "GET",
+    path: "/api/reports",
+    tag: "Dashboard",
+    access: "reports",
+    summary: "The newest reports, and whether any data is loaded",
+    responses: { 200: { description: "Newest first", json: z.object({ reports: z.array(reportSummary), data: dataStatus }) } },
+  }),
+  reportOverview: op({
+    method: "GET",
+    path: "/api/reports/{id}",
+    tag: "Dashboard",
+    access: "reports",
+    summary: "A report's state and, once complete, its figures over the caller's stores",
+    params: id,
+    responses: { 200: { description: "The report", json: reportOverview } },
+  }),
+  reportRows: op({
+    method: "GET",
+    path: "/api/reports/{id}/rows",
+    tag: "Dashboard",
+    access: "reports",
+    summary: "One page of a report's rows, sorted and filtered",
+    params: id,
+    query: reportRowsQuery,
+    responses: { 200: { description: "The page", json: reportRowsPage } },
+  }),
+  storeTimeline: op({
+    method: "GET",
+    path: "/api/stores/{id}/timeline",
+    tag: "Stores",
+    access: "reports",
+    summary: "A store's week: hours, polls, counted spans and figures",
+    params: id,
+    query: storeTimelineQuery,
+    responses: { 200: { description: "The week", json: storeTimelineView } },
+  }),
+  storeHistory: op({
+    method: "GET",
+    path: "/api/stores/{id}/history",
+    tag: "Stores",
+    access: "reports",
+    summary: "Business-hours uptime per local date, up to 90 days",
+    params: id,
+    query: storeHistoryQuery,
+    responses: { 200: { description: "One entry per local date", json: storeHistoryView } },
+  }),
+
+  listIncidents: op({
+    method: "GET",
+    path: "/api/alerts",
+    tag: "Alerts",
+    access: "reports",
+    summary: "Incidents of the caller's stores, open ones first",
+    query: z.object({ store: z.string().max(128).optional().meta({ description: "One store's only" }) }),
+    responses: { 200: { description: "At most 200", json: z.object({ incidents: z.array(incidentView) }) } },
+  }),
+  listRules: op({
+    method: "GET",
+    path: "/api/alerts/rules",
+    tag: "Alerts",
+    access: "account",
+    summary: "The alert rules the caller manages",
+    responses: { 200: { description: "The rules", json: z.object({ rules: z.array(ruleView) }) } },
+  }),
+  createRule: op({
+    method: "POST",
+    path: "/api/alerts/rules",
+    tag: "Alerts",
+    access: "account",
+    summary: "A new alert rule or scheduled report",
+    body: ruleInput,
+    responses: { 201: { description: "The rule", json: ruleView } },
+    errors: [409, 413],
+  }),
+  updateRule: op({
+    method: "PUT",
+    path: "/api/alerts/rules/{id}",
+    tag: "Alerts",
+    access: "account",
+    summary: "Replace a rule's settings",
+    params: id,
+    body: ruleInput,
+    responses: { 200: { description: "The rule", json: ruleView } },
+    errors: [413],
+  }),
+  deleteRule: op({
+    method: "DELETE",
+    path: "/api/alerts/rules/{id}",
+    tag: "Alerts",
+    access: "account",
+    summary: "Remove a rule (its notifications not yet sent fail)",
+    params: id,
+    responses: { 204: noBody("Removed") },
+  }),
+  testRule: op({
+    method: "POST",
+    path: "/api/alerts/rules/{id}/test",
+    tag: "Alerts",
+    access: "account",
+    summary: "Send a sample notification to each of a rule's channels",
+    description: 'id "default": the environment\'s rule (admins only). At most 20 an hour per caller.',
+    params: id,
+    responses: { 200: { description: "What each receiver said", json: sampleResults } },
+    errors: [429],
+  }),
+
+  postPolls: op({
+    method: "POST",
+    path: "/api/polls",
+    tag: "Feeds",
+    access: "ingest",
+    summary: "Push polls",
+    description:
+      "A JSON array of {store_id, timestamp_utc, status} or CSV (Content-Type: text/csv), checked by the polls feed's rules and merged: " +
+      "idempotent on (store_id, timestamp_utc). All or nothing: one bad poll refuses the request, naming its item and field.",
+    rawBody: {
+      "application/json": z.array(z.object({ store_id: z.union([z.string(), z.number()]), timestamp_utc: z.string(), status: z.enum(["active", "inactive"]) })),
+      "text/csv": pollsCsv,
+    },
+    responses: { 200: { description: "Counted", json: ingestResult } },
+    errors: [413, 422],
+  }),
+  upload: op({
+    method: "POST",
+    path: "/api/admin/uploads",
+    tag: "Feeds",
+    access: "admin",
+    summary: "Upload one feed file",
+    description: "The file is the body, streamed into the loader; all or nothing, recorded in the import log.",
+    query: z.object({
+      name: z.string().min(1).max(255).meta({ description: "The file's name" }),
+      kind: z.enum(FEED_KINDS as [string, ...string[]]).optional().meta({ description: "Its feed; by default told from its name or header" }),
+    }),
+    rawBody: { "text/csv": z.string() },
+    responses: { 200: { description: "Loaded", json: feedLoadResult } },
+    errors: [413, 422],
+  }),
+  imports: op({
+    method: "GET",
+    path: "/api/admin/imports",
+    tag: "Feeds",
+    access: "admin",
+    summary: "The import log, newest first",
+    responses: { 200: { description: "The last 50", json: z.object({ imports: z.array(importEntry) }) } },
+  }),
+
+  account: op({
+    method: "GET",
+    path: "/api/account",
+    tag: "Accounts and keys",
+    access: "public",
+    summary: "Who is signed in on this request",
+    responses: { 200: { description: "The bootstrap admin, a person (with their owners), or nobody", json: viewerSchema } },
+  }),
+  signIn: op({
+    method: "POST",
+    path: "/api/admin/session",
+    tag: "Accounts and keys",
+    access: "public",
+    summary: "Sign in: the admin token, or a person's e-mail and password",
+    rawBody: { "application/json": signInBody },
+    responses: { 204: { description: "Signed in", headers: { "Set-Cookie": "The session cookie" } } },
+    errors: [429],
+  }),
+  signOut: op({
+    method: "DELETE",
+    path: "/api/admin/session",
+    tag: "Accounts and keys",
+    access: "public",
+    summary: "Sign out: the sessions this request carries end",
+    responses: { 204: noBody("Signed out") },
+  }),
+  signOutEverywhere: op({
+    method: "DELETE",
+    path: "/api/admin/sessions",
+    tag: "Accounts and keys",
+    access: "public",
+    summary: "Sign out everywhere: every session of the signed-in account ends",
+    responses: { 204: noBody("Signed out everywhere") },
+  }),
+  signInForm: op({
+    method: "POST",
+    path: "/admin/login",
+    tag: "Accounts and keys",
+    access: "public",
+    summary: "The sign-in form",
+    rawBody: form({ email: z.string().optional(), password: z.string().optional(), token: z.string().optional(), next: z.string().optional() }),
+    responses: { 303: redirect("To `next` when it is a page of this site, else home; to the sign-in page saying why not") },
+    errors: [429],
+  }),
+  signInLink: op({
+    method: "GET",
+    path: "/admin/login",
+    tag: "Accounts and keys",
+    access: "public",
+    summary: "The admin's sign-in link (or, without a token, the sign-in page)",
+    query: z.object({ token: z.string().optional(), next: z.string().optional() }),
+    responses: { 303: redirect("Signed in and on to `next`, or to the sign-in page") },
+  }),
+  passwordLink: op({
+    method: "GET",
+    path: "/account/password",
+    tag: "Accounts and keys",
+    access: "public",
+    summary: "Open a password link (an invitation or a reset)",
+    query: z.object({ token: z.string().optional() }),
+    responses: { 303: redirect("To the form; the token is kept in a short-lived cookie, not the address") },
+  }),
+  setPassword: op({
+    method: "POST",
+    path: "/account/password",
+    tag: "Accounts and keys",
+    access: "public",
+    summary: "Choose a password through a link",
+    rawBody: form({ password: z.string(), confirm: z.string() }),
+    responses: { 303: redirect("To sign in, or back to the form saying why not") },
+  }),
+  listKeys: op({
+    method: "GET",
+    path: "/api/keys",
+    tag: "Accounts and keys",
+    access: "account",
+    summary: "The service keys the signed-in account may manage",
+    responses: { 200: { description: "The keys", json: z.object({ keys: z.array(apiKeyView) }) } },
+  }),
+  createKey: op({
+    method: "POST",
+    path: "/api/keys",
+    tag: "Accounts and keys",
+    access: "account",
+    summary: "A new service key, answered once with its secret",
+    body: z.object({ name: z.string().trim().min(1).max(100), scope: z.enum(["reports", "ingest"]), owner: z.string().max(40).optional() }),
+    responses: { 201: { description: "The key: `key` is shown this once", json: z.object({ key: z.string(), view: apiKeyView }) } },
+  }),
+  revokeKey: op({
+    method: "DELETE",
+    path: "/api/keys/{id}",
+    tag: "Accounts and keys",
+    access: "account",
+    summary: "Revoke a key at once (it stays listed, marked revoked)",
+    params: id,
+    responses: { 204: noBody("Revoked") },
+  }),
+
+  listOwners: op({
+    method: "GET",
+    path: "/api/admin/owners",
+    tag: "Administration",
+    access: "admin",
+    summary: "The owners, with how many stores and members each has",
+    responses: { 200: { description: "The owners", json: z.object({ owners: z.array(ownerView) }) } },
+  }),
+  createOwner: op({
+    method: "POST",
+    path: "/api/admin/owners",
+    tag: "Administration",
+    access: "admin",
+    summary: "A new owner",
+    body: z.object({ slug: z.string().min(1).max(40), name: z.string().trim().min(1).max(200) }),
+    responses: { 201: { description: "The owner", json: ownerView } },
+    errors: [409],
+  }),
+  deleteOwner: op({
+    method: "DELETE",
+    path: "/api/admin/owners/{slug}",
+    tag: "Administration",
+    access: "admin",
+    summary: "Delete an owner; its stores stay, without an owner",
+    params: slug,
+    responses: { 204: noBody("Deleted") },
+  }),
+  assignStores: op({
+    method: "POST",
+    path: "/api/admin/owners/{slug}/stores",
+    tag: "Administration",
+    access: "admin",
+    summary: "Make these stores the owner's",
+    params: slug,
+    body: z.object({ storeIds: z.array(z.string()).min(1).max(10_000) }),
+    bodyBytes: 1024 * 1024,
+    responses: { 200: { description: "How many were assigned", json: z.object({ assigned: z.number().int() }) } },
+    errors: [413],
+  }),
+  listPeople: op({
+    method: "GET",
+    path: "/api/admin/people",
+    tag: "Administration",
+    access: "admin",
+    summary: "Everyone with an account",
+    responses: { 200: { description: "The people", json: z.object({ people: z.array(personView) }) } },
+  }),
+  invitePerson: op({
+    method: "POST",
+    path: "/api/admin/people",
+    tag: "Administration",
+    access: "admin",
+    summary: "Invite someone: their account, and the link with which they choose a password (shown once)",
+    body: z.object({ email: z.email().max(320), name: z.string().trim().min(1).max(200), role: z.enum(["admin", "member"]), owner: z.string().max(40).optional() }),
+    responses: { 201: { description: "The person and their link", json: z.object({ person: personView, link: z.string() }) } },
+    errors: [409],
+  }),
+  removePerson: op({
+    method: "DELETE",
+    path: "/api/admin/people/{id}",
+    tag: "Administration",
+    access: "admin",
+    summary: "Delete an account; its sessions end and its keys are revoked",
+    params: id,
+    responses: { 204: noBody("Deleted") },
+  }),
+  resetPassword: op({
+    method: "POST",
+    path: "/api/admin/people/{id}/password-link",
+    tag: "Administration",
+    access: "admin",
+    summary: "A new one-time link with which they choose a new password",
+    params: id,
+    responses: { 201: { description: "The link, shown once", json: z.object({ link: z.string() }) } },
+  }),
+
+  health: op({
+    method: "GET",
+    path: "/api/health",
+    tag: "Operations",
+    access: "public",
+    summary: "Readiness, under its first name (see /api/health/ready)",
+    responses: { 200: { description: "Ready", json: ok } },
+  }),
+  ready: op({
+    method: "GET",
+    path: "/api/health/ready",
+    tag: "Operations",
+    access: "public",
+    summary: "Ready: the database answers and has every migration (else 503)",
+    responses: { 200: { description: "Ready", json: ok } },
+  }),
+  live: op({
+    method: "GET",
+    path: "/api/health/live",
+    tag: "Operations",
+    access: "public",
+    summary: "Live: the process serves HTTP, whatever the state of its database",
+    responses: { 200: { description: "Live", json: ok } },
+  }),
+  metrics: op({
+    method: "GET",
+    path: "/metrics",
+    tag: "Operations",
+    access: "metrics",
+    summary: "Prometheus metrics of every live process, and of the queue, reports and notifications now",
+    responses: { 200: { description: "Prometheus text format 0.0.4", content: { type: "text/plain", schema: z.string() } } },
+  }),
+  openapi: op({
+    method: "GET",
+    path: "/openapi.json",
+    tag: "Operations",
+    access: "public",
+    summary: "This description (OpenAPI 3.1); /docs shows it",
+    responses: { 200: { description: "The OpenAPI document", json: z.record(z.string(), z.unknown()) } },
+  }),
+} satisfies Record<string, Operation>;
+
+export type OperationName = keyof typeof operations;

@@ -1,0 +1,127 @@
+// npm run bench:footprint -- [--stores N] [--days D] [--reports R]
+// The memory of `npm start`'s whole process tree (npm, the launcher, the web server, WORKERS workers) while
+// reports run: loads generated data (as npm run bench does) into a fresh database, runs `npm start` against it
+// in a process group of its own, triggers R reports one after another, and samples every process of the group
+// every 50 ms: resident (RSS) and proportional (PSS: shared pages split between the processes sharing them).
+// Prints the peaks and writes them as JSON under bench/results/.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { env } from "../lib/env";
+import { databaseServer, freshDatabase } from "../lib/db/prepare";
+import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
+import { closePool } from "../lib/db/pool";
+import { generateFeeds } from "../lib/sample-data/generate";
+import { freePort } from "./app-processes";
+import { parseArgs } from "./cli";
+
+const { options } = parseArgs(process.argv.slice(2));
+const number = (name: string, fallback: number) => {
+  const n = Number(options.get(name) ?? fallback);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+  return n;
+};
+const stores = number("stores", 4500);
+const days = number("days", 17);
+const reports = number("reports", 3);
+
+const dataDir = path.resolve("bench/data", `${stores}x${days}`);
+if (!fs.existsSync(path.join(dataDir, "store_status.csv"))) await generateFeeds({ stores, days }, dataDir);
+const server = await databaseServer({ dir: env().EMBEDDED_PG_DIR, port: env().EMBEDDED_PG_PORT });
+const url = await freshDatabase(server.adminUrl, "storemon_footprint");
+process.env.DATABASE_URL = url;
+console.log(`loading ${stores} stores x ${days} days ...`);
+const loaded = await loadFeeds(feedSourcesInDirectory(dataDir), { actor: "bench" });
+await closePool();
+
+/** Every process of a process group, with what it is, its RSS and PSS in kB (Linux /proc). */
+function group(pgid: number): { pid: number; what: string; rss: number; pss: number }[] {
+  const found = [];
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).map(Number)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (Number(stat.split(") ")[1]!.split(" ")[2]) !== pgid) continue;
+      const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+      const kb = (file: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/${file}`, "utf8"))?.[1] ?? 0);
+      const what = command.some((a) => a.includes("worker")) ? "worker" : command.some((a) => a.includes("web")) ? "web" : command.some((a) => a.includes("launch")) ? "launcher" : path.basename(command[0] ?? "?") === "node" ? command.slice(1, 3).join(" ") : command.join(" ").slice(0, 40);
+      found.push({ pid, what, rss: kb("status", "VmRSS"), pss: kb("smaps_rollup", "Pss") });
+    } catch {} // gone meanwhile
+  }
+  return found;
+}
+
+const port = await freePort();
+const app = spawn("npm", ["start"], {
+  detached: true, // a process group of its own: npm and everything under it
+  stdio: ["ignore", "ignore", "inherit"],
+  env: { ...process.env, DATABASE_URL: url, PORT: String(port), SAMPLE_DATA: "off", WORKERS: "2", ADMIN_TOKEN: "footprint-admin-token-0123456789", LOG_LEVEL: "warn" },
+});
+const base = `http://127.0.0.1:${port}`;
+try {
+  for (let i = 0; !(await fetch(`${base}/api/health`).then((r) => r.ok, () => false)); i++) {
+    if (i > 600) throw new Error("npm start did not come up");
+    await sleep(100);
+  }
+  await sleep(3000); // the workers' start
+  const idle = group(app.pid!);
+
+  const peaks = { rss: 0, pss: 0, byProcess: new Map<number, { what: string; rss: number; pss: number }>() };
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const now = group(app.pid!);
+      peaks.rss = Math.max(peaks.rss, now.reduce((s, p) => s + p.rss, 0));
+      peaks.pss = Math.max(peaks.pss, now.reduce((s, p) => s + p.pss, 0));
+      for (const p of now) {
+        const seen = peaks.byProcess.get(p.pid) ?? { what: p.what, rss: 0, pss: 0 };
+        peaks.byProcess.set(p.pid, { what: p.what, rss: Math.max(seen.rss, p.rss), pss: Math.max(seen.pss, p.pss) });
+      }
+      await sleep(50);
+    }
+  })();
+  const seconds: number[] = [];
+  for (let i = 0; i < reports; i++) {
+    const started = performance.now();
+    const { report_id: id } = await (await fetch(`${base}/trigger_report`, { method: "POST" })).json(); // open mode: no key, no account
+    for (;;) {
+      const body = await (await fetch(`${base}/get_report?report_id=${id}`)).json();
+      if (body.status === "Complete") break;
+      if (body.status === "Failed") throw new Error(body.error);
+      await sleep(20);
+    }
+    seconds.push(Math.round(performance.now() - started) / 1000);
+  }
+  sampling = false;
+  await sampler;
+
+  const mb = (kb: number) => Math.round(kb / 1024);
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), cpu: os.cpus()[0]?.model, node: process.version },
+    data: { stores, days, polls: loaded.find((r) => r.kind === "polls")!.rowsRead },
+    reportSeconds: seconds,
+    idle: { rssMb: mb(idle.reduce((s, p) => s + p.rss, 0)), pssMb: mb(idle.reduce((s, p) => s + p.pss, 0)), processes: idle.map((p) => ({ what: p.what, rssMb: mb(p.rss), pssMb: mb(p.pss) })) },
+    whileReportsRun: {
+      peakRssMb: mb(peaks.rss),
+      peakPssMb: mb(peaks.pss),
+      processes: [...peaks.byProcess.values()].map((p) => ({ what: p.what, peakRssMb: mb(p.rss), peakPssMb: mb(p.pss) })),
+    },
+  };
+  console.table(Object.fromEntries(result.whileReportsRun.processes.map((p, i) => [`${i} ${p.what}`, { "peak RSS MB": p.peakRssMb, "peak PSS MB": p.peakPssMb, "idle RSS MB": result.idle.processes.find((q) => q.what === p.what)?.rssMb }])));
+  console.log(
+    `npm start's tree, ${stores} stores x ${days} days (${result.data.polls.toLocaleString("en")} polls), reports ${seconds.join(", ")} s: ` +
+      `peak ${result.whileReportsRun.peakRssMb} MB RSS, ${result.whileReportsRun.peakPssMb} MB PSS (idle ${result.idle.rssMb} MB RSS, ${result.idle.pssMb} MB PSS)`,
+  );
+  fs.mkdirSync("bench/results", { recursive: true });
+  const file = path.join("bench/results", `footprint-${stores}x${days}-${result.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+  console.log(`written to ${file}`);
+} finally {
+  try {
+    process.kill(-app.pid!, "SIGTERM");
+  } catch {}
+  await new Promise((resolve) => app.once("exit", resolve));
+  await server.stop();
+}
