@@ -58,7 +58,11 @@ export function redactUrl(url: string): string {
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
   let secret = false;
-  for (const name of new Set(params.keys())) if (SECRET_PARAMS.has(name.toLowerCase())) (secret = true), params.set(name, "[redacted]");
+  for (const name of new Set(params.keys()))
+    if (SECRET_PARAMS.has(name.toLowerCase())) {
+      secret = true;
+      params.set(name, "[redacted]");
+    }
   return secret ? `${url.slice(0, q)}?${params.toString().replace(/%5Bredacted%5D/g, "[redacted]")}` : url;
 }
 

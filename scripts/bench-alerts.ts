@@ -11,11 +11,11 @@ import { closePool } from "../lib/db/pool";
 import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
 import { generateFeeds } from "../lib/sample-data/generate";
 import { evaluateStores } from "../lib/alerts/evaluate";
-import { parseArgs } from "./cli";
+import { commandArgs, positiveInteger } from "./cli";
 
-const { options } = parseArgs(process.argv.slice(2));
-const stores = Number(options.get("stores") ?? 15_000);
-const runs = Number(options.get("runs") ?? 5);
+const { values } = commandArgs({ stores: { type: "string" }, runs: { type: "string" } }, "usage: npm run bench:alerts -- [--stores N] [--runs R]");
+const stores = positiveInteger("stores", values.stores, 15_000);
+const runs = positiveInteger("runs", values.runs, 5);
 if (!Number.isInteger(stores) || stores < 1 || !Number.isInteger(runs) || runs < 1) throw new Error("--stores and --runs take positive integers");
 
 const dir = path.join(os.tmpdir(), `storemon-bench-alerts-${stores}`);

@@ -14,15 +14,13 @@ import { closePool, pool } from "../lib/db/pool";
 import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
 import { generateFeeds } from "../lib/sample-data/generate";
 import { startApp } from "./app-processes";
-import { parseArgs } from "./cli";
+import { commandArgs, positiveInteger } from "./cli";
 
-const { options } = parseArgs(process.argv.slice(2));
-const number = (name: string, fallback: number) => {
-  const raw = options.get(name);
-  const n = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer (got ${String(raw)})`);
-  return n;
-};
+const { values } = commandArgs(
+  { stores: { type: "string" }, days: { type: "string" }, "history-days": { type: "string" }, runs: { type: "string" } },
+  "usage: npm run bench -- [--stores N] [--days D] [--history-days H] [--runs R]",
+);
+const number = (name: keyof typeof values, fallback: number) => positiveInteger(name, values[name], fallback);
 const stores = number("stores", 4500);
 const days = number("history-days", number("days", 17));
 const runs = number("runs", 5);

@@ -1,25 +1,28 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { closePool } from "../lib/db/pool";
 import { disconnectPrisma } from "../lib/db/prisma";
 import { prepareDatabase } from "../lib/db/prepare";
 import { AppError } from "../lib/errors";
 
-/** Parses `--name value` and `--flag` arguments; the rest are positional. */
-export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string | true> } {
-  const positional: string[] = [];
-  const options = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
-    const next = argv[i + 1];
-    if (inline !== undefined) options.set(name, inline);
-    else if (next !== undefined && !next.startsWith("--")) options.set(name, argv[++i]!);
-    else options.set(name, true);
+/**
+ * The command's arguments, by node:util's parseArgs (strict: an unknown option, or one without its value, is an
+ * error). A wrong one prints what was wrong and the usage, and exits 2.
+ */
+export function commandArgs<const O extends NonNullable<ParseArgsConfig["options"]>>(options: O, usage: string) {
+  try {
+    return parseArgs({ args: process.argv.slice(2), options, allowPositionals: true, strict: true });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${usage}`);
+    process.exit(2);
   }
-  return { positional, options };
+}
+
+/** A whole number of at least 1 from an option, or the fallback when it is not given. */
+export function positiveInteger(name: string, raw: string | undefined, fallback?: number): number {
+  if (raw === undefined && fallback !== undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (got ${String(raw)})`);
+  return n;
 }
 
 /** Runs a command against the prepared database, printing errors plainly and exiting non-zero on failure. */

@@ -4,9 +4,9 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
 import { pool } from "../lib/db/pool";
-import { useTestDatabase } from "../tests/database";
+import { setUpTestDatabase } from "../tests/database";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 
 it("prints each setting that matters, with advice and the statements to apply it, and changes nothing", async () => {
   const settings = async () => (await pool().query("SELECT name, setting FROM pg_settings ORDER BY name")).rows;

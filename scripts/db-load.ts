@@ -1,13 +1,14 @@
 // npm run db:load -- <dir> [--replace]: loads store_status.csv, menu_hours.csv and timezones.csv from <dir>.
 import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
-import { parseArgs, runCommand, UsageError } from "./cli";
+import { commandArgs, runCommand, UsageError } from "./cli";
 
-const { positional, options } = parseArgs(process.argv.slice(2));
+const usage = "usage: npm run db:load -- <dir> [--replace]";
+const { values, positionals } = commandArgs({ replace: { type: "boolean" } }, usage);
 
 await runCommand(async () => {
-  const dir = positional[0];
-  if (!dir || positional.length > 1) throw new UsageError("usage: npm run db:load -- <dir> [--replace]");
-  const results = await loadFeeds(feedSourcesInDirectory(dir), { replace: options.has("replace"), actor: "cli" });
+  const dir = positionals[0];
+  if (!dir || positionals.length > 1) throw new UsageError(usage);
+  const results = await loadFeeds(feedSourcesInDirectory(dir), { replace: values.replace === true, actor: "cli" });
   for (const r of results) {
     const replaced = r.storesReplaced === undefined ? "" : `, replaced ${r.storesReplaced} stores' rows`;
     console.log(

@@ -15,14 +15,13 @@ import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
 import { closePool } from "../lib/db/pool";
 import { generateFeeds } from "../lib/sample-data/generate";
 import { freePort } from "./app-processes";
-import { parseArgs } from "./cli";
+import { commandArgs, positiveInteger } from "./cli";
 
-const { options } = parseArgs(process.argv.slice(2));
-const number = (name: string, fallback: number) => {
-  const n = Number(options.get(name) ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-  return n;
-};
+const { values } = commandArgs(
+  { stores: { type: "string" }, days: { type: "string" }, reports: { type: "string" } },
+  "usage: npm run bench:footprint -- [--stores N] [--days D] [--reports R]",
+);
+const number = (name: keyof typeof values, fallback: number) => positiveInteger(name, values[name], fallback);
 const stores = number("stores", 4500);
 const days = number("days", 17);
 const reports = number("reports", 3);

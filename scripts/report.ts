@@ -7,18 +7,17 @@ import { triggerReport } from "../lib/reports/create";
 import { ALL_STORES } from "../lib/auth/scope";
 import { reportCsv, reportState } from "../lib/reports/read";
 import { runReport } from "../lib/reports/run";
-import { parseArgs, runCommand, UsageError } from "./cli";
+import { commandArgs, runCommand, UsageError } from "./cli";
 
-const { options, positional } = parseArgs(process.argv.slice(2));
+const usage = "usage: npm run report -- [--as-of <ISO 8601>] [--out <file>]";
+const { values, positionals } = commandArgs({ "as-of": { type: "string" }, out: { type: "string" } }, usage);
 
 await runCommand(async () => {
-  const asOf = options.get("as-of");
-  const out = options.get("out");
-  if (positional.length > 0 || asOf === true || out === true)
-    throw new UsageError("usage: npm run report -- [--as-of <ISO 8601>] [--out <file>]");
+  const { "as-of": asOf, out } = values;
+  if (positionals.length > 0) throw new UsageError(usage);
   const id = await triggerReport(asOf, { enqueue: false });
   const started = performance.now();
-  let outcome = await runReport(id);
+  const outcome = await runReport(id);
   // Another process (a worker's sweep) may hold it: wait for it to finish there.
   while (outcome === "running-elsewhere" && !["Complete", "Failed"].includes((await reportState(id)).status)) await sleep(200);
   const state = await reportState(id);

@@ -3,11 +3,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../tests/database";
+import { setUpTestDatabase } from "../tests/database";
 import { freePort } from "./app-processes";
 import { appProcesses, isAlive } from "./process-tree";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 let launcher: ChildProcess;
 let output = "";
 let baseUrl: string;

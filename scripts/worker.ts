@@ -16,19 +16,18 @@ setDatabaseRole("worker");
 setLogRole("worker");
 survivePromisesLostToOutages("worker");
 
-let database: PreparedDatabase | undefined;
-let stop: (() => Promise<void>) | undefined;
-let stopPublishing: (() => Promise<void>) | undefined;
+/** What this worker started, stopped in turn on a signal (whatever of it has started by then). */
+const started: { database?: PreparedDatabase; stop?: () => Promise<void>; stopPublishing?: () => Promise<void> } = {};
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
     markStopping();
-    await stop?.();
-    await stopPublishing?.();
+    await started.stop?.();
+    await started.stopPublishing?.();
     await closePool();
-    await database?.stop();
+    await started.database?.stop();
     process.exit(0);
   });
 
@@ -45,7 +44,7 @@ async function whenDatabaseAnswers<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
-database = await whenDatabaseAnswers(prepareDatabase);
-stop = await whenDatabaseAnswers(startReportWorker);
-stopPublishing = publishMetrics("worker");
+started.database = await whenDatabaseAnswers(prepareDatabase);
+started.stop = await whenDatabaseAnswers(startReportWorker);
+started.stopPublishing = publishMetrics("worker");
 log().info(`worker ${process.pid} taking report jobs`);

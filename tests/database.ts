@@ -28,7 +28,7 @@ export async function createTestDatabase(): Promise<string> {
  * Points this test file's process (its pool, Prisma client and queue) at a fresh database of its own,
  * dropped when the file's tests are done.
  */
-export async function useTestDatabase(): Promise<string> {
+export async function setUpTestDatabase(): Promise<string> {
   const url = await createTestDatabase();
   process.env.DATABASE_URL = url;
   afterAll(async () => {

@@ -3,7 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { formatInstant } from "@/components/ui/format";
-import { adminApi, adminKeys } from "./admin-api";
+import { api } from "@/lib/api/client";
+import { queryKeys } from "@/lib/api/query-keys";
 import { ShownOnce } from "./once";
 import { SignOutButton } from "./sign-out";
 import { submitted, useAction } from "./use-action";
@@ -16,9 +17,9 @@ import { OwnerChoice } from "./owner-choice";
  * member makes reports keys of their own owners. A key is shown once; revoking it refuses it at once.
  */
 export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: string; name: string }[] }) {
-  const keys = useQuery({ queryKey: adminKeys.keys(), queryFn: adminApi.keys });
-  const make = useAction(adminApi.makeKey, adminKeys.keys());
-  const revoke = useAction(adminApi.revokeKey, adminKeys.keys());
+  const keys = useQuery({ queryKey: queryKeys.keys(), queryFn: api.keys });
+  const make = useAction(api.makeKey, queryKeys.keys());
+  const revoke = useAction(api.revokeKey, queryKeys.keys());
 
   return (
     <>

@@ -2,15 +2,16 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { ErrorState, Loading } from "@/components/ui/states";
-import { adminApi, adminKeys } from "./admin-api";
+import { api } from "@/lib/api/client";
+import { queryKeys } from "@/lib/api/query-keys";
 import { submitted, useAction } from "./use-action";
 import { Refusal } from "@/components/ui/refusal";
 
 /** Owners (restaurant groups): their stores and members, a new owner, and stores assigned to one. */
 export function OwnersPanel() {
-  const owners = useQuery({ queryKey: adminKeys.owners(), queryFn: adminApi.owners });
-  const create = useAction(adminApi.createOwner, adminKeys.owners());
-  const assign = useAction(({ slug, ids }: { slug: string; ids: string[] }) => adminApi.assignStores(slug, ids), adminKeys.owners());
+  const owners = useQuery({ queryKey: queryKeys.owners(), queryFn: api.owners });
+  const create = useAction(api.createOwner, queryKeys.owners());
+  const assign = useAction(({ slug, ids }: { slug: string; ids: string[] }) => api.assignStores(slug, ids), queryKeys.owners());
 
   return (
     <>

@@ -4,7 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { formatInstant } from "@/components/ui/format";
-import { adminApi, adminKeys } from "./admin-api";
+import { api } from "@/lib/api/client";
+import { queryKeys } from "@/lib/api/query-keys";
 import { ShownOnce } from "./once";
 import { submitted, useAction } from "./use-action";
 import { Refusal } from "@/components/ui/refusal";
@@ -12,11 +13,11 @@ import { ListTable } from "@/components/ui/list-table";
 
 /** Everyone with an account; inviting someone; a new password link; removing an account. */
 export function PeoplePanel() {
-  const people = useQuery({ queryKey: adminKeys.people(), queryFn: adminApi.people });
-  const owners = useQuery({ queryKey: adminKeys.owners(), queryFn: adminApi.owners });
-  const invite = useAction(adminApi.invite, adminKeys.people());
-  const reset = useAction(adminApi.passwordLink, adminKeys.people());
-  const remove = useAction(adminApi.removePerson, adminKeys.people());
+  const people = useQuery({ queryKey: queryKeys.people(), queryFn: api.people });
+  const owners = useQuery({ queryKey: queryKeys.owners(), queryFn: api.owners });
+  const invite = useAction(api.invite, queryKeys.people());
+  const reset = useAction(api.passwordLink, queryKeys.people());
+  const remove = useAction(api.removePerson, queryKeys.people());
   const [role, setRole] = useState<"member" | "admin">("member");
   const link = invite.data?.link ?? reset.data?.link;
   const error = invite.errorMessage ?? reset.errorMessage ?? remove.errorMessage;

@@ -2,13 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { api } from "@/lib/api/client";
 import { useState } from "react";
 import { detectFeedKind, FEED_KINDS, FEEDS, type FeedKind } from "@/lib/feeds/kinds";
 import type { ImportEntry } from "@/lib/uploads/imports";
 import { ErrorState, Loading, ProgressBar } from "@/components/ui/states";
 import { formatInstant } from "@/components/ui/format";
-import { adminApi, adminKeys, uploadFeed, type UploadOutcome } from "./admin-api";
+import { api, uploadFeed, type UploadOutcome } from "@/lib/api/client";
+import { queryKeys } from "@/lib/api/query-keys";
 import { SignOutButton } from "./sign-out";
 
 interface Pending {
@@ -32,7 +32,7 @@ export function UploadPanel() {
   const queryClient = useQueryClient();
   const [files, setFiles] = useState<Pending[]>([]);
   const [dragging, setDragging] = useState(false);
-  const history = useQuery({ queryKey: adminKeys.imports(), queryFn: adminApi.imports });
+  const history = useQuery({ queryKey: queryKeys.imports(), queryFn: api.imports });
 
   const update = (id: number, change: Partial<Pending>) => setFiles((all) => all.map((f) => (f.id === id ? { ...f, ...change } : f)));
 
@@ -48,7 +48,7 @@ export function UploadPanel() {
     update(item.id, { state: "uploading", progress: 0 });
     const outcome = await uploadFeed(item.file, item.kind || undefined, (progress) => update(item.id, { progress }));
     update(item.id, { state: outcome.ok ? "done" : "failed", outcome, progress: 1 });
-    await queryClient.invalidateQueries({ queryKey: adminKeys.imports() });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.imports() });
   }
 
   return (

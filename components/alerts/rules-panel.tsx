@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/api/client";
+import { queryKeys } from "@/lib/api/query-keys";
 import type { RuleInput, RuleView } from "@/lib/alerts/rules";
 import { submitted, useAction } from "@/components/admin/use-action";
 import { ErrorState, Loading } from "@/components/ui/states";
@@ -11,16 +12,7 @@ import { formatInstant } from "@/components/ui/format";
 import { ListTable } from "@/components/ui/list-table";
 import { OwnerChoice } from "@/components/admin/owner-choice";
 
-const RULES_KEY = ["alerts", "rules"] as const;
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-
-const rulesApi = {
-  list: () => api.get<{ rules: RuleView[] }>("/api/alerts/rules"),
-  save: ({ id, rule }: { id?: string; rule: Partial<RuleInput> }) =>
-    id ? api.send<RuleView>("PUT", `/api/alerts/rules/${encodeURIComponent(id)}`, rule) : api.send<RuleView>("POST", "/api/alerts/rules", rule),
-  remove: (id: string) => api.send("DELETE", `/api/alerts/rules/${encodeURIComponent(id)}`),
-  test: (id: string) => api.send<{ results: { channel: string; target: string; ok: boolean; error: string | null }[] }>("POST", `/api/alerts/rules/${encodeURIComponent(id)}/test`),
-};
 
 function what(r: RuleView): string {
   if (r.schedule) return `a report every ${r.schedule.every === "week" ? WEEKDAYS[r.schedule.weekday ?? 0] : "day"} at ${r.schedule.at} (${r.schedule.timeZone})`;
@@ -37,10 +29,10 @@ function channels(r: RuleView): string {
  * rule; an owner's members the rules of their owners' stores.
  */
 export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: string; name: string }[] }) {
-  const rules = useQuery({ queryKey: RULES_KEY, queryFn: rulesApi.list });
-  const save = useAction(rulesApi.save, RULES_KEY);
-  const remove = useAction(rulesApi.remove, RULES_KEY);
-  const test = useMutation({ mutationFn: rulesApi.test });
+  const rules = useQuery({ queryKey: queryKeys.rules(), queryFn: api.rules });
+  const save = useAction(api.saveRule, queryKeys.rules());
+  const remove = useAction(api.removeRule, queryKeys.rules());
+  const test = useMutation({ mutationFn: api.testRule });
   const [editing, setEditing] = useState<RuleView | null>(null);
   const [kind, setKind] = useState<"incidents" | "report">("incidents");
   const edit = (r: RuleView | null) => {

@@ -3,24 +3,17 @@
 import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api, ApiError } from "@/lib/api/client";
 import { isFinished, POLL_MS, queryKeys } from "@/lib/api/query-keys";
 import { ROW_FILTERS, ROW_SORTS, type RowFilter, type RowSort } from "@/lib/api/report-rows";
 import type { ReportColumn, ReportOverview, ReportRowsQuery } from "@/lib/api/schemas";
+import { FIGURES } from "@/lib/uptime/figures";
 import { HEALTH_THRESHOLDS, healthOf, type Health } from "@/lib/uptime/health";
 import { ErrorState, Loading, ProgressBar, StatusBadge } from "@/components/ui/states";
 import { formatInstant, formatNumber } from "@/components/ui/format";
 
-const COLUMNS: { key: ReportColumn; label: string }[] = [
-  { key: "store_id", label: "Store" },
-  { key: "uptime_last_hour", label: "Uptime last hour (min)" },
-  { key: "uptime_last_day", label: "Uptime last day (h)" },
-  { key: "uptime_last_week", label: "Uptime last week (h)" },
-  { key: "downtime_last_hour", label: "Downtime last hour (min)" },
-  { key: "downtime_last_day", label: "Downtime last day (h)" },
-  { key: "downtime_last_week", label: "Downtime last week (h)" },
-];
+const COLUMNS: { key: ReportColumn; label: string }[] = [{ key: "store_id", label: "Store" }, ...FIGURES.map((f) => ({ key: f.column, label: f.label }))];
 
 export function ReportView({ id }: { id: string }) {
   const overview = useQuery({
@@ -167,15 +160,18 @@ function useRowsQuery(): [ReportRowsQuery, (change: Partial<ReportRowsQuery>, re
   const router = useRouter();
   const pathname = usePathname();
   const query = rowsQueryOf(params);
-  const set = (change: Partial<ReportRowsQuery>, replace = false) => {
-    // From the address as it is now, not as it was at this render: a debounced search must not undo a sort.
-    const next = { ...rowsQueryOf(new URLSearchParams(window.location.search)), ...change };
-    const search = new URLSearchParams();
-    for (const key of ["sort", "dir", "q", "only", "page"] as const) if (next[key] !== DEFAULTS[key]) search.set(key, String(next[key]));
-    const url = search.size ? `${pathname}?${search}` : pathname;
-    if (replace) router.replace(url, { scroll: false });
-    else router.push(url, { scroll: false });
-  };
+  const set = useCallback(
+    (change: Partial<ReportRowsQuery>, replace = false) => {
+      // From the address as it is now, not as it was at this render: a debounced search must not undo a sort.
+      const next = { ...rowsQueryOf(new URLSearchParams(window.location.search)), ...change };
+      const search = new URLSearchParams();
+      for (const key of ["sort", "dir", "q", "only", "page"] as const) if (next[key] !== DEFAULTS[key]) search.set(key, String(next[key]));
+      const url = search.size ? `${pathname}?${search}` : pathname;
+      if (replace) router.replace(url, { scroll: false });
+      else router.push(url, { scroll: false });
+    },
+    [pathname, router],
+  );
   return [query, set];
 }
 
@@ -187,19 +183,19 @@ function RowsTable({ id }: { id: string }) {
   // Back and forward change the address: the box follows it (but not the search it sent itself, which the
   // person may have typed further since).
   const [shownQ, setShownQ] = useState(query.q);
-  const sent = useRef(query.q);
+  const [sentQ, setSentQ] = useState(query.q);
   if (shownQ !== query.q) {
     setShownQ(query.q);
-    if (query.q !== sent.current) setFilter(query.q);
+    if (query.q !== sentQ) setFilter(query.q);
   }
   useEffect(() => {
     if (filter === query.q) return;
     const timer = setTimeout(() => {
-      sent.current = filter;
+      setSentQ(filter);
       setQuery({ q: filter, page: 1 }, true);
     }, 250);
     return () => clearTimeout(timer);
-  }, [filter]);
+  }, [filter, query.q, setQuery]);
   const rows = useQuery({ queryKey: queryKeys.reportRows(id, query), queryFn: () => api.reportRows(id, query), placeholderData: keepPreviousData });
 
   const sortBy = (key: RowSort) =>

@@ -7,6 +7,7 @@ import { queryKeys } from "@/lib/api/query-keys";
 import { useState } from "react";
 import type { StoreHistoryView, StoreTimelineView, TimelineDay } from "@/lib/api/schemas";
 import type { IncidentView } from "@/lib/alerts/list";
+import { FIGURES } from "@/lib/uptime/figures";
 import { healthOf } from "@/lib/uptime/health";
 import { AlertsList } from "@/components/alerts/alerts-list";
 import { ErrorState, Loading } from "@/components/ui/states";
@@ -70,11 +71,11 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
 
 function Figures({ store }: { store: StoreTimelineView }) {
   const f = store.figures;
-  const rows: [string, number, number, string][] = [
-    ["Last hour", f.uptime_last_hour, f.downtime_last_hour, "min"],
-    ["Last day", f.uptime_last_day, f.downtime_last_day, "h"],
-    ["Last week", f.uptime_last_week, f.downtime_last_week, "h"],
-  ];
+  // One row per window: its uptime and downtime figures, in the report's order.
+  const rows = FIGURES.filter((up) => up.part === "up").map((up): [string, number, number, string] => {
+    const down = FIGURES.find((d) => d.part === "down" && d.window === up.window)!;
+    return [`Last ${up.window}`, f[up.column], f[down.column], up.unit === "minutes" ? "min" : "h"];
+  });
   return (
     <section aria-labelledby="figures-heading">
       <h2 id="figures-heading">Within business hours</h2>

@@ -1,6 +1,6 @@
 // Incident bookkeeping on a real database, at chosen instants: what opens, what stays open, what resolves.
 import { beforeEach, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../../tests/database";
+import { setUpTestDatabase } from "../../tests/database";
 import { pool } from "../db/pool";
 import { evaluateStores } from "./evaluate";
 import { prisma } from "../db/prisma";
@@ -8,7 +8,7 @@ import { createRule } from "./rules";
 import { ALL_STORES } from "../auth/scope";
 import { stopQueue } from "../reports/queue";
 
-await useTestDatabase();
+await setUpTestDatabase();
 delete process.env.ALERT_WEBHOOK_URL; // no channel: incidents only
 const us = (iso: string) => Date.parse(iso) * 1000;
 // 2023-01-02 is a Monday; the store is open 09:00-17:00 UTC every day.
@@ -62,7 +62,7 @@ describe("evaluation", () => {
   });
 
   it("each rule hears of the stores it covers once their incident reaches its own time, and of the end if it heard of the start", async () => {
-    const [a, b] = await Promise.all([prisma().owner.create({ data: { slug: "a", name: "A" } }), prisma().owner.create({ data: { slug: "b", name: "B" } })]);
+    const [a] = await Promise.all([prisma().owner.create({ data: { slug: "a", name: "A" } }), prisma().owner.create({ data: { slug: "b", name: "B" } })]);
     await prisma().store.create({ data: { storeId: "s", ownerId: a.id } });
     const rule = (name: string, input: object) =>
       createRule(ALL_STORES, "test", { name, kind: "incidents", stores: [], emailTo: [], afterMinutes: 15, ...input });

@@ -134,7 +134,10 @@ export async function readJsonArray<T>(request: Request, item: z.ZodType<T>, lim
         else if (b === BACKSLASH) escaped = true;
         else if (b === QUOTE) inString = false;
       } else if (state === "before") {
-        if (b === OPEN_ARRAY) (state = "items"), (start = i + 1);
+        if (b === OPEN_ARRAY) {
+          state = "items";
+          start = i + 1;
+        }
         else if (!isSpace(b)) throw invalid();
       } else if (state === "after") {
         if (!isSpace(b)) throw invalid();

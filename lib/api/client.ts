@@ -1,5 +1,12 @@
+// The browser's one fetch module: every call goes through `request`, which turns any failure into an ApiError
+// (uploads go through XMLHttpRequest, for their progress, and answer the same way).
 import type { IncidentView } from "../alerts/list";
-// The dashboard's one fetch module: every call goes through `request`, which turns any failure into an ApiError.
+import type { RuleInput, RuleView } from "../alerts/rules";
+import type { ApiKeyView } from "../auth/api-keys";
+import type { PersonView } from "../auth/people";
+import type { FeedLoadResult } from "../feeds/load";
+import type { OwnerView } from "../owners/owners";
+import type { ImportEntry } from "../uploads/imports";
 import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, StoreHistoryView, StoreTimelineView } from "./schemas";
 
 export class ApiError extends Error {
@@ -44,4 +51,52 @@ export const api = {
   storeHistory: (storeId: string, days: number, reportId?: string) =>
     request<StoreHistoryView>(`/api/stores/${encodeURIComponent(storeId)}/history?${new URLSearchParams({ days: String(days), ...(reportId ? { report: reportId } : {}) })}`),
   triggerReport: () => request<{ report_id: string }>("/trigger_report", { method: "POST" }),
+  rules: () => request<{ rules: RuleView[] }>("/api/alerts/rules"),
+  saveRule: ({ id, rule }: { id?: string; rule: Partial<RuleInput> }) =>
+    id ? api.send<RuleView>("PUT", `/api/alerts/rules/${encodeURIComponent(id)}`, rule) : api.send<RuleView>("POST", "/api/alerts/rules", rule),
+  removeRule: (id: string) => api.send("DELETE", `/api/alerts/rules/${encodeURIComponent(id)}`),
+  testRule: (id: string) => api.send<{ results: { channel: string; target: string; ok: boolean; error: string | null }[] }>("POST", `/api/alerts/rules/${encodeURIComponent(id)}/test`),
+  imports: () => request<{ imports: ImportEntry[] }>("/api/admin/imports"),
+  owners: () => request<{ owners: OwnerView[] }>("/api/admin/owners"),
+  createOwner: (owner: { slug: string; name: string }) => api.send<OwnerView>("POST", "/api/admin/owners", owner),
+  assignStores: (slug: string, storeIds: string[]) => api.send<{ assigned: number }>("POST", `/api/admin/owners/${encodeURIComponent(slug)}/stores`, { storeIds }),
+  people: () => request<{ people: PersonView[] }>("/api/admin/people"),
+  invite: (invitation: { email: string; name: string; role: "admin" | "member"; owner?: string }) =>
+    api.send<{ person: PersonView; link: string }>("POST", "/api/admin/people", invitation),
+  passwordLink: (id: string) => api.send<{ link: string }>("POST", `/api/admin/people/${encodeURIComponent(id)}/password-link`),
+  removePerson: (id: string) => api.send("DELETE", `/api/admin/people/${encodeURIComponent(id)}`),
+  keys: () => request<{ keys: ApiKeyView[] }>("/api/keys"),
+  makeKey: (key: { name: string; scope: "reports" | "ingest"; owner?: string }) => api.send<{ key: string; view: ApiKeyView }>("POST", "/api/keys", key),
+  revokeKey: (id: string) => api.send("DELETE", `/api/keys/${encodeURIComponent(id)}`),
+  /** Ends this browser's sessions on the server. */
+  signOut: () => api.send("DELETE", "/api/admin/session"),
+  /** Ends every session of the signed-in account, in every browser. */
+  signOutEverywhere: () => api.send("DELETE", "/api/admin/sessions"),
 };
+
+export type UploadOutcome = { ok: true; result: FeedLoadResult } | { ok: false; message: string };
+
+/** Sends one file as the request body, reporting upload progress (which fetch cannot). */
+export function uploadFeed(file: File, kind: string | undefined, onProgress: (fraction: number) => void): Promise<UploadOutcome> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    const query = new URLSearchParams({ name: file.name, ...(kind ? { kind } : {}) });
+    xhr.open("POST", `/api/admin/uploads?${query}`);
+    xhr.setRequestHeader("Content-Type", "text/csv");
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      const body = (() => {
+        try {
+          return JSON.parse(xhr.responseText);
+        } catch {
+          return null;
+        }
+      })();
+      if (xhr.status === 200) resolve({ ok: true, result: body as FeedLoadResult });
+      else resolve({ ok: false, message: body?.error?.message ?? `The server answered ${xhr.status}.` });
+    };
+    xhr.onerror = () => resolve({ ok: false, message: "The server cannot be reached. Check that it is running, then try again." });
+    xhr.send(file);
+  });
+}
+

@@ -9,6 +9,7 @@ import { feedLoadResult } from "../feeds/load";
 import { FEED_KINDS } from "../feeds/kinds";
 import { ownerView } from "../owners/owners";
 import { importEntry } from "../uploads/imports";
+import { REPORT_HEADER } from "../uptime/figures";
 import {
   dataStatus,
   ingestResult,
@@ -73,7 +74,7 @@ const ok = z.object({ ok: z.literal(true) });
 const noBody = (description: string): Answer => ({ description });
 const csv = (description: string): Answer => ({
   description,
-  content: { type: "text/csv", schema: z.string().meta({ example: "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week\n" }) },
+  content: { type: "text/csv", schema: z.string().meta({ example: `${REPORT_HEADER.join(",")}\n` }) },
 });
 const redirect = (description: string): Answer => ({ description, headers: { Location: "Where the browser goes next" } });
 const form = (fields: Record<string, z.ZodType>) => ({ "application/x-www-form-urlencoded": z.object(fields) });

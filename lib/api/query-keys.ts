@@ -8,6 +8,11 @@ export const queryKeys = {
   storeTimeline: (storeId: string, reportId?: string) => ["stores", storeId, "timeline", reportId ?? null] as const,
   alerts: (storeId?: string) => ["alerts", storeId ?? null] as const,
   storeHistory: (storeId: string, days: number, reportId?: string) => ["stores", storeId, "history", days, reportId ?? null] as const,
+  rules: () => ["alerts", "rules"] as const,
+  imports: () => ["admin", "imports"] as const,
+  owners: () => ["admin", "owners"] as const,
+  people: () => ["admin", "people"] as const,
+  keys: () => ["account", "keys"] as const,
 };
 
 /** Reports still being made are polled; finished ones are not. */

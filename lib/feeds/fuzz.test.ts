@@ -3,12 +3,12 @@
 import fc from "fast-check";
 import { beforeAll, expect, it } from "vitest";
 import { AppError } from "../errors";
-import { feedTables, useTestDatabase } from "../../tests/database";
+import { feedTables, setUpTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
 import { FEEDS, FEED_KINDS } from "./kinds";
 import { feedSourcesInDirectory, loadFeeds } from "./load";
 
-await useTestDatabase();
+await setUpTestDatabase();
 
 const VALID = {
   polls: "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:09:39.388884 UTC\ns2,inactive,2023-01-22T13:00:00Z\n",

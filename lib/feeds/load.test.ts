@@ -2,11 +2,11 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { pool } from "../db/pool";
 import { AppError } from "../errors";
-import { feedTables, useTestDatabase } from "../../tests/database";
+import { feedTables, setUpTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
 import { feedSourcesInDirectory, loadFeeds } from "./load";
 
-await useTestDatabase();
+await setUpTestDatabase();
 
 const POLLS = "store_id,status,timestamp_utc\n";
 const HOURS = "store_id,day,start_time_local,end_time_local\n";

@@ -6,13 +6,13 @@ import { expect, it } from "vitest";
 import { ALL_STORES } from "../auth/scope";
 import { pool } from "../db/pool";
 import { feedSourcesInDirectory, loadFeeds } from "../feeds/load";
-import { useTestDatabase } from "../../tests/database";
+import { setUpTestDatabase } from "../../tests/database";
 import { triggerReport } from "./create";
 import { reportOverview, reportRowsPage } from "./list";
 import { reportState } from "./read";
 import { runReport } from "./run";
 
-await useTestDatabase();
+await setUpTestDatabase();
 const published = (version: string) => feedSourcesInDirectory(path.resolve("tests/fixtures/published", version));
 
 async function report(asOf?: string) {

@@ -1,7 +1,7 @@
 import { pool } from "../db/pool";
 import { visibleStores, type Scope } from "../auth/scope";
 import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, RowFilter, RowSort } from "../api/schemas";
-import { HEALTH_THRESHOLDS, uptimePercent } from "../uptime";
+import { FIGURE_COLUMNS, HEALTH_THRESHOLDS, uptimePercent } from "../uptime";
 import { REPORT_STATE_COLUMNS, reportProgress, reportState, type ReportState } from "./read";
 
 function summary(state: ReportState): ReportSummary {
@@ -163,8 +163,7 @@ export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: 
   const where = `report_id = $1 AND (store_id ILIKE $2 OR name ILIKE $2) AND ${ONLY[query.only]} AND ${visibleStores(scope, "r.store_id")}`;
   const from = "report_rows r LEFT JOIN stores s USING (store_id)";
   const { rows } = await pool().query(
-    `SELECT store_id, name, uptime_last_hour::float8, uptime_last_day::float8, uptime_last_week::float8,
-            downtime_last_hour::float8, downtime_last_day::float8, downtime_last_week::float8,
+    `SELECT store_id, name, ${FIGURE_COLUMNS.map((c) => `${c}::float8`).join(", ")},
             to_char(last_poll_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_poll_at, freshness,
             ${PERCENT_WEEK} AS uptime_percent_week, ${PERCENT_DAY} AS uptime_percent_day, count(*) OVER ()::int AS total
      FROM ${from} WHERE ${where}
@@ -173,7 +172,14 @@ export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: 
   );
   let total = rows[0]?.total as number | undefined;
   if (total === undefined) total = (await pool().query(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, [id, filter])).rows[0].n;
-  return { total: total ?? 0, page: query.page, pageSize: query.pageSize, rows: rows.map(({ total: _, ...row }) => row) };
+  return { total: total ?? 0, page: query.page, pageSize: query.pageSize, rows: rows.map(withoutTotal) as ReportRowsPage["rows"] };
+}
+
+/** A row without the window function's count that came with it. */
+function withoutTotal(row: Record<string, unknown>) {
+  const copy = { ...row };
+  delete copy.total;
+  return copy;
 }
 
 /** Whether any polls are loaded, and the newest: the dashboard's empty state. Both come from an index. */

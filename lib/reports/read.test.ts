@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pool } from "../db/pool";
-import { useTestDatabase } from "../../tests/database";
+import { setUpTestDatabase } from "../../tests/database";
 import { triggerReport } from "./create";
 import { reportStatus } from "./read";
 
-await useTestDatabase();
+await setUpTestDatabase();
 
 beforeEach(async () => {
   await pool().query("TRUNCATE reports, report_rows CASCADE");

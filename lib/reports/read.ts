@@ -4,9 +4,8 @@ import { to as copyTo } from "pg-copy-streams";
 import { visibleStores, type Scope } from "../auth/scope";
 import { pool, streamPool } from "../db/pool";
 import { AppError } from "../errors";
-import { REPORT_HEADER } from "../uptime";
+import { FIGURE_COLUMNS, REPORT_HEADER } from "../uptime";
 import { REPORT_ID_PATTERN } from "./create";
-import { FIGURE_COLUMNS } from "./shard";
 
 export type ReportStatus = "Queued" | "Running" | "Complete" | "Failed";
 

@@ -7,8 +7,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { pool } from "../db/pool";
 import { feedSourcesInDirectory, loadFeeds } from "../feeds/load";
 import { generateFeeds } from "../sample-data/generate";
-import { FIGURE_KEYS, reportFigures, storeTimeline, ZoneClocks, type StoreData } from "../uptime";
-import { useTestDatabase } from "../../tests/database";
+import { FIGURE_KEYS, reportFigures, countWeek, ZoneClocks, type StoreData } from "../uptime";
+import { setUpTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
 import { triggerReport } from "./create";
 import { queue, REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, type ShardJob } from "./queue";
@@ -20,7 +20,7 @@ import { deleteExpiredReports, sweepOrphanedReports, MAX_ATTEMPTS } from "./swee
 import { computeShardOnce } from "./shard";
 import { startWorker } from "../../scripts/app-processes";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 
 const POLLS = "store_id,status,timestamp_utc\n";
 const rowsOf = async (id: string) =>
@@ -86,7 +86,7 @@ describe("a report computed from the database", () => {
       .sort((a, b) => (Buffer.from(a.storeId) < Buffer.from(b.storeId) ? -1 : 1))
       .map((s) => {
         const polls = [...s.polls].sort((a, b) => a.at - b.at);
-        const figures = reportFigures(storeTimeline({ ...s, polls }, now, clocks)!.durations);
+        const figures = reportFigures(countWeek({ ...s, polls }, now, clocks)!.durations);
         return [s.storeId, ...FIGURE_KEYS.map((k) => figures[k])];
       });
     expect((await rowsOf(id)).map((r) => Object.values(r))).toEqual(expected);

@@ -4,14 +4,11 @@ import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../db/availabili
 import { CopyIn } from "../db/copy";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { notify } from "../db/notifications";
-import { FIGURE_KEYS, isoMicros, REPORT_COLUMNS, reportFigures, storeFreshness, storeTimeline, WINDOWS, ZoneClocks } from "../uptime";
+import { FIGURE_COLUMNS, FIGURE_KEYS, isoMicros, reportFigures, storeFreshness, countWeek, WINDOWS, ZoneClocks } from "../uptime";
 import type { ShardJob } from "./queue";
 import { markFailed, PROGRESS_CHANNEL } from "./state";
 import { loadStoreData } from "./store-data";
 import { errorMessage, log } from "../log";
-
-/** The six figure columns of report_rows. */
-export const FIGURE_COLUMNS = REPORT_COLUMNS.slice(1);
 
 /**
  * A key for the transaction advisory lock held by the connection computing a shard (one attempt's shard,
@@ -60,7 +57,7 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
         for (const store of stores) {
           let timeline;
           try {
-            timeline = storeTimeline(store, job.now, clocks);
+            timeline = countWeek(store, job.now, clocks);
           } catch (e) {
             throw new Error(`store ${store.storeId}: ${errorMessage(e)}`);
           }

@@ -5,14 +5,13 @@ import { pool, rollbackAndRelease } from "../db/pool";
 import { AppError } from "../errors";
 import type { StoreTimelineView, TimelineDay } from "../api/schemas";
 import { checkReportId } from "../reports/read";
-import { FIGURE_COLUMNS } from "../reports/shard";
 import { loadStoreData, toEpochUs } from "../reports/store-data";
 import {
   DEFAULT_TIME_ZONE,
-  FIGURE_KEYS,
+  FIGURES,
   outages,
   reportFigures,
-  storeTimeline,
+  countWeek,
   weekdayOfEpochDay,
   WINDOWS,
   ZoneClocks,
@@ -66,18 +65,18 @@ export async function storeTimelineView(storeId: string, reportId: string | unde
     const [store] = await loadStoreData(client, [storeId], now - WINDOWS.week, now);
     const { rows: directory } = await client.query<{ name: string | null }>("SELECT name FROM stores WHERE store_id = $1", [storeId]);
     const clocks = new ZoneClocks();
-    const timeline = storeTimeline(store!, now, clocks);
+    const timeline = countWeek(store!, now, clocks);
     if (!timeline) throw new AppError("store_not_found", 404, `no store ${storeId} with polls up to ${iso(now)}`);
 
     let figures = reportFigures(timeline.durations);
     let figuresSource: StoreTimelineView["figuresSource"] = "computed";
     if (reportId) {
       const { rows } = await client.query(
-        `SELECT ${FIGURE_COLUMNS.map((c) => `${c}::text`).join(", ")} FROM report_rows WHERE report_id = $1 AND store_id = $2`,
+        `SELECT ${FIGURES.map((f) => `${f.column}::text`).join(", ")} FROM report_rows WHERE report_id = $1 AND store_id = $2`,
         [reportId, storeId],
       );
       if (rows[0]) {
-        figures = Object.fromEntries(FIGURE_KEYS.map((k, i) => [k, rows[0][FIGURE_COLUMNS[i]!]])) as typeof figures;
+        figures = Object.fromEntries(FIGURES.map((f) => [f.key, rows[0][f.column]])) as typeof figures;
         figuresSource = "report";
       }
     }
@@ -119,7 +118,7 @@ export async function storeTimelineView(storeId: string, reportId: string | unde
         .map((h) => ({ dayOfWeek: h.dayOfWeek, start: hhmmss(h.start), end: hhmmss(h.end) })),
       asOf: iso(now),
       reportId: figuresSource === "report" ? reportId! : null,
-      figures: Object.fromEntries(FIGURE_KEYS.map((k, i) => [FIGURE_COLUMNS[i], Number(figures[k])])) as StoreTimelineView["figures"],
+      figures: Object.fromEntries(FIGURES.map((f) => [f.column, Number(figures[f.key])])) as StoreTimelineView["figures"],
       figuresSource,
       days,
       outages: outages(timeline.counted).map((o) => ({

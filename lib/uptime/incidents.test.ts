@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { downIncidents, noDataIncident, storeTimeline, ZoneClocks } from "./index";
+import { downIncidents, noDataIncident, countWeek, ZoneClocks } from "./index";
 
 const us = (iso: string) => Date.parse(iso) * 1000;
 const MIN = 60e6;
@@ -7,7 +7,7 @@ const MIN = 60e6;
 const hours = [0, 1, 2, 3, 4, 5, 6].map((dayOfWeek) => ({ dayOfWeek, start: 9 * 3600, end: 17 * 3600 }));
 const store = (polls: [string, boolean][]) => ({ storeId: "s", timeZone: "UTC", hours, polls: polls.map(([iso, active]) => ({ at: us(iso), active })) });
 const incidents = (polls: [string, boolean][], nowIso: string, afterMinutes = 15) => {
-  const timeline = storeTimeline(store(polls), us(nowIso), new ZoneClocks())!;
+  const timeline = countWeek(store(polls), us(nowIso), new ZoneClocks())!;
   return downIncidents(timeline.counted, us(nowIso), afterMinutes * MIN);
 };
 

@@ -6,14 +6,15 @@ export { ZoneClock, ZoneClocks, US_PER_SECOND, weekdayOfEpochDay } from "./time-
 export {
   DEFAULT_TIME_ZONE,
   WINDOWS,
-  storeTimeline,
+  countWeek,
   countedSpans,
   type StoreData,
   type StoreDurations,
-  type StoreTimeline,
+  type CountedWeek,
   type WindowName,
 } from "./store-uptime";
-export { FIGURE_KEYS, REPORT_COLUMNS, REPORT_HEADER, reportFigures, roundTo2Decimals, type ReportFigures } from "./report-row";
+export { reportFigures, roundTo2Decimals, type ReportFigures } from "./report-row";
+export { FIGURE_COLUMNS, FIGURE_KEYS, FIGURES, REPORT_COLUMNS, REPORT_HEADER, type FigureColumn } from "./figures";
 export { FRESH_WITHIN, isoMicros, storeFreshness, type Freshness, type StoreFreshness } from "./freshness";
 export { HEALTH_THRESHOLDS, healthOf, uptimePercent, type Health } from "./health";
 export { dailyDurations, outages, type DayDurations } from "./outages";

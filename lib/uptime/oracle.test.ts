@@ -4,7 +4,7 @@
 // overlap, so the random rows below keep their times out of 00:00-04:00 on the zones that change then.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { storeTimeline, ZoneClocks, type HoursRow, type Poll } from "./index";
+import { countWeek, ZoneClocks, type HoursRow, type Poll } from "./index";
 
 const MINUTE = 60e6;
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -75,7 +75,7 @@ describe("the engine agrees with a naive minute-by-minute implementation", () =>
             .map(([at, active]) => ({ at, active }))
             .sort((a, b) => a.at - b.at);
           if (polls.length === 0) return;
-          const result = storeTimeline({ storeId: "s", timeZone: zone, hours, polls }, now, new ZoneClocks())!;
+          const result = countWeek({ storeId: "s", timeZone: zone, hours, polls }, now, new ZoneClocks())!;
           const expected = naive(hours, zone, polls, now, 7 * 24 * 60 * MINUTE);
           // Openings and closings fall on whole minutes, so the samples count them exactly; a midpoint between
           // two polls may fall inside a minute and move at most that one minute.

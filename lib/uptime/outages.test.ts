@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dailyDurations, outages, storeTimeline, WINDOWS, ZoneClocks, type HoursRow, type StoreData } from "./index";
+import { dailyDurations, outages, countWeek, WINDOWS, ZoneClocks, type HoursRow, type StoreData } from "./index";
 
 const us = (iso: string) => Date.parse(iso) * 1000;
 const H = 3600e6;
@@ -32,7 +32,7 @@ describe("outages", () => {
         fc.constantFrom("UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"),
         (minutes, hours: HoursRow[], timeZone) => {
           const polls = [...new Set(minutes.map((m) => m.at))].sort((a, b) => a - b).map((m) => ({ at: now - m * 60e6, active: minutes.find((x) => x.at === m)!.active })).sort((a, b) => a.at - b.at);
-          const timeline = storeTimeline({ storeId: "s", timeZone, hours, polls }, now, new ZoneClocks())!;
+          const timeline = countWeek({ storeId: "s", timeZone, hours, polls }, now, new ZoneClocks())!;
           const down = outages(timeline.counted).reduce((sum, o) => sum + o.end - o.start, 0);
           expect(down).toBe(timeline.durations.week.down);
         },
@@ -53,7 +53,7 @@ describe("daily durations", () => {
   it("over the last week, add up to the report's week figures", () => {
     const now = us("2023-01-30T15:00:00Z");
     const days = dailyDurations(store, now - WINDOWS.week, now, new ZoneClocks())!;
-    const week = storeTimeline(store, now, new ZoneClocks())!.durations.week;
+    const week = countWeek(store, now, new ZoneClocks())!.durations.week;
     expect(days).toHaveLength(8); // a week ending mid-day touches 8 local dates
     expect(days.reduce((s, d) => s + d.up, 0)).toBe(week.up);
     expect(days.reduce((s, d) => s + d.down, 0)).toBe(week.down);

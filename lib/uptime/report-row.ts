@@ -1,49 +1,12 @@
+import { FIGURES, type FigureKey } from "./figures";
 import type { StoreDurations } from "./store-uptime";
 import { US_PER_SECOND } from "./time-zone";
 
 const MINUTE = 60 * US_PER_SECOND;
 const HOUR = 60 * MINUTE;
 
-/** The report's columns, in order, as the CSV header names them. */
-export const REPORT_HEADER = [
-  "store_id",
-  "uptime_last_hour(in minutes)",
-  "uptime_last_day(in hours)",
-  "uptime_last_week(in hours)",
-  "downtime_last_hour(in minutes)",
-  "downtime_last_day(in hours)",
-  "downtime_last_week(in hours)",
-] as const;
-
-/** The report's columns as the database and the JSON API name them, in the CSV's order. */
-export const REPORT_COLUMNS = [
-  "store_id",
-  "uptime_last_hour",
-  "uptime_last_day",
-  "uptime_last_week",
-  "downtime_last_hour",
-  "downtime_last_day",
-  "downtime_last_week",
-] as const;
-
 /** The six figures of a report row, as decimal text with two places. */
-export interface ReportFigures {
-  uptimeLastHour: string;
-  uptimeLastDay: string;
-  uptimeLastWeek: string;
-  downtimeLastHour: string;
-  downtimeLastDay: string;
-  downtimeLastWeek: string;
-}
-
-export const FIGURE_KEYS = [
-  "uptimeLastHour",
-  "uptimeLastDay",
-  "uptimeLastWeek",
-  "downtimeLastHour",
-  "downtimeLastDay",
-  "downtimeLastWeek",
-] as const satisfies readonly (keyof ReportFigures)[];
+export type ReportFigures = Record<FigureKey, string>;
 
 /**
  * `us` microseconds in `unit`, rounded to two decimals, halves away from zero, computed exactly: durations
@@ -55,12 +18,5 @@ export function roundTo2Decimals(us: number, unit: number): string {
 }
 
 export function reportFigures(d: StoreDurations): ReportFigures {
-  return {
-    uptimeLastHour: roundTo2Decimals(d.hour.up, MINUTE),
-    uptimeLastDay: roundTo2Decimals(d.day.up, HOUR),
-    uptimeLastWeek: roundTo2Decimals(d.week.up, HOUR),
-    downtimeLastHour: roundTo2Decimals(d.hour.down, MINUTE),
-    downtimeLastDay: roundTo2Decimals(d.day.down, HOUR),
-    downtimeLastWeek: roundTo2Decimals(d.week.down, HOUR),
-  };
+  return Object.fromEntries(FIGURES.map((f) => [f.key, roundTo2Decimals(d[f.window][f.part], f.unit === "minutes" ? MINUTE : HOUR)])) as ReportFigures;
 }

@@ -4,7 +4,7 @@ import {
   businessIntervals,
   reportFigures,
   roundTo2Decimals,
-  storeTimeline,
+  countWeek,
   ZoneClocks,
   type HoursRow,
   type Poll,
@@ -22,7 +22,7 @@ const row = (dayOfWeek: number, start: string, end: string): HoursRow => ({ dayO
 const poll = (iso: string, active = true): Poll => ({ at: us(iso), active });
 
 function durations(store: Partial<StoreData>, nowIso: string) {
-  const result = storeTimeline({ storeId: "s", timeZone: "UTC", hours: [], polls: [], ...store }, us(nowIso), new ZoneClocks());
+  const result = countWeek({ storeId: "s", timeZone: "UTC", hours: [], polls: [], ...store }, us(nowIso), new ZoneClocks());
   if (!result) throw new Error("no row");
   return result.durations;
 }
@@ -53,7 +53,7 @@ describe("the report specification", () => {
   });
 
   it("a store with no poll at or before now has no row", () => {
-    const result = storeTimeline(
+    const result = countWeek(
       { storeId: "s", timeZone: "UTC", hours: [], polls: [poll("2023-01-03T00:00:00Z")] },
       us("2023-01-02T00:00:00Z"),
       new ZoneClocks(),
@@ -214,7 +214,7 @@ describe("invariant", () => {
             .map(([at, active]) => ({ at, active }))
             .sort((a, b) => a.at - b.at);
           const clocks = new ZoneClocks();
-          const result = storeTimeline({ storeId: "s", timeZone: zone, hours, polls }, nowUs, clocks)!;
+          const result = countWeek({ storeId: "s", timeZone: zone, hours, polls }, nowUs, clocks)!;
           const clock = clocks.get(zone ?? "America/Chicago");
           for (const [name, length] of [["hour", H], ["day", 24 * H], ["week", 168 * H]] as const) {
             const open = businessIntervals(hours, clock, nowUs - length, nowUs).reduce((s, i) => s + i.end - i.start, 0);

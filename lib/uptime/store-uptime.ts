@@ -21,7 +21,8 @@ export interface StoreData {
 /** Microseconds up and down within business hours, for each window ending at now. */
 export type StoreDurations = Record<WindowName, { up: number; down: number }>;
 
-export interface StoreTimeline {
+/** A store's last week as a report counts it: business hours, the up and down spans in them, and the durations. */
+export interface CountedWeek {
   /** Business hours inside the last week, merged. */
   open: Interval[];
   /** What the report counted: business time split into up and down spans, inside the last week. */
@@ -41,7 +42,7 @@ function pollsUpTo(polls: readonly Poll[], now: number): readonly Poll[] {
  * (half-open windows [now - length, now)), with the spans behind them. Null when the store has no poll
  * at or before `now`: such a store has no row in a report.
  */
-export function storeTimeline(store: StoreData, now: number, clocks: ZoneClocks): StoreTimeline | null {
+export function countWeek(store: StoreData, now: number, clocks: ZoneClocks): CountedWeek | null {
   const spans = countedSpans(store, now - WINDOWS.week, now, clocks);
   if (!spans) return null;
   const durations: StoreDurations = { hour: { up: 0, down: 0 }, day: { up: 0, down: 0 }, week: { up: 0, down: 0 } };
@@ -57,7 +58,7 @@ export function storeTimeline(store: StoreData, now: number, clocks: ZoneClocks)
  * Business time within [from, now) split into up and down by the nearest poll (polls after `now` ignored), with
  * the business intervals themselves. Null when the store has no poll at or before `now`.
  */
-export function countedSpans(store: StoreData, from: number, now: number, clocks: ZoneClocks): Pick<StoreTimeline, "open" | "counted"> | null {
+export function countedSpans(store: StoreData, from: number, now: number, clocks: ZoneClocks): Pick<CountedWeek, "open" | "counted"> | null {
   const polls = pollsUpTo(store.polls, now);
   if (polls.length === 0) return null;
   const open = businessIntervals(store.hours, clocks.get(store.timeZone ?? DEFAULT_TIME_ZONE), from, now);

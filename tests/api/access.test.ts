@@ -13,11 +13,11 @@ import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generateFeeds } from "../../lib/sample-data/generate";
 import { REPORT_HEADER } from "../../lib/uptime";
 import { signedReportQuery } from "../../lib/auth/report-links";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 import { Readable } from "node:stream";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 const ADMIN_TOKEN = "access-admin-token-0123456789";
 const KEYS = { ingest: "access-ingest-key-0123456789", reportsAll: "access-reports-key-0123456789", reportsA: "access-reports-a-key-0123456789" };
 let app: RunningApp;

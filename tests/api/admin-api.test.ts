@@ -5,13 +5,13 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pool } from "../../lib/db/pool";
 import { createSession } from "../../lib/auth/session";
-import { feedTables, useTestDatabase } from "../database";
+import { feedTables, setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
 const ADMIN_TOKEN = "admin-token-for-the-tests-0123";
 const INGEST_KEY = "ingest-key-for-the-tests-0123";
 const REPORTS_KEY = "reports-key-for-the-tests-0123";
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 process.env.ADMIN_TOKEN = ADMIN_TOKEN; // so that this process signs sessions as the server does
 let app: RunningApp;
 let session: string;

@@ -20,10 +20,10 @@ import { csvSource } from "../../lib/feeds/read";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { stopQueue } from "../../lib/reports/queue";
 import { generateFeeds } from "../../lib/sample-data/generate";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { freePort, startApp, startWorker, type RunningApp } from "../../scripts/app-processes";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 const ADMIN_TOKEN = "rules-admin-token-0123456789";
 const INGEST_KEY = "rules-ingest-key-0123456789";
 const SECRET = "rules-webhook-secret-0123456789";

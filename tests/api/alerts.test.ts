@@ -6,10 +6,10 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { pool } from "../../lib/db/pool";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 const SECRET = "alert-secret-0123456789abcdef";
 const INGEST_KEY = "alerts-ingest-key-0123456789";
 const REPORTS_KEY = "alerts-reports-key-0123456789";

@@ -4,13 +4,13 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pool } from "../../lib/db/pool";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
 const ADMIN_TOKEN = "admin-token-for-the-security-tests";
 const REPORTS_KEY_A = "reports-key-a-for-the-security-tests";
 const REPORTS_KEY_B = "reports-key-b-for-the-security-tests";
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 
 /** A server's log, as it is written. */
 function captureLog(app: RunningApp): () => string {

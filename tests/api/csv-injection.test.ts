@@ -5,10 +5,10 @@ import Papa from "papaparse";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { pool } from "../../lib/db/pool";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 const INGEST = "ingest-key-0123456789abcdef";
 const REPORTS = { Authorization: "Bearer reports-key-0123456789abcdef" };
 let app: RunningApp;

@@ -10,10 +10,10 @@ import { Readable } from "node:stream";
 import type { DataStatus, ReportOverview, ReportRowsPage, StoreHistoryView, StoreTimelineView } from "../../lib/api/schemas";
 import { csvSource } from "../../lib/feeds/read";
 import { REPORT_COLUMNS } from "../../lib/uptime";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 let app: RunningApp;
 let reportId: string;
 

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "../../lib/db/pool";
 import { newReportId } from "../../lib/reports/create";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 const STALL_SECONDS = 5;
 const STREAM_CONNECTIONS = 4;
 /** How soon after its client goes a download must have left the database: at once, not by some timeout. */

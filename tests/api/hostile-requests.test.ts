@@ -10,12 +10,12 @@ import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_CSP } from "../../lib/http/security-headers";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
 const INGEST_KEY = "ingest-key-for-the-tests-0123";
 const REPORTS_KEY = "reports-key-for-the-tests-0123";
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 let app: RunningApp;
 let port: number;
 // The web process may have this many files open (set below, with prlimit), its cap leaves room under it.

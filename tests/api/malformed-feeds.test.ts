@@ -8,10 +8,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FEED_KINDS, FEEDS } from "../../lib/feeds/kinds";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
-import { feedTables, useTestDatabase } from "../database";
+import { feedTables, setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 const CORPUS = path.resolve("tests/fixtures/malformed");
 const expected = JSON.parse(fs.readFileSync(path.join(CORPUS, "expected.json"), "utf8")) as Record<string, string>;
 const cases = Object.entries(expected).map(([name, message]) => {

@@ -9,15 +9,26 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations, type Operation } from "../../lib/api/contract";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generateFeeds } from "../../lib/sample-data/generate";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 const ADMIN_TOKEN = "docs-admin-token-0123456789abcdef";
 let app: RunningApp;
 let admin: Record<string, string>; // the admin's session cookie
-let doc: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The parts of the OpenAPI document these tests read. */
+interface Described {
+  summary?: string;
+  security?: Record<string, string[]>[];
+  responses: Record<string, { $ref?: string }>;
+}
+interface Doc {
+  openapi: string;
+  paths: Record<string, Record<string, Described>>;
+  components: { securitySchemes: Record<string, unknown>; responses: { Error: { content: Record<string, { schema: unknown }> } } };
+}
+let doc: Doc;
 
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-docs-"));
@@ -56,14 +67,14 @@ describe("/openapi.json", () => {
   it("is valid OpenAPI 3.1, served to anyone", async () => {
     expect(doc.openapi).toBe("3.1.0");
     const validator = new Validator();
-    const result = await validator.validate(structuredClone(doc));
+    const result = await validator.validate(structuredClone(doc) as unknown as Parameters<Validator["validate"]>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["adminSession", "apiKey", "personSession", "reportLink"]);
   });
 
   it("describes every route handler of app/, each made from the operation it is described by, and nothing else", async () => {
-    const described = new Set(Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item as object).map((m) => `${m.toUpperCase()} ${p}`)));
+    const described = new Set(Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`)));
     const served = new Set<string>();
     for (const { file, path: routePath } of routeFiles()) {
       const handlers = await import(path.resolve(file));
@@ -80,15 +91,15 @@ describe("/openapi.json", () => {
 
   it("gives every operation a summary, an error answer in the one shape, and its security", () => {
     for (const [p, item] of Object.entries(doc.paths)) {
-      for (const [method, o] of Object.entries(item as Record<string, any>)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (const [method, o] of Object.entries(item)) {
         expect(o.summary, `${method} ${p}`).toBeTruthy();
         expect(o.responses["503"], `${method} ${p}`).toEqual({ $ref: "#/components/responses/Error" });
         expect(Array.isArray(o.security), `${method} ${p}`).toBe(true);
       }
     }
-    expect(doc.paths["/trigger_report"].post.security).toContainEqual({}); // open mode
-    expect(doc.paths["/api/admin/uploads"].post.security).not.toContainEqual({});
-    expect(doc.components.responses.Error.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Error" });
+    expect(doc.paths["/trigger_report"]!.post!.security).toContainEqual({}); // open mode
+    expect(doc.paths["/api/admin/uploads"]!.post!.security).not.toContainEqual({});
+    expect(doc.components.responses.Error.content["application/json"]!.schema).toEqual({ $ref: "#/components/schemas/Error" });
   });
 });
 
@@ -101,9 +112,9 @@ describe("the app answers as described", () => {
       ajv.addSchema(doc, "openapi");
       ready = true;
     }
-    const response = doc.paths[p][method].responses[String(status)];
+    const response = doc.paths[p]![method]!.responses[String(status)];
     expect(response, `${method} ${p} does not describe ${status}`).toBeDefined();
-    const pointer = response.$ref
+    const pointer = response!.$ref
       ? "#/components/schemas/Error"
       : `#/paths/${p.replaceAll("~", "~0").replaceAll("/", "~1")}/${method}/responses/${status}/content/application~1json/schema`;
     const validate = ajv.getSchema(`openapi${pointer}`)!;

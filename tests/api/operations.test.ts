@@ -9,11 +9,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort, startApp, type RunningApp } from "../../scripts/app-processes";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generateFeeds } from "../../lib/sample-data/generate";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 const ADMIN_TOKEN = "ops-admin-token-0123456789abcdef";
 const KEYS = { reports: "ops-reports-key-0123456789", metrics: "ops-metrics-key-0123456789", ingest: "ops-ingest-key-0123456789" };
 let app: RunningApp;

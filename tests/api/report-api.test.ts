@@ -11,10 +11,10 @@ import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { newReportId } from "../../lib/reports/create";
 import { generateFeeds } from "../../lib/sample-data/generate";
 import { REPORT_HEADER } from "../../lib/uptime";
-import { useTestDatabase } from "../database";
+import { setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
-const databaseUrl = await useTestDatabase();
+const databaseUrl = await setUpTestDatabase();
 let app: RunningApp;
 const STORES = 60;
 
