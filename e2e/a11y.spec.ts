@@ -9,14 +9,29 @@ async function pages(page: Page): Promise<string[]> {
   let id = reports.find((r: { status: string }) => r.status === "Complete")?.id as string | undefined;
   if (!id) {
     id = (await (await page.request.post("/trigger_report")).json()).report_id as string;
-    await expect.poll(async () => (await (await page.request.get(`/get_report?report_id=${id}`)).json()).status, { timeout: 30_000 }).toBe("Complete");
+    await expect
+      .poll(async () => (await (await page.request.get(`/get_report?report_id=${id}`)).json()).status, { timeout: 30_000 })
+      .toBe("Complete");
   }
   const { rows } = await (await page.request.get(`/api/reports/${id}/rows?pageSize=1`)).json();
-  return ["/", `/reports/${id}`, `/stores/${encodeURIComponent(rows[0].store_id)}?report=${id}`, "/admin/upload", "/admin/owners", "/admin/people", "/account/keys", "/alerts", "/no-such-page"];
+  return [
+    "/",
+    `/reports/${id}`,
+    `/stores/${encodeURIComponent(rows[0].store_id)}?report=${id}`,
+    "/admin/upload",
+    "/admin/owners",
+    "/admin/people",
+    "/account/keys",
+    "/alerts",
+    "/no-such-page",
+  ];
 }
 
 for (const width of [1280, 390]) {
-  test(`at ${width} px: axe finds nothing serious or critical, no page is wider than the screen, every page has its title`, async ({ browser, baseURL }) => {
+  test(`at ${width} px: axe finds nothing serious or critical, no page is wider than the screen, every page has its title`, async ({
+    browser,
+    baseURL,
+  }) => {
     const context = await browser.newContext({ baseURL, viewport: { width, height: 900 } });
     const page = await context.newPage();
     const problems: string[] = [];

@@ -27,7 +27,11 @@ test("an admin signs in, uploads a polls file and a bad file, and sees both outc
         `store_id,status,timestamp_utc\ne2e-${stamp},active,2024-10-14 10:00:00 UTC\ne2e-${stamp},inactive,2024-10-14 11:00:00 UTC\ne2e-${stamp},active,2024-10-14 12:00:00.5 UTC\n`,
       ),
     },
-    { name: "bad_hours.csv", mimeType: "text/csv", buffer: Buffer.from("store_id,dayOfWeek,start_time_local,end_time_local\ns1,9,09:00:00,17:00:00\n") },
+    {
+      name: "bad_hours.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("store_id,dayOfWeek,start_time_local,end_time_local\ns1,9,09:00:00,17:00:00\n"),
+    },
   ]);
 
   const polls = page.getByRole("listitem", { name: "new_polls.csv" });
@@ -38,7 +42,9 @@ test("an admin signs in, uploads a polls file and a bad file, and sees both outc
   await polls.getByRole("button", { name: "Upload" }).click();
   await expect(polls.getByRole("status")).toContainText("Loaded: 3 rows read, 3 added, 0 duplicate");
   await hours.getByRole("button", { name: "Upload" }).click();
-  await expect(hours.getByRole("alert")).toContainText("bad_hours.csv line 2, column day: expected a day of the week from 0 (Monday) to 6 (Sunday)");
+  await expect(hours.getByRole("alert")).toContainText(
+    "bad_hours.csv line 2, column day: expected a day of the week from 0 (Monday) to 6 (Sunday)",
+  );
   await expect(hours.getByRole("alert")).toContainText("nothing was loaded");
 
   const history = page.getByRole("table", { name: "Import history" });
@@ -65,7 +71,9 @@ test("the sign-in link signs in at once, and the token is left in no address and
   expect(await page.content()).not.toContain(ADMIN_TOKEN);
 });
 
-test("the printed sign-in link carries the token in its fragment, which no server sees: the page signs in with it and drops it", async ({ page }) => {
+test("the printed sign-in link carries the token in its fragment, which no server sees: the page signs in with it and drops it", async ({
+  page,
+}) => {
   const sent: string[] = [];
   page.on("request", (r) => sent.push(r.url()));
   await page.goto(`/admin/sign-in#token=${encodeURIComponent(ADMIN_TOKEN)}`);
@@ -77,7 +85,13 @@ test("the printed sign-in link carries the token in its fragment, which no serve
 });
 
 // The probes of the security issue: each `next` would send the signed-in browser to another site.
-for (const next of ["/\\127.0.0.1:3999/x", "/%09/127.0.0.1:3999/x", "//127.0.0.1:3999/x", "/%5C127.0.0.1:3999/x", "https://127.0.0.1:3999/x"]) {
+for (const next of [
+  "/\\127.0.0.1:3999/x",
+  "/%09/127.0.0.1:3999/x",
+  "//127.0.0.1:3999/x",
+  "/%5C127.0.0.1:3999/x",
+  "https://127.0.0.1:3999/x",
+]) {
   test(`after signing in with next=${next} the browser stays on this site, at /`, async ({ page, baseURL }) => {
     await page.goto(`/admin/sign-in?next=${next}`);
     await signInWithToken(page, ADMIN_TOKEN);

@@ -29,7 +29,10 @@ test("an admin adds, tests, changes and removes a rule; an incident shows in the
   );
   const { store_id: storeId, started } = rows[0];
   await db.query("DELETE FROM incidents WHERE store_id = $1", [storeId]);
-  await db.query("INSERT INTO incidents (store_id, kind, started_at, opened_at, resolved_at) VALUES ($1, 'down', $2, $2::timestamptz + interval '15 minutes', $2::timestamptz + interval '2 hours')", [storeId, started]);
+  await db.query(
+    "INSERT INTO incidents (store_id, kind, started_at, opened_at, resolved_at) VALUES ($1, 'down', $2, $2::timestamptz + interval '15 minutes', $2::timestamptz + interval '2 hours')",
+    [storeId, started],
+  );
 
   try {
     await page.goto(`/admin/login?token=${encodeURIComponent(ADMIN_TOKEN)}`);

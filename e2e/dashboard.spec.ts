@@ -24,7 +24,10 @@ async function generateReport(page: Page) {
 
 async function openNewReport(page: Page) {
   const id = await generateReport(page);
-  await page.locator(`tr[data-report-id="${id}"]`).getByRole("link", { name: /Open report/ }).click();
+  await page
+    .locator(`tr[data-report-id="${id}"]`)
+    .getByRole("link", { name: /Open report/ })
+    .click();
   await expect(page.getByRole("table", { name: "Report rows" })).toBeVisible();
   return id;
 }
@@ -47,7 +50,10 @@ const storeIds = (page: Page) =>
     .evaluateAll((cells) => cells.map((c) => (c.querySelector(".store-id") ?? c.querySelector("a"))!.textContent!.trim()));
 
 const column = (page: Page, index: number) =>
-  page.getByRole("table", { name: "Report rows" }).locator(`tbody tr td:nth-child(${index + 1})`).allInnerTexts();
+  page
+    .getByRole("table", { name: "Report rows" })
+    .locator(`tbody tr td:nth-child(${index + 1})`)
+    .allInnerTexts();
 
 /** Sorts the table by a column and waits until the rows shown are the newly sorted ones. */
 async function sortBy(page: Page, label: RegExp, index: number, direction: "ascending" | "descending") {
@@ -98,7 +104,10 @@ test("downloading the CSV: the exact header and one row per store", async ({ pag
   const id = await openNewReport(page);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
   expect(download.suggestedFilename()).toBe(`report-${id}.csv`);
-  const lines = fs.readFileSync((await download.path())!, "utf8").trimEnd().split("\n");
+  const lines = fs
+    .readFileSync((await download.path())!, "utf8")
+    .trimEnd()
+    .split("\n");
   expect(lines[0]).toBe(
     "store_id,uptime_last_hour(in minutes),uptime_last_day(in hours),uptime_last_week(in hours),downtime_last_hour(in minutes),downtime_last_day(in hours),downtime_last_week(in hours)",
   );

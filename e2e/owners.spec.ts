@@ -7,7 +7,10 @@ const PASSWORD = "owners spec password 42";
 // An admin makes an owner with three stores and invites a member of it; the member chooses a password, signs in,
 // sees only those stores in a report and its CSV, cannot reach the upload page, and signs out. The accounts made
 // here are removed at the end, so that the app is back in open mode for the other specs.
-test("an invited owner's member sees only their stores, in the report and its CSV, and signs out for good", async ({ browser, baseURL }) => {
+test("an invited owner's member sees only their stores, in the report and its CSV, and signs out for good", async ({
+  browser,
+  baseURL,
+}) => {
   const adminContext = await browser.newContext({ baseURL });
   const admin = await adminContext.newPage();
   await admin.goto(`/admin/login?token=${encodeURIComponent(ADMIN_TOKEN)}`);
@@ -15,7 +18,9 @@ test("an invited owner's member sees only their stores, in the report and its CS
 
   // A complete report, and three of its stores.
   const { report_id: reportId } = await (await admin.request.post("/trigger_report", { headers: { Origin: baseURL! } })).json();
-  await expect.poll(async () => (await (await admin.request.get(`/get_report?report_id=${reportId}`)).json()).status, { timeout: 30_000 }).toBe("Complete");
+  await expect
+    .poll(async () => (await (await admin.request.get(`/get_report?report_id=${reportId}`)).json()).status, { timeout: 30_000 })
+    .toBe("Complete");
   const rows = (await (await admin.request.get(`/api/reports/${reportId}/rows?pageSize=3`)).json()).rows as { store_id: string }[];
   const mine = rows.map((r) => r.store_id).sort();
 
@@ -26,7 +31,10 @@ test("an invited owner's member sees only their stores, in the report and its CS
   await admin.getByLabel("Short name (letters, digits, dashes)").fill(slug);
   await admin.getByRole("button", { name: "Add owner" }).click();
   await expect(admin.getByRole("table", { name: "Owners" })).toContainText(slug);
-  await admin.getByRole("form", { name: "Assign stores" }).getByRole("combobox", { name: /^Owner/ }).selectOption(slug);
+  await admin
+    .getByRole("form", { name: "Assign stores" })
+    .getByRole("combobox", { name: /^Owner/ })
+    .selectOption(slug);
   await admin.getByLabel("Store ids (one per line, or separated by commas)").fill(mine.join("\n"));
   await admin.getByRole("button", { name: "Assign" }).click();
   await expect(admin.getByText("3 stores assigned.")).toBeVisible();
@@ -36,7 +44,10 @@ test("an invited owner's member sees only their stores, in the report and its CS
   const email = `${slug}@example.com`;
   await admin.getByLabel("Name", { exact: true }).fill("Sam Spec");
   await admin.getByLabel("E-mail").fill(email);
-  await admin.getByRole("form", { name: "Invite someone" }).getByRole("combobox", { name: /^Owner/ }).selectOption(slug);
+  await admin
+    .getByRole("form", { name: "Invite someone" })
+    .getByRole("combobox", { name: /^Owner/ })
+    .selectOption(slug);
   await admin.getByRole("button", { name: "Invite" }).click();
   const link = (await admin.locator(".once code").innerText()).trim();
   expect(link).toContain("/account/password?token=");
@@ -62,8 +73,13 @@ test("an invited owner's member sees only their stores, in the report and its CS
   await expect(table.locator("tbody tr")).toHaveCount(3);
   expect((await table.locator("tbody tr td .store-id").allInnerTexts()).map((t) => t.trim()).sort()).toEqual(mine);
   const [download] = await Promise.all([member.waitForEvent("download"), member.getByRole("link", { name: "Download CSV" }).click()]);
-  const csv = fs.readFileSync((await download.path())!, "utf8").trim().split("\n");
-  expect(csv[0]).toBe("store_id,uptime_last_hour(in minutes),uptime_last_day(in hours),uptime_last_week(in hours),downtime_last_hour(in minutes),downtime_last_day(in hours),downtime_last_week(in hours)");
+  const csv = fs
+    .readFileSync((await download.path())!, "utf8")
+    .trim()
+    .split("\n");
+  expect(csv[0]).toBe(
+    "store_id,uptime_last_hour(in minutes),uptime_last_day(in hours),uptime_last_week(in hours),downtime_last_hour(in minutes),downtime_last_day(in hours),downtime_last_week(in hours)",
+  );
   expect(csv.slice(1).map((line) => line.split(",")[0])).toEqual(mine);
 
   const upload = await member.goto("/admin/upload");

@@ -3,7 +3,9 @@ import { expect, test, type Page } from "@playwright/test";
 /** Generates a report and opens it; returns its id. */
 async function openReport(page: Page): Promise<string> {
   const { report_id: id } = await (await page.request.post("/trigger_report")).json();
-  await expect.poll(async () => (await (await page.request.get(`/get_report?report_id=${id}`)).json()).status, { timeout: 30_000 }).toBe("Complete");
+  await expect
+    .poll(async () => (await (await page.request.get(`/get_report?report_id=${id}`)).json()).status, { timeout: 30_000 })
+    .toBe("Complete");
   await page.goto(`/reports/${id}`);
   await expect(page.getByRole("table", { name: "Report rows" })).toHaveAttribute("aria-busy", "false");
   return id;
@@ -12,7 +14,9 @@ async function openReport(page: Page): Promise<string> {
 const rows = (page: Page) => page.getByRole("table", { name: "Report rows" }).locator("tbody tr");
 /** The week's uptime % of the rows shown ("no data" as -1, so that it sorts first). */
 const weekPercents = async (page: Page) =>
-  (await rows(page).locator("td:nth-child(2)").allInnerTexts()).map((t) => (t.includes("no data") ? -1 : t.trim() === "—" ? Infinity : parseFloat(t)));
+  (await rows(page).locator("td:nth-child(2)").allInnerTexts()).map((t) =>
+    t.includes("no data") ? -1 : t.trim() === "—" ? Infinity : parseFloat(t),
+  );
 
 test("a report opens worst first, each store named with its id beneath", async ({ page }) => {
   await openReport(page);
@@ -50,14 +54,22 @@ test("a summary card filters the table to the stores it counts, and back to all"
 
 test("sort, filter and page live in the address: reload and Back keep them", async ({ page }) => {
   const id = await openReport(page);
-  await page.getByRole("columnheader", { name: /Downtime last day/ }).getByRole("button").click();
+  await page
+    .getByRole("columnheader", { name: /Downtime last day/ })
+    .getByRole("button")
+    .click();
   await expect(page).toHaveURL(/sort=downtime_last_day&dir=desc/);
   const ids = () => rows(page).locator("td .store-id").allInnerTexts();
-  await expect.poll(async () => Number((await rows(page).first().locator("td:nth-child(9)").innerText()))).toBeGreaterThan(0);
+  await expect.poll(async () => Number(await rows(page).first().locator("td:nth-child(9)").innerText())).toBeGreaterThan(0);
   const first = await ids();
   await page.getByRole("button", { name: "Next page" }).click();
   await expect(page).toHaveURL(/page=2/);
-  await expect.poll(async () => (await ids())[0] !== first[0] && (await page.getByRole("table", { name: "Report rows" }).getAttribute("aria-busy")) === "false").toBe(true);
+  await expect
+    .poll(
+      async () =>
+        (await ids())[0] !== first[0] && (await page.getByRole("table", { name: "Report rows" }).getAttribute("aria-busy")) === "false",
+    )
+    .toBe(true);
   const shown = await ids();
 
   await page.reload();
@@ -93,7 +105,9 @@ test("a store's outages add up to its red spans and its week's downtime, and its
   });
   // Each length is rounded to the second: the total is the week's downtime (hours to 2 decimals) to within that.
   expect(Math.abs(seconds.reduce((a, b) => a + b, 0) / 3600 - weekDown)).toBeLessThanOrEqual(0.005 + lengths.length / 3600);
-  await expect(page.getByRole("table", { name: "Uptime and downtime" }).locator("tbody tr").nth(2).locator("td").nth(1)).toHaveText(`${weekDown.toFixed(2)} h`);
+  await expect(page.getByRole("table", { name: "Uptime and downtime" }).locator("tbody tr").nth(2).locator("td").nth(1)).toHaveText(
+    `${weekDown.toFixed(2)} h`,
+  );
   expect(await page.locator(".span-down").count()).toBeGreaterThanOrEqual(lengths.length);
 
   await expect(page.getByRole("img", { name: /Daily business-hours uptime/ })).toBeVisible();
@@ -102,7 +116,9 @@ test("a store's outages add up to its red spans and its week's downtime, and its
   await expect(page.locator(".history-chart rect")).toHaveCount(91);
 });
 
-test("generating a report when nothing changed since the newest one: the page says so and opens it, or generates anyway", async ({ page }) => {
+test("generating a report when nothing changed since the newest one: the page says so and opens it, or generates anyway", async ({
+  page,
+}) => {
   await openReport(page); // the newest report, of the data as it is
   await page.goto("/");
   await page.getByRole("button", { name: "Generate report" }).click();

@@ -36,7 +36,12 @@ test("every page passes its Content-Security-Policy and works", async ({ page })
   await page.goto(`/admin/login?token=${process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789"}`);
   await expect(page).toHaveURL(/\/admin\/upload$/);
   await expect(page.getByRole("heading", { name: "Import history" })).toBeVisible();
-  for (const [path, heading] of [["/admin/owners", "Owners"], ["/admin/people", "People"], ["/account/keys", "Keys"], ["/account/set-password", "Choose your password"]]) {
+  for (const [path, heading] of [
+    ["/admin/owners", "Owners"],
+    ["/admin/people", "People"],
+    ["/account/keys", "Keys"],
+    ["/account/set-password", "Choose your password"],
+  ]) {
     await page.goto(path!);
     await expect(page.getByRole("heading", { name: heading, level: 1 })).toBeVisible();
   }
@@ -46,7 +51,17 @@ test("every page passes its Content-Security-Policy and works", async ({ page })
 
 test("every response carries the security headers: pages, JSON, CSV and errors", async ({ request }) => {
   const id = ((await (await request.post("/trigger_report")).json()) as { report_id: string }).report_id;
-  for (const path of ["/", "/admin/sign-in", "/api/reports", `/api/reports/${id}`, "/api/health", "/no-such-page", `/get_report?report_id=${id}`, `/get_report_file/${id}`, "/get_report?report_id=bad"]) {
+  for (const path of [
+    "/",
+    "/admin/sign-in",
+    "/api/reports",
+    `/api/reports/${id}`,
+    "/api/health",
+    "/no-such-page",
+    `/get_report?report_id=${id}`,
+    `/get_report_file/${id}`,
+    "/get_report?report_id=bad",
+  ]) {
     const headers = (await request.get(path, { maxRedirects: 0 })).headers();
     expect(headers, path).toMatchObject({
       "x-content-type-options": "nosniff",

@@ -24,7 +24,10 @@ await generateFeeds({ stores: E2E_STORES, days: 9, seed: 5 }, dir);
 await loadFeeds(feedSourcesInDirectory(dir), { actor: "e2e" });
 await closePool();
 
-const app = await startApp(url, { port, env: { ADMIN_TOKEN: process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789", ALERT_ALLOW_PRIVATE_TARGETS: "on" } });
+const app = await startApp(url, {
+  port,
+  env: { ADMIN_TOKEN: process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789", ALERT_ALLOW_PRIVATE_TARGETS: "on" },
+});
 console.log(`e2e app on ${app.baseUrl}`);
 const stop = async () => {
   await app.stop();

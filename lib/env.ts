@@ -46,10 +46,17 @@ const schema = z.object({
     .default("")
     .transform((raw, ctx) => {
       const keys: { scope: "ingest" | "reports" | "metrics"; owner?: string; key: string }[] = [];
-      for (const entry of raw.split(",").map((e) => e.trim()).filter(Boolean)) {
+      for (const entry of raw
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean)) {
         const [scoped, key] = [entry.slice(0, entry.indexOf(":")), entry.slice(entry.indexOf(":") + 1)];
         const [scope, owner] = scoped.split("@") as [string, string | undefined];
-        if ((scope !== "ingest" && scope !== "reports" && scope !== "metrics") || key.length < 16 || (owner !== undefined && (scope !== "reports" || !OWNER_SLUG.test(owner)))) {
+        if (
+          (scope !== "ingest" && scope !== "reports" && scope !== "metrics") ||
+          key.length < 16 ||
+          (owner !== undefined && (scope !== "reports" || !OWNER_SLUG.test(owner)))
+        ) {
           ctx.addIssue({
             code: "custom",
             message: `API_KEYS entry "${scoped || entry}:…" must be ingest:<key>, reports:<key>, reports@<owner-slug>:<key> or metrics:<key>, keys of 16+ characters`,
@@ -78,7 +85,12 @@ const schema = z.object({
   ALERT_EMAIL_TO: z
     .string()
     .default("")
-    .transform((raw) => raw.split(",").map((a) => a.trim()).filter(Boolean))
+    .transform((raw) =>
+      raw
+        .split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().email("ALERT_EMAIL_TO must be e-mail addresses, comma-separated"))),
   /**
    * Whether webhooks set in the dashboard may reach internal addresses (loopback, private networks, link-local):
@@ -90,13 +102,29 @@ const schema = z.object({
   /** The sender of alert e-mails. */
   SMTP_FROM: z.string().default("Store Monitor <alerts@localhost>"),
   /** Minutes a store must be down within its business hours before an incident opens. */
-  ALERT_AFTER_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
+  ALERT_AFTER_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** Minutes without a poll, within business hours, before a "no data" incident opens (the poller, not the store). */
-  ALERT_NO_DATA_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(90),
+  ALERT_NO_DATA_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(90),
   /** Signs people's session cookies; unset: a secret made once for the database and kept in it. */
   AUTH_SECRET: z.string().min(32).optional(),
-  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(512 * 1024 * 1024),
-  API_BODY_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(512 * 1024 * 1024),
+  API_BODY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
   /**
    * The site's public origin (scheme, host, port), e.g. https://monitor.example.com: requests that change data
    * with a session, or in open mode, must come from it. Unset: the request's own (Host, or with TRUST_PROXY
@@ -157,7 +185,8 @@ export function databaseUrl(): string {
   const { DATABASE_URL, EMBEDDED_PG_DIR, EMBEDDED_PG_PORT } = env();
   if (DATABASE_URL) return DATABASE_URL;
   const credentials = readCredentials(EMBEDDED_PG_DIR);
-  if (!credentials) throw new Error(`DATABASE_URL is not set and the embedded database in ${EMBEDDED_PG_DIR} is not prepared: run npm start`);
+  if (!credentials)
+    throw new Error(`DATABASE_URL is not set and the embedded database in ${EMBEDDED_PG_DIR} is not prepared: run npm start`);
   return serverUrl(EMBEDDED_PG_PORT, APP_ROLE, credentials.app, APP_DATABASE);
 }
 

@@ -20,10 +20,16 @@ export class AppError extends Error {
 export const errorBodySchema = z
   .object({
     error: z.object({
-      code: z.string().meta({ description: "For machines: invalid_parameter, not_found, unauthorized, database_unavailable, …", example: "invalid_parameter" }),
+      code: z.string().meta({
+        description: "For machines: invalid_parameter, not_found, unauthorized, database_unavailable, …",
+        example: "invalid_parameter",
+      }),
       message: z.string().meta({ description: "For people: names the parameter, field, file or line, and the value" }),
       details: z.unknown().optional(),
-      requestId: z.string().optional().meta({ description: "The request's id (X-Request-Id), to quote when asking about it; it is in the logs too" }),
+      requestId: z
+        .string()
+        .optional()
+        .meta({ description: "The request's id (X-Request-Id), to quote when asking about it; it is in the logs too" }),
     }),
   })
   .meta({ id: "Error" });
@@ -51,7 +57,10 @@ export function errorBody(e: unknown, requestId?: string): { status: number; bod
   const prismaCode = (e as { code?: unknown } | null)?.code;
   if (!(e instanceof AppError) && (prismaCode === "P2002" || prismaCode === "P2025"))
     // Two requests made the same thing at once, or one removed what the other changes.
-    e = prismaCode === "P2002" ? new AppError("conflict", 409, "that exists already") : new AppError("not_found", 404, "that does not exist (any more)");
+    e =
+      prismaCode === "P2002"
+        ? new AppError("conflict", 409, "that exists already")
+        : new AppError("not_found", 404, "that does not exist (any more)");
   if (e instanceof AppError) {
     const error: ErrorBody["error"] = { code: e.code, message: e.message };
     if (e.details !== undefined) error.details = e.details;

@@ -8,18 +8,32 @@ import { pino, type Logger } from "pino";
 // paths with their query's secrets blanked (redactUrl). Read from process.env directly, not through env(): the
 // logger must work before the settings are checked, to say what is wrong with them.
 
-const SECRET_FIELDS = ["token", "key", "password", "secret", "signature", "authorization", "cookie", "set-cookie", "apiKey", "webhookSecret"];
+const SECRET_FIELDS = [
+  "token",
+  "key",
+  "password",
+  "secret",
+  "signature",
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "apiKey",
+  "webhookSecret",
+];
 
 function make(): Logger {
   const level = process.env.LOG_LEVEL ?? "info";
-  const pretty = process.env.NODE_ENV !== "production" && process.stdout.isTTY && process.env.LOG_FORMAT !== "json" && installed("pino-pretty");
+  const pretty =
+    process.env.NODE_ENV !== "production" && process.stdout.isTTY && process.env.LOG_FORMAT !== "json" && installed("pino-pretty");
   return pino({
     level,
     base: { pid: process.pid, role: process.env.STOREMON_ROLE ?? "app" },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: SECRET_FIELDS.flatMap((f) => [`["${f}"]`, `*["${f}"]`, `*.headers["${f}"]`]), censor: "[redacted]" },
-    ...(pretty ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } } : {}),
+    ...(pretty
+      ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } }
+      : {}),
   });
 }
 

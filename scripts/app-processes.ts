@@ -57,9 +57,7 @@ export const WEB_BUNDLE = path.resolve("dist/web.mjs");
 
 /** Node arguments of a web server process listening on `port` (or `next dev`, in development). */
 export function webArgs(port: number, dev = false): string[] {
-  return dev
-    ? [path.resolve("node_modules/next/dist/bin/next"), "dev", "-p", String(port)]
-    : [OLD_SPACE, WASM, WEB_BUNDLE];
+  return dev ? [path.resolve("node_modules/next/dist/bin/next"), "dev", "-p", String(port)] : [OLD_SPACE, WASM, WEB_BUNDLE];
 }
 
 /** The worker as `npm run build` bundles it: plain JavaScript starts faster and smaller than through tsx. */
@@ -87,7 +85,10 @@ export async function startApp(
   const workerProcesses = Array.from({ length: workers }, () => startWorker(databaseUrl, env));
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    const up = await fetch(`${baseUrl}/api/health`).then((r) => r.ok, () => false);
+    const up = await fetch(`${baseUrl}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     if (i > 300) throw new Error("the app did not start");
     await sleep(100);

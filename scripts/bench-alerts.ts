@@ -13,10 +13,14 @@ import { generateFeeds } from "../lib/sample-data/generate";
 import { evaluateStores } from "../lib/alerts/evaluate";
 import { commandArgs, positiveInteger } from "./cli";
 
-const { values } = commandArgs({ stores: { type: "string" }, runs: { type: "string" } }, "usage: npm run bench:alerts -- [--stores N] [--runs R]");
+const { values } = commandArgs(
+  { stores: { type: "string" }, runs: { type: "string" } },
+  "usage: npm run bench:alerts -- [--stores N] [--runs R]",
+);
 const stores = positiveInteger("stores", values.stores, 15_000);
 const runs = positiveInteger("runs", values.runs, 5);
-if (!Number.isInteger(stores) || stores < 1 || !Number.isInteger(runs) || runs < 1) throw new Error("--stores and --runs take positive integers");
+if (!Number.isInteger(stores) || stores < 1 || !Number.isInteger(runs) || runs < 1)
+  throw new Error("--stores and --runs take positive integers");
 
 const dir = path.join(os.tmpdir(), `storemon-bench-alerts-${stores}`);
 await generateFeeds({ stores, days: 2, end: new Date() }, dir);

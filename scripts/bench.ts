@@ -174,7 +174,9 @@ try {
   const downloadMs = performance.now() - downloadStarted;
 
   // A store page's 90-day history, over HTTP, for 20 stores (what the store page asks for on "Show 90 days").
-  const sample = (await pool().query<{ store_id: string }>("SELECT store_id FROM report_rows WHERE report_id = $1 ORDER BY store_id LIMIT 20", [lastId])).rows;
+  const sample = (
+    await pool().query<{ store_id: string }>("SELECT store_id FROM report_rows WHERE report_id = $1 ORDER BY store_id LIMIT 20", [lastId])
+  ).rows;
   const historyMs: number[] = [];
   for (const { store_id: id } of sample) {
     const started = performance.now();
@@ -209,7 +211,11 @@ try {
     date: new Date().toISOString(),
     machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), cpu: os.cpus()[0]?.model, node: process.version },
     data: { stores, days, polls: polls.rowsRead, reportRows: rows[0].n },
-    load: { seconds: seconds(loadMs), pollsSeconds: Math.round(polls.seconds * 100) / 100, rowsPerSecond: Math.round(polls.rowsRead / polls.seconds) },
+    load: {
+      seconds: seconds(loadMs),
+      pollsSeconds: Math.round(polls.seconds * 100) / 100,
+      rowsPerSecond: Math.round(polls.rowsRead / polls.seconds),
+    },
     report: {
       medianSeconds: seconds(median(reportMs)),
       runs: reportMs.map(seconds),

@@ -16,10 +16,7 @@ await runCommand(
     const end = endRaw !== undefined ? new Date(endRaw) : DEFAULT_END;
     if (Number.isNaN(end.getTime())) throw new UsageError(`--end must be an ISO 8601 instant (got ${String(endRaw)})`);
     const started = performance.now();
-    const counts = await generateFeeds(
-      { stores: number("stores"), days: number("days"), seed: number("seed", 1), end },
-      out,
-    );
+    const counts = await generateFeeds({ stores: number("stores"), days: number("days"), seed: number("seed", 1), end }, out);
     console.log(
       `${out}: ${counts.stores} stores, ${counts.polls} polls, ${counts.hoursRows} business-hours rows, ` +
         `${counts.zoneRows} time zones in ${((performance.now() - started) / 1000).toFixed(1)} s`,

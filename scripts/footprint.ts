@@ -38,13 +38,25 @@ await closePool();
 /** Every process of a process group, with what it is, its RSS and PSS in kB (Linux /proc). */
 function group(pgid: number): { pid: number; what: string; rss: number; pss: number }[] {
   const found = [];
-  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).map(Number)) {
+  for (const pid of fs
+    .readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
       if (Number(stat.split(") ")[1]!.split(" ")[2]) !== pgid) continue;
       const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-      const kb = (file: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/${file}`, "utf8"))?.[1] ?? 0);
-      const what = command.some((a) => a.includes("worker")) ? "worker" : command.some((a) => a.includes("web")) ? "web" : command.some((a) => a.includes("launch")) ? "launcher" : path.basename(command[0] ?? "?") === "node" ? command.slice(1, 3).join(" ") : command.join(" ").slice(0, 40);
+      const kb = (file: string, field: string) =>
+        Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/${file}`, "utf8"))?.[1] ?? 0);
+      const what = command.some((a) => a.includes("worker"))
+        ? "worker"
+        : command.some((a) => a.includes("web"))
+          ? "web"
+          : command.some((a) => a.includes("launch"))
+            ? "launcher"
+            : path.basename(command[0] ?? "?") === "node"
+              ? command.slice(1, 3).join(" ")
+              : command.join(" ").slice(0, 40);
       found.push({ pid, what, rss: kb("status", "VmRSS"), pss: kb("smaps_rollup", "Pss") });
     } catch {} // gone meanwhile
   }
@@ -55,11 +67,26 @@ const port = await freePort();
 const app = spawn("npm", ["start"], {
   detached: true, // a process group of its own: npm and everything under it
   stdio: ["ignore", "ignore", "inherit"],
-  env: { ...process.env, DATABASE_URL: url, PORT: String(port), SAMPLE_DATA: "off", WORKERS: "2", ADMIN_TOKEN: "footprint-admin-token-0123456789", LOG_LEVEL: "warn" },
+  env: {
+    ...process.env,
+    DATABASE_URL: url,
+    PORT: String(port),
+    SAMPLE_DATA: "off",
+    WORKERS: "2",
+    ADMIN_TOKEN: "footprint-admin-token-0123456789",
+    LOG_LEVEL: "warn",
+  },
 });
 const base = `http://127.0.0.1:${port}`;
 try {
-  for (let i = 0; !(await fetch(`${base}/api/health`).then((r) => r.ok, () => false)); i++) {
+  for (
+    let i = 0;
+    !(await fetch(`${base}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
     if (i > 600) throw new Error("npm start did not come up");
     await sleep(100);
   }
@@ -71,8 +98,14 @@ try {
   const sampler = (async () => {
     while (sampling) {
       const now = group(app.pid!);
-      peaks.rss = Math.max(peaks.rss, now.reduce((s, p) => s + p.rss, 0));
-      peaks.pss = Math.max(peaks.pss, now.reduce((s, p) => s + p.pss, 0));
+      peaks.rss = Math.max(
+        peaks.rss,
+        now.reduce((s, p) => s + p.rss, 0),
+      );
+      peaks.pss = Math.max(
+        peaks.pss,
+        now.reduce((s, p) => s + p.pss, 0),
+      );
       for (const p of now) {
         const seen = peaks.byProcess.get(p.pid) ?? { what: p.what, rss: 0, pss: 0 };
         peaks.byProcess.set(p.pid, { what: p.what, rss: Math.max(seen.rss, p.rss), pss: Math.max(seen.pss, p.pss) });
@@ -101,14 +134,29 @@ try {
     machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), cpu: os.cpus()[0]?.model, node: process.version },
     data: { stores, days, polls: loaded.find((r) => r.kind === "polls")!.rowsRead },
     reportSeconds: seconds,
-    idle: { rssMb: mb(idle.reduce((s, p) => s + p.rss, 0)), pssMb: mb(idle.reduce((s, p) => s + p.pss, 0)), processes: idle.map((p) => ({ what: p.what, rssMb: mb(p.rss), pssMb: mb(p.pss) })) },
+    idle: {
+      rssMb: mb(idle.reduce((s, p) => s + p.rss, 0)),
+      pssMb: mb(idle.reduce((s, p) => s + p.pss, 0)),
+      processes: idle.map((p) => ({ what: p.what, rssMb: mb(p.rss), pssMb: mb(p.pss) })),
+    },
     whileReportsRun: {
       peakRssMb: mb(peaks.rss),
       peakPssMb: mb(peaks.pss),
       processes: [...peaks.byProcess.values()].map((p) => ({ what: p.what, peakRssMb: mb(p.rss), peakPssMb: mb(p.pss) })),
     },
   };
-  console.table(Object.fromEntries(result.whileReportsRun.processes.map((p, i) => [`${i} ${p.what}`, { "peak RSS MB": p.peakRssMb, "peak PSS MB": p.peakPssMb, "idle RSS MB": result.idle.processes.find((q) => q.what === p.what)?.rssMb }])));
+  console.table(
+    Object.fromEntries(
+      result.whileReportsRun.processes.map((p, i) => [
+        `${i} ${p.what}`,
+        {
+          "peak RSS MB": p.peakRssMb,
+          "peak PSS MB": p.peakPssMb,
+          "idle RSS MB": result.idle.processes.find((q) => q.what === p.what)?.rssMb,
+        },
+      ]),
+    ),
+  );
   console.log(
     `npm start's tree, ${stores} stores x ${days} days (${result.data.polls.toLocaleString("en")} polls), reports ${seconds.join(", ")} s: ` +
       `peak ${result.whileReportsRun.peakRssMb} MB RSS, ${result.whileReportsRun.peakPssMb} MB PSS (idle ${result.idle.rssMb} MB RSS, ${result.idle.pssMb} MB PSS)`,

@@ -28,7 +28,9 @@ export function descendants(pid: number): ProcessInfo[] {
 
 /** The web server's (`web`) or the workers' (`worker`) processes under `pid`. */
 export function appProcesses(pid: number, role: "web" | "worker"): number[] {
-  return descendants(pid).filter((p) => p.command.includes(`dist/${role}.mjs`)).map((p) => p.pid);
+  return descendants(pid)
+    .filter((p) => p.command.includes(`dist/${role}.mjs`))
+    .map((p) => p.pid);
 }
 
 /** Whether `pid` runs (a zombie, dead but not yet reaped by its parent, does not). */

@@ -26,7 +26,11 @@ const child = (role: "web" | "worker") => {
   const pids = appProcesses(launcher.pid!, role);
   return pids.length === 1 ? pids[0] : undefined;
 };
-const health = () => fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0);
+const health = () =>
+  fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 /** Calls /api/health every 100 ms until stopped; returns the calls that did not answer 200. */
 function watchHealth(): () => Promise<number[]> {
@@ -50,7 +54,14 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   launcher = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), WORKERS: "1", SAMPLE_DATA: "off", ADMIN_TOKEN: "token-of-the-supervisor-test" },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      WORKERS: "1",
+      SAMPLE_DATA: "off",
+      ADMIN_TOKEN: "token-of-the-supervisor-test",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   launcher.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -81,7 +92,11 @@ describe("npm start", () => {
     const before = child("web")!;
     const killedAt = Date.now();
     process.kill(before, "SIGKILL");
-    await waitFor("the web server answers again", async () => child("web") !== undefined && child("web") !== before && (await health()) === 200, 5_000);
+    await waitFor(
+      "the web server answers again",
+      async () => child("web") !== undefined && child("web") !== before && (await health()) === 200,
+      5_000,
+    );
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     expect(output).toContain(`"msg":"web server (pid ${before}) was killed by SIGKILL; restarting in 0.5 s`);
   });

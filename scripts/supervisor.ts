@@ -65,7 +65,9 @@ export class SupervisedChild {
       }, delay);
     };
     // A child that could not be spawned at all (EAGAIN, EMFILE) emits "error" and never "exit".
-    child.once("error", (e) => (child.pid === undefined ? restart(`could not be started (${e.message})`) : say(`${this.name} (pid ${child.pid}): ${e.message}`)));
+    child.once("error", (e) =>
+      child.pid === undefined ? restart(`could not be started (${e.message})`) : say(`${this.name} (pid ${child.pid}): ${e.message}`),
+    );
     child.once("exit", (code, signal) => restart(describeExit(code, signal)));
   }
 
@@ -121,7 +123,11 @@ export class SupervisedDatabase {
         this.starting = this.startServer();
         this.server = await this.starting;
         // Another server took the port meanwhile: it is used, but it is not this launcher's to watch.
-        say(this.server.exited ? `embedded PostgreSQL restarted (pid ${this.server.pid})` : "another PostgreSQL answers on the port now; using it");
+        say(
+          this.server.exited
+            ? `embedded PostgreSQL restarted (pid ${this.server.pid})`
+            : "another PostgreSQL answers on the port now; using it",
+        );
         this.watch();
         this.events.restarted();
         return;

@@ -136,7 +136,10 @@ const server = http.createServer(
     dispatch(req, res, path);
   },
 );
-limitConnections(server, { max: settings.WEB_MAX_CONNECTIONS ?? defaultMaxConnections(), silentMs: settings.WEB_HEADERS_TIMEOUT_SECONDS * 1000 });
+limitConnections(server, {
+  max: settings.WEB_MAX_CONNECTIONS ?? defaultMaxConnections(),
+  silentMs: settings.WEB_HEADERS_TIMEOUT_SECONDS * 1000,
+});
 limitBodyRate(server, { minRate: settings.WEB_BODY_MIN_RATE, windowMs: settings.WEB_BODY_RATE_WINDOW_SECONDS * 1000 });
 
 /** The ROUTES are answered here; everything else by Next.js. */
@@ -162,12 +165,23 @@ const metricsServer = settings.METRICS_PORT
       .createServer((req, res) => {
         if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") return void res.writeHead(404).end();
         metricsResponse()
-          .then((response) => send(req, res, response), (e) => refuse(req, res, e))
+          .then(
+            (response) => send(req, res, response),
+            (e) => refuse(req, res, e),
+          )
           .catch(() => res.destroy()); // the scraper left
       })
-      .on("error", (e) => log().error({ err: errorMessage(e), port: settings.METRICS_PORT }, "the metrics port could not be opened; /metrics stays on the main port"))
+      .on("error", (e) =>
+        log().error(
+          { err: errorMessage(e), port: settings.METRICS_PORT },
+          "the metrics port could not be opened; /metrics stays on the main port",
+        ),
+      )
       .listen(settings.METRICS_PORT, settings.METRICS_HOST, () =>
-        log().info({ port: settings.METRICS_PORT, host: settings.METRICS_HOST }, `metrics on http://${settings.METRICS_HOST}:${settings.METRICS_PORT}/metrics`),
+        log().info(
+          { port: settings.METRICS_PORT, host: settings.METRICS_HOST },
+          `metrics on http://${settings.METRICS_HOST}:${settings.METRICS_PORT}/metrics`,
+        ),
       )
   : null;
 for (const signal of ["SIGINT", "SIGTERM"] as const)

@@ -43,7 +43,10 @@ export async function setUpTestDatabase(): Promise<string> {
 
 /** Every row of the three feed tables, to show that a refused load or upload changed nothing. */
 export async function feedTables() {
-  const q = (sql: string) => pool().query(sql).then((r) => r.rows);
+  const q = (sql: string) =>
+    pool()
+      .query(sql)
+      .then((r) => r.rows);
   return {
     polls: await q("SELECT store_id, timestamp_utc::text, status FROM polls ORDER BY 1, 2"),
     hours: await q("SELECT * FROM business_hours ORDER BY 1, 2, 3, 4"),

@@ -14,10 +14,10 @@ export default async function AlertsPage() {
     <>
       <h1>Alerts</h1>
       <p className="muted">
-        An incident opens when a store has been down within its business hours for the alert rule&apos;s time, by the report&apos;s rules (the
-        nearest poll, business hours in the store&apos;s zone), and resolves when it is up again or its business hours end. A
-        &ldquo;no data&rdquo; incident opens when a store is open and no poll has come for a while (the poller, not the store), and resolves
-        with the next poll.
+        An incident opens when a store has been down within its business hours for the alert rule&apos;s time, by the report&apos;s rules
+        (the nearest poll, business hours in the store&apos;s zone), and resolves when it is up again or its business hours end. A &ldquo;no
+        data&rdquo; incident opens when a store is open and no poll has come for a while (the poller, not the store), and resolves with the
+        next poll.
       </p>
       <h2>Incidents</h2>
       <AlertsList />

@@ -9,8 +9,8 @@ export default function DocsPage() {
       <h1>API</h1>
       <p className="muted">
         Every endpoint, its parameters, bodies, answers and errors, from <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). The report
-        API — <code>POST /trigger_report</code>, <code>GET /get_report</code>, <code>GET /get_report_file/&#123;id&#125;</code> — is the public
-        contract.
+        API — <code>POST /trigger_report</code>, <code>GET /get_report</code>, <code>GET /get_report_file/&#123;id&#125;</code> — is the
+        public contract.
       </p>
       <ApiReference />
     </>

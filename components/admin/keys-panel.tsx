@@ -30,36 +30,40 @@ export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: s
         </div>
       </div>
       <p className="muted">
-        Services call the report API with <code>Authorization: Bearer &lt;key&gt;</code>. A reports key of an owner sees that owner&apos;s stores
-        only.
+        Services call the report API with <code>Authorization: Bearer &lt;key&gt;</code>. A reports key of an owner sees that owner&apos;s
+        stores only.
       </p>
       {make.data && <ShownOnce label={`Key "${make.data.view.name}"`} value={make.data.key} note="Copy it now: it is not shown again." />}
       <Refusal message={make.errorMessage ?? revoke.errorMessage} />
       {keys.isPending && <Loading what="the keys" />}
       {keys.isError && <ErrorState error={keys.error} what="the keys" />}
       {keys.data && (
-        <ListTable label="Keys" columns={["Name", "Scope", "Stores", "Key", "Made by", "Last used", ""]} empty={keys.data.keys.length === 0 && "No keys yet."}>
-              {keys.data.keys.map((k) => (
-                <tr key={k.id}>
-                  <td>{k.name}</td>
-                  <td>{k.scope}</td>
-                  <td>{k.owner?.name ?? "all"}</td>
-                  <td>
-                    <code>{k.prefix}…</code>
-                  </td>
-                  <td>{k.createdBy}</td>
-                  <td>{formatInstant(k.lastUsedAt)}</td>
-                  <td>
-                    {k.revokedAt ? (
-                      <span className="muted">revoked {formatInstant(k.revokedAt)}</span>
-                    ) : (
-                      <button type="button" onClick={() => revoke.mutate(k.id)}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
+        <ListTable
+          label="Keys"
+          columns={["Name", "Scope", "Stores", "Key", "Made by", "Last used", ""]}
+          empty={keys.data.keys.length === 0 && "No keys yet."}
+        >
+          {keys.data.keys.map((k) => (
+            <tr key={k.id}>
+              <td>{k.name}</td>
+              <td>{k.scope}</td>
+              <td>{k.owner?.name ?? "all"}</td>
+              <td>
+                <code>{k.prefix}…</code>
+              </td>
+              <td>{k.createdBy}</td>
+              <td>{formatInstant(k.lastUsedAt)}</td>
+              <td>
+                {k.revokedAt ? (
+                  <span className="muted">revoked {formatInstant(k.revokedAt)}</span>
+                ) : (
+                  <button type="button" onClick={() => revoke.mutate(k.id)}>
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
         </ListTable>
       )}
 
@@ -67,7 +71,10 @@ export function KeysPanel({ admin, owners }: { admin: boolean; owners: { slug: s
         className="stack narrow"
         aria-labelledby="new-key"
         onSubmit={submitted(({ name, scope, owner }, done) =>
-          make.mutate({ name: name!, scope: (scope ?? "reports") as "reports" | "ingest", ...(owner ? { owner } : {}) }, { onSuccess: done }),
+          make.mutate(
+            { name: name!, scope: (scope ?? "reports") as "reports" | "ingest", ...(owner ? { owner } : {}) },
+            { onSuccess: done },
+          ),
         )}
       >
         <h2 id="new-key">New key</h2>

@@ -34,8 +34,8 @@ export function LoginForm({ next, error, notice }: { next?: string; error?: stri
       <details className="stack">
         <summary>Sign in with the admin token</summary>
         <p className="muted">
-          The first admin signs in with the admin token (the <code>ADMIN_TOKEN</code> setting), or opens the sign-in link the server printed when
-          it started, then invites people.
+          The first admin signs in with the admin token (the <code>ADMIN_TOKEN</code> setting), or opens the sign-in link the server printed
+          when it started, then invites people.
         </p>
         <form method="post" action="/admin/login" className="stack">
           {next && <input type="hidden" name="next" value={next} />}

@@ -17,8 +17,8 @@ export function OwnersPanel() {
     <>
       <h1>Owners</h1>
       <p className="muted">
-        An owner&apos;s members see that owner&apos;s stores and no others. Stores are assigned here or by the <code>owner</code> column of the
-        store directory feed (<code>stores.csv</code>); a store with no owner is seen by admins only.
+        An owner&apos;s members see that owner&apos;s stores and no others. Stores are assigned here or by the <code>owner</code> column of
+        the store directory feed (<code>stores.csv</code>); a store with no owner is seen by admins only.
       </p>
       {owners.isPending && <Loading what="the owners" />}
       {owners.isError && <ErrorState error={owners.error} what="the owners" />}

@@ -26,34 +26,38 @@ export function PeoplePanel() {
     <>
       <h1>People</h1>
       <p className="muted">
-        Admins see every store and manage feeds, owners and people. An owner&apos;s member sees that owner&apos;s stores: reports, store pages,
-        downloads, and their own keys. Invited people choose their password with the link given here (it works once, for 72 hours).
+        Admins see every store and manage feeds, owners and people. An owner&apos;s member sees that owner&apos;s stores: reports, store
+        pages, downloads, and their own keys. Invited people choose their password with the link given here (it works once, for 72 hours).
       </p>
       {link && <ShownOnce label="Password link" value={link} note="Send it to them; it is not shown again." />}
       <Refusal message={error} />
       {people.isPending && <Loading what="the people" />}
       {people.isError && <ErrorState error={people.error} what="the people" />}
       {people.data && (
-        <ListTable label="People" columns={["Name", "E-mail", "Role", "Owner", "Since", ""]} empty={people.data.people.length === 0 && "Nobody yet: invite the first person below."}>
-              {people.data.people.map((p) => (
-                <tr key={p.id}>
-                  <td>
-                    {p.name} {!p.active && <span className="muted">(invited)</span>}
-                  </td>
-                  <td>{p.email}</td>
-                  <td>{p.role === "admin" ? "admin" : "member"}</td>
-                  <td>{p.owners.map((o) => o.name).join(", ") || "—"}</td>
-                  <td>{formatInstant(p.createdAt)}</td>
-                  <td className="actions">
-                    <button type="button" onClick={() => reset.mutate(p.id)}>
-                      New password link
-                    </button>
-                    <button type="button" onClick={() => confirm(`Remove ${p.email}? Their sessions end at once.`) && remove.mutate(p.id)}>
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
+        <ListTable
+          label="People"
+          columns={["Name", "E-mail", "Role", "Owner", "Since", ""]}
+          empty={people.data.people.length === 0 && "Nobody yet: invite the first person below."}
+        >
+          {people.data.people.map((p) => (
+            <tr key={p.id}>
+              <td>
+                {p.name} {!p.active && <span className="muted">(invited)</span>}
+              </td>
+              <td>{p.email}</td>
+              <td>{p.role === "admin" ? "admin" : "member"}</td>
+              <td>{p.owners.map((o) => o.name).join(", ") || "—"}</td>
+              <td>{formatInstant(p.createdAt)}</td>
+              <td className="actions">
+                <button type="button" onClick={() => reset.mutate(p.id)}>
+                  New password link
+                </button>
+                <button type="button" onClick={() => confirm(`Remove ${p.email}? Their sessions end at once.`) && remove.mutate(p.id)}>
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
         </ListTable>
       )}
 

@@ -60,9 +60,8 @@ export function UploadPanel() {
         </div>
       </div>
       <p className="muted">
-        Polls are merged (a poll already stored is a duplicate); business hours, time zones and the store directory replace those of the stores a
-        file names.
-        A file with any invalid row loads nothing.
+        Polls are merged (a poll already stored is a duplicate); business hours, time zones and the store directory replace those of the
+        stores a file names. A file with any invalid row loads nothing.
       </p>
       <div
         className={`dropzone${dragging ? " dragging" : ""}`}
@@ -93,7 +92,11 @@ export function UploadPanel() {
                 <span className="muted">{(item.file.size / 1024).toFixed(1)} KB</span>
                 <label>
                   Kind
-                  <select value={item.kind} onChange={(e) => update(item.id, { kind: e.target.value as FeedKind })} disabled={item.state === "uploading"}>
+                  <select
+                    value={item.kind}
+                    onChange={(e) => update(item.id, { kind: e.target.value as FeedKind })}
+                    disabled={item.state === "uploading"}
+                  >
                     <option value="">not recognised: choose</option>
                     {FEED_KINDS.map((k) => (
                       <option key={k} value={k}>
@@ -109,8 +112,9 @@ export function UploadPanel() {
               {item.state === "uploading" && <ProgressBar value={item.progress} label={`Upload of ${item.file.name}`} />}
               {item.outcome?.ok && (
                 <p className="success-text" role="status">
-                  Loaded: {item.outcome.result.rowsRead} rows read, {item.outcome.result.rowsAdded} added, {item.outcome.result.rowsDuplicate}{" "}
-                  duplicate{item.outcome.result.storesReplaced !== undefined ? `, ${item.outcome.result.storesReplaced} stores' rows replaced` : ""}.
+                  Loaded: {item.outcome.result.rowsRead} rows read, {item.outcome.result.rowsAdded} added,{" "}
+                  {item.outcome.result.rowsDuplicate} duplicate
+                  {item.outcome.result.storesReplaced !== undefined ? `, ${item.outcome.result.storesReplaced} stores' rows replaced` : ""}.
                 </p>
               )}
               {item.outcome && !item.outcome.ok && (
@@ -144,9 +148,15 @@ function HistoryTable({ imports }: { imports: ImportEntry[] }) {
             <th scope="col">Who</th>
             <th scope="col">File</th>
             <th scope="col">Kind</th>
-            <th scope="col" className="num">Read</th>
-            <th scope="col" className="num">Added</th>
-            <th scope="col" className="num">Duplicate</th>
+            <th scope="col" className="num">
+              Read
+            </th>
+            <th scope="col" className="num">
+              Added
+            </th>
+            <th scope="col" className="num">
+              Duplicate
+            </th>
             <th scope="col">Outcome</th>
           </tr>
         </thead>

@@ -10,7 +10,8 @@ import { formatInstant } from "@/components/ui/format";
 
 const REFRESH_MS = 30_000;
 
-const length = (seconds: number) => (seconds >= 3600 ? `${Math.floor(seconds / 3600)} h ${Math.floor(seconds / 60) % 60} min` : `${Math.max(1, Math.round(seconds / 60))} min`);
+const length = (seconds: number) =>
+  seconds >= 3600 ? `${Math.floor(seconds / 3600)} h ${Math.floor(seconds / 60) % 60} min` : `${Math.max(1, Math.round(seconds / 60))} min`;
 
 /** Incidents: a store down within its business hours for at least the rule's time. Open ones first. */
 export function AlertsList({ storeId, compact = false }: { storeId?: string; compact?: boolean }) {
@@ -29,7 +30,9 @@ export function AlertsList({ storeId, compact = false }: { storeId?: string; com
             <th scope="col">State</th>
             <th scope="col">Since</th>
             <th scope="col">Resolved</th>
-            <th scope="col" className="num">For</th>
+            <th scope="col" className="num">
+              For
+            </th>
             <th scope="col">Notified</th>
           </tr>
         </thead>
@@ -43,13 +46,20 @@ export function AlertsList({ storeId, compact = false }: { storeId?: string; com
                 </td>
               )}
               <td>{i.kind === "down" ? "down" : "no data"}</td>
-              <td>{i.resolvedAt ? <span className="badge badge-complete">resolved</span> : <span className="badge badge-failed">open</span>}</td>
+              <td>
+                {i.resolvedAt ? <span className="badge badge-complete">resolved</span> : <span className="badge badge-failed">open</span>}
+              </td>
               <td>{formatInstant(i.startedAt)}</td>
               <td>{formatInstant(i.resolvedAt)}</td>
               <td className="num">{length(i.downSeconds)}</td>
               <td>
                 {i.delivered + i.pending === 0 ? "—" : `${i.delivered} sent`}
-                {i.pending > 0 && <span className="error-text"> {i.pending} waiting{i.lastError ? `: ${i.lastError}` : ""}</span>}
+                {i.pending > 0 && (
+                  <span className="error-text">
+                    {" "}
+                    {i.pending} waiting{i.lastError ? `: ${i.lastError}` : ""}
+                  </span>
+                )}
               </td>
             </tr>
           ))}

@@ -15,7 +15,8 @@ import { OwnerChoice } from "@/components/admin/owner-choice";
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 function what(r: RuleView): string {
-  if (r.schedule) return `a report every ${r.schedule.every === "week" ? WEEKDAYS[r.schedule.weekday ?? 0] : "day"} at ${r.schedule.at} (${r.schedule.timeZone})`;
+  if (r.schedule)
+    return `a report every ${r.schedule.every === "week" ? WEEKDAYS[r.schedule.weekday ?? 0] : "day"} at ${r.schedule.at} (${r.schedule.timeZone})`;
   return `down ${r.afterMinutes} min${r.noDataMinutes ? `; no polls ${r.noDataMinutes} min` : ""}`;
 }
 
@@ -57,35 +58,35 @@ export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: 
           columns={["Name", "Stores", "When", "Channels", ""]}
           empty={rules.data.rules.length === 0 && "No rules yet: incidents are recorded and shown here, and nobody is told."}
         >
-              {rules.data.rules.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    {r.name}
-                    {r.nextReportAt && <span className="store-id">next {formatInstant(r.nextReportAt)}</span>}
-                  </td>
-                  <td>
-                    {r.owner?.name ?? "every store"}
-                    {r.stores.length > 0 && ` (${r.stores.length} listed)`}
-                  </td>
-                  <td>{what(r)}</td>
-                  <td>{channels(r)}</td>
-                  <td className="actions">
-                    <button type="button" onClick={() => test.mutate(r.id)} disabled={test.isPending}>
-                      Test
+          {rules.data.rules.map((r) => (
+            <tr key={r.id}>
+              <td>
+                {r.name}
+                {r.nextReportAt && <span className="store-id">next {formatInstant(r.nextReportAt)}</span>}
+              </td>
+              <td>
+                {r.owner?.name ?? "every store"}
+                {r.stores.length > 0 && ` (${r.stores.length} listed)`}
+              </td>
+              <td>{what(r)}</td>
+              <td>{channels(r)}</td>
+              <td className="actions">
+                <button type="button" onClick={() => test.mutate(r.id)} disabled={test.isPending}>
+                  Test
+                </button>
+                {!r.fromEnvironment && (
+                  <>
+                    <button type="button" onClick={() => edit(r)}>
+                      Edit
                     </button>
-                    {!r.fromEnvironment && (
-                      <>
-                        <button type="button" onClick={() => edit(r)}>
-                          Edit
-                        </button>
-                        <button type="button" onClick={() => confirm(`Remove the rule "${r.name}"?`) && remove.mutate(r.id)}>
-                          Remove
-                        </button>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ))}
+                    <button type="button" onClick={() => confirm(`Remove the rule "${r.name}"?`) && remove.mutate(r.id)}>
+                      Remove
+                    </button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
         </ListTable>
       )}
       {test.data && (
@@ -116,7 +117,14 @@ export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: 
             emailTo: (f.emailTo ?? "").split(/[\s,;]+/).filter(Boolean),
             ...(kind === "incidents"
               ? { afterMinutes: minutes(f.afterMinutes) ?? 15, noDataMinutes: minutes(f.noDataMinutes) }
-              : { schedule: { every: f.every as "day" | "week", at: f.at!, weekday: f.every === "week" ? Number(f.weekday) : null, timeZone: f.timeZone || "UTC" } }),
+              : {
+                  schedule: {
+                    every: f.every as "day" | "week",
+                    at: f.at!,
+                    weekday: f.every === "week" ? Number(f.weekday) : null,
+                    timeZone: f.timeZone || "UTC",
+                  },
+                }),
           };
           save.mutate({ id: editing?.id, rule }, { onSuccess: () => (done(), edit(null)) });
         })}
@@ -129,10 +137,12 @@ export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: 
         <fieldset>
           <legend>What</legend>
           <label className="inline">
-            <input type="radio" name="kind" value="incidents" checked={kind === "incidents"} onChange={() => setKind("incidents")} /> Tell of incidents
+            <input type="radio" name="kind" value="incidents" checked={kind === "incidents"} onChange={() => setKind("incidents")} /> Tell
+            of incidents
           </label>
           <label className="inline">
-            <input type="radio" name="kind" value="report" checked={kind === "report"} onChange={() => setKind("report")} /> Send a report on a schedule
+            <input type="radio" name="kind" value="report" checked={kind === "report"} onChange={() => setKind("report")} /> Send a report
+            on a schedule
           </label>
         </fieldset>
         <OwnerChoice admin={admin} owners={owners} defaultValue={editing?.owner?.slug ?? ""} />
@@ -176,7 +186,11 @@ export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: 
             </label>
             <label>
               Time zone
-              <input name="timeZone" required defaultValue={editing?.schedule?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone} />
+              <input
+                name="timeZone"
+                required
+                defaultValue={editing?.schedule?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone}
+              />
             </label>
           </>
         )}
@@ -184,7 +198,12 @@ export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: 
           <legend>Channels (at least one)</legend>
           <label>
             Webhook address (signed JSON)
-            <input name="webhookUrl" type="url" defaultValue={editing?.webhookUrl ?? ""} placeholder="https://example.com/hooks/store-monitor" />
+            <input
+              name="webhookUrl"
+              type="url"
+              defaultValue={editing?.webhookUrl ?? ""}
+              placeholder="https://example.com/hooks/store-monitor"
+            />
           </label>
           <label>
             Webhook secret (16+ characters; empty: one is made, or the current one kept)

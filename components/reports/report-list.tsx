@@ -38,8 +38,8 @@ export function ReportList() {
         </button>
       </div>
       <p className="muted">
-        Each report gives, for every store, its uptime and downtime within business hours over the last hour, day and week
-        before the newest poll.
+        Each report gives, for every store, its uptime and downtime within business hours over the last hour, day and week before the newest
+        poll.
       </p>
       {asked && unchanged && (
         <div className="notice" role="alert">
@@ -62,8 +62,8 @@ export function ReportList() {
         <div className="notice" role="note">
           <strong>No data loaded yet.</strong>
           <p>
-            Load the three feeds (polls, business hours, time zones) with <code>npm run db:load -- &lt;directory&gt;</code>, then
-            generate a report.
+            Load the three feeds (polls, business hours, time zones) with <code>npm run db:load -- &lt;directory&gt;</code>, then generate a
+            report.
           </p>
         </div>
       )}
@@ -87,7 +87,11 @@ function Trend({ reports }: { reports: ReportSummary[] }) {
   const y = (v: number) => 10 + ((100 - v) / (100 - low || 1)) * (height - 20);
   return (
     <figure className="trend">
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Fleet uptime over the week, from ${values[0]!.toFixed(1)}% to ${values.at(-1)!.toFixed(1)}% over the last ${points.length} reports`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={`Fleet uptime over the week, from ${values[0]!.toFixed(1)}% to ${values.at(-1)!.toFixed(1)}% over the last ${points.length} reports`}
+      >
         <line x1={0} x2={width} y1={y(100)} y2={y(100)} className="grid" />
         <polyline points={values.map((v, i) => `${x(i)},${y(v)}`).join(" ")} className="trend-line" />
         {values.map((v, i) => (
@@ -109,11 +113,17 @@ function ReportsTable({ reports }: { reports: ReportSummary[] }) {
       <table className="data-table reports-table" aria-label="Past reports">
         <thead>
           <tr>
-            <th scope="col" className="wide-only">Created</th>
+            <th scope="col" className="wide-only">
+              Created
+            </th>
             <th scope="col">As of</th>
             <th scope="col">Status</th>
-            <th scope="col" className="num">Uptime, week</th>
-            <th scope="col" className="wide-only">Duration</th>
+            <th scope="col" className="num">
+              Uptime, week
+            </th>
+            <th scope="col" className="wide-only">
+              Duration
+            </th>
             <th scope="col" className="num wide-only">
               Stores
             </th>

@@ -13,7 +13,10 @@ import { HEALTH_THRESHOLDS, healthOf, type Health } from "@/lib/uptime/health";
 import { ErrorState, Loading, ProgressBar, StatusBadge } from "@/components/ui/states";
 import { formatInstant, formatNumber } from "@/components/ui/format";
 
-const COLUMNS: { key: ReportColumn; label: string }[] = [{ key: "store_id", label: "Store" }, ...FIGURES.map((f) => ({ key: f.column, label: f.label }))];
+const COLUMNS: { key: ReportColumn; label: string }[] = [
+  { key: "store_id", label: "Store" },
+  ...FIGURES.map((f) => ({ key: f.column, label: f.label })),
+];
 
 export function ReportView({ id }: { id: string }) {
   const overview = useQuery({
@@ -29,8 +32,7 @@ export function ReportView({ id }: { id: string }) {
       <div className="notice notice-error" role="alert">
         <strong>Report not found</strong>
         <p>
-          There is no report with the id <code>{id}</code>. <Link href="/">Go to the reports list</Link> to open one or generate a new
-          one.
+          There is no report with the id <code>{id}</code>. <Link href="/">Go to the reports list</Link> to open one or generate a new one.
         </p>
       </div>
     ) : (
@@ -52,7 +54,8 @@ export function ReportView({ id }: { id: string }) {
         )}
       </div>
       <p>
-        <StatusBadge status={report.status} /> <span className="muted">as of {report.asOfSource === "request" ? "the time asked for" : "the newest poll"}</span>
+        <StatusBadge status={report.status} />{" "}
+        <span className="muted">as of {report.asOfSource === "request" ? "the time asked for" : "the newest poll"}</span>
       </p>
       {!isFinished(report.status) && <ProgressBar value={report.progress} label="Report progress" />}
       {report.status === "Failed" && (
@@ -87,26 +90,80 @@ interface Card {
 function cardsOf(totals: Totals, previous: Totals | null): Card[] {
   const pct = (v: number | null) => (v === null ? "—" : `${v.toFixed(1)}%`);
   const points = (now: number | null, then: number | null | undefined) =>
-    now === null || then === null || then === undefined ? null : `${now - then >= 0 ? "+" : "−"}${Math.abs(now - then).toFixed(1)} points since the previous report`;
+    now === null || then === null || then === undefined
+      ? null
+      : `${now - then >= 0 ? "+" : "−"}${Math.abs(now - then).toFixed(1)} points since the previous report`;
   const count = (now: number, then: number | undefined) =>
-    then === undefined ? null : now === then ? "same as the previous report" : `${now > then ? "+" : "−"}${Math.abs(now - then)} since the previous report`;
+    then === undefined
+      ? null
+      : now === then
+        ? "same as the previous report"
+        : `${now > then ? "+" : "−"}${Math.abs(now - then)} since the previous report`;
   const n = (v: number) => v.toLocaleString("en-US");
   return [
     {
       label: "Stores",
       value: n(totals.stores),
-      explains: totals.storesNoData > 0 ? `${n(totals.storesNoData)} with no poll in the week are left out of the figures below` : "every store has polls in the week",
+      explains:
+        totals.storesNoData > 0
+          ? `${n(totals.storesNoData)} with no poll in the week are left out of the figures below`
+          : "every store has polls in the week",
       change: null,
       only: "all",
     },
-    { label: "Uptime, last week", value: pct(totals.uptimePercent.week), explains: `of ${formatNumber(totals.businessHoursLastWeek)} business hours`, change: points(totals.uptimePercent.week, previous?.uptimePercent.week) },
-    { label: "Uptime, last day", value: pct(totals.uptimePercent.day), explains: "within business hours", change: points(totals.uptimePercent.day, previous?.uptimePercent.day) },
-    { label: "Uptime, last hour", value: pct(totals.uptimePercent.hour), explains: "within business hours", change: points(totals.uptimePercent.hour, previous?.uptimePercent.hour) },
-    { label: "Stores with downtime in the last day", value: n(totals.storesDownLastDay), explains: "any time down within business hours", change: count(totals.storesDownLastDay, previous?.storesDownLastDay), only: "down_day" },
-    { label: `Below ${HEALTH_THRESHOLDS.warning}% over the week`, value: n(totals.storesBad), explains: "uptime within business hours", change: count(totals.storesBad, previous?.storesBad), only: "bad" },
-    { label: `${HEALTH_THRESHOLDS.warning}–${HEALTH_THRESHOLDS.fine}% over the week`, value: n(totals.storesWarning), explains: "uptime within business hours", change: count(totals.storesWarning, previous?.storesWarning), only: "warning" },
-    { label: "No data in the week", value: n(totals.storesNoData), explains: "no poll in the week: their figures are extrapolated", change: count(totals.storesNoData, previous?.storesNoData), only: "no_data" },
-    { label: "Stale", value: n(totals.storesStale), explains: "last poll more than 90 minutes before the report's time", change: count(totals.storesStale, previous?.storesStale), only: "stale" },
+    {
+      label: "Uptime, last week",
+      value: pct(totals.uptimePercent.week),
+      explains: `of ${formatNumber(totals.businessHoursLastWeek)} business hours`,
+      change: points(totals.uptimePercent.week, previous?.uptimePercent.week),
+    },
+    {
+      label: "Uptime, last day",
+      value: pct(totals.uptimePercent.day),
+      explains: "within business hours",
+      change: points(totals.uptimePercent.day, previous?.uptimePercent.day),
+    },
+    {
+      label: "Uptime, last hour",
+      value: pct(totals.uptimePercent.hour),
+      explains: "within business hours",
+      change: points(totals.uptimePercent.hour, previous?.uptimePercent.hour),
+    },
+    {
+      label: "Stores with downtime in the last day",
+      value: n(totals.storesDownLastDay),
+      explains: "any time down within business hours",
+      change: count(totals.storesDownLastDay, previous?.storesDownLastDay),
+      only: "down_day",
+    },
+    {
+      label: `Below ${HEALTH_THRESHOLDS.warning}% over the week`,
+      value: n(totals.storesBad),
+      explains: "uptime within business hours",
+      change: count(totals.storesBad, previous?.storesBad),
+      only: "bad",
+    },
+    {
+      label: `${HEALTH_THRESHOLDS.warning}–${HEALTH_THRESHOLDS.fine}% over the week`,
+      value: n(totals.storesWarning),
+      explains: "uptime within business hours",
+      change: count(totals.storesWarning, previous?.storesWarning),
+      only: "warning",
+    },
+    {
+      label: "No data in the week",
+      value: n(totals.storesNoData),
+      explains: "no poll in the week: their figures are extrapolated",
+      change: count(totals.storesNoData, previous?.storesNoData),
+      only: "no_data",
+    },
+    {
+      label: "Stale",
+      value: n(totals.storesStale),
+      explains: "last poll more than 90 minutes before the report's time",
+      change: count(totals.storesStale, previous?.storesStale),
+      only: "stale",
+    },
   ];
 }
 
@@ -124,11 +181,21 @@ function Totals({ report }: { report: ReportOverview }) {
             {card.change && <span className="card-note">{card.change}</span>}
           </>
         );
-        if (!card.only) return <li className="card" key={card.label}>{body}</li>;
+        if (!card.only)
+          return (
+            <li className="card" key={card.label}>
+              {body}
+            </li>
+          );
         const pressed = query.only === card.only;
         return (
           <li className={`card card-filter${pressed ? " card-pressed" : ""}`} key={card.label}>
-            <button type="button" aria-pressed={pressed} onClick={() => setQuery({ only: card.only!, page: 1 })} title="Show these stores in the table">
+            <button
+              type="button"
+              aria-pressed={pressed}
+              onClick={() => setQuery({ only: card.only!, page: 1 })}
+              title="Show these stores in the table"
+            >
               {body}
             </button>
           </li>
@@ -143,7 +210,8 @@ const DEFAULTS: ReportRowsQuery = { page: 1, pageSize: 50, sort: "health", dir: 
 /** The table's state from the address; anything unknown there is left at its default. */
 function rowsQueryOf(params: URLSearchParams): ReportRowsQuery {
   const page = Number(params.get("page"));
-  const pick = <T extends string>(value: string | null, allowed: readonly T[], fallback: T) => (allowed.includes(value as T) ? (value as T) : fallback);
+  const pick = <T extends string>(value: string | null, allowed: readonly T[], fallback: T) =>
+    allowed.includes(value as T) ? (value as T) : fallback;
   return {
     page: Number.isInteger(page) && page >= 1 ? page : 1,
     pageSize: DEFAULTS.pageSize,
@@ -196,13 +264,33 @@ function RowsTable({ id }: { id: string }) {
     }, 250);
     return () => clearTimeout(timer);
   }, [filter, query.q, setQuery]);
-  const rows = useQuery({ queryKey: queryKeys.reportRows(id, query), queryFn: () => api.reportRows(id, query), placeholderData: keepPreviousData });
+  const rows = useQuery({
+    queryKey: queryKeys.reportRows(id, query),
+    queryFn: () => api.reportRows(id, query),
+    placeholderData: keepPreviousData,
+  });
 
   const sortBy = (key: RowSort) =>
-    setQuery({ page: 1, sort: key, dir: query.sort === key ? (query.dir === "asc" ? "desc" : "asc") : key === "store_id" || key === "name" || key === "health" || key.startsWith("uptime_percent") ? "asc" : "desc" });
+    setQuery({
+      page: 1,
+      sort: key,
+      dir:
+        query.sort === key
+          ? query.dir === "asc"
+            ? "desc"
+            : "asc"
+          : key === "store_id" || key === "name" || key === "health" || key.startsWith("uptime_percent")
+            ? "asc"
+            : "desc",
+    });
   const pages = rows.data ? Math.max(1, Math.ceil(rows.data.total / query.pageSize)) : 1;
   const header = (key: RowSort, label: string, numeric = true) => (
-    <th key={key} scope="col" className={numeric ? "num" : ""} aria-sort={query.sort === key ? (query.dir === "asc" ? "ascending" : "descending") : "none"}>
+    <th
+      key={key}
+      scope="col"
+      className={numeric ? "num" : ""}
+      aria-sort={query.sort === key ? (query.dir === "asc" ? "ascending" : "descending") : "none"}
+    >
       <button type="button" className="sort" onClick={() => sortBy(key)}>
         {label}
         <span aria-hidden="true">{query.sort === key ? (query.dir === "asc" ? " ▲" : " ▼") : ""}</span>
@@ -282,8 +370,8 @@ function RowsTable({ id }: { id: string }) {
       </div>
       {rows.data?.rows.some((r) => r.freshness === "no_data") && (
         <p className="muted">
-          “no data”: the store has no poll in the week before the report&apos;s time; its figures are extrapolated from an older poll and the
-          summary leaves it out.
+          “no data”: the store has no poll in the week before the report&apos;s time; its figures are extrapolated from an older poll and
+          the summary leaves it out.
         </p>
       )}
       {rows.isPending && <Loading what="rows" />}

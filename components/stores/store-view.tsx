@@ -45,8 +45,8 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
       {store.name && <p className="store-id">Store {store.storeId}</p>}
       <p>
         Time zone <strong>{store.timeZone}</strong>
-        {store.timeZoneDefaulted && <span className="muted"> (no time zone on file: the default, America/Chicago)</span>} · week
-        ending {formatInstant(store.asOf)}
+        {store.timeZoneDefaulted && <span className="muted"> (no time zone on file: the default, America/Chicago)</span>} · week ending{" "}
+        {formatInstant(store.asOf)}
       </p>
       <Figures store={store} />
       <section aria-labelledby="week-heading">
@@ -83,16 +83,24 @@ function Figures({ store }: { store: StoreTimelineView }) {
         <thead>
           <tr>
             <th scope="col">Window</th>
-            <th scope="col" className="num">Uptime</th>
-            <th scope="col" className="num">Downtime</th>
+            <th scope="col" className="num">
+              Uptime
+            </th>
+            <th scope="col" className="num">
+              Downtime
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map(([label, up, down, unit]) => (
             <tr key={label}>
               <th scope="row">{label}</th>
-              <td className="num">{formatNumber(up)} {unit}</td>
-              <td className={`num${down > 0 ? " down" : ""}`}>{formatNumber(down)} {unit}</td>
+              <td className="num">
+                {formatNumber(up)} {unit}
+              </td>
+              <td className={`num${down > 0 ? " down" : ""}`}>
+                {formatNumber(down)} {unit}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -108,7 +116,11 @@ function Figures({ store }: { store: StoreTimelineView }) {
 function lengthOf(seconds: number): string {
   const s = Math.round(seconds);
   const [h, m, r] = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60];
-  return h ? `${h} h ${String(m).padStart(2, "0")} min ${String(r).padStart(2, "0")} s` : m ? `${m} min ${String(r).padStart(2, "0")} s` : `${r} s`;
+  return h
+    ? `${h} h ${String(m).padStart(2, "0")} min ${String(r).padStart(2, "0")} s`
+    : m
+      ? `${m} min ${String(r).padStart(2, "0")} s`
+      : `${r} s`;
 }
 
 /** The week's outages within business hours: when each began and ended in the store's time, and for how long. */
@@ -126,7 +138,9 @@ function Outages({ store }: { store: StoreTimelineView }) {
               <tr>
                 <th scope="col">From ({store.timeZone})</th>
                 <th scope="col">To</th>
-                <th scope="col" className="num">For</th>
+                <th scope="col" className="num">
+                  For
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -157,7 +171,10 @@ function Outages({ store }: { store: StoreTimelineView }) {
 /** Business-hours uptime per local date over the last 30 days (or 90), as bars with a table beside them. */
 function History({ storeId, reportId }: { storeId: string; reportId?: string }) {
   const [days, setDays] = useState(30);
-  const history = useQuery({ queryKey: queryKeys.storeHistory(storeId, days, reportId), queryFn: () => api.storeHistory(storeId, days, reportId) });
+  const history = useQuery({
+    queryKey: queryKeys.storeHistory(storeId, days, reportId),
+    queryFn: () => api.storeHistory(storeId, days, reportId),
+  });
   return (
     <section aria-labelledby="history-heading">
       <div className="section-head">
@@ -177,12 +194,18 @@ function HistoryBars({ history }: { history: StoreHistoryView }) {
   const width = 720;
   const height = 120;
   const bar = width / history.days.length;
-  const state = (d: StoreHistoryView["days"][number]) => (d.polls === 0 ? "no polls" : d.uptimePercent === null ? "closed" : `${d.uptimePercent.toFixed(1)}%`);
+  const state = (d: StoreHistoryView["days"][number]) =>
+    d.polls === 0 ? "no polls" : d.uptimePercent === null ? "closed" : `${d.uptimePercent.toFixed(1)}%`;
   const label = (d: StoreHistoryView["days"][number]) =>
     `${d.date}: ${d.uptimePercent === null ? state(d) : `${state(d)} up (${d.upHours.toFixed(2)} h up, ${d.downHours.toFixed(2)} h down)`}`;
   return (
     <>
-      <svg className="history-chart" viewBox={`0 0 ${width} ${height + 16}`} role="img" aria-label={`Daily business-hours uptime, ${history.days[0]?.date} to ${history.days.at(-1)?.date}`}>
+      <svg
+        className="history-chart"
+        viewBox={`0 0 ${width} ${height + 16}`}
+        role="img"
+        aria-label={`Daily business-hours uptime, ${history.days[0]?.date} to ${history.days.at(-1)?.date}`}
+      >
         {[100, 95, 50].map((p) => (
           <g key={p}>
             <line x1={0} x2={width} y1={height - (p / 100) * height} y2={height - (p / 100) * height} className="grid" />
@@ -191,13 +214,24 @@ function HistoryBars({ history }: { history: StoreHistoryView }) {
         {history.days.map((d, i) => {
           const h = d.uptimePercent === null ? 4 : Math.max(2, (d.uptimePercent / 100) * height);
           return (
-            <rect key={d.date} x={i * bar + 1} y={height - h} width={Math.max(1, bar - 2)} height={h} className={`bar bar-${d.uptimePercent === null ? (d.polls === 0 ? "nodata" : "closed") : healthOf(d.uptimePercent)}`}>
+            <rect
+              key={d.date}
+              x={i * bar + 1}
+              y={height - h}
+              width={Math.max(1, bar - 2)}
+              height={h}
+              className={`bar bar-${d.uptimePercent === null ? (d.polls === 0 ? "nodata" : "closed") : healthOf(d.uptimePercent)}`}
+            >
               <title>{label(d)}</title>
             </rect>
           );
         })}
-        <text x={0} y={height + 13} className="axis">{history.days[0]?.date}</text>
-        <text x={width} y={height + 13} className="axis" textAnchor="end">{history.days.at(-1)?.date}</text>
+        <text x={0} y={height + 13} className="axis">
+          {history.days[0]?.date}
+        </text>
+        <text x={width} y={height + 13} className="axis" textAnchor="end">
+          {history.days.at(-1)?.date}
+        </text>
       </svg>
       <details>
         <summary>The same, as a table</summary>
@@ -206,9 +240,15 @@ function HistoryBars({ history }: { history: StoreHistoryView }) {
             <thead>
               <tr>
                 <th scope="col">Date ({history.timeZone})</th>
-                <th scope="col" className="num">Uptime</th>
-                <th scope="col" className="num">Up (h)</th>
-                <th scope="col" className="num">Down (h)</th>
+                <th scope="col" className="num">
+                  Uptime
+                </th>
+                <th scope="col" className="num">
+                  Up (h)
+                </th>
+                <th scope="col" className="num">
+                  Down (h)
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -231,13 +271,27 @@ function HistoryBars({ history }: { history: StoreHistoryView }) {
 function Legend() {
   return (
     <ul className="legend" aria-label="Legend">
-      <li><span className="swatch swatch-open" /> business hours</li>
-      <li><span className="swatch swatch-up" /> up (counted)</li>
-      <li><span className="swatch swatch-down" /> down (counted)</li>
-      <li><span className="dot dot-up" /> active poll</li>
-      <li><span className="dot dot-down" /> inactive poll</li>
-      <li><span className="swatch swatch-outside" /> outside the week</li>
-      <li><span className="swatch swatch-incident" /> incident (alert)</li>
+      <li>
+        <span className="swatch swatch-open" /> business hours
+      </li>
+      <li>
+        <span className="swatch swatch-up" /> up (counted)
+      </li>
+      <li>
+        <span className="swatch swatch-down" /> down (counted)
+      </li>
+      <li>
+        <span className="dot dot-up" /> active poll
+      </li>
+      <li>
+        <span className="dot dot-down" /> inactive poll
+      </li>
+      <li>
+        <span className="swatch swatch-outside" /> outside the week
+      </li>
+      <li>
+        <span className="swatch swatch-incident" /> incident (alert)
+      </li>
     </ul>
   );
 }
@@ -245,7 +299,8 @@ function Legend() {
 /** What a tap or a hover on a lane shows: the counted span there, from when to when in the store's time. */
 function spanDetail(day: TimelineDay, span: TimelineDay["counted"][number], timeZone: string): string {
   const [start, end] = [Date.parse(day.start), Date.parse(day.end)];
-  const time = (f: number) => new Date(start + f * (end - start)).toLocaleTimeString("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const time = (f: number) =>
+    new Date(start + f * (end - start)).toLocaleTimeString("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const minutes = Math.round(((span.to - span.from) * (end - start)) / 60_000);
   return `${span.active ? "Up" : "Down"} from ${time(span.from)} to ${time(span.to)} (${minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`})`;
 }
@@ -258,7 +313,15 @@ function incidentMarks(day: TimelineDay, incidents: readonly IncidentView[], tim
     const [from, to] = [Date.parse(i.startedAt), i.resolvedAt ? Date.parse(i.resolvedAt) : Date.now()];
     if (to <= start || from >= end) return [];
     const what = i.kind === "down" ? "down" : "no data";
-    return [{ id: i.id, from: (Math.max(from, start) - start) / (end - start), to: (Math.min(to, end) - start) / (end - start), kind: i.kind, title: `Incident (${what}): ${time(from)} to ${i.resolvedAt ? time(to) : "now"}` }];
+    return [
+      {
+        id: i.id,
+        from: (Math.max(from, start) - start) / (end - start),
+        to: (Math.min(to, end) - start) / (end - start),
+        kind: i.kind,
+        title: `Incident (${what}): ${time(from)} to ${i.resolvedAt ? time(to) : "now"}`,
+      },
+    ];
   });
 }
 
@@ -279,7 +342,8 @@ function DayLane({ day, timeZone, incidents }: { day: TimelineDay; timeZone: str
         <span className="lane-totals">
           {day.open.length ? (
             <>
-              {(day.upSeconds / 3600).toFixed(1)} h up{day.downSeconds > 0 && <span className="down-text"> · {(day.downSeconds / 3600).toFixed(1)} h down</span>}
+              {(day.upSeconds / 3600).toFixed(1)} h up
+              {day.downSeconds > 0 && <span className="down-text"> · {(day.downSeconds / 3600).toFixed(1)} h down</span>}
             </>
           ) : (
             "closed"
@@ -297,18 +361,35 @@ function DayLane({ day, timeZone, incidents }: { day: TimelineDay; timeZone: str
           <div key={`o${from}`} className="open-band" style={{ left: pct(from), width: pct(to - from) }} />
         ))}
         {day.counted.map((c) => (
-          <div key={`c${c.from}`} className={c.active ? "span-up" : "span-down"} style={{ left: pct(c.from), width: pct(c.to - c.from) }} title={spanDetail(day, c, timeZone)} />
+          <div
+            key={`c${c.from}`}
+            className={c.active ? "span-up" : "span-down"}
+            style={{ left: pct(c.from), width: pct(c.to - c.from) }}
+            title={spanDetail(day, c, timeZone)}
+          />
         ))}
         {incidentMarks(day, incidents, timeZone).map((m) => (
-          <div key={`i${m.id}`} className={`incident-mark incident-${m.kind}`} style={{ left: pct(m.from), width: pct(Math.max(m.to - m.from, 0.002)) }} title={m.title} />
+          <div
+            key={`i${m.id}`}
+            className={`incident-mark incident-${m.kind}`}
+            style={{ left: pct(m.from), width: pct(Math.max(m.to - m.from, 0.002)) }}
+            title={m.title}
+          />
         ))}
         {day.polls.map((p) => (
-          <span key={`p${p.at}`} className={p.active ? "poll dot-up" : "poll dot-down"} style={{ left: pct(p.at) }} title={`${p.time} ${p.active ? "active" : "inactive"}`} />
+          <span
+            key={`p${p.at}`}
+            className={p.active ? "poll dot-up" : "poll dot-down"}
+            style={{ left: pct(p.at) }}
+            title={`${p.time} ${p.active ? "active" : "inactive"}`}
+          />
         ))}
       </div>
       <div className="lane-ticks" aria-hidden="true">
         {[0, 6, 12, 18, 24].map((h) => (
-          <span key={h} style={{ left: pct(h / 24) }}>{String(h).padStart(2, "0")}:00</span>
+          <span key={h} style={{ left: pct(h / 24) }}>
+            {String(h).padStart(2, "0")}:00
+          </span>
         ))}
       </div>
       {detail && (

@@ -137,7 +137,12 @@ interface ReportNotification {
   rule: { id: string; name: string };
   report: { id: string; asOf: string | null; url: string; downloadUrl: string; downloadExpiresAt: string };
   /** Over the rule's owner's stores (every store for a fleet rule): the report page's figures. */
-  totals: { stores: number; storesNoData: number; storesDownLastDay: number; uptimePercent: { hour: number | null; day: number | null; week: number | null } } | null;
+  totals: {
+    stores: number;
+    storesNoData: number;
+    storesDownLastDay: number;
+    uptimePercent: { hour: number | null; day: number | null; week: number | null };
+  } | null;
 }
 
 async function reportMessage(rule: Rule, reportId: string, delivery: string): Promise<Message> {
@@ -180,7 +185,11 @@ async function send(rule: Rule, channel: Channel, deliveryId: string, message: M
     if (channel.kind === "email") return await sendMail(channel.to, message.subject, message.text);
     const body = JSON.stringify(channel.kind === "slack" ? { text: message.text } : message.body);
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const headers: Record<string, string> = { "Content-Type": "application/json", [TIMESTAMP_HEADER]: timestamp, [DELIVERY_HEADER]: deliveryId };
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      [TIMESTAMP_HEADER]: timestamp,
+      [DELIVERY_HEADER]: deliveryId,
+    };
     if (channel.kind === "webhook" && channel.secret) headers[SIGNATURE_HEADER] = signature(channel.secret, timestamp, body);
     // Addresses typed into the dashboard may not reach inside the server's network; the operator's may.
     const allowInternal = rule.id === DEFAULT_RULE_ID || env().ALERT_ALLOW_PRIVATE_TARGETS === "on";
@@ -204,7 +213,15 @@ export async function sendSamples(rule: Rule): Promise<{ channel: string; target
     event: "test",
     delivery: "test",
     store: { id: "sample-store", name: "Sample store", owner: null, timeZone: "UTC", url: `${siteUrl()}/alerts` },
-    incident: { id: "test", kind: "down", startedAt: now, openedAt: now, resolvedAt: null, local: { startedAt: now, openedAt: now, resolvedAt: null }, downSeconds: null },
+    incident: {
+      id: "test",
+      kind: "down",
+      startedAt: now,
+      openedAt: now,
+      resolvedAt: null,
+      local: { startedAt: now, openedAt: now, resolvedAt: null },
+      downSeconds: null,
+    },
   });
   return Promise.all(
     rule.channels.map(async (channel) => {

@@ -62,16 +62,26 @@ describe("evaluation", () => {
   });
 
   it("each rule hears of the stores it covers once their incident reaches its own time, and of the end if it heard of the start", async () => {
-    const [a] = await Promise.all([prisma().owner.create({ data: { slug: "a", name: "A" } }), prisma().owner.create({ data: { slug: "b", name: "B" } })]);
+    const [a] = await Promise.all([
+      prisma().owner.create({ data: { slug: "a", name: "A" } }),
+      prisma().owner.create({ data: { slug: "b", name: "B" } }),
+    ]);
     await prisma().store.create({ data: { storeId: "s", ownerId: a.id } });
     const rule = (name: string, input: object) =>
       createRule(ALL_STORES, "test", { name, kind: "incidents", stores: [], emailTo: [], afterMinutes: 15, ...input });
     const r30 = await rule("a's, 30 min", { owner: "a", afterMinutes: 30, webhookUrl: "http://127.0.0.1:9/a" });
     const r5b = await rule("b's, 5 min", { owner: "b", afterMinutes: 5, webhookUrl: "http://127.0.0.1:9/b" });
     const r60 = await rule("listed, 60 min", { stores: ["s", "t"], afterMinutes: 60, slackUrl: "http://127.0.0.1:9/c" });
-    const told = async () => (await pool().query("SELECT event, channel FROM alert_deliveries ORDER BY id")).rows.map((d) => `${d.event} ${d.channel}`);
+    const told = async () =>
+      (await pool().query("SELECT event, channel FROM alert_deliveries ORDER BY id")).rows.map((d) => `${d.event} ${d.channel}`);
     // Down from 09:10 (between the polls of 09:00 and 09:20) to 10:45 (between those of 10:30 and 11:00).
-    for (const [at, status] of [["09:00", "active"], ["09:20", "inactive"], ["10:00", "inactive"], ["10:30", "inactive"], ["11:00", "active"]] as const)
+    for (const [at, status] of [
+      ["09:00", "active"],
+      ["09:20", "inactive"],
+      ["10:00", "inactive"],
+      ["10:30", "inactive"],
+      ["11:00", "active"],
+    ] as const)
       await poll(`2023-01-02T${at}:00Z`, status);
     expect(await evaluateStores(["s"], us("2023-01-02T09:27:00Z"))).toMatchObject({ opened: 1 }); // the default 15 minutes: open, nobody told
     expect(await told()).toEqual([]);
@@ -81,14 +91,25 @@ describe("evaluation", () => {
     await evaluateStores(["s"], us("2023-01-02T10:16:00Z")); // again: nothing twice
     expect(await told()).toEqual([`opened webhook:${r30.id}`, `opened slack:${r60.id}`]);
     expect(await evaluateStores(["s"], us("2023-01-02T11:05:00Z"))).toMatchObject({ resolved: 1 });
-    expect(await told()).toEqual([`opened webhook:${r30.id}`, `opened slack:${r60.id}`, `resolved webhook:${r30.id}`, `resolved slack:${r60.id}`]);
+    expect(await told()).toEqual([
+      `opened webhook:${r30.id}`,
+      `opened slack:${r60.id}`,
+      `resolved webhook:${r30.id}`,
+      `resolved slack:${r60.id}`,
+    ]);
     expect((await told()).some((t) => t.includes(r5b.id))).toBe(false); // another owner's rule
     await stopQueue();
   });
 
   it("a rule quicker than the default opens its stores' incidents sooner", async () => {
     await prisma().store.create({ data: { storeId: "s" } });
-    await createRule(ALL_STORES, "test", { name: "5 min", kind: "incidents", stores: ["s"], emailTo: ["ops@example.com"], afterMinutes: 5 });
+    await createRule(ALL_STORES, "test", {
+      name: "5 min",
+      kind: "incidents",
+      stores: ["s"],
+      emailTo: ["ops@example.com"],
+      afterMinutes: 5,
+    });
     await poll("2023-01-02T09:00:00Z", "active");
     await poll("2023-01-02T09:20:00Z", "inactive"); // down since 09:10
     expect(await evaluateStores(["s"], us("2023-01-02T09:21:00Z"))).toMatchObject({ opened: 1 });
@@ -99,9 +120,24 @@ describe("evaluation", () => {
 
   it("an outage that began and ended between two evaluations is logged once, and told only if it ended within the hour", async () => {
     await prisma().store.create({ data: { storeId: "s" } });
-    const r = await createRule(ALL_STORES, "test", { name: "all", kind: "incidents", stores: [], emailTo: ["ops@example.com"], afterMinutes: 15 });
+    const r = await createRule(ALL_STORES, "test", {
+      name: "all",
+      kind: "incidents",
+      stores: [],
+      emailTo: ["ops@example.com"],
+      afterMinutes: 15,
+    });
     // Down from 09:10 to 09:50 (midpoints), and from 10:30 to 11:10 after it.
-    for (const [at, status] of [["09:00", "active"], ["09:20", "inactive"], ["09:40", "inactive"], ["10:00", "active"], ["10:20", "active"], ["10:40", "inactive"], ["11:00", "inactive"], ["11:20", "active"]] as const)
+    for (const [at, status] of [
+      ["09:00", "active"],
+      ["09:20", "inactive"],
+      ["09:40", "inactive"],
+      ["10:00", "active"],
+      ["10:20", "active"],
+      ["10:40", "inactive"],
+      ["11:00", "inactive"],
+      ["11:20", "active"],
+    ] as const)
       await poll(`2023-01-02T${at}:00Z`, status);
     expect(await evaluateStores(["s"], us("2023-01-02T11:25:00Z"))).toMatchObject({ opened: 2, resolved: 2 });
     await evaluateStores(["s"], us("2023-01-02T11:26:00Z")); // again: nothing new
@@ -110,7 +146,11 @@ describe("evaluation", () => {
       { kind: "down", started: "2023-01-02 10:30:00+00", resolved: "2023-01-02 11:10:00+00" },
     ]);
     // The first ended 95 minutes before: logged only. The second, 15 minutes before: told, opened and resolved.
-    const told = (await pool().query("SELECT i.started_at::text AS started, d.event FROM alert_deliveries d JOIN incidents i ON i.id = d.incident_id ORDER BY d.id")).rows;
+    const told = (
+      await pool().query(
+        "SELECT i.started_at::text AS started, d.event FROM alert_deliveries d JOIN incidents i ON i.id = d.incident_id ORDER BY d.id",
+      )
+    ).rows;
     expect(told).toEqual([
       { started: "2023-01-02 10:30:00+00", event: "opened" },
       { started: "2023-01-02 10:30:00+00", event: "resolved" },
@@ -121,7 +161,13 @@ describe("evaluation", () => {
 
   it("a rule's time raised while its incident is open: the store still down keeps it open (no false 'up again')", async () => {
     await prisma().store.create({ data: { storeId: "s" } });
-    const quick = await createRule(ALL_STORES, "test", { name: "5 min", kind: "incidents", stores: ["s"], emailTo: ["ops@example.com"], afterMinutes: 5 });
+    const quick = await createRule(ALL_STORES, "test", {
+      name: "5 min",
+      kind: "incidents",
+      stores: ["s"],
+      emailTo: ["ops@example.com"],
+      afterMinutes: 5,
+    });
     await poll("2023-01-02T09:00:00Z", "active");
     await poll("2023-01-02T09:20:00Z", "inactive"); // down since 09:10
     expect(await evaluateStores(["s"], us("2023-01-02T09:21:00Z"))).toMatchObject({ opened: 1 });

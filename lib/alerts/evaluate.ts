@@ -67,7 +67,8 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
     for (let r = 0; r < Math.min(READERS, Math.ceil(ids.length / BATCH)); r++) readers.push(await pool().connect());
     // The rules that cover a store; the quickest of them opens its incidents (the environment's rule, which covers
     // every store, at ALERT_AFTER_MINUTES and ALERT_NO_DATA_MINUTES at the latest).
-    const coveringOf = (storeId: string, owners: Map<string, string | null>) => rules.filter((r) => covers(r, storeId, owners.get(storeId) ?? null));
+    const coveringOf = (storeId: string, owners: Map<string, string | null>) =>
+      rules.filter((r) => covers(r, storeId, owners.get(storeId) ?? null));
     const load = async (reader: pg.PoolClient, from: number): Promise<Batch> => {
       const batch = ids.slice(from, from + BATCH);
       const stores = await loadStoreData(reader, batch, now - FIRST_LOOK, now);
@@ -95,7 +96,10 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
       const longer = assessed.filter((a) => a.startsBefore || openBefore(a.store.storeId)).map((a) => a.store.storeId);
       if (longer.length === 0) return { assessed, openOf, lastDownEnd };
       const again = new Map(
-        (await loadStoreData(reader, longer, now - LOOKBACK, now)).map((store) => [store.storeId, assess(store, coveringOf(store.storeId, owners), now - LOOKBACK, now, clocks)]),
+        (await loadStoreData(reader, longer, now - LOOKBACK, now)).map((store) => [
+          store.storeId,
+          assess(store, coveringOf(store.storeId, owners), now - LOOKBACK, now, clocks),
+        ]),
       );
       return { assessed: assessed.map((a) => again.get(a.store.storeId) ?? a), openOf, lastDownEnd };
     };
@@ -137,7 +141,14 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
                 [store.storeId, isoMicros(o.start), isoMicros(o.opened), isoMicros(o.end)],
               );
               if (o.end >= now - TELL_ENDED_WITHIN) {
-                deliveries.push(...(await record(client, rows[0]!.id, "opened", due(kind, { started: o.start, opened: o.opened, told: [] }, covering, o.end))));
+                deliveries.push(
+                  ...(await record(
+                    client,
+                    rows[0]!.id,
+                    "opened",
+                    due(kind, { started: o.start, opened: o.opened, told: [] }, covering, o.end),
+                  )),
+                );
                 deliveries.push(...(await recordResolved(client, rows[0]!.id)));
               }
               result.opened++;

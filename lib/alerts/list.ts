@@ -7,7 +7,9 @@ export const incidentView = z
     id: z.string(),
     storeId: z.string(),
     name: z.string().nullable(),
-    kind: z.enum(["down", "no_data"]).meta({ description: "down: the store is down in its business hours; no_data: no poll has come in its business hours" }),
+    kind: z
+      .enum(["down", "no_data"])
+      .meta({ description: "down: the store is down in its business hours; no_data: no poll has come in its business hours" }),
     startedAt: z.string(),
     openedAt: z.string(),
     resolvedAt: z.string().nullable(),

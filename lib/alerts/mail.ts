@@ -13,7 +13,11 @@ let transport: { url: string; mailer: Transporter } | undefined;
 export async function sendMail(to: readonly string[], subject: string, text: string): Promise<string | null> {
   const { SMTP_URL, SMTP_FROM } = env();
   if (!SMTP_URL) return "SMTP_URL is not set: e-mail cannot be sent";
-  if (transport?.url !== SMTP_URL) transport = { url: SMTP_URL, mailer: createTransport({ url: SMTP_URL, connectionTimeout: TIMEOUT_MS, greetingTimeout: TIMEOUT_MS, socketTimeout: TIMEOUT_MS }) };
+  if (transport?.url !== SMTP_URL)
+    transport = {
+      url: SMTP_URL,
+      mailer: createTransport({ url: SMTP_URL, connectionTimeout: TIMEOUT_MS, greetingTimeout: TIMEOUT_MS, socketTimeout: TIMEOUT_MS }),
+    };
   try {
     await transport.mailer.sendMail({ from: SMTP_FROM, to: [...to], subject, text });
     return null;

@@ -18,9 +18,28 @@ afterAll(() => server.close());
 
 describe("receivers' addresses", () => {
   it("loopback, private, link-local, carrier-grade NAT and unique-local addresses are internal; public ones are not", () => {
-    for (const a of ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "::", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:a00:1::1", "::a00:1"])
+    for (const a of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.20.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "0.0.0.0",
+      "::1",
+      "::",
+      "fd00::1",
+      "fe80::1",
+      "::ffff:127.0.0.1",
+      "::ffff:7f00:1",
+      "::ffff:10.0.0.1",
+      "64:ff9b::a00:1",
+      "2002:a00:1::1",
+      "::a00:1",
+    ])
       expect(isInternalAddress(a), a).toBe(true);
-    for (const a of ["93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "::ffff:8.8.8.8"]) expect(isInternalAddress(a), a).toBe(false);
+    for (const a of ["93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "::ffff:8.8.8.8"])
+      expect(isInternalAddress(a), a).toBe(false);
   });
 
   it("an internal receiver is refused, by address or by a name that resolves to one, unless allowed", async () => {
@@ -39,12 +58,16 @@ describe("receivers' addresses", () => {
     });
     await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
     // Headers at once: the status is the answer, the trickle is not waited for.
-    expect(await post(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/`, {}, "{}", { allowInternal: true, timeoutMs: 1000 })).toBe(200);
+    expect(
+      await post(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/`, {}, "{}", { allowInternal: true, timeoutMs: 1000 }),
+    ).toBe(200);
     slow.close();
     const silent = http.createServer(() => {}); // reads the request, never answers
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const started = Date.now();
-    await expect(post(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, {}, "{}", { allowInternal: true, timeoutMs: 1000 })).rejects.toThrow("no answer within 1 s");
+    await expect(
+      post(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, {}, "{}", { allowInternal: true, timeoutMs: 1000 }),
+    ).rejects.toThrow("no answer within 1 s");
     expect(Date.now() - started).toBeLessThan(2000);
     silent.closeAllConnections();
     silent.close();

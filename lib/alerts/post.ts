@@ -66,7 +66,12 @@ const publicLookup: net.LookupFunction = (hostname, options, callback) => {
  * internal) or has not answered within `timeoutMs`, all told. A redirect is an answer (3xx), not followed; the
  * answer's body is not read.
  */
-export function post(url: string, headers: Record<string, string>, body: string, { allowInternal, timeoutMs }: { allowInternal: boolean; timeoutMs: number }): Promise<number> {
+export function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  { allowInternal, timeoutMs }: { allowInternal: boolean; timeoutMs: number },
+): Promise<number> {
   const target = new URL(url);
   if (!allowInternal && net.isIP(target.hostname.replace(/^\[|\]$/g, "")) && isInternalAddress(target.hostname.replace(/^\[|\]$/g, "")))
     return Promise.reject(new RefusedTarget(target.hostname));
@@ -74,13 +79,20 @@ export function post(url: string, headers: Record<string, string>, body: string,
   return new Promise((resolve, reject) => {
     const req = request(
       target,
-      { method: "POST", headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, signal: AbortSignal.timeout(timeoutMs), ...(allowInternal ? {} : { lookup: publicLookup }) },
+      {
+        method: "POST",
+        headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) },
+        signal: AbortSignal.timeout(timeoutMs),
+        ...(allowInternal ? {} : { lookup: publicLookup }),
+      },
       (response) => {
         resolve(response.statusCode ?? 0); // its status is the answer; its body is not read
         response.destroy();
       },
     );
-    req.on("error", (e) => reject(e.name === "AbortError" || e.name === "TimeoutError" ? new Error(`no answer within ${timeoutMs / 1000} s`) : e));
+    req.on("error", (e) =>
+      reject(e.name === "AbortError" || e.name === "TimeoutError" ? new Error(`no answer within ${timeoutMs / 1000} s`) : e),
+    );
     req.end(body);
   });
 }

@@ -38,7 +38,10 @@ export interface Rule {
 
 export const DEFAULT_RULE_ID = "default";
 
-function channelsOf(id: string, c: { webhookUrl?: string | null; webhookSecret?: string | null; slackUrl?: string | null; emailTo?: readonly string[] }): Channel[] {
+function channelsOf(
+  id: string,
+  c: { webhookUrl?: string | null; webhookSecret?: string | null; slackUrl?: string | null; emailTo?: readonly string[] },
+): Channel[] {
   const all: Channel[] = [];
   if (c.webhookUrl) all.push({ name: `webhook:${id}`, kind: "webhook", url: c.webhookUrl, secret: c.webhookSecret ?? undefined });
   if (c.slackUrl) all.push({ name: `slack:${id}`, kind: "slack", url: c.slackUrl });
@@ -78,7 +81,9 @@ function fromRow(r: AlertRule): Rule {
     storeIds: new Set(r.storeIds),
     afterMinutes: r.afterMinutes,
     noDataMinutes: r.noDataMinutes,
-    schedule: r.schedule ? { every: r.schedule === "weekly" ? "week" : "day", at: r.atTime!, weekday: r.weekday, timeZone: r.timeZone } : null,
+    schedule: r.schedule
+      ? { every: r.schedule === "weekly" ? "week" : "day", at: r.atTime!, weekday: r.weekday, timeZone: r.timeZone }
+      : null,
     lastRunFor: r.lastRunFor,
     createdAt: r.createdAt,
     channels: channelsOf(r.id, r),
@@ -147,14 +152,31 @@ export const ruleInput = z
   })
   .superRefine((r, ctx) => {
     if (!r.webhookUrl && !r.slackUrl && r.emailTo.length === 0)
-      ctx.addIssue({ code: "custom", path: ["webhookUrl"], message: "a rule needs a channel: a webhook, a Slack-compatible webhook or an e-mail address" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["webhookUrl"],
+        message: "a rule needs a channel: a webhook, a Slack-compatible webhook or an e-mail address",
+      });
     if (r.kind === "report" && r.stores.length > 0)
-      ctx.addIssue({ code: "custom", path: ["stores"], message: "a report rule covers an owner's stores, or every store: it takes no list" });
-    if (r.kind === "report" && !r.schedule) ctx.addIssue({ code: "custom", path: ["schedule"], message: "a report rule needs a schedule (every day or week, at a time)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["stores"],
+        message: "a report rule covers an owner's stores, or every store: it takes no list",
+      });
+    if (r.kind === "report" && !r.schedule)
+      ctx.addIssue({ code: "custom", path: ["schedule"], message: "a report rule needs a schedule (every day or week, at a time)" });
     if (r.kind === "report" && r.schedule?.every === "week" && r.schedule.weekday == null)
-      ctx.addIssue({ code: "custom", path: ["schedule", "weekday"], message: "a weekly report needs a weekday (0 = Sunday ... 6 = Saturday)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["schedule", "weekday"],
+        message: "a weekly report needs a weekday (0 = Sunday ... 6 = Saturday)",
+      });
     if (r.schedule && !isTimeZone(r.schedule.timeZone))
-      ctx.addIssue({ code: "custom", path: ["schedule", "timeZone"], message: `${JSON.stringify(r.schedule.timeZone)} is not an IANA time zone such as America/Chicago` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["schedule", "timeZone"],
+        message: `${JSON.stringify(r.schedule.timeZone)} is not an IANA time zone such as America/Chicago`,
+      });
   });
 export type RuleInput = z.infer<typeof ruleInput>;
 
@@ -177,7 +199,9 @@ export const ruleView = z
     stores: z.array(z.string()),
     afterMinutes: z.number(),
     noDataMinutes: z.number().nullable(),
-    schedule: z.object({ every: z.enum(["day", "week"]), at: z.string(), weekday: z.number().int().nullable(), timeZone: z.string() }).nullable(),
+    schedule: z
+      .object({ every: z.enum(["day", "week"]), at: z.string(), weekday: z.number().int().nullable(), timeZone: z.string() })
+      .nullable(),
     webhookUrl: z.string().nullable(),
     webhookSecret: z.string().nullable().meta({ description: "Shown to admins and to the rule's maker only" }),
     slackUrl: z.string().nullable(),
@@ -293,9 +317,16 @@ async function columns(scope: Scope, input: RuleInput) {
 export async function createRule(scope: Scope, actor: string, input: RuleInput): Promise<RuleView> {
   const data = await columns(scope, input);
   if ((await prisma().alertRule.count({ where: { ownerId: data.ownerId } })) >= MAX_RULES_PER_OWNER)
-    throw new AppError("too_many_rules", 409, `at most ${MAX_RULES_PER_OWNER} rules ${data.ownerId ? "per owner" : "for every store"}; remove one first`);
+    throw new AppError(
+      "too_many_rules",
+      409,
+      `at most ${MAX_RULES_PER_OWNER} rules ${data.ownerId ? "per owner" : "for every store"}; remove one first`,
+    );
   // A schedule counts from now: a rule made at 10:00 for 09:00 sends its first report tomorrow.
-  const row = await prisma().alertRule.create({ data: { ...data, lastRunFor: new Date(), createdBy: actor }, include: { owner: { select: { slug: true, name: true } } } });
+  const row = await prisma().alertRule.create({
+    data: { ...data, lastRunFor: new Date(), createdBy: actor },
+    include: { owner: { select: { slug: true, name: true } } },
+  });
   return view(row, actor, scope);
 }
 
@@ -303,7 +334,11 @@ export async function createRule(scope: Scope, actor: string, input: RuleInput):
 async function managed(scope: Scope, id: string): Promise<AlertRule> {
   const row = z.string().uuid().safeParse(id).success ? await prisma().alertRule.findUnique({ where: { id } }) : null;
   if (!row || (!scope.all && (row.ownerId === null || !scope.ownerIds.includes(row.ownerId))))
-    throw new AppError("rule_not_found", 404, id === DEFAULT_RULE_ID ? "the default rule comes from the environment; change ALERT_* there" : `no rule ${id}`);
+    throw new AppError(
+      "rule_not_found",
+      404,
+      id === DEFAULT_RULE_ID ? "the default rule comes from the environment; change ALERT_* there" : `no rule ${id}`,
+    );
   return row;
 }
 
@@ -314,7 +349,11 @@ export async function updateRule(scope: Scope, actor: string, id: string, input:
   if (input.webhookUrl && !input.webhookSecret && before.webhookSecret) data.webhookSecret = before.webhookSecret;
   if (data.ownerId !== before.ownerId && (await prisma().alertRule.count({ where: { ownerId: data.ownerId } })) >= MAX_RULES_PER_OWNER)
     throw new AppError("too_many_rules", 409, `at most ${MAX_RULES_PER_OWNER} rules ${data.ownerId ? "per owner" : "for every store"}`);
-  const rescheduled = data.schedule !== before.schedule || data.atTime !== before.atTime || data.weekday !== before.weekday || data.timeZone !== before.timeZone;
+  const rescheduled =
+    data.schedule !== before.schedule ||
+    data.atTime !== before.atTime ||
+    data.weekday !== before.weekday ||
+    data.timeZone !== before.timeZone;
   const row = await prisma().alertRule.update({
     where: { id },
     data: { ...data, ...(rescheduled ? { lastRunFor: new Date() } : {}) },
@@ -334,7 +373,10 @@ export async function deleteRule(scope: Scope, id: string): Promise<void> {
  * leaves the time unclaimed, to be tried again.
  */
 export async function claimScheduledRun(client: pg.ClientBase, ruleId: string, due: Date): Promise<boolean> {
-  const { rowCount } = await client.query("UPDATE alert_rules SET last_run_for = $2 WHERE id = $1 AND (last_run_for IS NULL OR last_run_for < $2)", [ruleId, due]);
+  const { rowCount } = await client.query(
+    "UPDATE alert_rules SET last_run_for = $2 WHERE id = $1 AND (last_run_for IS NULL OR last_run_for < $2)",
+    [ruleId, due],
+  );
   return rowCount === 1;
 }
 

@@ -26,7 +26,10 @@ export async function sendScheduledReports(now = new Date()): Promise<string[]> 
       "INSERT INTO alert_deliveries (report_id, event, channel) SELECT $1, 'report', unnest($2::text[]) RETURNING id",
       [reportId, claimed.flatMap((rule) => rule.channels.map((c) => c.name))],
     );
-    await sendDeliveryJobs(rows.map((r) => Number(r.id)), client);
+    await sendDeliveryJobs(
+      rows.map((r) => Number(r.id)),
+      client,
+    );
     return [reportId];
   });
 }

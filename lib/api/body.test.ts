@@ -17,8 +17,18 @@ const streamed = (...pieces: string[]) =>
   } as RequestInit);
 
 const point = z.object({ x: z.number() });
-const limits = { maxBytes: 1000, maxItems: 3, maxItemBytes: 40, tooMany: () => new AppError("too_many", 413, "too many"), invalid: "not an array" };
-const failure = (promise: Promise<unknown>) => promise.then(() => null, (e: AppError) => ({ status: e.status, code: e.code, message: e.message }));
+const limits = {
+  maxBytes: 1000,
+  maxItems: 3,
+  maxItemBytes: 40,
+  tooMany: () => new AppError("too_many", 413, "too many"),
+  invalid: "not an array",
+};
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (e: AppError) => ({ status: e.status, code: e.code, message: e.message }),
+  );
 
 describe("a JSON array read item by item", () => {
   it.each([
@@ -65,7 +75,10 @@ describe("a JSON array read item by item", () => {
   });
 
   it("refuses an item over the item limit, and a body over the byte limit, with a 413", async () => {
-    expect(await failure(readJsonArray(streamed(`[{"x":1,"pad":"${"a".repeat(50)}"}]`), point, limits))).toMatchObject({ status: 413, code: "too_large" });
+    expect(await failure(readJsonArray(streamed(`[{"x":1,"pad":"${"a".repeat(50)}"}]`), point, limits))).toMatchObject({
+      status: 413,
+      code: "too_large",
+    });
     const padded = Array.from({ length: 40 }, () => `${" ".repeat(25)}{"x":1}`);
     expect(await failure(readJsonArray(streamed(`[${padded.join(",")}]`), point, { ...limits, maxItems: 100 }))).toMatchObject({
       status: 413,

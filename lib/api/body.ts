@@ -82,7 +82,7 @@ export interface JsonArrayLimits {
   invalid: string;
 }
 
-const [OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLOSE_OBJECT, COMMA, QUOTE, BACKSLASH] = [..."[]{},\"\\"].map((c) => c.charCodeAt(0));
+const [OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLOSE_OBJECT, COMMA, QUOTE, BACKSLASH] = [...'[]{},"\\'].map((c) => c.charCodeAt(0));
 const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
@@ -95,15 +95,23 @@ export async function readJsonArray<T>(request: Request, item: z.ZodType<T>, lim
   const items: T[] = [];
   const invalid = () => new AppError("invalid_body", 400, limits.invalid);
   let state = "before" as "before" | "items" | "after"; // (not narrowed: the loop changes it)
-  let depth = 0, inString = false, escaped = false, separators = 0;
-  let held: Uint8Array[] = [], heldBytes = 0;
+  let depth = 0,
+    inString = false,
+    escaped = false,
+    separators = 0;
+  let held: Uint8Array[] = [],
+    heldBytes = 0;
 
   // After the first invalid item the rest is still counted (not parsed), so that too many items is a 413
   // whatever they hold, as it would be if the array were parsed first.
   let count = 0;
   let firstError = undefined as AppError | undefined; // (set in finishItem)
   const finishItem = (last: Uint8Array) => {
-    const text = firstError ? "" : Buffer.concat([...held, last]).toString("utf8").trim();
+    const text = firstError
+      ? ""
+      : Buffer.concat([...held, last])
+          .toString("utf8")
+          .trim();
     held = [];
     heldBytes = 0;
     if (count === 0 && separators === 0 && state === "after" && text === "" && !firstError) return; // []
@@ -123,7 +131,11 @@ export async function readJsonArray<T>(request: Request, item: z.ZodType<T>, lim
     items.length = 0;
   };
   const itemTooLarge = () =>
-    new AppError("too_large", 413, `item ${count} is larger than the limit of ${limits.maxItemBytes.toLocaleString("en-US")} bytes an item`);
+    new AppError(
+      "too_large",
+      413,
+      `item ${count} is larger than the limit of ${limits.maxItemBytes.toLocaleString("en-US")} bytes an item`,
+    );
 
   for await (const chunk of bodyChunks(request, limits.maxBytes)) {
     let start = 0;
@@ -137,8 +149,7 @@ export async function readJsonArray<T>(request: Request, item: z.ZodType<T>, lim
         if (b === OPEN_ARRAY) {
           state = "items";
           start = i + 1;
-        }
-        else if (!isSpace(b)) throw invalid();
+        } else if (!isSpace(b)) throw invalid();
       } else if (state === "after") {
         if (!isSpace(b)) throw invalid();
       } else if (b === QUOTE) inString = true;

@@ -7,7 +7,15 @@ import type { PersonView } from "../auth/people";
 import type { FeedLoadResult } from "../feeds/load";
 import type { OwnerView } from "../owners/owners";
 import type { ImportEntry } from "../uploads/imports";
-import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, StoreHistoryView, StoreTimelineView } from "./schemas";
+import type {
+  DataStatus,
+  ReportOverview,
+  ReportRowsPage,
+  ReportRowsQuery,
+  ReportSummary,
+  StoreHistoryView,
+  StoreTimelineView,
+} from "./schemas";
 
 export class ApiError extends Error {
   constructor(
@@ -38,7 +46,10 @@ export const api = {
   get: <T>(path: string) => request<T>(path),
   /** A JSON body sent with `method`; an answer without a body (204) gives null. */
   send: <T = null>(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown) =>
-    request<T>(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } }) }),
+    request<T>(path, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } }),
+    }),
   reports: () => request<{ reports: ReportSummary[]; data: DataStatus }>("/api/reports"),
   report: (id: string) => request<ReportOverview>(`/api/reports/${encodeURIComponent(id)}`),
   reportRows: (id: string, q: ReportRowsQuery) =>
@@ -46,27 +57,40 @@ export const api = {
       `/api/reports/${encodeURIComponent(id)}/rows?${new URLSearchParams({ page: String(q.page), pageSize: String(q.pageSize), sort: q.sort, dir: q.dir, q: q.q, only: q.only })}`,
     ),
   storeTimeline: (storeId: string, reportId?: string) =>
-    request<StoreTimelineView>(`/api/stores/${encodeURIComponent(storeId)}/timeline${reportId ? `?report=${encodeURIComponent(reportId)}` : ""}`),
-  alerts: (storeId?: string) => request<{ incidents: IncidentView[] }>(`/api/alerts${storeId ? `?${new URLSearchParams({ store: storeId })}` : ""}`),
+    request<StoreTimelineView>(
+      `/api/stores/${encodeURIComponent(storeId)}/timeline${reportId ? `?report=${encodeURIComponent(reportId)}` : ""}`,
+    ),
+  alerts: (storeId?: string) =>
+    request<{ incidents: IncidentView[] }>(`/api/alerts${storeId ? `?${new URLSearchParams({ store: storeId })}` : ""}`),
   storeHistory: (storeId: string, days: number, reportId?: string) =>
-    request<StoreHistoryView>(`/api/stores/${encodeURIComponent(storeId)}/history?${new URLSearchParams({ days: String(days), ...(reportId ? { report: reportId } : {}) })}`),
+    request<StoreHistoryView>(
+      `/api/stores/${encodeURIComponent(storeId)}/history?${new URLSearchParams({ days: String(days), ...(reportId ? { report: reportId } : {}) })}`,
+    ),
   triggerReport: () => request<{ report_id: string }>("/trigger_report", { method: "POST" }),
   rules: () => request<{ rules: RuleView[] }>("/api/alerts/rules"),
   saveRule: ({ id, rule }: { id?: string; rule: Partial<RuleInput> }) =>
-    id ? api.send<RuleView>("PUT", `/api/alerts/rules/${encodeURIComponent(id)}`, rule) : api.send<RuleView>("POST", "/api/alerts/rules", rule),
+    id
+      ? api.send<RuleView>("PUT", `/api/alerts/rules/${encodeURIComponent(id)}`, rule)
+      : api.send<RuleView>("POST", "/api/alerts/rules", rule),
   removeRule: (id: string) => api.send("DELETE", `/api/alerts/rules/${encodeURIComponent(id)}`),
-  testRule: (id: string) => api.send<{ results: { channel: string; target: string; ok: boolean; error: string | null }[] }>("POST", `/api/alerts/rules/${encodeURIComponent(id)}/test`),
+  testRule: (id: string) =>
+    api.send<{ results: { channel: string; target: string; ok: boolean; error: string | null }[] }>(
+      "POST",
+      `/api/alerts/rules/${encodeURIComponent(id)}/test`,
+    ),
   imports: () => request<{ imports: ImportEntry[] }>("/api/admin/imports"),
   owners: () => request<{ owners: OwnerView[] }>("/api/admin/owners"),
   createOwner: (owner: { slug: string; name: string }) => api.send<OwnerView>("POST", "/api/admin/owners", owner),
-  assignStores: (slug: string, storeIds: string[]) => api.send<{ assigned: number }>("POST", `/api/admin/owners/${encodeURIComponent(slug)}/stores`, { storeIds }),
+  assignStores: (slug: string, storeIds: string[]) =>
+    api.send<{ assigned: number }>("POST", `/api/admin/owners/${encodeURIComponent(slug)}/stores`, { storeIds }),
   people: () => request<{ people: PersonView[] }>("/api/admin/people"),
   invite: (invitation: { email: string; name: string; role: "admin" | "member"; owner?: string }) =>
     api.send<{ person: PersonView; link: string }>("POST", "/api/admin/people", invitation),
   passwordLink: (id: string) => api.send<{ link: string }>("POST", `/api/admin/people/${encodeURIComponent(id)}/password-link`),
   removePerson: (id: string) => api.send("DELETE", `/api/admin/people/${encodeURIComponent(id)}`),
   keys: () => request<{ keys: ApiKeyView[] }>("/api/keys"),
-  makeKey: (key: { name: string; scope: "reports" | "ingest"; owner?: string }) => api.send<{ key: string; view: ApiKeyView }>("POST", "/api/keys", key),
+  makeKey: (key: { name: string; scope: "reports" | "ingest"; owner?: string }) =>
+    api.send<{ key: string; view: ApiKeyView }>("POST", "/api/keys", key),
   revokeKey: (id: string) => api.send("DELETE", `/api/keys/${encodeURIComponent(id)}`),
   /** Ends this browser's sessions on the server. */
   signOut: () => api.send("DELETE", "/api/admin/session"),
@@ -99,4 +123,3 @@ export function uploadFeed(file: File, kind: string | undefined, onProgress: (fr
     xhr.send(file);
   });
 }
-

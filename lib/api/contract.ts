@@ -111,7 +111,10 @@ export const operations = {
     description: "The status as JSON; with Accept: text/csv or format=csv, the CSV once the report is complete (202 while it runs).",
     // report_id is checked by the handler, whose errors (missing_report_id, invalid_report_id) are the API's.
     query: z.object({
-      report_id: z.string().optional().meta({ description: "The id POST /trigger_report answered", param: { required: true } }),
+      report_id: z
+        .string()
+        .optional()
+        .meta({ description: "The id POST /trigger_report answered", param: { required: true } }),
       format: z.string().optional().meta({ description: "csv: the CSV, as Accept: text/csv asks" }),
     }),
     responses: {
@@ -126,7 +129,8 @@ export const operations = {
     tag: "Reports (public API)",
     access: "reports-or-link",
     summary: "A complete report's CSV",
-    description: "The caller's stores only, same header and order. A scheduled report's signed link (rule, scope, expires, signature) needs no credentials.",
+    description:
+      "The caller's stores only, same header and order. A scheduled report's signed link (rule, scope, expires, signature) needs no credentials.",
     params: id,
     query: z.object({
       rule: z.string().optional(),
@@ -255,7 +259,9 @@ export const operations = {
       "A JSON array of {store_id, timestamp_utc, status} or CSV (Content-Type: text/csv), checked by the polls feed's rules and merged: " +
       "idempotent on (store_id, timestamp_utc). All or nothing: one bad poll refuses the request, naming its item and field.",
     rawBody: {
-      "application/json": z.array(z.object({ store_id: z.union([z.string(), z.number()]), timestamp_utc: z.string(), status: z.enum(["active", "inactive"]) })),
+      "application/json": z.array(
+        z.object({ store_id: z.union([z.string(), z.number()]), timestamp_utc: z.string(), status: z.enum(["active", "inactive"]) }),
+      ),
       "text/csv": pollsCsv,
     },
     responses: { 200: { description: "Counted", json: ingestResult } },
@@ -270,7 +276,10 @@ export const operations = {
     description: "The file is the body, streamed into the loader; all or nothing, recorded in the import log.",
     query: z.object({
       name: z.string().min(1).max(255).meta({ description: "The file's name" }),
-      kind: z.enum(FEED_KINDS as [string, ...string[]]).optional().meta({ description: "Its feed; by default told from its name or header" }),
+      kind: z
+        .enum(FEED_KINDS as [string, ...string[]])
+        .optional()
+        .meta({ description: "Its feed; by default told from its name or header" }),
     }),
     rawBody: { "text/csv": z.string() },
     responses: { 200: { description: "Loaded", json: feedLoadResult } },
@@ -325,7 +334,12 @@ export const operations = {
     tag: "Accounts and keys",
     access: "public",
     summary: "The sign-in form",
-    rawBody: form({ email: z.string().optional(), password: z.string().optional(), token: z.string().optional(), next: z.string().optional() }),
+    rawBody: form({
+      email: z.string().optional(),
+      password: z.string().optional(),
+      token: z.string().optional(),
+      next: z.string().optional(),
+    }),
     responses: { 303: redirect("To `next` when it is a page of this site, else home; to the sign-in page saying why not") },
     errors: [429],
   }),
@@ -436,7 +450,12 @@ export const operations = {
     tag: "Administration",
     access: "admin",
     summary: "Invite someone: their account, and the link with which they choose a password (shown once)",
-    body: z.object({ email: z.email().max(320), name: z.string().trim().min(1).max(200), role: z.enum(["admin", "member"]), owner: z.string().max(40).optional() }),
+    body: z.object({
+      email: z.email().max(320),
+      name: z.string().trim().min(1).max(200),
+      role: z.enum(["admin", "member"]),
+      owner: z.string().max(40).optional(),
+    }),
     responses: { 201: { description: "The person and their link", json: z.object({ person: personView, link: z.string() }) } },
     errors: [409],
   }),

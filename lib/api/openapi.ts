@@ -82,7 +82,13 @@ function answer(a: Answer): ZodOpenApiResponseObject {
   return {
     description: a.description,
     ...(Object.keys(content).length ? { content } : {}),
-    ...(a.headers ? { headers: Object.fromEntries(Object.entries(a.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) } : {}),
+    ...(a.headers
+      ? {
+          headers: Object.fromEntries(
+            Object.entries(a.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -92,7 +98,9 @@ function operationObject(name: string, o: Operation): ZodOpenApiOperationObject 
     : o.rawBody
       ? { content: Object.fromEntries(Object.entries(o.rawBody).map(([type, schema]) => [type, { schema }])) }
       : undefined;
-  const responses: Record<string, ZodOpenApiResponseObject> = Object.fromEntries(Object.entries(o.responses).map(([status, a]) => [status, answer(a)]));
+  const responses: Record<string, ZodOpenApiResponseObject> = Object.fromEntries(
+    Object.entries(o.responses).map(([status, a]) => [status, answer(a)]),
+  );
   for (const status of errorStatuses(o)) responses[status] = { $ref: "#/components/responses/Error" } as never;
   return {
     operationId: name,

@@ -54,7 +54,11 @@ export function route<O extends Operation>(
   return Object.assign(run, { operation });
 }
 
-async function callerOf(request: Request, access: Operation["access"], id: string | undefined): Promise<{ caller: Caller | null; scope: Scope } | null> {
+async function callerOf(
+  request: Request,
+  access: Operation["access"],
+  id: string | undefined,
+): Promise<{ caller: Caller | null; scope: Scope } | null> {
   if (access === "public") return null;
   if (access === "reports-or-link") {
     const linked = await signedLinkScope(request, id ?? "");

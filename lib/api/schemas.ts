@@ -36,7 +36,10 @@ const fleetFigures = z.object({
   businessHoursLastWeek: z.number(),
   uptimePercent: z.object({ hour: z.number().nullable(), day: z.number().nullable(), week: z.number().nullable() }),
   storesDownLastDay: z.number().int(),
-  storesCounted: z.number().int().meta({ description: "Stores the fleet figures count: those with a poll in the week (see lib/uptime/freshness.ts)" }),
+  storesCounted: z
+    .number()
+    .int()
+    .meta({ description: "Stores the fleet figures count: those with a poll in the week (see lib/uptime/freshness.ts)" }),
   storesNoData: z.number().int().meta({ description: "Stores with no poll in the week, left out of the fleet figures" }),
   storesStale: z.number().int().meta({ description: "Stores whose last poll is stale" }),
   storesBad: z.number().int().meta({ description: "Stores below the warning threshold over the week" }),
@@ -79,7 +82,12 @@ export type ReportOverview = z.infer<typeof reportOverview>;
 /** A report row's six figures, by column. */
 export const reportFigureValues = z.object(
   Object.fromEntries(
-    FIGURES.map((f) => [f.column, z.number().meta({ description: `${f.part === "up" ? "Uptime" : "Downtime"} within business hours over the last ${f.window}, in ${f.unit}, to two places` })]),
+    FIGURES.map((f) => [
+      f.column,
+      z.number().meta({
+        description: `${f.part === "up" ? "Uptime" : "Downtime"} within business hours over the last ${f.window}, in ${f.unit}, to two places`,
+      }),
+    ]),
   ) as Record<FigureColumn, z.ZodNumber>,
 );
 export type ReportFigureValues = Record<FigureColumn, number>;
@@ -114,7 +122,11 @@ export type DataStatus = z.infer<typeof dataStatus>;
 
 /** What POST /api/polls answers. */
 export const ingestResult = z
-  .object({ read: z.number().int(), added: z.number().int(), duplicates: z.number().int().meta({ description: "Polls already stored for the same store and instant" }) })
+  .object({
+    read: z.number().int(),
+    added: z.number().int(),
+    duplicates: z.number().int().meta({ description: "Polls already stored for the same store and instant" }),
+  })
   .meta({ id: "IngestResult" });
 export type IngestResult = z.infer<typeof ingestResult>;
 
@@ -154,7 +166,9 @@ export const timelineDay = z.object({
   end: instant,
   window: span.nullable().meta({ description: "Fractions of the day [from, to) inside the report's week" }),
   open: z.array(span).meta({ description: "Business hours, as fractions of the day" }),
-  counted: z.array(z.object({ from: z.number(), to: z.number(), active: z.boolean() })).meta({ description: "What was counted up and down" }),
+  counted: z
+    .array(z.object({ from: z.number(), to: z.number(), active: z.boolean() }))
+    .meta({ description: "What was counted up and down" }),
   upSeconds: z.number().meta({ description: "Business time up on this date (inside the week), in seconds" }),
   downSeconds: z.number(),
   polls: z.array(z.object({ at: z.number(), active: z.boolean(), time: z.string() })),
@@ -170,7 +184,9 @@ export const storeTimelineView = z
     hours: z.array(z.object({ dayOfWeek: z.number().int(), start: z.string(), end: z.string() })),
     asOf: instant,
     reportId: z.string().nullable(),
-    figures: reportFigureValues.meta({ description: "The six figures: the chosen report's row when there is one, else computed now with the same engine" }),
+    figures: reportFigureValues.meta({
+      description: "The six figures: the chosen report's row when there is one, else computed now with the same engine",
+    }),
     figuresSource: z.enum(["report", "computed"]),
     days: z.array(timelineDay),
     outages: z

@@ -9,11 +9,16 @@ await setUpTestDatabase();
 describe("accounts", () => {
   it("an account made by an admin signs in with its password; the hash is scrypt's; sign-out ends the session", async () => {
     const auth = await accounts();
-    const { user } = await auth.api.createUser({ body: { email: "ana@example.com", password: "correct horse battery", name: "Ana", role: "user" } });
+    const { user } = await auth.api.createUser({
+      body: { email: "ana@example.com", password: "correct horse battery", name: "Ana", role: "user" },
+    });
     const { rows } = await pool().query("SELECT password FROM accounts WHERE user_id = $1", [user.id]);
     expect(rows[0].password).not.toContain("correct horse");
     expect(rows[0].password).toMatch(/^[0-9a-f]+:[0-9a-f]+$/); // salt:scrypt key
-    const signedIn = await auth.api.signInEmail({ body: { email: "ana@example.com", password: "correct horse battery" }, returnHeaders: true });
+    const signedIn = await auth.api.signInEmail({
+      body: { email: "ana@example.com", password: "correct horse battery" },
+      returnHeaders: true,
+    });
     const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
     expect(cookie).toMatch(/^sm\.session_token=/);
     const headers = new Headers({ cookie });
@@ -26,7 +31,10 @@ describe("accounts", () => {
   it("a password link sets a new password once, and ends the account's sessions", async () => {
     const auth = await accounts();
     await auth.api.createUser({ body: { email: "ben@example.com", password: "first password 123", name: "Ben", role: "user" } });
-    const signedIn = await auth.api.signInEmail({ body: { email: "ben@example.com", password: "first password 123" }, returnHeaders: true });
+    const signedIn = await auth.api.signInEmail({
+      body: { email: "ben@example.com", password: "first password 123" },
+      returnHeaders: true,
+    });
     const headers = new Headers({ cookie: signedIn.headers.get("set-cookie")!.split(";")[0]! });
     const token = (await passwordLinkToken("ben@example.com"))!;
     expect(token).toMatch(/^\w{16,}$/);

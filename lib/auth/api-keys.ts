@@ -27,7 +27,12 @@ const hashOf = (key: string) => crypto.createHash("sha256").update(key).digest("
 /** Last-used times are written at most this often per key, not on every call. */
 const LAST_USED_PRECISION_MS = 60_000;
 
-export async function createApiKey(input: { name: string; scope: KeyScope; ownerId: string | null; createdBy: string }): Promise<{ key: string; view: ApiKeyView }> {
+export async function createApiKey(input: {
+  name: string;
+  scope: KeyScope;
+  ownerId: string | null;
+  createdBy: string;
+}): Promise<{ key: string; view: ApiKeyView }> {
   const key = KEY_PREFIX + crypto.randomBytes(32).toString("base64url");
   const row = await prisma().apiKey.create({
     data: { ...input, hash: hashOf(key), prefix: key.slice(0, KEY_PREFIX.length + 6) },

@@ -57,7 +57,11 @@ async function keyCaller(secret: string, access: Access): Promise<Caller> {
   if (scope !== access) throw new AppError("forbidden", 403, `this API key has the ${scope} scope; this needs ${access}`);
   const limitKey = () => apiKeyLimitKey(secret);
   if (configured)
-    return { actor: `${scope} key${configured.owner ? `@${configured.owner}` : ""}`, scope: configured.owner ? await ownerScope(configured.owner) : ALL_STORES, limitKey };
+    return {
+      actor: `${scope} key${configured.owner ? `@${configured.owner}` : ""}`,
+      scope: configured.owner ? await ownerScope(configured.owner) : ALL_STORES,
+      limitKey,
+    };
   return { actor: `key ${made!.name}`, scope: made!.ownerId ? { all: false, ownerIds: [made!.ownerId] } : ALL_STORES, limitKey };
 }
 
@@ -88,7 +92,8 @@ export async function authorize(request: Request, access: Access): Promise<Calle
   }
   const person = await signedInPerson(request);
   if (person) {
-    if (person.role !== "admin" && access !== "reports" && access !== "account") throw new AppError("forbidden", 403, `this needs an admin; ${person.email} is an owner's member`);
+    if (person.role !== "admin" && access !== "reports" && access !== "account")
+      throw new AppError("forbidden", 403, `this needs an admin; ${person.email} is an owner's member`);
     if (changesData) checkSameSite(request);
     const scope = person.role === "admin" ? ALL_STORES : { all: false, ownerIds: person.ownerIds };
     return { actor: person.email, scope, person, limitKey: () => `account:${person.id}` };
@@ -96,6 +101,8 @@ export async function authorize(request: Request, access: Access): Promise<Calle
   throw new AppError(
     "unauthorized",
     401,
-    access === "admin" ? "sign in as an admin first" : `this needs an API key with the ${access} scope (Authorization: Bearer <key>) or a signed-in account`,
+    access === "admin"
+      ? "sign in as an admin first"
+      : `this needs an API key with the ${access} scope (Authorization: Bearer <key>) or a signed-in account`,
   );
 }

@@ -30,7 +30,15 @@ function limiters(): Limiters {
   const settings = `${SIGNIN_LIMIT_PER_CLIENT}/${SIGNIN_LIMIT_PER_ACCOUNT}/${TRIGGER_LIMIT_PER_MINUTE}`;
   if (state.storemonLimiters?.pool === current && state.storemonLimiters.settings === settings) return state.storemonLimiters;
   const limiter = (keyPrefix: string, points: number, duration: number) =>
-    new RateLimiterPostgres({ storeClient: current, storeType: "pool", tableName: "rate_limits", tableCreated: true, keyPrefix, points, duration });
+    new RateLimiterPostgres({
+      storeClient: current,
+      storeType: "pool",
+      tableName: "rate_limits",
+      tableCreated: true,
+      keyPrefix,
+      points,
+      duration,
+    });
   state.storemonLimiters = {
     pool: current,
     settings,
@@ -70,9 +78,15 @@ export async function countSignInAttempt(client: string, account: string): Promi
   const retryAfter = retryAfterSeconds(refusal);
   // One line when a limit is reached, not one per refused attempt: a brute force would flood the log.
   if (byClient?.consumedPoints === signInByClient.points + 1)
-    log().warn({ client }, `sign-in refused: ${signInByClient.points} failed attempts from ${client} in 15 min; refusing that address for ${retryAfter} s`);
+    log().warn(
+      { client },
+      `sign-in refused: ${signInByClient.points} failed attempts from ${client} in 15 min; refusing that address for ${retryAfter} s`,
+    );
   if (byAccount?.consumedPoints === signInByAccount.points + 1)
-    log().warn({ account }, `sign-in refused: ${signInByAccount.points} failed attempts for account ${account} in 15 min; refusing it for ${retryAfter} s`);
+    log().warn(
+      { account },
+      `sign-in refused: ${signInByAccount.points} failed attempts for account ${account} in 15 min; refusing it for ${retryAfter} s`,
+    );
   throw new AppError("too_many_sign_ins", 429, `too many failed sign-ins; try again in ${retryAfter} s`, undefined, {
     "Retry-After": String(retryAfter),
   });
@@ -94,9 +108,15 @@ export async function countTrigger(limitKey: string): Promise<void> {
   const refusal = await consume(triggers, limitKey);
   if (!refusal) return;
   const retryAfter = retryAfterSeconds(refusal);
-  throw new AppError("too_many_reports", 429, `at most ${triggers.points} reports a minute may be triggered; try again in ${retryAfter} s`, undefined, {
-    "Retry-After": String(retryAfter),
-  });
+  throw new AppError(
+    "too_many_reports",
+    429,
+    `at most ${triggers.points} reports a minute may be triggered; try again in ${retryAfter} s`,
+    undefined,
+    {
+      "Retry-After": String(retryAfter),
+    },
+  );
 }
 
 /** Counts a test notification; refuses it (429) beyond ALERT_TESTS_PER_HOUR for this caller. */
@@ -105,7 +125,13 @@ export async function countAlertTest(limitKey: string): Promise<void> {
   const refusal = await consume(alertTests, limitKey);
   if (!refusal) return;
   const retryAfter = retryAfterSeconds(refusal);
-  throw new AppError("too_many_tests", 429, `at most ${alertTests.points} test alerts an hour may be sent; try again in ${retryAfter} s`, undefined, {
-    "Retry-After": String(retryAfter),
-  });
+  throw new AppError(
+    "too_many_tests",
+    429,
+    `at most ${alertTests.points} test alerts an hour may be sent; try again in ${retryAfter} s`,
+    undefined,
+    {
+      "Retry-After": String(retryAfter),
+    },
+  );
 }

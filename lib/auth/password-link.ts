@@ -16,7 +16,10 @@ export function passwordLink(request: Request, token: string): string {
 }
 
 const redirect = (location: string, cookie?: string) =>
-  new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store", ...(cookie ? { "Set-Cookie": cookie } : {}) } });
+  new Response(null, {
+    status: 303,
+    headers: { Location: location, "Cache-Control": "no-store", ...(cookie ? { "Set-Cookie": cookie } : {}) },
+  });
 
 const linkCookie = (request: Request, token: string, maxAge: number) =>
   `${LINK_COOKIE}=${token}; Path=/account; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${publicOrigin(request).startsWith("https:") ? "; Secure" : ""}`;
@@ -65,4 +68,3 @@ export function passwordFailureMessage(failure: string | undefined): string | un
   };
   return failure && failure in reasons ? reasons[failure as PasswordFailure] : undefined;
 }
-

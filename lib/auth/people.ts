@@ -61,7 +61,10 @@ const OPEN_MODE_RECHECK_MS = 2000;
 export async function accountsOrKeysExist(): Promise<boolean> {
   const known = state.storemonAccountsExist;
   if (known && Date.now() - known.at < OPEN_MODE_RECHECK_MS) return known.exist;
-  const [users, keys] = await Promise.all([prisma().user.count({ take: 1 }), prisma().apiKey.count({ where: { revokedAt: null }, take: 1 })]);
+  const [users, keys] = await Promise.all([
+    prisma().user.count({ take: 1 }),
+    prisma().apiKey.count({ where: { revokedAt: null }, take: 1 }),
+  ]);
   state.storemonAccountsExist = { exist: users + keys > 0, at: Date.now() };
   return users + keys > 0;
 }
@@ -80,7 +83,12 @@ export function recheckOpenMode(): void {
  * Makes an account for `email` (role admin, or member of `ownerId`) and returns the one-time link token with
  * which they choose their password.
  */
-export async function invitePerson(input: { email: string; name: string; role: PersonRole; ownerId: string | null }): Promise<{ person: PersonView; token: string }> {
+export async function invitePerson(input: {
+  email: string;
+  name: string;
+  role: PersonRole;
+  ownerId: string | null;
+}): Promise<{ person: PersonView; token: string }> {
   if (input.role === "member" && !input.ownerId) throw new AppError("invalid_body", 400, "a member belongs to an owner: choose one");
   const email = input.email.trim().toLowerCase();
   if (await prisma().user.findUnique({ where: { email } })) throw new AppError("person_exists", 409, `${email} has an account already`);
@@ -89,7 +97,12 @@ export async function invitePerson(input: { email: string; name: string; role: P
   const auth = await accounts();
   // A password nobody knows, until the link sets theirs.
   const { user } = await auth.api.createUser({
-    body: { email, name: input.name.trim(), password: crypto.randomBytes(32).toString("base64url"), role: input.role === "admin" ? "admin" : "user" },
+    body: {
+      email,
+      name: input.name.trim(),
+      password: crypto.randomBytes(32).toString("base64url"),
+      role: input.role === "admin" ? "admin" : "user",
+    },
   });
   closeOpenMode();
   if (input.ownerId) await prisma().ownerMember.create({ data: { ownerId: input.ownerId, userId: user.id } });

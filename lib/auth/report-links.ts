@@ -15,11 +15,19 @@ import { ALL_STORES, type Scope } from "./scope";
 export const REPORT_LINK_DAYS = 7;
 
 async function sign(reportId: string, rule: string, scope: string, expires: string): Promise<string> {
-  return crypto.createHmac("sha256", await serverSecret()).update(`report-link.${reportId}.${rule}.${scope}.${expires}`).digest("base64url");
+  return crypto
+    .createHmac("sha256", await serverSecret())
+    .update(`report-link.${reportId}.${rule}.${scope}.${expires}`)
+    .digest("base64url");
 }
 
 /** The query string of a signed link, sent by report rule `ruleId`, to a report's CSV over the stores of `ownerId` (null: all). */
-export async function signedReportQuery(reportId: string, ruleId: string, ownerId: string | null, now = Date.now()): Promise<{ query: string; expiresAt: Date }> {
+export async function signedReportQuery(
+  reportId: string,
+  ruleId: string,
+  ownerId: string | null,
+  now = Date.now(),
+): Promise<{ query: string; expiresAt: Date }> {
   const scope = ownerId ?? "all";
   const expiresAt = new Date(now + REPORT_LINK_DAYS * 86_400_000);
   const expires = String(Math.floor(expiresAt.getTime() / 1000));
@@ -37,8 +45,14 @@ export async function signedLinkScope(request: Request, reportId: string): Promi
   const expires = params.get("expires") ?? "";
   if (!/^\d{1,12}$/.test(expires) || !equalSecrets(signature, await sign(reportId, rule, scope, expires)))
     throw new AppError("forbidden", 403, "this report link is not valid (it names another report, or was changed)");
-  if (Number(expires) * 1000 < Date.now()) throw new AppError("link_expired", 403, `this report link expired at ${new Date(Number(expires) * 1000).toISOString()}; open the report in the dashboard`);
+  if (Number(expires) * 1000 < Date.now())
+    throw new AppError(
+      "link_expired",
+      403,
+      `this report link expired at ${new Date(Number(expires) * 1000).toISOString()}; open the report in the dashboard`,
+    );
   const sender = await prisma().alertRule.findUnique({ where: { id: rule }, select: { ownerId: true } });
-  if (!sender || (sender.ownerId ?? "all") !== scope) throw new AppError("link_revoked", 403, "this report link's rule was removed or changed; open the report in the dashboard");
+  if (!sender || (sender.ownerId ?? "all") !== scope)
+    throw new AppError("link_revoked", 403, "this report link's rule was removed or changed; open the report in the dashboard");
   return scope === "all" ? ALL_STORES : { all: false, ownerIds: [scope] };
 }

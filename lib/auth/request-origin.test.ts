@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { checkSameSite, CLIENT_ADDRESS_HEADER, clientAddress, publicOrigin, trustClientAddressHeader } from "./request-origin";
 
-const request = (headers: Record<string, string>, method = "POST") => new Request("http://localhost:3000/trigger_report", { method, headers });
+const request = (headers: Record<string, string>, method = "POST") =>
+  new Request("http://localhost:3000/trigger_report", { method, headers });
 
 afterEach(() => {
   delete process.env.TRUST_PROXY;
@@ -61,7 +62,9 @@ describe("checkSameSite", () => {
     ["Sec-Fetch-Site: same-site", { "Sec-Fetch-Site": "same-site" }],
     ["this Origin but Sec-Fetch-Site: cross-site", { Origin: "http://127.0.0.1:3600", "Sec-Fetch-Site": "cross-site" }],
   ])("refuses %s with 403", (_name, headers) => {
-    expect(() => checkSameSite(request({ ...site, ...headers }))).toThrow(expect.objectContaining({ status: 403, code: "cross_site_request" }));
+    expect(() => checkSameSite(request({ ...site, ...headers }))).toThrow(
+      expect.objectContaining({ status: 403, code: "cross_site_request" }),
+    );
   });
 
   it.each([

@@ -34,7 +34,8 @@ function listHeader(request: Request, name: string): string[] {
 export function clientAddress(request: Request): string {
   const proxies = env().TRUST_PROXY;
   const forwarded = proxies > 0 ? listHeader(request, "x-forwarded-for") : [];
-  const address = forwarded[forwarded.length - proxies] ?? (state.storemonFrontSetsClientAddress ? request.headers.get(CLIENT_ADDRESS_HEADER) : null);
+  const address =
+    forwarded[forwarded.length - proxies] ?? (state.storemonFrontSetsClientAddress ? request.headers.get(CLIENT_ADDRESS_HEADER) : null);
   // Bounded: it becomes part of a rate-limit key (255 characters at most).
   return address ? address.slice(0, 100) : "unknown";
 }
@@ -65,7 +66,8 @@ export function publicOrigin(request: Request): string {
 export function checkSameSite(request: Request): void {
   const origin = request.headers.get("origin");
   const site = request.headers.get("sec-fetch-site");
-  const fromHere = (origin === null || originOf(origin) === publicOrigin(request)) && (site === null || site === "same-origin" || site === "none");
+  const fromHere =
+    (origin === null || originOf(origin) === publicOrigin(request)) && (site === null || site === "same-origin" || site === "none");
   if (!fromHere) throw new AppError("cross_site_request", 403, "requests from other sites may not change data here");
 }
 

@@ -29,7 +29,8 @@ export async function signIn(request: Request, credentials: Credentials): Promis
     return { cookies: [sessionCookie(session.value, session.expiresAt, publicOrigin(request).startsWith("https:"))], admin: true };
   }
   const email = credentials.email.trim().toLowerCase();
-  if (email.length > MAX_EMAIL_LENGTH) throw new AppError("invalid_body", 400, `an e-mail address has at most ${MAX_EMAIL_LENGTH} characters`);
+  if (email.length > MAX_EMAIL_LENGTH)
+    throw new AppError("invalid_body", 400, `an e-mail address has at most ${MAX_EMAIL_LENGTH} characters`);
   const account = `person:${email}`;
   await countSignInAttempt(client, account);
   const auth = await accounts();

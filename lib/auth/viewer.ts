@@ -7,7 +7,9 @@ import { accountsOrKeysExist, signedInPerson } from "./people";
 /** Who is looking at a page, for what the pages show them (what they may do is `authorize`'s to decide). */
 export const viewerSchema = z
   .object({
-    kind: z.enum(["open", "anonymous", "admin", "member"]).meta({ description: "open: no account or key exists, reports are open to anyone; anonymous: not signed in" }),
+    kind: z
+      .enum(["open", "anonymous", "admin", "member"])
+      .meta({ description: "open: no account or key exists, reports are open to anyone; anonymous: not signed in" }),
     name: z.string().nullable(),
     email: z.string().nullable(),
     owners: z.array(z.object({ slug: z.string(), name: z.string() })).meta({ description: "A member's owners" }),
@@ -19,7 +21,11 @@ export async function viewerOf(request: Request): Promise<Viewer> {
   if (await hasAdminSession(request)) return { kind: "admin", name: "Admin", email: null, owners: [] };
   const person = await signedInPerson(request);
   if (person) {
-    const owners = await prisma().owner.findMany({ where: { id: { in: person.ownerIds } }, select: { slug: true, name: true }, orderBy: { name: "asc" } });
+    const owners = await prisma().owner.findMany({
+      where: { id: { in: person.ownerIds } },
+      select: { slug: true, name: true },
+      orderBy: { name: "asc" },
+    });
     return { kind: person.role, name: person.name, email: person.email, owners };
   }
   const open = apiKeys().length === 0 && !(await accountsOrKeysExist());

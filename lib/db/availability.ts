@@ -34,7 +34,10 @@ export function noteDatabaseUnavailable(e: unknown, where?: string): void {
   if (state.storemonDatabaseDown) return;
   state.storemonDatabaseDown = { since: Date.now() };
   const message = e instanceof Error ? e.message || (e as { code?: string }).code : String(e);
-  log().error({ where, err: message }, `database unreachable (${where ? `${where}: ` : ""}${message}); retrying, and saying so here when it is back`);
+  log().error(
+    { where, err: message },
+    `database unreachable (${where ? `${where}: ` : ""}${message}); retrying, and saying so here when it is back`,
+  );
 }
 
 const backListeners = new Set<() => void>();
@@ -51,7 +54,10 @@ export function noteDatabaseAvailable(): void {
   if (!down) return;
   state.storemonDatabaseDown = undefined;
   for (const listener of backListeners) listener();
-  log().info({ outageSeconds: (Date.now() - down.since) / 1000 }, `database reachable again after ${((Date.now() - down.since) / 1000).toFixed(1)} s`);
+  log().info(
+    { outageSeconds: (Date.now() - down.since) / 1000 },
+    `database reachable again after ${((Date.now() - down.since) / 1000).toFixed(1)} s`,
+  );
 }
 
 /** Whether the last contact with the database failed. */

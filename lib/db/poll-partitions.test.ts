@@ -15,7 +15,9 @@ import { storesPolledBy } from "../reports/store-data";
 await setUpTestDatabase();
 
 const loadPolls = (lines: string[], replace = false) =>
-  loadFeeds(feedSourcesInDirectory(feedDir({ "store_status.csv": "store_id,status,timestamp_utc\n" + lines.join("\n") + "\n" })), { replace });
+  loadFeeds(feedSourcesInDirectory(feedDir({ "store_status.csv": "store_id,status,timestamp_utc\n" + lines.join("\n") + "\n" })), {
+    replace,
+  });
 
 /** Each partition of polls with its rows: name → count. */
 async function partitions(): Promise<Record<string, number>> {
@@ -112,7 +114,9 @@ describe("polls partitioned by month", () => {
 });
 
 const pollStores = async () =>
-  Object.fromEntries((await pool().query("SELECT store_id, first_poll_at::text AS f FROM poll_stores ORDER BY 1")).rows.map((r) => [r.store_id, r.f]));
+  Object.fromEntries(
+    (await pool().query("SELECT store_id, first_poll_at::text AS f FROM poll_stores ORDER BY 1")).rows.map((r) => [r.store_id, r.f]),
+  );
 
 describe("the stores that have polls (poll_stores), which reports list", () => {
   it("are kept by every write to polls: a load, a later earlier poll, a plain insert, a delete, an update, a truncate", async () => {

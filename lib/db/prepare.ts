@@ -52,10 +52,9 @@ async function prepareAppRole(server: EmbeddedServer, port: number): Promise<str
       await admin.query(
         `${rowCount ? "ALTER" : "CREATE"} ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${password}`,
       );
-      const { rows } = await admin.query<{ owner: string }>(
-        "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1",
-        [APP_DATABASE],
-      );
+      const { rows } = await admin.query<{ owner: string }>("SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [
+        APP_DATABASE,
+      ]);
       if (rows.length === 0) await admin.query(`CREATE DATABASE ${APP_DATABASE} OWNER ${APP_ROLE}`);
       else if (rows[0]!.owner !== APP_ROLE) await admin.query(`ALTER DATABASE ${APP_DATABASE} OWNER TO ${APP_ROLE}`);
       // Every time, under the lock: it changes nothing once done, and finishes a hand-over a crash cut short.
@@ -132,7 +131,7 @@ async function retryTransient<T>(step: () => Promise<T>, tries = 5): Promise<T> 
     try {
       return await step();
     } catch (e) {
-      const code = (e as { code?: string }).code ?? ((e as { cause?: { code?: string } }).cause?.code);
+      const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
       if (attempt >= tries || !TRANSIENT.has(code ?? "")) throw e;
       log().warn(`${(e as Error).message}; trying again (${attempt}/${tries - 1})`);
       await sleep(100 * attempt + Math.random() * 100);

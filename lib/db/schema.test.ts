@@ -20,7 +20,10 @@ describe("schema.prisma matches the migrated database", () => {
         { storeId: "ps", timestampUtc: new Date("2023-01-05T00:00:00Z"), status: "inactive" },
       ],
     });
-    expect(await prisma().pollStore.findUnique({ where: { storeId: "ps" } })).toEqual({ storeId: "ps", firstPollAt: new Date("2023-01-05T00:00:00Z") });
+    expect(await prisma().pollStore.findUnique({ where: { storeId: "ps" } })).toEqual({
+      storeId: "ps",
+      firstPollAt: new Date("2023-01-05T00:00:00Z"),
+    });
     await prisma().poll.deleteMany({ where: { storeId: "ps", timestampUtc: new Date("2023-01-05T00:00:00Z") } });
     expect((await prisma().pollStore.findUnique({ where: { storeId: "ps" } }))?.firstPollAt).toEqual(new Date("2023-02-01T00:00:00Z"));
     await prisma().poll.deleteMany({ where: { storeId: "ps" } });
@@ -28,7 +31,12 @@ describe("schema.prisma matches the migrated database", () => {
   });
 
   it("BusinessHours", async () => {
-    const row = { storeId: "s1", dayOfWeek: 6, startTimeLocal: new Date("1970-01-01T09:30:00Z"), endTimeLocal: new Date("1970-01-01T23:59:59Z") };
+    const row = {
+      storeId: "s1",
+      dayOfWeek: 6,
+      startTimeLocal: new Date("1970-01-01T09:30:00Z"),
+      endTimeLocal: new Date("1970-01-01T23:59:59Z"),
+    };
     await prisma().businessHours.create({ data: row });
     expect(await prisma().businessHours.findMany()).toEqual([row]);
   });
@@ -46,29 +54,57 @@ describe("schema.prisma matches the migrated database", () => {
         asOf,
         asOfSource: "request",
         rows: {
-          create: [{ storeId: "s1", uptimeLastHour: "60", uptimeLastDay: "1.74", uptimeLastWeek: "100.5", downtimeLastHour: "0", downtimeLastDay: "1.26", downtimeLastWeek: "67.5" }],
+          create: [
+            {
+              storeId: "s1",
+              uptimeLastHour: "60",
+              uptimeLastDay: "1.74",
+              uptimeLastWeek: "100.5",
+              downtimeLastHour: "0",
+              downtimeLastDay: "1.26",
+              downtimeLastWeek: "67.5",
+            },
+          ],
         },
       },
     });
     const report = await prisma().report.findUniqueOrThrow({ where: { id: "r".repeat(22) }, include: { rows: true } });
     expect(report).toMatchObject({ status: "Queued", asOf, storesDone: 0, attempts: 0, storesTotal: null, error: null, jobId: null });
     expect(report.createdAt).toBeInstanceOf(Date);
-    expect(report.rows.map((r) => [r.storeId, r.uptimeLastDay.toString(), r.downtimeLastWeek.toFixed(2)])).toEqual([["s1", "1.74", "67.50"]]);
-    await prisma().report.update({ where: { id: report.id }, data: { status: "Complete", startedAt: asOf, finishedAt: asOf, jobId: "j", error: "e", storesTotal: 1, storesDone: 1, attempts: 1 } });
+    expect(report.rows.map((r) => [r.storeId, r.uptimeLastDay.toString(), r.downtimeLastWeek.toFixed(2)])).toEqual([
+      ["s1", "1.74", "67.50"],
+    ]);
+    await prisma().report.update({
+      where: { id: report.id },
+      data: { status: "Complete", startedAt: asOf, finishedAt: asOf, jobId: "j", error: "e", storesTotal: 1, storesDone: 1, attempts: 1 },
+    });
     await prisma().report.delete({ where: { id: report.id } });
     expect(await prisma().reportRow.count()).toBe(0); // rows go with their report
   });
 
   it("ImportLog", async () => {
     const entry = await prisma().importLog.create({
-      data: { fileName: "store_status.csv", kind: "polls", actor: "cli", outcome: "loaded", rowsRead: 3, rowsAdded: 2, rowsDuplicate: 1, rowsRejected: 0, finishedAt: new Date(), message: "m" },
+      data: {
+        fileName: "store_status.csv",
+        kind: "polls",
+        actor: "cli",
+        outcome: "loaded",
+        rowsRead: 3,
+        rowsAdded: 2,
+        rowsDuplicate: 1,
+        rowsRejected: 0,
+        finishedAt: new Date(),
+        message: "m",
+      },
     });
     expect(await prisma().importLog.findUnique({ where: { id: entry.id } })).toEqual(entry);
   });
 
   it("AdminSession, with its default creation time", async () => {
     const expiresAt = new Date("2030-01-01T00:00:00.123Z");
-    const session = await prisma().adminSession.create({ data: { id: "a".repeat(64), account: "admin", tokenGeneration: "0123456789abcdef", expiresAt } });
+    const session = await prisma().adminSession.create({
+      data: { id: "a".repeat(64), account: "admin", tokenGeneration: "0123456789abcdef", expiresAt },
+    });
     expect(session.createdAt).toBeInstanceOf(Date);
     expect(await prisma().adminSession.findUnique({ where: { id: session.id } })).toEqual({ ...session, expiresAt });
   });
@@ -83,15 +119,35 @@ describe("schema.prisma matches the migrated database", () => {
 
   it("User, AccountSession, Account and Verification (better-auth's), with their relations", async () => {
     const at = new Date("2030-01-01T00:00:00.123Z");
-    const user = await prisma().user.create({ data: { id: "u1", name: "Ana", email: "ana@example.com", role: "user", banExpires: at, banReason: "r" } });
+    const user = await prisma().user.create({
+      data: { id: "u1", name: "Ana", email: "ana@example.com", role: "user", banExpires: at, banReason: "r" },
+    });
     expect(user).toMatchObject({ emailVerified: false, banned: false, image: null });
-    await prisma().accountSession.create({ data: { id: "s1", token: "t1", expiresAt: at, userId: "u1", ipAddress: "::1", userAgent: "ua", impersonatedBy: null } });
-    await prisma().account.create({ data: { id: "a1", accountId: "u1", providerId: "credential", userId: "u1", password: "salt:hash", accessTokenExpiresAt: at, refreshTokenExpiresAt: at } });
+    await prisma().accountSession.create({
+      data: { id: "s1", token: "t1", expiresAt: at, userId: "u1", ipAddress: "::1", userAgent: "ua", impersonatedBy: null },
+    });
+    await prisma().account.create({
+      data: {
+        id: "a1",
+        accountId: "u1",
+        providerId: "credential",
+        userId: "u1",
+        password: "salt:hash",
+        accessTokenExpiresAt: at,
+        refreshTokenExpiresAt: at,
+      },
+    });
     await prisma().verification.create({ data: { id: "v1", identifier: "reset-password:x", value: "u1", expiresAt: at } });
-    const read = await prisma().user.findUniqueOrThrow({ where: { email: "ana@example.com" }, include: { sessions: true, accounts: true } });
+    const read = await prisma().user.findUniqueOrThrow({
+      where: { email: "ana@example.com" },
+      include: { sessions: true, accounts: true },
+    });
     expect(read.sessions[0]).toMatchObject({ token: "t1", expiresAt: at, ipAddress: "::1" });
     expect(read.accounts[0]).toMatchObject({ password: "salt:hash", accessTokenExpiresAt: at });
-    expect(await prisma().verification.findFirst({ where: { identifier: "reset-password:x" } })).toMatchObject({ value: "u1", expiresAt: at });
+    expect(await prisma().verification.findFirst({ where: { identifier: "reset-password:x" } })).toMatchObject({
+      value: "u1",
+      expiresAt: at,
+    });
     await prisma().user.delete({ where: { id: "u1" } });
     expect(await prisma().accountSession.count()).toBe(0); // sessions and accounts go with their user
     expect(await prisma().account.count()).toBe(0);
@@ -102,9 +158,16 @@ describe("schema.prisma matches the migrated database", () => {
     const owner = await prisma().owner.create({ data: { slug: "acme", name: "Acme" } });
     await prisma().ownerMember.create({ data: { ownerId: owner.id, userId: "u2" } });
     await prisma().store.create({ data: { storeId: "s1", name: "One", address: "1 Main St", ownerId: owner.id } });
-    const key = await prisma().apiKey.create({ data: { name: "pos", scope: "reports", ownerId: owner.id, hash: "h", prefix: "smk_abc", createdBy: "admin" } });
+    const key = await prisma().apiKey.create({
+      data: { name: "pos", scope: "reports", ownerId: owner.id, hash: "h", prefix: "smk_abc", createdBy: "admin" },
+    });
     expect(key).toMatchObject({ lastUsedAt: null, revokedAt: null });
-    expect(await prisma().owner.findUniqueOrThrow({ where: { slug: "acme" }, include: { _count: { select: { members: true, stores: true, apiKeys: true } } } })).toMatchObject({
+    expect(
+      await prisma().owner.findUniqueOrThrow({
+        where: { slug: "acme" },
+        include: { _count: { select: { members: true, stores: true, apiKeys: true } } },
+      }),
+    ).toMatchObject({
       _count: { members: 1, stores: 1, apiKeys: 1 },
     });
     await prisma().owner.delete({ where: { id: owner.id } });
@@ -117,12 +180,25 @@ describe("schema.prisma matches the migrated database", () => {
     const at = new Date("2026-11-28T12:00:00.123Z");
     const incident = await prisma().incident.create({ data: { storeId: "s1", kind: "no_data", startedAt: at, openedAt: at } });
     expect(incident).toMatchObject({ resolvedAt: null, recordedAt: expect.any(Date) });
-    await prisma().alertDelivery.create({ data: { incidentId: incident.id, event: "opened", channel: "webhook:default", lastError: "e", deliveredAt: at } });
-    expect(await prisma().incident.findUniqueOrThrow({ where: { id: incident.id }, include: { deliveries: true } })).toMatchObject({ deliveries: [{ attempts: 0, deliveredAt: at }] });
+    await prisma().alertDelivery.create({
+      data: { incidentId: incident.id, event: "opened", channel: "webhook:default", lastError: "e", deliveredAt: at },
+    });
+    expect(await prisma().incident.findUniqueOrThrow({ where: { id: incident.id }, include: { deliveries: true } })).toMatchObject({
+      deliveries: [{ attempts: 0, deliveredAt: at }],
+    });
     await prisma().incident.delete({ where: { id: incident.id } });
     expect(await prisma().alertDelivery.count()).toBe(0);
     await prisma().report.create({ data: { id: "f".repeat(22), asOf: at, asOfSource: "request" } });
-    const row = { reportId: "f".repeat(22), storeId: "s1", uptimeLastHour: "1", uptimeLastDay: "1", uptimeLastWeek: "1", downtimeLastHour: "0", downtimeLastDay: "0", downtimeLastWeek: "0" };
+    const row = {
+      reportId: "f".repeat(22),
+      storeId: "s1",
+      uptimeLastHour: "1",
+      uptimeLastDay: "1",
+      uptimeLastWeek: "1",
+      downtimeLastHour: "0",
+      downtimeLastDay: "0",
+      downtimeLastWeek: "0",
+    };
     await prisma().reportRow.create({ data: { ...row, lastPollAt: at, pollCoverage: 0.5, freshness: "stale" } });
     expect(await prisma().reportRow.findFirstOrThrow()).toMatchObject({ lastPollAt: at, pollCoverage: 0.5, freshness: "stale" });
   });
@@ -130,10 +206,29 @@ describe("schema.prisma matches the migrated database", () => {
   it("AlertRule, with its owner; a report's delivery; one of incident or report per delivery", async () => {
     const owner = await prisma().owner.create({ data: { slug: "rules", name: "Rules" } });
     const rule = await prisma().alertRule.create({
-      data: { name: "weekly", kind: "report", ownerId: owner.id, schedule: "weekly", atTime: "07:00", weekday: 1, timeZone: "Asia/Kolkata", emailTo: ["a@b.example"], createdBy: "test" },
+      data: {
+        name: "weekly",
+        kind: "report",
+        ownerId: owner.id,
+        schedule: "weekly",
+        atTime: "07:00",
+        weekday: 1,
+        timeZone: "Asia/Kolkata",
+        emailTo: ["a@b.example"],
+        createdBy: "test",
+      },
     });
-    expect(rule).toMatchObject({ storeIds: [], afterMinutes: 15, noDataMinutes: null, webhookUrl: null, lastRunFor: null, createdAt: expect.any(Date) });
-    await expect(prisma().alertRule.create({ data: { name: "bad", kind: "report", schedule: "daily", atTime: "25:00", createdBy: "test" } })).rejects.toThrow();
+    expect(rule).toMatchObject({
+      storeIds: [],
+      afterMinutes: 15,
+      noDataMinutes: null,
+      webhookUrl: null,
+      lastRunFor: null,
+      createdAt: expect.any(Date),
+    });
+    await expect(
+      prisma().alertRule.create({ data: { name: "bad", kind: "report", schedule: "daily", atTime: "25:00", createdBy: "test" } }),
+    ).rejects.toThrow();
     const at = new Date("2026-11-28T12:00:00.123Z");
     await prisma().report.create({ data: { id: "r".repeat(22), asOf: at, asOfSource: "request" } });
     await prisma().alertDelivery.create({ data: { reportId: "r".repeat(22), event: "report", channel: `email:${rule.id}` } });

@@ -23,8 +23,7 @@ export function stopping(): boolean {
  * moment later, and only if this process is not stopping by then.
  */
 export function logConnectionError(prefix: string, error: Error & { code?: string }): void {
-  if (error.code === "57P01")
-    setTimeout(() => state.storemonStopping || noteDatabaseUnavailable(error, prefix), 500).unref();
+  if (error.code === "57P01") setTimeout(() => state.storemonStopping || noteDatabaseUnavailable(error, prefix), 500).unref();
   else if (isDatabaseUnavailable(error)) noteDatabaseUnavailable(error, prefix);
   else log().error({ where: prefix, err: error.message }, `${prefix}: ${error.message}`);
 }
@@ -37,7 +36,10 @@ export function logConnectionError(prefix: string, error: Error & { code?: strin
 export function survivePromisesLostToOutages(who: string): void {
   process.on("unhandledRejection", (reason) => {
     if (isDatabaseUnavailable(reason)) return noteDatabaseUnavailable(reason, "queue");
-    log().fatal({ who, err: reason instanceof Error ? { message: reason.message, stack: reason.stack } : String(reason) }, "unhandled rejection");
+    log().fatal(
+      { who, err: reason instanceof Error ? { message: reason.message, stack: reason.stack } : String(reason) },
+      "unhandled rejection",
+    );
     process.exit(1);
   });
 }

@@ -14,7 +14,7 @@ const VALID = {
   polls: "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:09:39.388884 UTC\ns2,inactive,2023-01-22T13:00:00Z\n",
   business_hours: "store_id,dayOfWeek,start_time_local,end_time_local\ns1,0,09:00:00,17:00:00\ns2,6,22:00:00,02:00:00\n",
   time_zones: "store_id,timezone_str\ns1,America/Chicago\ns2,Asia/Kolkata\n",
-  stores: "store_id,name,address,owner\ns1,Burger Hut Main St,\"1 Main St, Springfield\",acme\ns2,Café Été,,\n",
+  stores: 'store_id,name,address,owner\ns1,Burger Hut Main St,"1 Main St, Springfield",acme\ns2,Café Été,,\n',
 } as const;
 
 beforeAll(async () => {
@@ -22,13 +22,19 @@ beforeAll(async () => {
 });
 
 /** Any byte, and more often those that mean something to CSV, UTF-8 or PostgreSQL (NUL, line ends, quote, comma, a lead byte). */
-const interestingByte = fc.oneof(fc.constantFrom(0x00, 0x0a, 0x0d, 0x22, 0x2c, 0x3d, 0x2d, 0x40, 0xc3, 0xe2, 0xff), fc.integer({ min: 0, max: 255 }));
+const interestingByte = fc.oneof(
+  fc.constantFrom(0x00, 0x0a, 0x0d, 0x22, 0x2c, 0x3d, 0x2d, 0x40, 0xc3, 0xe2, 0xff),
+  fc.integer({ min: 0, max: 255 }),
+);
 
 /** A valid file with a few bytes replaced, inserted or removed. */
 const mutated = fc
   .record({
     kind: fc.constantFrom(...FEED_KINDS),
-    edits: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom("set", "insert", "delete"), byte: interestingByte }), { minLength: 1, maxLength: 6 }),
+    edits: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom("set", "insert", "delete"), byte: interestingByte }), {
+      minLength: 1,
+      maxLength: 6,
+    }),
   })
   .map(({ kind, edits }) => {
     const bytes = [...Buffer.from(VALID[kind])];
@@ -46,7 +52,10 @@ const fieldReplaced = fc
     kind: fc.constantFrom(...FEED_KINDS),
     row: fc.integer({ min: 1, max: 2 }),
     column: fc.nat(),
-    value: fc.string({ unit: fc.constantFrom("\u0000", "\u0007", "\t", "\r", "\n", '"', ",", "=", "-", "@", "é", "\u{1F600}", "a", "1", " ", "\uFEFF"), maxLength: 12 }),
+    value: fc.string({
+      unit: fc.constantFrom("\u0000", "\u0007", "\t", "\r", "\n", '"', ",", "=", "-", "@", "é", "\u{1F600}", "a", "1", " ", "\uFEFF"),
+      maxLength: 12,
+    }),
   })
   .map(({ kind, row, column, value }) => {
     const lines = VALID[kind].split("\n");

@@ -55,7 +55,8 @@ export const FEEDS: Record<FeedKind, FeedDefinition> = {
       {
         names: ["timestamp_utc"],
         parse: (raw) => parsePollTimestamp(raw),
-        expected: "a UTC timestamp such as 2023-01-22 12:09:39.388884 UTC or ISO 8601, at most 6 fraction digits, from 1970 to one day after now",
+        expected:
+          "a UTC timestamp such as 2023-01-22 12:09:39.388884 UTC or ISO 8601, at most 6 fraction digits, from 1970 to one day after now",
       },
       { names: ["status"], parse: parseStatus, expected: "active or inactive" },
     ],
@@ -75,7 +76,10 @@ export const FEEDS: Record<FeedKind, FeedDefinition> = {
     kind: "time_zones",
     fileName: "timezones.csv",
     label: "time zones",
-    columns: [storeId, { names: ["timezone_str", "timezone", "time_zone"], parse: parseTimeZone, expected: "an IANA time zone such as America/Chicago" }],
+    columns: [
+      storeId,
+      { names: ["timezone_str", "timezone", "time_zone"], parse: parseTimeZone, expected: "an IANA time zone such as America/Chicago" },
+    ],
   },
   stores: {
     kind: "stores",
@@ -84,7 +88,12 @@ export const FEEDS: Record<FeedKind, FeedDefinition> = {
     columns: [
       storeId,
       { names: ["name"], parse: text(200), expected: "a name of 1 to 200 characters, without control characters" },
-      { names: ["address"], parse: text(500), expected: "an address of at most 500 characters, without control characters", optional: true },
+      {
+        names: ["address"],
+        parse: text(500),
+        expected: "an address of at most 500 characters, without control characters",
+        optional: true,
+      },
       {
         names: ["owner"],
         parse: (raw) => (OWNER_SLUG.test(raw.trim().toLowerCase()) ? raw.trim().toLowerCase() : null),

@@ -77,7 +77,10 @@ describe("loading feeds into PostgreSQL", () => {
     });
     expect(hours).toMatchObject({ rowsAdded: 1, storesReplaced: 1 });
     expect(zones).toMatchObject({ rowsAdded: 1, storesReplaced: 1 });
-    const q = (sql: string) => pool().query(sql).then((r) => r.rows);
+    const q = (sql: string) =>
+      pool()
+        .query(sql)
+        .then((r) => r.rows);
     expect(await q("SELECT store_id, day_of_week, start_time_local::text FROM business_hours ORDER BY 1, 2")).toEqual([
       { store_id: "s1", day_of_week: 4, start_time_local: "12:00:00" },
       { store_id: "s2", day_of_week: 0, start_time_local: "10:00:00" },
@@ -92,7 +95,10 @@ describe("loading feeds into PostgreSQL", () => {
     const [r] = await load({ "timezones.csv": `${ZONES}s1,UTC\ns2,UTC\ns1,Asia/Kolkata\n` });
     expect(r).toMatchObject({ rowsRead: 3, rowsAdded: 2, rowsDuplicate: 1 });
     const { rows } = await pool().query("SELECT * FROM store_timezones ORDER BY 1");
-    expect(rows).toEqual([{ store_id: "s1", timezone_str: "Asia/Kolkata" }, { store_id: "s2", timezone_str: "UTC" }]);
+    expect(rows).toEqual([
+      { store_id: "s1", timezone_str: "Asia/Kolkata" },
+      { store_id: "s2", timezone_str: "UTC" },
+    ]);
   });
 
   it("--replace empties the three tables first", async () => {
@@ -102,7 +108,10 @@ describe("loading feeds into PostgreSQL", () => {
   });
 
   it("a first load into an empty table keeps the indexes the migrations made", async () => {
-    const indexes = () => pool().query("SELECT indexdef FROM pg_indexes WHERE tablename = 'polls' ORDER BY 1").then((r) => r.rows);
+    const indexes = () =>
+      pool()
+        .query("SELECT indexdef FROM pg_indexes WHERE tablename = 'polls' ORDER BY 1")
+        .then((r) => r.rows);
     const before = await indexes();
     await loadFeeds(feedSourcesInDirectory(published("loop2025")));
     expect(await indexes()).toEqual(before);
@@ -111,7 +120,11 @@ describe("loading feeds into PostgreSQL", () => {
 
   it("two loads into an empty table at once both succeed, one after the other (20 rounds)", async () => {
     const polls = (prefix: string) =>
-      POLLS + Array.from({ length: 2000 }, (_, i) => `${prefix}${i % 50},active,2024-01-01 ${String(i % 24).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00 UTC`).join("\n");
+      POLLS +
+      Array.from(
+        { length: 2000 },
+        (_, i) => `${prefix}${i % 50},active,2024-01-01 ${String(i % 24).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00 UTC`,
+      ).join("\n");
     const [a, b] = [feedDir({ "store_status.csv": polls("a") }), feedDir({ "store_status.csv": polls("b") })];
     for (let round = 0; round < 20; round++) {
       await pool().query("TRUNCATE polls");
@@ -136,10 +149,26 @@ describe("loading feeds into PostgreSQL", () => {
 
 describe("a bad file loads nothing", () => {
   it.each([
-    ["an unknown status", { "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00:00 UTC\ns1,down,2023-01-22 13:00:00 UTC\n` }, "store_status.csv line 3, column status"],
-    ["an unparseable timestamp", { "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00\n` }, "store_status.csv line 2, column timestamp_utc"],
-    ["a poll from the far future", { "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00:00 UTC\ns1,active,9999-12-31 00:00:00 UTC\n` }, "store_status.csv line 3, column timestamp_utc"],
-    ["a poll before 1970", { "store_status.csv": `${POLLS}s1,active,1969-12-31 23:59:59 UTC\n` }, "store_status.csv line 2, column timestamp_utc"],
+    [
+      "an unknown status",
+      { "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00:00 UTC\ns1,down,2023-01-22 13:00:00 UTC\n` },
+      "store_status.csv line 3, column status",
+    ],
+    [
+      "an unparseable timestamp",
+      { "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00\n` },
+      "store_status.csv line 2, column timestamp_utc",
+    ],
+    [
+      "a poll from the far future",
+      { "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00:00 UTC\ns1,active,9999-12-31 00:00:00 UTC\n` },
+      "store_status.csv line 3, column timestamp_utc",
+    ],
+    [
+      "a poll before 1970",
+      { "store_status.csv": `${POLLS}s1,active,1969-12-31 23:59:59 UTC\n` },
+      "store_status.csv line 2, column timestamp_utc",
+    ],
     ["a day outside 0-6", { "menu_hours.csv": `${HOURS}s1,9,09:00:00,17:00:00\n` }, "menu_hours.csv line 2, column day"],
     ["a malformed time", { "menu_hours.csv": `${HOURS}s1,1,09:00,17:00:00\n` }, "menu_hours.csv line 2, column start_time_local"],
     ["an unknown zone", { "timezones.csv": `${ZONES}s1,Europe/Atlantis\n` }, "timezones.csv line 2, column timezone_str"],
@@ -148,7 +177,10 @@ describe("a bad file loads nothing", () => {
   ])("%s: the database stays exactly as it was", async (_name, files, message) => {
     await loadFeeds(feedSourcesInDirectory(published("loop2025")));
     const before = await feedTables();
-    const refusal = await load({ ...files, "menu_hours.csv": files["menu_hours.csv" as keyof typeof files] ?? `${HOURS}new,0,01:00:00,02:00:00\n` }).catch((e) => e);
+    const refusal = await load({
+      ...files,
+      "menu_hours.csv": files["menu_hours.csv" as keyof typeof files] ?? `${HOURS}new,0,01:00:00,02:00:00\n`,
+    }).catch((e) => e);
     expect(refusal).toBeInstanceOf(AppError);
     expect(refusal.message).toContain(message);
     expect(refusal.message).toContain("nothing was loaded");
@@ -173,7 +205,9 @@ describe("a bad file loads nothing", () => {
   });
 
   it("a directory without feed files is refused by name", () => {
-    expect(() => feedSourcesInDirectory(feedDir({ "other.csv": "a,b\n" }))).toThrow(/holds none of store_status.csv, menu_hours.csv, timezones.csv, stores.csv/);
+    expect(() => feedSourcesInDirectory(feedDir({ "other.csv": "a,b\n" }))).toThrow(
+      /holds none of store_status.csv, menu_hours.csv, timezones.csv, stores.csv/,
+    );
   });
 
   describe("the store directory (stores.csv)", () => {

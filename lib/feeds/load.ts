@@ -20,7 +20,11 @@ export const feedLoadResult = z
     rowsRead: z.number().int(),
     rowsAdded: z.number().int(),
     rowsDuplicate: z.number().int(),
-    storesReplaced: z.number().int().optional().meta({ description: "Business hours and time zones: the stores whose earlier rows this file replaced" }),
+    storesReplaced: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: "Business hours and time zones: the stores whose earlier rows this file replaced" }),
     seconds: z.number(),
   })
   .meta({ id: "FeedLoadResult" });
@@ -49,42 +53,42 @@ export function rejectionMessage(r: FeedRejection): string {
 
 /** The feed files `npm run db:load` finds in a directory. */
 export function feedSourcesInDirectory(dir: string): FeedSource[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new AppError("not_found", 404, `${dir} is not a directory`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new AppError("not_found", 404, `${dir} is not a directory`);
   const sources = FEED_KINDS.map((kind) => ({ kind, file: path.join(dir, FEEDS[kind].fileName) }))
     .filter(({ file }) => fs.existsSync(file))
     .map(({ kind, file }) => csvSource(path.basename(file), kind, () => fs.createReadStream(file)));
   if (sources.length === 0)
-    throw new AppError(
-      "no_feed_files",
-      400,
-      `${dir} holds none of ${FEED_KINDS.map((k) => FEEDS[k].fileName).join(", ")}`,
-    );
+    throw new AppError("no_feed_files", 400, `${dir} holds none of ${FEED_KINDS.map((k) => FEEDS[k].fileName).join(", ")}`);
   return sources;
 }
 
-const TABLE_OF: Record<FeedKind, string> = { polls: "polls", business_hours: "business_hours", time_zones: "store_timezones", stores: "stores" };
+const TABLE_OF: Record<FeedKind, string> = {
+  polls: "polls",
+  business_hours: "business_hours",
+  time_zones: "store_timezones",
+  stores: "stores",
+};
 const ANALYZE_AFTER_ROWS = 10_000;
 
 const STAGING: Record<FeedKind, { columns: string; table: string; copy: string[] }> = {
   polls: {
     table: "staging_polls",
-    columns: "store_id TEXT COLLATE \"C\", timestamp_utc TIMESTAMPTZ(6), status poll_status",
+    columns: 'store_id TEXT COLLATE "C", timestamp_utc TIMESTAMPTZ(6), status poll_status',
     copy: ["store_id", "timestamp_utc", "status"],
   },
   business_hours: {
     table: "staging_business_hours",
-    columns: "store_id TEXT COLLATE \"C\", day_of_week SMALLINT, start_time_local TIME(0), end_time_local TIME(0)",
+    columns: 'store_id TEXT COLLATE "C", day_of_week SMALLINT, start_time_local TIME(0), end_time_local TIME(0)',
     copy: ["store_id", "day_of_week", "start_time_local", "end_time_local"],
   },
   time_zones: {
     table: "staging_time_zones",
-    columns: "ordinal INTEGER, store_id TEXT COLLATE \"C\", timezone_str TEXT",
+    columns: 'ordinal INTEGER, store_id TEXT COLLATE "C", timezone_str TEXT',
     copy: ["ordinal", "store_id", "timezone_str"],
   },
   stores: {
     table: "staging_stores",
-    columns: "ordinal INTEGER, store_id TEXT COLLATE \"C\", name TEXT, address TEXT, owner TEXT",
+    columns: 'ordinal INTEGER, store_id TEXT COLLATE "C", name TEXT, address TEXT, owner TEXT',
     copy: ["ordinal", "store_id", "name", "address", "owner"],
   },
 };
@@ -126,7 +130,10 @@ async function mergeStores(client: pg.ClientBase): Promise<{ added: number; stor
   await client.query(
     `INSERT INTO owners (slug, name) SELECT DISTINCT owner, owner FROM staging_stores WHERE owner IS NOT NULL ON CONFLICT (slug) DO NOTHING`,
   );
-  const storesReplaced = await count(client, `SELECT count(*)::int AS n FROM stores WHERE store_id IN (SELECT store_id FROM staging_stores)`);
+  const storesReplaced = await count(
+    client,
+    `SELECT count(*)::int AS n FROM stores WHERE store_id IN (SELECT store_id FROM staging_stores)`,
+  );
   const written = await client.query(
     `INSERT INTO stores (store_id, name, address, owner_id)
      SELECT DISTINCT ON (s.store_id) s.store_id, s.name, s.address, o.id
@@ -190,7 +197,12 @@ async function mergePollsInTurn(client: pg.ClientBase): Promise<number> {
   if (!(await isEmpty())) return mergePollsInTurn(client);
   // Recreate exactly the indexes the migrations made, whatever they are: on every partition (a partitioned
   // table's index is defined "ON ONLY" the parent, which would leave its partitions without).
-  const { rows: indexes } = await client.query<{ name: string; definition: string; constraint: string | null; constraintDefinition: string | null }>(
+  const { rows: indexes } = await client.query<{
+    name: string;
+    definition: string;
+    constraint: string | null;
+    constraintDefinition: string | null;
+  }>(
     `SELECT i.relname AS name, replace(pg_get_indexdef(i.oid), ' ON ONLY ', ' ON ') AS definition,
             c.conname AS constraint, pg_get_constraintdef(c.oid) AS "constraintDefinition"
      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -207,7 +219,9 @@ async function mergePollsInTurn(client: pg.ClientBase): Promise<number> {
      FROM staging_polls ORDER BY store_id, timestamp_utc`,
   );
   for (const index of indexes)
-    await client.query(index.constraint ? `ALTER TABLE polls ADD CONSTRAINT "${index.constraint}" ${index.constraintDefinition}` : index.definition);
+    await client.query(
+      index.constraint ? `ALTER TABLE polls ADD CONSTRAINT "${index.constraint}" ${index.constraintDefinition}` : index.definition,
+    );
   return inserted.rowCount ?? 0;
 }
 
@@ -301,10 +315,12 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
 /** Records in the import log a file refused before it reached the loader (not CSV, unknown header, too large). */
 export async function recordRefusedFile(file: string, kind: string, actor: string, message: string): Promise<void> {
   await pool()
-    .query(
-      `INSERT INTO import_log (file_name, kind, actor, finished_at, outcome, message) VALUES ($1, $2, $3, now(), 'rejected', $4)`,
-      [file, kind, actor, message],
-    )
+    .query(`INSERT INTO import_log (file_name, kind, actor, finished_at, outcome, message) VALUES ($1, $2, $3, now(), 'rejected', $4)`, [
+      file,
+      kind,
+      actor,
+      message,
+    ])
     .catch((logError) => log().error({ err: errorMessage(logError) }, "the import log could not be written"));
 }
 

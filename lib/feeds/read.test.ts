@@ -8,7 +8,9 @@ import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedRow } from
 async function read(kind: FeedKind, content: string | Buffer, chunkBytes = 0) {
   const rows: FeedRow[] = [];
   const bytes = Buffer.from(content);
-  const chunks = chunkBytes ? Array.from({ length: Math.ceil(bytes.length / chunkBytes) }, (_, i) => bytes.subarray(i * chunkBytes, (i + 1) * chunkBytes)) : [bytes];
+  const chunks = chunkBytes
+    ? Array.from({ length: Math.ceil(bytes.length / chunkBytes) }, (_, i) => bytes.subarray(i * chunkBytes, (i + 1) * chunkBytes))
+    : [bytes];
   const problems: FeedProblem[] = [];
   let rowsRead = 0;
   for await (const batch of readFeed(Readable.from(chunks), FEEDS[kind], "feed.csv")) {
@@ -32,7 +34,10 @@ describe("accepted formats", () => {
   });
 
   it("takes a header ending in CRLF and lines ending in LF, with the right line numbers", async () => {
-    const r = await read("polls", "store_id,status,timestamp_utc\r\ns1,active,2023-01-22 12:00:00 UTC\ns2,active,2023-01-22 13:00:00 UTC\r\ns3,maybe,2023-01-22 13:00:00 UTC\n");
+    const r = await read(
+      "polls",
+      "store_id,status,timestamp_utc\r\ns1,active,2023-01-22 12:00:00 UTC\ns2,active,2023-01-22 13:00:00 UTC\r\ns3,maybe,2023-01-22 13:00:00 UTC\n",
+    );
     expect(r.messages).toEqual(['feed.csv line 4, column status: expected active or inactive (got "maybe")']);
   });
 
@@ -54,7 +59,10 @@ describe("accepted formats", () => {
 
   it("accepts CRLF line ends and a missing final newline", async () => {
     const r = await read("time_zones", "store_id,timezone_str\r\ns1,America/Chicago\r\ns2,Asia/Kolkata");
-    expect(r.rows).toEqual([["s1", "America/Chicago"], ["s2", "Asia/Kolkata"]]);
+    expect(r.rows).toEqual([
+      ["s1", "America/Chicago"],
+      ["s2", "Asia/Kolkata"],
+    ]);
   });
 
   it.each(["day", "dayOfWeek"])("names the day column %s", async (column) => {
@@ -68,7 +76,10 @@ describe("accepted formats", () => {
   });
 
   it("skips blank lines without losing line numbers", async () => {
-    const r = await read("polls", "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\n\ns1,broken,2023-01-22 13:00:00 UTC\n");
+    const r = await read(
+      "polls",
+      "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\n\ns1,broken,2023-01-22 13:00:00 UTC\n",
+    );
     expect(r.rowsRead).toBe(2);
     expect(r.problems[0]!.line).toBe(4);
   });
@@ -83,25 +94,81 @@ describe("accepted formats", () => {
 
 describe("invalid rows name the file, line, column and value", () => {
   it.each([
-    ["polls", "store_id,status,timestamp_utc\ns1,open,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column status: expected active or inactive (got \"open\")"],
-    ["polls", "store_id,status,timestamp_utc\ns1,active,22/01/2023 12:00\n", "feed.csv line 2, column timestamp_utc: expected a UTC timestamp"],
-    ["polls", "store_id,status,timestamp_utc\n ,active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters"],
-    ["polls", `store_id,status,timestamp_utc\n${"x".repeat(129)},active,2023-01-22 12:00:00 UTC\n`, "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters"],
-    ["polls", "store_id,status,timestamp_utc\n\"a\u0000b\",active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column (bytes): a NUL byte at byte 32"],
+    [
+      "polls",
+      "store_id,status,timestamp_utc\ns1,open,2023-01-22 12:00:00 UTC\n",
+      'feed.csv line 2, column status: expected active or inactive (got "open")',
+    ],
+    [
+      "polls",
+      "store_id,status,timestamp_utc\ns1,active,22/01/2023 12:00\n",
+      "feed.csv line 2, column timestamp_utc: expected a UTC timestamp",
+    ],
+    [
+      "polls",
+      "store_id,status,timestamp_utc\n ,active,2023-01-22 12:00:00 UTC\n",
+      "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters",
+    ],
+    [
+      "polls",
+      `store_id,status,timestamp_utc\n${"x".repeat(129)},active,2023-01-22 12:00:00 UTC\n`,
+      "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters",
+    ],
+    [
+      "polls",
+      'store_id,status,timestamp_utc\n"a\u0000b",active,2023-01-22 12:00:00 UTC\n',
+      "feed.csv line 2, column (bytes): a NUL byte at byte 32",
+    ],
     ["time_zones", "store_id,timezone_str,note\r\ns1,UTC,\r\ns2,UTC,x\u0000\n", "feed.csv line 3, column (bytes): a NUL byte at byte 45"],
     ["time_zones", "store_id,timezone_str\rs1,UTC\r\u0000\n", "feed.csv line 3, column (bytes): a NUL byte at byte 29"],
-    ["polls", "store_id,status,timestamp_utc\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters, without control characters, not beginning with =, +, - or @"],
+    [
+      "polls",
+      'store_id,status,timestamp_utc\n"=HYPERLINK(""http://x"",""y"")",active,2023-01-22 12:00:00 UTC\n',
+      "feed.csv line 2, column store_id: expected a store id of 1 to 128 characters, without control characters, not beginning with =, +, - or @",
+    ],
     ["polls", "store_id,status,timestamp_utc\n-2+3,active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id"],
     ["polls", "store_id,status,timestamp_utc\n@SUM(1),active,2023-01-22 12:00:00 UTC\n", "feed.csv line 2, column store_id"],
-    ["business_hours", "store_id,day,start_time_local,end_time_local\ns1,7,09:00:00,17:00:00\n", "feed.csv line 2, column day: expected a day of the week from 0 (Monday) to 6 (Sunday) (got \"7\")"],
-    ["business_hours", "store_id,day,start_time_local,end_time_local\ns1,1,9am,17:00:00\n", "feed.csv line 2, column start_time_local: expected a time HH:MM:SS (got \"9am\")"],
-    ["time_zones", "store_id,timezone_str\ns1,Mars/Base\n", "feed.csv line 2, column timezone_str: expected an IANA time zone such as America/Chicago (got \"Mars/Base\")"],
-    ["time_zones", "store_id\ns1\n", "feed.csv line 1, column timezone_str: missing column timezone_str in the header of a time zones file"],
+    [
+      "business_hours",
+      "store_id,day,start_time_local,end_time_local\ns1,7,09:00:00,17:00:00\n",
+      'feed.csv line 2, column day: expected a day of the week from 0 (Monday) to 6 (Sunday) (got "7")',
+    ],
+    [
+      "business_hours",
+      "store_id,day,start_time_local,end_time_local\ns1,1,9am,17:00:00\n",
+      'feed.csv line 2, column start_time_local: expected a time HH:MM:SS (got "9am")',
+    ],
+    [
+      "time_zones",
+      "store_id,timezone_str\ns1,Mars/Base\n",
+      'feed.csv line 2, column timezone_str: expected an IANA time zone such as America/Chicago (got "Mars/Base")',
+    ],
+    [
+      "time_zones",
+      "store_id\ns1\n",
+      "feed.csv line 1, column timezone_str: missing column timezone_str in the header of a time zones file",
+    ],
     ["time_zones", "store_id,timezone_str\ns1\n", "feed.csv line 2, column (row): the row has 1 field; the header has 2"],
     ["time_zones", "store_id,timezone_str\ns1,UTC,extra\n", "feed.csv line 2, column (row): the row has 3 fields; the header has 2"],
-    ["polls", "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\ns2,active,\"2023-01-22 13:00:00 UTC\n", "feed.csv line 3, column (quotes): a quoted field is not closed"],
-    ["polls", "store,state,when\ns1,active,2023-01-22 12:00:00 UTC\ns2,active,2023-01-22 13:00:00 UTC\n", "feed.csv line 1, column store_id, timestamp_utc, status: missing columns store_id, timestamp_utc, status"],
-    ["polls", Buffer.concat([Buffer.from("store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\nbad"), Buffer.from([0xff, 0xfe]), Buffer.from(",active,2023-01-22 12:00:00 UTC\n")]), "feed.csv line 3, column (bytes): not UTF-8 text: invalid UTF-8 at byte 67"],
+    [
+      "polls",
+      'store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\ns2,active,"2023-01-22 13:00:00 UTC\n',
+      "feed.csv line 3, column (quotes): a quoted field is not closed",
+    ],
+    [
+      "polls",
+      "store,state,when\ns1,active,2023-01-22 12:00:00 UTC\ns2,active,2023-01-22 13:00:00 UTC\n",
+      "feed.csv line 1, column store_id, timestamp_utc, status: missing columns store_id, timestamp_utc, status",
+    ],
+    [
+      "polls",
+      Buffer.concat([
+        Buffer.from("store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\nbad"),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(",active,2023-01-22 12:00:00 UTC\n"),
+      ]),
+      "feed.csv line 3, column (bytes): not UTF-8 text: invalid UTF-8 at byte 67",
+    ],
     ["polls", "", "feed.csv line 1, column (header): the file is empty"],
   ] as const)("%s: %j", async (kind, content, message) => {
     const r = await read(kind, content);

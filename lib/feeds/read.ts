@@ -39,7 +39,11 @@ export async function* readFeed(input: Readable, def: FeedDefinition, file: stri
           // One problem, the header's, however many columns it lacks; no row is looked at.
           headerRefused = true;
           const names = located.missing.join(", ");
-          problem({ column: names, value: cells.join(","), message: `missing column${located.missing.length > 1 ? "s" : ""} ${names} in the header of a ${def.label} file` });
+          problem({
+            column: names,
+            value: cells.join(","),
+            message: `missing column${located.missing.length > 1 ? "s" : ""} ${names} in the header of a ${def.label} file`,
+          });
           break;
         }
         positions = located.positions;
@@ -49,10 +53,18 @@ export async function* readFeed(input: Readable, def: FeedDefinition, file: stri
       if (cells.length === 1 && cells[0]!.trim() === "") continue; // blank line
       batch.read++;
       if (cells.length !== headerFields) {
-        problem({ column: "(row)", value: cells.join(","), message: `the row has ${cells.length} field${cells.length === 1 ? "" : "s"}; the header has ${headerFields}` });
+        problem({
+          column: "(row)",
+          value: cells.join(","),
+          message: `the row has ${cells.length} field${cells.length === 1 ? "" : "s"}; the header has ${headerFields}`,
+        });
         continue;
       }
-      const row: FeedRow | null = typedRow(def, positions.map((at) => cells[at]), (column, value, message) => problem({ column, value, message }));
+      const row: FeedRow | null = typedRow(
+        def,
+        positions.map((at) => cells[at]),
+        (column, value, message) => problem({ column, value, message }),
+      );
       if (row && problemCount + batch.problems.length === 0) batch.rows.push(row);
     }
     problemCount += batch.problems.length;
@@ -97,7 +109,19 @@ export async function* readFeed(input: Readable, def: FeedDefinition, file: stri
       if (malformed) {
         // A quote left open swallows the rest of the file into one field: nothing after it can be trusted.
         problemCount++;
-        ready.push({ rows: [], read: 0, problems: [{ file, line: line + (malformed.row ?? 0) + 1, column: "(quotes)", value: "", message: "a quoted field is not closed (or a quote stands inside an unquoted field)" }] });
+        ready.push({
+          rows: [],
+          read: 0,
+          problems: [
+            {
+              file,
+              line: line + (malformed.row ?? 0) + 1,
+              column: "(quotes)",
+              value: "",
+              message: "a quoted field is not closed (or a quote stands inside an unquoted field)",
+            },
+          ],
+        });
         p.abort();
         return finish();
       }
@@ -137,8 +161,7 @@ export async function* readFeed(input: Readable, def: FeedDefinition, file: stri
       }
       await new Promise<void>((resolve) => (wake = resolve));
     }
-    if (positions === null && problemCount === 0)
-      yield { rows: [], read: 0, problems: [emptyFileProblem(file, def.label)] };
+    if (positions === null && problemCount === 0) yield { rows: [], read: 0, problems: [emptyFileProblem(file, def.label)] };
   } finally {
     if (!finished) parser?.abort();
     input.destroy();

@@ -99,7 +99,7 @@ function incompleteTail(bytes: Buffer): Buffer {
 
 /** The offset of the first byte that starts no valid UTF-8 sequence (the length when all are valid). */
 function firstInvalidByte(bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (length === 0) return i;

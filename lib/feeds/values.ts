@@ -1,7 +1,6 @@
 // Parsers for the values found in the feed files. Each returns the normalised value, or null when invalid.
 
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -38,11 +37,14 @@ function parseInstant(raw: string): { text: string; ms: number } | null {
   const m = TIMESTAMP.exec(raw.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s, fraction, zone] = m as unknown as string[];
-  const year = Number(y), month = Number(mo), day = Number(d);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
   if (fraction !== undefined && fraction.length > 6) return null;
-  let offset = "+00", offsetMinutes = 0;
+  let offset = "+00",
+    offsetMinutes = 0;
   if (zone && !/^(z|utc)$/i.test(zone)) {
     const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
     if (!z || Number(z[2]) > 14 || Number(z[3] ?? 0) > 59) return null;

@@ -75,7 +75,9 @@ export function limitConnections(server: http.Server, { max, silentMs }: { max: 
 const BODY_TOO_SLOW = JSON.stringify({ error: { code: "request_timeout", message: "the request body arrived too slowly" } });
 const BODY_TOO_SLOW_RESPONSE =
   "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\n" +
-  Object.entries(API_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join("") +
+  Object.entries(API_HEADERS)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("") +
   `Content-Length: ${Buffer.byteLength(BODY_TOO_SLOW)}\r\n\r\n${BODY_TOO_SLOW}`;
 
 /**

@@ -16,7 +16,8 @@ function make() {
   client.collectDefaultMetrics({ register: registry, prefix: "storemon_" });
   const histogram = <T extends string>(name: string, help: string, labelNames: T[], buckets: number[]) =>
     new client.Histogram<T>({ name, help, labelNames, buckets, registers: [registry] });
-  const counter = <T extends string>(name: string, help: string, labelNames: T[]) => new client.Counter<T>({ name, help, labelNames, registers: [registry] });
+  const counter = <T extends string>(name: string, help: string, labelNames: T[]) =>
+    new client.Counter<T>({ name, help, labelNames, registers: [registry] });
   return {
     registry,
     httpSeconds: histogram(
@@ -26,12 +27,36 @@ function make() {
       [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     ),
     reportRuns: counter("storemon_report_runs_total", "Report runs that ended, by outcome (complete, failed).", ["outcome"]),
-    reportSeconds: histogram("storemon_report_duration_seconds", "Seconds from a report run's start to its completion.", [], [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120, 300]),
-    shardsTakenOver: counter("storemon_report_shards_taken_over_total", "Shards a report's run computed itself because no worker finished them in time.", []),
-    feedRows: counter("storemon_feed_rows_total", "Feed rows by feed and outcome: added, duplicate (already there), refused (a refused file's problems).", ["feed", "outcome"]),
-    feedFiles: counter("storemon_feed_files_total", "Feed files and poll pushes by feed and outcome (loaded, refused).", ["feed", "outcome"]),
-    alertEvaluationSeconds: histogram("storemon_alert_evaluation_seconds", "Seconds an incident evaluation took.", [], [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15]),
-    alertDeliveries: counter("storemon_alert_deliveries_total", "Notifications sent, by channel kind and outcome (delivered, failed).", ["kind", "outcome"]),
+    reportSeconds: histogram(
+      "storemon_report_duration_seconds",
+      "Seconds from a report run's start to its completion.",
+      [],
+      [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120, 300],
+    ),
+    shardsTakenOver: counter(
+      "storemon_report_shards_taken_over_total",
+      "Shards a report's run computed itself because no worker finished them in time.",
+      [],
+    ),
+    feedRows: counter(
+      "storemon_feed_rows_total",
+      "Feed rows by feed and outcome: added, duplicate (already there), refused (a refused file's problems).",
+      ["feed", "outcome"],
+    ),
+    feedFiles: counter("storemon_feed_files_total", "Feed files and poll pushes by feed and outcome (loaded, refused).", [
+      "feed",
+      "outcome",
+    ]),
+    alertEvaluationSeconds: histogram(
+      "storemon_alert_evaluation_seconds",
+      "Seconds an incident evaluation took.",
+      [],
+      [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15],
+    ),
+    alertDeliveries: counter("storemon_alert_deliveries_total", "Notifications sent, by channel kind and outcome (delivered, failed).", [
+      "kind",
+      "outcome",
+    ]),
   };
 }
 

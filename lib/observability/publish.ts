@@ -24,7 +24,10 @@ export function publishMetrics(role: string): () => Promise<void> {
     labelNames: ["pool", "state"],
     registers: [m.registry],
     collect() {
-      for (const [label, p] of [["ordinary", pool()], ["stream", streamPool()]] as const) {
+      for (const [label, p] of [
+        ["ordinary", pool()],
+        ["stream", streamPool()],
+      ] as const) {
         this.set({ pool: label, state: "total" }, p.totalCount);
         this.set({ pool: label, state: "idle" }, p.idleCount);
         this.set({ pool: label, state: "waiting" }, p.waitingCount);
@@ -78,7 +81,8 @@ export async function metricsText(): Promise<string> {
 /** Gauges read from the database now: jobs waiting and running by queue, the oldest waiting, reports by status. */
 async function stateNow(processes: number): Promise<string> {
   const registry = new client.Registry();
-  const gauge = (name: string, help: string, labelNames: string[] = []) => new client.Gauge({ name, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new client.Gauge({ name, help, labelNames, registers: [registry] });
   const [jobs, oldest, reports, waiting] = await Promise.all([
     pool().query<{ name: string; state: string; n: number }>(
       `SELECT name, state::text, count(*)::int AS n FROM ${QUEUE_SCHEMA}.job WHERE state IN ('created', 'retry', 'active') GROUP BY 1, 2`,
@@ -88,15 +92,24 @@ async function stateNow(processes: number): Promise<string> {
        WHERE state IN ('created', 'retry') AND start_after <= now() GROUP BY 1`,
     ),
     pool().query<{ status: string; n: number }>("SELECT status::text, count(*)::int AS n FROM reports GROUP BY 1"),
-    pool().query<{ n: number }>("SELECT count(*)::int AS n FROM alert_deliveries WHERE delivered_at IS NULL AND created_at > now() - interval '1 day'"),
+    pool().query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM alert_deliveries WHERE delivered_at IS NULL AND created_at > now() - interval '1 day'",
+    ),
   ]);
-  const queued = gauge("storemon_queue_jobs", "Jobs by queue and state (created: waiting, retry: waiting to be tried again, active: running).", ["queue", "state"]);
+  const queued = gauge(
+    "storemon_queue_jobs",
+    "Jobs by queue and state (created: waiting, retry: waiting to be tried again, active: running).",
+    ["queue", "state"],
+  );
   for (const r of jobs.rows) queued.set({ queue: r.name, state: r.state }, r.n);
   const age = gauge("storemon_queue_oldest_waiting_seconds", "Seconds the oldest job ready to run has waited, by queue.", ["queue"]);
   for (const r of oldest.rows) age.set({ queue: r.name }, r.seconds);
   const byStatus = gauge("storemon_reports", "Reports kept, by status.", ["status"]);
-  for (const status of ["Queued", "Running", "Complete", "Failed"]) byStatus.set({ status }, reports.rows.find((r) => r.status === status)?.n ?? 0);
-  gauge("storemon_alert_deliveries_waiting", "Notifications of the last day not delivered yet (waiting, being retried, or failed).").set(waiting.rows[0]!.n);
+  for (const status of ["Queued", "Running", "Complete", "Failed"])
+    byStatus.set({ status }, reports.rows.find((r) => r.status === status)?.n ?? 0);
+  gauge("storemon_alert_deliveries_waiting", "Notifications of the last day not delivered yet (waiting, being retried, or failed).").set(
+    waiting.rows[0]!.n,
+  );
   gauge("storemon_processes", "Processes that published their metrics within the last minute.").set(processes);
   return registry.metrics();
 }

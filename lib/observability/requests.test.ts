@@ -10,7 +10,8 @@ describe("what requests are called in logs and metrics", () => {
     expect(routeOf("/get_report_file/abc?rule=r&signature=s")).toBe("/get_report_file/:id");
     expect(routeOf("/stores/0001-store")).toBe("/stores/:id");
     expect(routeOf("/_next/static/chunks/x.js")).toBe("/_next/*");
-    for (const path of ["/wp-login.php", "/api/reports/x/rows/extra", "/get_report/", "/%2e%2e/etc/passwd", "/" + "a".repeat(500)]) expect(routeOf(path)).toBe("other");
+    for (const path of ["/wp-login.php", "/api/reports/x/rows/extra", "/get_report/", "/%2e%2e/etc/passwd", "/" + "a".repeat(500)])
+      expect(routeOf(path)).toBe("other");
   });
 
   it("every route and page of the app has its name (the table is kept by hand: this keeps it whole)", () => {
@@ -23,12 +24,15 @@ describe("what requests are called in logs and metrics", () => {
 
   it("secret query values are blanked however their names are spelt; other paths are left as they are", () => {
     expect(redactUrl("/admin/login?%74oken=SECRET&next=/x")).toBe("/admin/login?token=[redacted]&next=%2Fx");
-    expect(redactUrl("/get_report_file/r?rule=a&scope=b&expires=1&signature=SIG")).toBe("/get_report_file/r?rule=a&scope=b&expires=1&signature=[redacted]");
+    expect(redactUrl("/get_report_file/r?rule=a&scope=b&expires=1&signature=SIG")).toBe(
+      "/get_report_file/r?rule=a&scope=b&expires=1&signature=[redacted]",
+    );
     expect(redactUrl("/get_report?report_id=abc")).toBe("/get_report?report_id=abc");
   });
 
   it("a caller's id is kept when well-formed, else a new one is made", () => {
     expect(requestIdFor("abc-123")).toBe("abc-123");
-    for (const bad of ['a"b', "a b", "", "-x", "x".repeat(129), ["a", "b"], undefined]) expect(requestIdFor(bad as string)).toMatch(/^[0-9a-f-]{36}$/);
+    for (const bad of ['a"b', "a b", "", "-x", "x".repeat(129), ["a", "b"], undefined])
+      expect(requestIdFor(bad as string)).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

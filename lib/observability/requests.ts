@@ -31,8 +31,21 @@ const NAMED_AFTER = new Set(["reports", "stores", "get_report_file", "owners", "
  * routes come from its declared operations (lib/api/contract.ts).
  */
 const PAGES = [
-  "/", "/account/keys", "/account/password", "/account/set-password", "/admin/login", "/admin/owners", "/admin/people", "/admin/sign-in",
-  "/admin/upload", "/alerts", "/docs", "/reports/:id", "/stores/:id", "/icon.svg", "/favicon.ico",
+  "/",
+  "/account/keys",
+  "/account/password",
+  "/account/set-password",
+  "/admin/login",
+  "/admin/owners",
+  "/admin/people",
+  "/admin/sign-in",
+  "/admin/upload",
+  "/alerts",
+  "/docs",
+  "/reports/:id",
+  "/stores/:id",
+  "/icon.svg",
+  "/favicon.ico",
 ];
 let routes: Set<string> | undefined;
 const knownRoutes = () => (routes ??= new Set([...PAGES, ...Object.values(operations).map((o) => o.path.replace(/\{\w+\}/g, ":id"))]));
@@ -60,7 +73,10 @@ export function traceRequest(req: http.IncomingMessage, res: http.ServerResponse
     const status = res.headersSent ? res.statusCode : 499; // the client left before any answer
     const route = routeOf(req.url ?? "");
     metrics().httpSeconds.observe({ method: req.method ?? "?", route, status: String(status) }, seconds);
-    log().info({ requestId: id, method: req.method, route, path: redactUrl(req.url ?? ""), status, ms: Math.round(seconds * 10000) / 10 }, "request");
+    log().info(
+      { requestId: id, method: req.method, route, path: redactUrl(req.url ?? ""), status, ms: Math.round(seconds * 10000) / 10 },
+      "request",
+    );
   });
   return id;
 }

@@ -8,18 +8,36 @@ import { FEEDS } from "../feeds/kinds";
 // (lib/feeds/load.ts, in SQL within its load); this is the admin pages' way in.
 
 export const ownerView = z
-  .object({ id: z.string(), slug: z.string(), name: z.string(), stores: z.number().int(), members: z.number().int(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    stores: z.number().int(),
+    members: z.number().int(),
+    createdAt: z.string(),
+  })
   .meta({ id: "Owner" });
 export type OwnerView = z.infer<typeof ownerView>;
 
 export async function listOwners(): Promise<OwnerView[]> {
-  const owners = await prisma().owner.findMany({ include: { _count: { select: { stores: true, members: true } } }, orderBy: { name: "asc" } });
-  return owners.map((o) => ({ id: o.id, slug: o.slug, name: o.name, stores: o._count.stores, members: o._count.members, createdAt: o.createdAt.toISOString() }));
+  const owners = await prisma().owner.findMany({
+    include: { _count: { select: { stores: true, members: true } } },
+    orderBy: { name: "asc" },
+  });
+  return owners.map((o) => ({
+    id: o.id,
+    slug: o.slug,
+    name: o.name,
+    stores: o._count.stores,
+    members: o._count.members,
+    createdAt: o.createdAt.toISOString(),
+  }));
 }
 
 export async function createOwner(input: { slug: string; name: string }): Promise<OwnerView> {
   const slug = input.slug.trim().toLowerCase();
-  if (!OWNER_SLUG.test(slug)) throw new AppError("invalid_body", 400, `field slug ${JSON.stringify(input.slug)}: lower-case letters, digits and dashes, at most 40`);
+  if (!OWNER_SLUG.test(slug))
+    throw new AppError("invalid_body", 400, `field slug ${JSON.stringify(input.slug)}: lower-case letters, digits and dashes, at most 40`);
   if (await prisma().owner.findUnique({ where: { slug } })) throw new AppError("owner_exists", 409, `there is an owner ${slug} already`);
   const owner = await prisma().owner.create({ data: { slug, name: input.name.trim() } });
   return { id: owner.id, slug, name: owner.name, stores: 0, members: 0, createdAt: owner.createdAt.toISOString() };
@@ -38,7 +56,8 @@ export async function assignStores(slug: string, storeIds: readonly string[]): P
   const parse = FEEDS.stores.columns[0]!.parse;
   const ids = storeIds.map((raw, i) => {
     const id = parse(raw);
-    if (typeof id !== "string") throw new AppError("invalid_body", 400, `field storeIds.${i} ${JSON.stringify(raw)}: expected ${FEEDS.stores.columns[0]!.expected}`);
+    if (typeof id !== "string")
+      throw new AppError("invalid_body", 400, `field storeIds.${i} ${JSON.stringify(raw)}: expected ${FEEDS.stores.columns[0]!.expected}`);
     return id;
   });
   const [, updated] = await prisma().$transaction([

@@ -26,7 +26,11 @@ export async function triggerReport(
   if (asOf !== undefined) {
     asOfValue = parseTimestampUtc(asOf);
     if (asOfValue === null)
-      throw new AppError("invalid_as_of", 400, `as_of must be an ISO 8601 instant such as 2024-10-14T23:55:18Z (got ${JSON.stringify(asOf)})`);
+      throw new AppError(
+        "invalid_as_of",
+        400,
+        `as_of must be an ISO 8601 instant such as 2024-10-14T23:55:18Z (got ${JSON.stringify(asOf)})`,
+      );
   }
   let id = "";
   await inTransaction(async (client) => {

@@ -40,7 +40,11 @@ it("2023-only stores in a 2024 report are 'no data' with their last poll, and le
   });
   expect(mixed.totals!.storesNoData).toBe(old.length + fresh.totals!.stores - fresh.totals!.storesCounted);
 
-  const noData = await reportRowsPage(mixed.id, { page: 1, pageSize: 10_000, sort: "store_id", dir: "asc", q: "", only: "no_data" }, ALL_STORES);
+  const noData = await reportRowsPage(
+    mixed.id,
+    { page: 1, pageSize: 10_000, sort: "store_id", dir: "asc", q: "", only: "no_data" },
+    ALL_STORES,
+  );
   const oldRows = noData.rows.filter((r) => old.some((o) => o.store_id === r.store_id));
   expect(oldRows.map((r) => [r.store_id, r.last_poll_at, r.freshness])).toEqual(old.map((o) => [o.store_id, o.last, "no_data"]));
   // The worst first: stores without data lead the default order.

@@ -26,9 +26,14 @@ function summary(state: ReportState): ReportSummary {
  * (a running one shows its progress over all stores, as its job runs).
  */
 export async function listReports(scope: Scope, limit = 50): Promise<ReportSummary[]> {
-  const { rows } = await pool().query<ReportState>(`SELECT ${REPORT_STATE_COLUMNS} FROM reports ORDER BY created_at DESC LIMIT $1`, [limit]);
+  const { rows } = await pool().query<ReportState>(`SELECT ${REPORT_STATE_COLUMNS} FROM reports ORDER BY created_at DESC LIMIT $1`, [
+    limit,
+  ]);
   const reports = rows.map(summary);
-  const fleet = await fleetFigures(reports.filter((r) => r.status === "Complete").map((r) => r.id), scope);
+  const fleet = await fleetFigures(
+    reports.filter((r) => r.status === "Complete").map((r) => r.id),
+    scope,
+  );
   return reports.map((r) => {
     const f = fleet.get(r.id);
     if (!f) return r;

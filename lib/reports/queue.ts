@@ -5,7 +5,13 @@ import { databaseUrl, env } from "../env";
 import { CONNECTION_LIFETIME_SECONDS } from "../db/pool";
 import { logConnectionError } from "../db/shutdown";
 import { notify } from "../db/notifications";
-import { ALERT_DELIVERY_QUEUE, ALERT_EVALUATE_CRON, ALERT_EVALUATE_QUEUE, DELIVERY_EXPIRE_SECONDS, DELIVERY_RETRIES } from "../alerts/queue";
+import {
+  ALERT_DELIVERY_QUEUE,
+  ALERT_EVALUATE_CRON,
+  ALERT_EVALUATE_QUEUE,
+  DELIVERY_EXPIRE_SECONDS,
+  DELIVERY_RETRIES,
+} from "../alerts/queue";
 
 export const REPORT_QUEUE = "report";
 export const SHARD_QUEUE = "report-shard";
@@ -48,7 +54,13 @@ export async function createQueues(connectionString: string): Promise<void> {
     await boss.createQueue(ALERT_EVALUATE_QUEUE, { name: ALERT_EVALUATE_QUEUE, retryLimit: 1, expireInSeconds: 120 });
     await boss.schedule(ALERT_EVALUATE_QUEUE, ALERT_EVALUATE_CRON);
     // A sending whose worker died is retried once it expires: after the receiver's time-out, not minutes later.
-    const delivery = { name: ALERT_DELIVERY_QUEUE, retryLimit: DELIVERY_RETRIES, retryDelay: 2, retryBackoff: true, expireInSeconds: DELIVERY_EXPIRE_SECONDS };
+    const delivery = {
+      name: ALERT_DELIVERY_QUEUE,
+      retryLimit: DELIVERY_RETRIES,
+      retryDelay: 2,
+      retryBackoff: true,
+      expireInSeconds: DELIVERY_EXPIRE_SECONDS,
+    };
     await boss.createQueue(ALERT_DELIVERY_QUEUE, delivery);
     await boss.updateQueue(ALERT_DELIVERY_QUEUE, delivery); // a queue made by an earlier version keeps its options otherwise
   } finally {

@@ -24,8 +24,13 @@ const databaseUrl = await setUpTestDatabase();
 
 const POLLS = "store_id,status,timestamp_utc\n";
 const rowsOf = async (id: string) =>
-  (await pool().query(`SELECT store_id, uptime_last_hour::text, uptime_last_day::text, uptime_last_week::text,
-     downtime_last_hour::text, downtime_last_day::text, downtime_last_week::text FROM report_rows WHERE report_id = $1 ORDER BY store_id`, [id])).rows;
+  (
+    await pool().query(
+      `SELECT store_id, uptime_last_hour::text, uptime_last_day::text, uptime_last_week::text,
+     downtime_last_hour::text, downtime_last_day::text, downtime_last_week::text FROM report_rows WHERE report_id = $1 ORDER BY store_id`,
+      [id],
+    )
+  ).rows;
 
 async function loadFiles(files: Record<string, string>, replace = true) {
   await loadFeeds(feedSourcesInDirectory(feedDir(files)), { replace });
@@ -45,7 +50,8 @@ describe("a report computed from the database", () => {
   it("has one row per store with a poll at or before now, in byte order of store id", async () => {
     const ids = ["b", "B", "_x", "10", "9", "a"];
     await loadFiles({
-      "store_status.csv": POLLS + ids.map((s) => `${s},active,2024-01-01 10:00:00 UTC`).join("\n") + "\nlater,active,2024-01-01 13:00:00 UTC\n",
+      "store_status.csv":
+        POLLS + ids.map((s) => `${s},active,2024-01-01 10:00:00 UTC`).join("\n") + "\nlater,active,2024-01-01 13:00:00 UTC\n",
     });
     const id = await completedReport("2024-01-01T12:00:00Z");
     expect((await rowsOf(id)).map((r) => r.store_id)).toEqual(["10", "9", "B", "_x", "a", "b"]);
@@ -65,11 +71,17 @@ describe("a report computed from the database", () => {
     const id = await completedReport();
     const now = Date.parse((await reportState(id)).asOf) * 1000 + Number((await reportState(id)).asOf.slice(23, 26));
 
-    const csv = (name: string) => Papa.parse<string[]>(fs.readFileSync(path.join(dir, name), "utf8").trim(), { skipEmptyLines: true }).data.slice(1);
+    const csv = (name: string) =>
+      Papa.parse<string[]>(fs.readFileSync(path.join(dir, name), "utf8").trim(), { skipEmptyLines: true }).data.slice(1);
     const stores = new Map<string, StoreData>();
     const store = (id: string) => {
       if (!stores.has(id)) stores.set(id, { storeId: id, timeZone: null, hours: [], polls: [] });
-      return stores.get(id)! as { storeId: string; timeZone: string | null; hours: StoreData["hours"][number][]; polls: StoreData["polls"][number][] };
+      return stores.get(id)! as {
+        storeId: string;
+        timeZone: string | null;
+        hours: StoreData["hours"][number][];
+        polls: StoreData["polls"][number][];
+      };
     };
     const seconds = (t: string) => t.split(":").reduce((s, part) => s * 60 + Number(part), 0);
     for (const [s, status, t] of csv("store_status.csv")) {
@@ -77,7 +89,8 @@ describe("a report computed from the database", () => {
       const [whole, fraction = ""] = time!.split(".");
       store(s!).polls.push({ at: Date.parse(`${date}T${whole}Z`) * 1000 + Number(fraction.padEnd(6, "0")), active: status === "active" });
     }
-    for (const [s, day, start, end] of csv("menu_hours.csv")) store(s!).hours.push({ dayOfWeek: Number(day), start: seconds(start!), end: seconds(end!) });
+    for (const [s, day, start, end] of csv("menu_hours.csv"))
+      store(s!).hours.push({ dayOfWeek: Number(day), start: seconds(start!), end: seconds(end!) });
     for (const [s, zone] of csv("timezones.csv")) store(s!).timeZone = zone!;
 
     const clocks = new ZoneClocks();
@@ -210,7 +223,11 @@ describe("recovery", () => {
     const reader = await pool().connect();
     try {
       await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      const dies = computeShardOnce(reader, job, { afterBatch: async () => { throw new Error("the worker died"); } });
+      const dies = computeShardOnce(reader, job, {
+        afterBatch: async () => {
+          throw new Error("the worker died");
+        },
+      });
       await expect(dies).rejects.toThrow("the worker died");
       await reader.query("ROLLBACK");
       expect(await reportState(id)).toMatchObject({ storesDone: 0 });
@@ -292,10 +309,17 @@ describe("recovery", () => {
 describe("retention", () => {
   it("deletes Complete and Failed reports older than the retention, with their rows, and keeps the rest", async () => {
     await loadFiles({ "store_status.csv": `${POLLS}s1,active,2024-01-01 10:00:00 UTC\n` });
-    const [oldComplete, oldFailed, oldRunning, recent] = [await completedReport(), await completedReport(), await triggerReport(undefined, { enqueue: false }), await completedReport()];
+    const [oldComplete, oldFailed, oldRunning, recent] = [
+      await completedReport(),
+      await completedReport(),
+      await triggerReport(undefined, { enqueue: false }),
+      await completedReport(),
+    ];
     await pool().query("UPDATE reports SET status = 'Failed' WHERE id = $1", [oldFailed]);
     await pool().query("UPDATE reports SET status = 'Running' WHERE id = $1", [oldRunning]);
-    await pool().query("UPDATE reports SET created_at = now() - interval '31 days' WHERE id = ANY($1)", [[oldComplete, oldFailed, oldRunning]]);
+    await pool().query("UPDATE reports SET created_at = now() - interval '31 days' WHERE id = ANY($1)", [
+      [oldComplete, oldFailed, oldRunning],
+    ]);
     await pool().query("UPDATE reports SET created_at = now() - interval '29 days' WHERE id = $1", [recent]);
     expect(await deleteExpiredReports(30)).toBe(2);
     const left = (await pool().query("SELECT id FROM reports ORDER BY id")).rows.map((r) => r.id);

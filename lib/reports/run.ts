@@ -82,14 +82,18 @@ function lostDatabase(e: unknown): Error {
 }
 
 /** Runs a report's shards in the run's snapshot and marks it Complete; answers how many stores it had. */
-async function coordinate(reader: pg.PoolClient, reportId: string, now: number, attempt: number, options: RunOptions & { requestId?: string }): Promise<number> {
+async function coordinate(
+  reader: pg.PoolClient,
+  reportId: string,
+  now: number,
+  attempt: number,
+  options: RunOptions & { requestId?: string },
+): Promise<number> {
   await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   // Should this process stop answering (not die) while the shards wait for its snapshot, the server ends the
   // transaction after the job's expiry, so it cannot hold back vacuum for longer.
   await reader.query(`SET LOCAL idle_in_transaction_session_timeout = ${env().REPORT_JOB_EXPIRE_SECONDS * 1000}`);
-  const snapshot = options.shardViaQueue
-    ? (await reader.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id
-    : null;
+  const snapshot = options.shardViaQueue ? (await reader.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id : null;
   const storeIds = await storesPolledBy(reader, now);
   const size = env().REPORT_SHARD_STORES;
   const shards: string[][] = [];
@@ -99,14 +103,27 @@ async function coordinate(reader: pg.PoolClient, reportId: string, now: number, 
   await pool().query("DELETE FROM report_rows WHERE report_id = $1", [reportId]);
   await pool().query("UPDATE reports SET stores_total = $2, shards_total = $3 WHERE id = $1", [reportId, storeIds.length, shards.length]);
 
-  const jobs = shards.map((storeIds) => ({ reportId, attempt, now, snapshot: snapshot ?? "", storeIds, ...(options.requestId ? { requestId: options.requestId } : {}) }));
+  const jobs = shards.map((storeIds) => ({
+    reportId,
+    attempt,
+    now,
+    snapshot: snapshot ?? "",
+    storeIds,
+    ...(options.requestId ? { requestId: options.requestId } : {}),
+  }));
   log().info({ reportId, requestId: options.requestId, stores: storeIds.length, shards: shards.length }, "report shards queued");
   if (snapshot === null) {
     for (const job of jobs) await computeShardOnce(reader, job, options);
   } else {
     const queuedAt = Date.now();
     const jobIds = await sendShardJobs(jobs);
-    await waitForShards(reader, reportId, attempt, jobs.map((job, i) => ({ job, jobId: jobIds[i]! })), queuedAt);
+    await waitForShards(
+      reader,
+      reportId,
+      attempt,
+      jobs.map((job, i) => ({ job, jobId: jobIds[i]! })),
+      queuedAt,
+    );
   }
   await reader.query("COMMIT");
   const done = await pool().query(
@@ -123,7 +140,13 @@ async function coordinate(reader: pg.PoolClient, reportId: string, now: number, 
  * the report whenever a shard commits or fails (a notification) and at least every TAKEOVER_LOOK_MS, when it
  * also computes itself the shards that no worker will finish in time (takeOverOrphanedShards).
  */
-async function waitForShards(reader: pg.ClientBase, reportId: string, attempt: number, shards: QueuedShard[], queuedAt: number): Promise<void> {
+async function waitForShards(
+  reader: pg.ClientBase,
+  reportId: string,
+  attempt: number,
+  shards: QueuedShard[],
+  queuedAt: number,
+): Promise<void> {
   const deadline = Date.now() + env().REPORT_JOB_EXPIRE_SECONDS * 1000;
   // A notification that arrives while the report is being read is kept, so that none is missed.
   let signalled = false;
@@ -134,7 +157,7 @@ async function waitForShards(reader: pg.ClientBase, reportId: string, attempt: n
     resume?.();
   });
   try {
-    for (let nextLook = Date.now() + TAKEOVER_LOOK_MS; ; ) {
+    for (let nextLook = Date.now() + TAKEOVER_LOOK_MS; ;) {
       signalled = false;
       const { rows } = await pool().query<{ status: string; attempts: number; done: number; total: number; error: string | null }>(
         "SELECT status, attempts, shards_done AS done, shards_total AS total, error FROM reports WHERE id = $1",

@@ -43,7 +43,14 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
   const writer = await pool().connect();
   try {
     await writer.query("BEGIN");
-    const copy = new CopyIn(writer, "report_rows", ["report_id", "store_id", ...FIGURE_COLUMNS, "last_poll_at", "poll_coverage", "freshness"]);
+    const copy = new CopyIn(writer, "report_rows", [
+      "report_id",
+      "store_id",
+      ...FIGURE_COLUMNS,
+      "last_poll_at",
+      "poll_coverage",
+      "freshness",
+    ]);
     const clocks = new ZoneClocks();
     const batchSize = env().REPORT_BATCH_STORES;
     const load = (from: number) => loadStoreData(reader, job.storeIds.slice(from, from + batchSize), job.now - WINDOWS.week, job.now);
@@ -64,7 +71,14 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
           if (!timeline) continue;
           const figures = reportFigures(timeline.durations);
           const fresh = storeFreshness(store.polls, job.now);
-          rows.push([job.reportId, store.storeId, ...FIGURE_KEYS.map((k) => figures[k]), isoMicros(fresh.lastPoll!), fresh.coverage, fresh.state]);
+          rows.push([
+            job.reportId,
+            store.storeId,
+            ...FIGURE_KEYS.map((k) => figures[k]),
+            isoMicros(fresh.lastPoll!),
+            fresh.coverage,
+            fresh.state,
+          ]);
         }
         await copy.write(rows);
         await options.afterBatch?.();
@@ -108,7 +122,11 @@ export async function runShardJob(job: ShardJob): Promise<void> {
     }
     const started = performance.now();
     await computeShardOnce(reader, job).then(
-      () => log().info({ reportId: job.reportId, requestId: job.requestId, stores: job.storeIds.length, ms: Math.round(performance.now() - started) }, "report shard computed"),
+      () =>
+        log().info(
+          { reportId: job.reportId, requestId: job.requestId, stores: job.storeIds.length, ms: Math.round(performance.now() - started) },
+          "report shard computed",
+        ),
       (e) => {
         failure = e;
         // A lost database ends the report's run too (its snapshot is gone): the run, or the sweep, says so.

@@ -22,7 +22,12 @@ export interface QueuedShard {
  * that long for a worker. A shard a live worker holds is left to it (computeShardOnce skips locked shards).
  * So the snapshot is held about as long as one process would take for the whole report, plus the grace.
  */
-export async function takeOverOrphanedShards(reader: pg.ClientBase, reportId: string, shards: QueuedShard[], queuedAt: number): Promise<void> {
+export async function takeOverOrphanedShards(
+  reader: pg.ClientBase,
+  reportId: string,
+  shards: QueuedShard[],
+  queuedAt: number,
+): Promise<void> {
   const { rows } = await pool().query<{ store_id: string }>(
     "SELECT store_id FROM report_rows WHERE report_id = $1 AND store_id = ANY($2)",
     [reportId, shards.map((s) => s.job.storeIds[0])],

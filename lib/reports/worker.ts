@@ -69,7 +69,9 @@ export async function startReportWorker(): Promise<() => Promise<void>> {
   const sweep = () => {
     sweeping = sweepOrphanedReports()
       .then((ids) => ids.length && log().info({ reportIds: ids }, `re-queued reports whose worker stopped: ${ids.join(", ")}`))
-      .catch((e) => (isDatabaseUnavailable(e) ? noteDatabaseUnavailable(e, "sweep") : log().error({ err: errorMessage(e) }, "sweep failed")));
+      .catch((e) =>
+        isDatabaseUnavailable(e) ? noteDatabaseUnavailable(e, "sweep") : log().error({ err: errorMessage(e) }, "sweep failed"),
+      );
   };
   sweep();
   const timer = setInterval(sweep, env().REPORT_SWEEP_SECONDS * 1000);

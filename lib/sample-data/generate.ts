@@ -27,21 +27,41 @@ function random(seed: number): () => number {
 // US zones dominate, as in the published data; the rest cover half- and quarter-hour offsets,
 // southern-hemisphere daylight saving, zones without daylight saving and midnight transitions.
 const ZONES: [string, number][] = [
-  ["America/New_York", 30], ["America/Chicago", 22], ["America/Los_Angeles", 16], ["America/Denver", 6],
-  ["America/Phoenix", 3], ["America/Boise", 2], ["Pacific/Honolulu", 2], ["Asia/Kolkata", 4],
-  ["Australia/Sydney", 4], ["Australia/Adelaide", 3], ["Asia/Kathmandu", 2], ["Europe/London", 3],
-  ["Asia/Beirut", 2], ["America/Santiago", 1],
+  ["America/New_York", 30],
+  ["America/Chicago", 22],
+  ["America/Los_Angeles", 16],
+  ["America/Denver", 6],
+  ["America/Phoenix", 3],
+  ["America/Boise", 2],
+  ["Pacific/Honolulu", 2],
+  ["Asia/Kolkata", 4],
+  ["Australia/Sydney", 4],
+  ["Australia/Adelaide", 3],
+  ["Asia/Kathmandu", 2],
+  ["Europe/London", 3],
+  ["Asia/Beirut", 2],
+  ["America/Santiago", 1],
 ];
 
 type Window = [string, string];
 // Weekly patterns: each is a day's list of windows; the generator also closes some days.
 const DAY_PATTERNS: Window[][] = [
   [["11:00:00", "22:00:00"]],
-  [["10:30:00", "14:30:00"], ["17:00:00", "22:30:00"]],
-  [["07:00:00", "11:00:00"], ["11:30:00", "15:00:00"], ["17:30:00", "23:00:00"]],
+  [
+    ["10:30:00", "14:30:00"],
+    ["17:00:00", "22:30:00"],
+  ],
+  [
+    ["07:00:00", "11:00:00"],
+    ["11:30:00", "15:00:00"],
+    ["17:30:00", "23:00:00"],
+  ],
   [["18:00:00", "02:00:00"]], // past midnight
   [["00:00:00", "23:59:59"]], // the published files' "all day"
-  [["09:00:00", "21:00:00"], ["20:00:00", "23:30:00"]], // overlapping rows
+  [
+    ["09:00:00", "21:00:00"],
+    ["20:00:00", "23:30:00"],
+  ], // overlapping rows
   [["6:00:00", "14:00:00"]],
   [["16:00:00", "16:00:00"]], // start == end: 24 hours from 16:00
 ];

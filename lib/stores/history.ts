@@ -13,7 +13,12 @@ const DAY = 86_400e6;
  * A store's business-hours uptime for each local date of the `days` days before the as-of instant (the
  * report's, or the newest poll's), by the report's engine. Dates without business hours have no percentage.
  */
-export async function storeHistoryView(storeId: string, days: number, reportId: string | undefined, scope: Scope): Promise<StoreHistoryView> {
+export async function storeHistoryView(
+  storeId: string,
+  days: number,
+  reportId: string | undefined,
+  scope: Scope,
+): Promise<StoreHistoryView> {
   const client: pg.PoolClient = await pool().connect();
   let now: number, store;
   try {

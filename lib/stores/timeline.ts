@@ -42,7 +42,9 @@ export async function beginStoreRead(client: pg.ClientBase, storeId: string, rep
     if (rows.length === 0) throw storeNotFound(storeId);
   }
   const { rows } = await client.query<{ now: number | null }>(
-    reportId ? `SELECT ${toEpochUs("as_of")} AS now FROM reports WHERE id = $1` : `SELECT ${toEpochUs("max(timestamp_utc)")} AS now FROM polls`,
+    reportId
+      ? `SELECT ${toEpochUs("as_of")} AS now FROM reports WHERE id = $1`
+      : `SELECT ${toEpochUs("max(timestamp_utc)")} AS now FROM polls`,
     reportId ? [reportId] : [],
   );
   if (reportId && rows.length === 0) throw new AppError("report_not_found", 404, `no report with id ${reportId}`);
@@ -101,8 +103,16 @@ export async function storeTimelineView(storeId: string, reportId: string | unde
         window: weekStart < end && now > start ? [at(weekStart), at(now)] : null,
         open: timeline.open.filter(inside).map((i) => [at(i.start), at(i.end)]),
         counted: timeline.counted.filter(inside).map((s: StatusSpan) => ({ from: at(s.start), to: at(s.end), active: s.active })),
-        upSeconds: sumSeconds(timeline.counted.filter((s) => s.active), start, end),
-        downSeconds: sumSeconds(timeline.counted.filter((s) => !s.active), start, end),
+        upSeconds: sumSeconds(
+          timeline.counted.filter((s) => s.active),
+          start,
+          end,
+        ),
+        downSeconds: sumSeconds(
+          timeline.counted.filter((s) => !s.active),
+          start,
+          end,
+        ),
         polls: store!.polls
           .filter((p) => p.at >= start && p.at < end && p.at <= now)
           .map((p) => ({ at: at(p.at), active: p.active, time: formatInTimeZone(new Date(p.at / 1000), zone, "HH:mm:ss") })),

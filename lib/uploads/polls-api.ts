@@ -19,7 +19,6 @@ const pollItem = z.object({
   status: z.string(),
 });
 
-
 /**
  * The largest one poll object may be. A poll is about 100 bytes of JSON ({"store_id": a 19-digit id or a
  * UUID, "timestamp_utc", "status"}); this leaves room for long ids and pretty-printing, while bounding what
@@ -28,7 +27,11 @@ const pollItem = z.object({
 export const MAX_POLL_ITEM_BYTES = 4096;
 
 const tooManyPolls = () =>
-  new AppError("too_many_polls", 413, `at most ${MAX_POLLS_PER_REQUEST.toLocaleString("en-US")} polls a request; send them in several requests`);
+  new AppError(
+    "too_many_polls",
+    413,
+    `at most ${MAX_POLLS_PER_REQUEST.toLocaleString("en-US")} polls a request; send them in several requests`,
+  );
 
 /** POST /api/polls, served by its route handler and by the web server's front (scripts/web.ts). */
 export const postPolls = route(operations.postPolls, async (request, { caller }) => json(await ingestPolls(request, caller.actor)));

@@ -23,7 +23,6 @@ function tooLarge(maxBytes: number): AppError {
   return new AppError("too_large", 413, `the file is larger than the limit of ${maxBytes.toLocaleString("en-US")} bytes`);
 }
 
-
 /** Passes bytes through, failing the stream once more than `maxBytes` have gone by. */
 function byteLimit(maxBytes: number): Transform {
   let seen = 0;

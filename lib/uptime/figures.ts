@@ -4,12 +4,60 @@
 // is derived from this one. Pure data: the browser imports it too.
 
 export const FIGURES = [
-  { key: "uptimeLastHour", column: "uptime_last_hour", header: "uptime_last_hour(in minutes)", window: "hour", part: "up", unit: "minutes", label: "Uptime last hour (min)" },
-  { key: "uptimeLastDay", column: "uptime_last_day", header: "uptime_last_day(in hours)", window: "day", part: "up", unit: "hours", label: "Uptime last day (h)" },
-  { key: "uptimeLastWeek", column: "uptime_last_week", header: "uptime_last_week(in hours)", window: "week", part: "up", unit: "hours", label: "Uptime last week (h)" },
-  { key: "downtimeLastHour", column: "downtime_last_hour", header: "downtime_last_hour(in minutes)", window: "hour", part: "down", unit: "minutes", label: "Downtime last hour (min)" },
-  { key: "downtimeLastDay", column: "downtime_last_day", header: "downtime_last_day(in hours)", window: "day", part: "down", unit: "hours", label: "Downtime last day (h)" },
-  { key: "downtimeLastWeek", column: "downtime_last_week", header: "downtime_last_week(in hours)", window: "week", part: "down", unit: "hours", label: "Downtime last week (h)" },
+  {
+    key: "uptimeLastHour",
+    column: "uptime_last_hour",
+    header: "uptime_last_hour(in minutes)",
+    window: "hour",
+    part: "up",
+    unit: "minutes",
+    label: "Uptime last hour (min)",
+  },
+  {
+    key: "uptimeLastDay",
+    column: "uptime_last_day",
+    header: "uptime_last_day(in hours)",
+    window: "day",
+    part: "up",
+    unit: "hours",
+    label: "Uptime last day (h)",
+  },
+  {
+    key: "uptimeLastWeek",
+    column: "uptime_last_week",
+    header: "uptime_last_week(in hours)",
+    window: "week",
+    part: "up",
+    unit: "hours",
+    label: "Uptime last week (h)",
+  },
+  {
+    key: "downtimeLastHour",
+    column: "downtime_last_hour",
+    header: "downtime_last_hour(in minutes)",
+    window: "hour",
+    part: "down",
+    unit: "minutes",
+    label: "Downtime last hour (min)",
+  },
+  {
+    key: "downtimeLastDay",
+    column: "downtime_last_day",
+    header: "downtime_last_day(in hours)",
+    window: "day",
+    part: "down",
+    unit: "hours",
+    label: "Downtime last day (h)",
+  },
+  {
+    key: "downtimeLastWeek",
+    column: "downtime_last_week",
+    header: "downtime_last_week(in hours)",
+    window: "week",
+    part: "down",
+    unit: "hours",
+    label: "Downtime last week (h)",
+  },
 ] as const;
 
 export type Figure = (typeof FIGURES)[number];

@@ -25,7 +25,10 @@ describe("freshness of a store's figures", () => {
   });
 
   it("polls after now are not looked at", () => {
-    expect(storeFreshness([...polls(600), { at: NOW + MIN, active: false }], NOW)).toMatchObject({ state: "stale", lastPoll: NOW - 600 * MIN });
+    expect(storeFreshness([...polls(600), { at: NOW + MIN, active: false }], NOW)).toMatchObject({
+      state: "stale",
+      lastPoll: NOW - 600 * MIN,
+    });
   });
 
   it("coverage: the share of the week within 90 minutes of a poll, overlaps counted once, clipped to the week", () => {

@@ -13,7 +13,14 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function wallTime(zone: string, us: number): { weekday: number; seconds: number } {
   let f = formatters.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone: zone, weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
     formatters.set(zone, f);
   }
   const parts = Object.fromEntries(f.formatToParts(new Date(us / 1000)).map((p) => [p.type, p.value]));
@@ -53,12 +60,28 @@ function naive(hours: HoursRow[], zone: string, polls: Poll[], now: number, span
 }
 
 describe("the engine agrees with a naive minute-by-minute implementation", () => {
-  const zones = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Asia/Kolkata", "Australia/Sydney", "Asia/Kathmandu", "Europe/London", "UTC"];
+  const zones = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "Asia/Kathmandu",
+    "Europe/London",
+    "UTC",
+  ];
   // Rows on whole minutes, away from the small hours when clocks change.
   const time = fc.integer({ min: 4 * 60, max: 23 * 60 + 59 }).map((m) => m * 60);
   const row = fc.record({ dayOfWeek: fc.integer({ min: 0, max: 6 }), start: time, end: time });
   // Weeks around the 2023 and 2024 daylight-saving changes of both hemispheres, and ordinary ones.
-  const nows = ["2023-03-14T17:00:00Z", "2023-04-04T03:00:00Z", "2023-10-03T12:00:00Z", "2023-11-07T09:30:00Z", "2024-01-20T20:00:00Z", "2024-07-01T00:00:00Z"];
+  const nows = [
+    "2023-03-14T17:00:00Z",
+    "2023-04-04T03:00:00Z",
+    "2023-10-03T12:00:00Z",
+    "2023-11-07T09:30:00Z",
+    "2024-01-20T20:00:00Z",
+    "2024-07-01T00:00:00Z",
+  ];
 
   it("on random stores, to within a minute per midpoint between polls", () => {
     fc.assert(

@@ -28,10 +28,20 @@ describe("outages", () => {
     fc.assert(
       fc.property(
         fc.array(fc.record({ at: fc.integer({ min: 0, max: 9 * 24 * 60 }), active: fc.boolean() }), { minLength: 1, maxLength: 60 }),
-        fc.array(fc.record({ dayOfWeek: fc.integer({ min: 0, max: 6 }), start: fc.integer({ min: 0, max: 86_399 }), end: fc.integer({ min: 0, max: 86_399 }) }), { maxLength: 6 }),
+        fc.array(
+          fc.record({
+            dayOfWeek: fc.integer({ min: 0, max: 6 }),
+            start: fc.integer({ min: 0, max: 86_399 }),
+            end: fc.integer({ min: 0, max: 86_399 }),
+          }),
+          { maxLength: 6 },
+        ),
         fc.constantFrom("UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"),
         (minutes, hours: HoursRow[], timeZone) => {
-          const polls = [...new Set(minutes.map((m) => m.at))].sort((a, b) => a - b).map((m) => ({ at: now - m * 60e6, active: minutes.find((x) => x.at === m)!.active })).sort((a, b) => a.at - b.at);
+          const polls = [...new Set(minutes.map((m) => m.at))]
+            .sort((a, b) => a - b)
+            .map((m) => ({ at: now - m * 60e6, active: minutes.find((x) => x.at === m)!.active }))
+            .sort((a, b) => a.at - b.at);
           const timeline = countWeek({ storeId: "s", timeZone, hours, polls }, now, new ZoneClocks())!;
           const down = outages(timeline.counted).reduce((sum, o) => sum + o.end - o.start, 0);
           expect(down).toBe(timeline.durations.week.down);

@@ -18,5 +18,7 @@ export function roundTo2Decimals(us: number, unit: number): string {
 }
 
 export function reportFigures(d: StoreDurations): ReportFigures {
-  return Object.fromEntries(FIGURES.map((f) => [f.key, roundTo2Decimals(d[f.window][f.part], f.unit === "minutes" ? MINUTE : HOUR)])) as ReportFigures;
+  return Object.fromEntries(
+    FIGURES.map((f) => [f.key, roundTo2Decimals(d[f.window][f.part], f.unit === "minutes" ? MINUTE : HOUR)]),
+  ) as ReportFigures;
 }

@@ -98,8 +98,9 @@ describe("business hours", () => {
     businessIntervals(hours, clocks.get(zone), us(from), us(to)).reduce((s, i) => s + i.end - i.start, 0);
 
   it("a window past midnight (end <= start) closes on the next day", () => {
-    expect(businessIntervals([row(0, "22:00:00", "02:00:00")], clocks.get("UTC"), us("2023-01-02T00:00:00Z"), us("2023-01-04T00:00:00Z")))
-      .toEqual([{ start: us("2023-01-02T22:00:00Z"), end: us("2023-01-03T02:00:00Z") }]);
+    expect(
+      businessIntervals([row(0, "22:00:00", "02:00:00")], clocks.get("UTC"), us("2023-01-02T00:00:00Z"), us("2023-01-04T00:00:00Z")),
+    ).toEqual([{ start: us("2023-01-02T22:00:00Z"), end: us("2023-01-03T02:00:00Z") }]);
   });
 
   it("end == start means 24 hours", () => {
@@ -138,38 +139,65 @@ describe("business hours", () => {
   });
 
   it("a store without a time-zone row uses America/Chicago", () => {
-    const d = durations({ timeZone: null, hours: [row(0, "09:00:00", "10:00:00")], polls: [poll("2023-01-02T15:30:00Z")] }, "2023-01-02T15:30:00Z");
+    const d = durations(
+      { timeZone: null, hours: [row(0, "09:00:00", "10:00:00")], polls: [poll("2023-01-02T15:30:00Z")] },
+      "2023-01-02T15:30:00Z",
+    );
     // 09:00-10:00 CST is 15:00-16:00 UTC; now is 15:30 UTC.
     expect(d.day.up).toBe(30 * MIN);
   });
 
   it("spring forward in America/New_York: a skipped wall time takes the offset before the change", () => {
     // 2023-03-12 (Sunday): 02:00 EST jumps to 03:00 EDT. 02:30 is read as 02:30 EST = 07:30 UTC = 03:30 EDT.
-    expect(businessIntervals([row(6, "02:30:00", "05:00:00")], clocks.get("America/New_York"), us("2023-03-12T00:00:00Z"), us("2023-03-13T00:00:00Z")))
-      .toEqual([{ start: us("2023-03-12T07:30:00Z"), end: us("2023-03-12T09:00:00Z") }]);
+    expect(
+      businessIntervals(
+        [row(6, "02:30:00", "05:00:00")],
+        clocks.get("America/New_York"),
+        us("2023-03-12T00:00:00Z"),
+        us("2023-03-13T00:00:00Z"),
+      ),
+    ).toEqual([{ start: us("2023-03-12T07:30:00Z"), end: us("2023-03-12T09:00:00Z") }]);
     // 01:00-04:00 local is only two real hours that day.
     expect(length([row(6, "01:00:00", "04:00:00")], "America/New_York", "2023-03-12T00:00:00Z", "2023-03-13T00:00:00Z")).toBe(2 * H);
   });
 
   it("fall back in America/New_York: a repeated wall time is its earlier instant", () => {
     // 2023-11-05 (Sunday): 02:00 EDT falls back to 01:00 EST. 01:30 is the first one, 05:30 UTC.
-    expect(businessIntervals([row(6, "01:30:00", "03:00:00")], clocks.get("America/New_York"), us("2023-11-05T00:00:00Z"), us("2023-11-06T00:00:00Z")))
-      .toEqual([{ start: us("2023-11-05T05:30:00Z"), end: us("2023-11-05T08:00:00Z") }]);
+    expect(
+      businessIntervals(
+        [row(6, "01:30:00", "03:00:00")],
+        clocks.get("America/New_York"),
+        us("2023-11-05T00:00:00Z"),
+        us("2023-11-06T00:00:00Z"),
+      ),
+    ).toEqual([{ start: us("2023-11-05T05:30:00Z"), end: us("2023-11-05T08:00:00Z") }]);
     // 00:00-03:00 local lasts four real hours that day.
     expect(length([row(6, "00:00:00", "03:00:00")], "America/New_York", "2023-11-05T00:00:00Z", "2023-11-06T00:00:00Z")).toBe(4 * H);
   });
 
   it("a half-hour zone (Asia/Kolkata, UTC+05:30)", () => {
-    expect(businessIntervals([row(0, "09:00:00", "17:00:00")], clocks.get("Asia/Kolkata"), us("2023-01-02T00:00:00Z"), us("2023-01-03T00:00:00Z")))
-      .toEqual([{ start: us("2023-01-02T03:30:00Z"), end: us("2023-01-02T11:30:00Z") }]);
+    expect(
+      businessIntervals(
+        [row(0, "09:00:00", "17:00:00")],
+        clocks.get("Asia/Kolkata"),
+        us("2023-01-02T00:00:00Z"),
+        us("2023-01-03T00:00:00Z"),
+      ),
+    ).toEqual([{ start: us("2023-01-02T03:30:00Z"), end: us("2023-01-02T11:30:00Z") }]);
   });
 
   it("a southern-hemisphere zone (Australia/Sydney) changes in October and April", () => {
     // 2023-10-01 (Sunday) 02:00 AEST jumps to 03:00 AEDT: 00:00-06:00 lasts five hours.
     expect(length([row(6, "00:00:00", "06:00:00")], "Australia/Sydney", "2023-09-30T00:00:00Z", "2023-10-02T00:00:00Z")).toBe(5 * H);
     // 2023-04-02 (Sunday) 03:00 AEDT falls back to 02:00 AEST: 02:30 is its earlier instant, 15:30 UTC the day before.
-    expect(businessIntervals([row(6, "02:30:00", "04:00:00")], clocks.get("Australia/Sydney"), us("2023-04-01T00:00:00Z"), us("2023-04-03T00:00:00Z")))
-      .toEqual([{ start: us("2023-04-01T15:30:00Z"), end: us("2023-04-01T18:00:00Z") }]);
+    expect(
+      businessIntervals(
+        [row(6, "02:30:00", "04:00:00")],
+        clocks.get("Australia/Sydney"),
+        us("2023-04-01T00:00:00Z"),
+        us("2023-04-03T00:00:00Z"),
+      ),
+    ).toEqual([{ start: us("2023-04-01T15:30:00Z"), end: us("2023-04-01T18:00:00Z") }]);
   });
 });
 
@@ -187,10 +215,18 @@ describe("figures", () => {
   });
 
   it("last hour is in minutes, last day and week in hours", () => {
-    const f = reportFigures({ hour: { up: 30 * MIN, down: 30 * MIN }, day: { up: 12 * H, down: 12 * H }, week: { up: 84 * H, down: 84 * H } });
+    const f = reportFigures({
+      hour: { up: 30 * MIN, down: 30 * MIN },
+      day: { up: 12 * H, down: 12 * H },
+      week: { up: 84 * H, down: 84 * H },
+    });
     expect(f).toEqual({
-      uptimeLastHour: "30.00", uptimeLastDay: "12.00", uptimeLastWeek: "84.00",
-      downtimeLastHour: "30.00", downtimeLastDay: "12.00", downtimeLastWeek: "84.00",
+      uptimeLastHour: "30.00",
+      uptimeLastDay: "12.00",
+      uptimeLastWeek: "84.00",
+      downtimeLastHour: "30.00",
+      downtimeLastDay: "12.00",
+      downtimeLastWeek: "84.00",
     });
   });
 });
@@ -216,7 +252,11 @@ describe("invariant", () => {
           const clocks = new ZoneClocks();
           const result = countWeek({ storeId: "s", timeZone: zone, hours, polls }, nowUs, clocks)!;
           const clock = clocks.get(zone ?? "America/Chicago");
-          for (const [name, length] of [["hour", H], ["day", 24 * H], ["week", 168 * H]] as const) {
+          for (const [name, length] of [
+            ["hour", H],
+            ["day", 24 * H],
+            ["week", 168 * H],
+          ] as const) {
             const open = businessIntervals(hours, clock, nowUs - length, nowUs).reduce((s, i) => s + i.end - i.start, 0);
             const d = result.durations[name];
             expect(d.up + d.down).toBeCloseTo(open, 6);

@@ -58,7 +58,12 @@ export function countWeek(store: StoreData, now: number, clocks: ZoneClocks): Co
  * Business time within [from, now) split into up and down by the nearest poll (polls after `now` ignored), with
  * the business intervals themselves. Null when the store has no poll at or before `now`.
  */
-export function countedSpans(store: StoreData, from: number, now: number, clocks: ZoneClocks): Pick<CountedWeek, "open" | "counted"> | null {
+export function countedSpans(
+  store: StoreData,
+  from: number,
+  now: number,
+  clocks: ZoneClocks,
+): Pick<CountedWeek, "open" | "counted"> | null {
   const polls = pollsUpTo(store.polls, now);
   if (polls.length === 0) return null;
   const open = businessIntervals(store.hours, clocks.get(store.timeZone ?? DEFAULT_TIME_ZONE), from, now);

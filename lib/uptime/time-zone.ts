@@ -48,7 +48,9 @@ export class ZoneClock {
 
   /** The local calendar date (days since 1970-01-01) of an instant in microseconds. */
   localEpochDay(instantUs: number): number {
-    const date = Temporal.Instant.fromEpochMilliseconds(Math.floor(instantUs / 1000)).toZonedDateTimeISO(this.zone).toPlainDate();
+    const date = Temporal.Instant.fromEpochMilliseconds(Math.floor(instantUs / 1000))
+      .toZonedDateTimeISO(this.zone)
+      .toPlainDate();
     return date.since(Temporal.PlainDate.from("1970-01-01")).days;
   }
 

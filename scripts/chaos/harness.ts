@@ -25,7 +25,10 @@ export interface Check {
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Polls `check` every 50 ms until it returns something (not undefined or false); null after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number): Promise<T | null> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+): Promise<T | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -48,7 +51,8 @@ export class ChaosDatabase {
 
   private static async startServer(): Promise<EmbeddedServer> {
     const server = await startEmbeddedPostgres(ChaosDatabase.dir, ChaosDatabase.port);
-    if (!server.exited) throw new Error(`something else already listens on port ${ChaosDatabase.port}; the chaos scenarios need a PostgreSQL of their own`);
+    if (!server.exited)
+      throw new Error(`something else already listens on port ${ChaosDatabase.port}; the chaos scenarios need a PostgreSQL of their own`);
     return server;
   }
 
@@ -122,7 +126,14 @@ export class Launcher {
     const npm = spawn("npm", ["start"], {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), WORKERS: String(workers), SAMPLE_DATA: "off", ADMIN_TOKEN: "token-of-the-chaos-scenarios" },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        WORKERS: String(workers),
+        SAMPLE_DATA: "off",
+        ADMIN_TOKEN: "token-of-the-chaos-scenarios",
+      },
     });
     return new Launcher(npm, `http://127.0.0.1:${port}`, name);
   }
@@ -145,7 +156,13 @@ export class Launcher {
     const started = Date.now();
     const up = await waitFor(async () => {
       const taking = new Set(this.output.match(/worker \d+ taking report jobs/g) ?? []).size;
-      return taking >= workers && (await this.request("/api/health").then((r) => r.status === 200, () => false));
+      return (
+        taking >= workers &&
+        (await this.request("/api/health").then(
+          (r) => r.status === 200,
+          () => false,
+        ))
+      );
     }, timeoutMs);
     return up ? Date.now() - started : null;
   }
@@ -163,7 +180,10 @@ export class Launcher {
   /** Polls the report until Complete or Failed (status calls that fail meanwhile are retried). */
   async finished(id: string, timeoutMs = 120_000): Promise<{ status: string; error?: string } | null> {
     return waitFor(async () => {
-      const body = await this.request(`/get_report?report_id=${id}`).then((r) => (r.ok ? r.json() : undefined), () => undefined);
+      const body = await this.request(`/get_report?report_id=${id}`).then(
+        (r) => (r.ok ? r.json() : undefined),
+        () => undefined,
+      );
       return body && (body.status === "Complete" || body.status === "Failed") ? (body as { status: string; error?: string }) : undefined;
     }, timeoutMs);
   }
@@ -209,7 +229,10 @@ export function watchStatusCalls(app: Launcher, id: string): () => Promise<{ cal
   const done = (async () => {
     while (watching) {
       const at = Date.now();
-      const ok = await app.request(`/get_report?report_id=${id}`, {}, 5_000).then((r) => r.status === 200, () => false);
+      const ok = await app.request(`/get_report?report_id=${id}`, {}, 5_000).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       calls++;
       if (!ok) {
         failures.push(at);

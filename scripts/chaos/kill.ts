@@ -40,7 +40,11 @@ export async function kill(db: ChaosDatabase): Promise<Check[]> {
     if (baseline?.status !== "Complete") throw new Error(`the undisturbed report ended ${JSON.stringify(baseline)}`);
     const expected = await app.csv(baselineId);
     const rows = expected.toString().trimEnd().split("\n").length - 1;
-    checks.push({ check: "undisturbed report", figure: `Complete in ${seconds(Date.now() - undisturbedAt)}, ${rows.toLocaleString("en")} rows`, ok: true });
+    checks.push({
+      check: "undisturbed report",
+      figure: `Complete in ${seconds(Date.now() - undisturbedAt)}, ${rows.toLocaleString("en")} rows`,
+      ok: true,
+    });
 
     for (const victim of ["coordinating worker", "other worker", "web server"] as Victim[]) {
       const id = await app.trigger();
@@ -48,7 +52,11 @@ export async function kill(db: ChaosDatabase): Promise<Check[]> {
       const stopWatching = watchStatusCalls(app, id);
       const coordinating = await waitFor(() => coordinator(db, id), 3_000);
       const pid =
-        victim === "web server" ? app.web() : victim === "coordinating worker" ? coordinating : app.workers().find((w) => w !== coordinating);
+        victim === "web server"
+          ? app.web()
+          : victim === "coordinating worker"
+            ? coordinating
+            : app.workers().find((w) => w !== coordinating);
       if (!pid) throw new Error(`no ${victim} to kill (coordinator: ${coordinating})`);
       await sleep(Math.max(0, triggeredAt + KILL_AFTER_MS - Date.now()));
       const killedAt = Date.now();
@@ -57,7 +65,14 @@ export async function kill(db: ChaosDatabase): Promise<Check[]> {
       const back = await waitFor(async () => {
         if (victim !== "web server") return app.workers().length === 2 && !app.workers().includes(pid);
         const web = app.web();
-        return web !== undefined && web !== pid && (await app.request("/api/health").then((r) => r.status === 200, () => false));
+        return (
+          web !== undefined &&
+          web !== pid &&
+          (await app.request("/api/health").then(
+            (r) => r.status === 200,
+            () => false,
+          ))
+        );
       }, BACK_WITHIN_MS);
       const backMs = Date.now() - killedAt;
       const result = await app.finished(id);
@@ -66,7 +81,11 @@ export async function kill(db: ChaosDatabase): Promise<Check[]> {
       const csv = result?.status === "Complete" ? await app.csv(id) : null;
 
       checks.push(
-        { check: `${victim} killed ${KILL_AFTER_MS} ms in: back`, figure: back ? `new pid in ${seconds(backMs)}` : `not within ${seconds(BACK_WITHIN_MS)}`, ok: !!back },
+        {
+          check: `${victim} killed ${KILL_AFTER_MS} ms in: back`,
+          figure: back ? `new pid in ${seconds(backMs)}` : `not within ${seconds(BACK_WITHIN_MS)}`,
+          ok: !!back,
+        },
         {
           check: `${victim} killed: report`,
           figure: `${result?.status ?? "still Running"} in ${seconds(doneMs)}${result?.error ? `: ${result.error}` : ""}; CSV ${csv?.equals(expected) ? "byte-identical" : "DIFFERENT"} (${csv ? csv.toString().trimEnd().split("\n").length - 1 : 0} rows)`,
@@ -78,12 +97,20 @@ export async function kill(db: ChaosDatabase): Promise<Check[]> {
               figure: `unanswered for ${seconds(statusCalls.longestOutageMs)} (${statusCalls.failures.length} of ${statusCalls.calls} calls)`,
               ok: statusCalls.longestOutageMs < BACK_WITHIN_MS,
             }
-          : { check: `${victim} killed: status calls`, figure: `${statusCalls.failures.length} of ${statusCalls.calls} unanswered`, ok: statusCalls.failures.length === 0 },
+          : {
+              check: `${victim} killed: status calls`,
+              figure: `${statusCalls.failures.length} of ${statusCalls.calls} unanswered`,
+              ok: statusCalls.failures.length === 0,
+            },
       );
     }
   } finally {
     const stopMs = await app.stop();
-    checks.push({ check: "stop (SIGTERM)", figure: stopMs === null ? "processes left after 10 s" : `all processes gone in ${seconds(stopMs)}`, ok: stopMs !== null && stopMs < 6_000 });
+    checks.push({
+      check: "stop (SIGTERM)",
+      figure: stopMs === null ? "processes left after 10 s" : `all processes gone in ${seconds(stopMs)}`,
+      ok: stopMs !== null && stopMs < 6_000,
+    });
   }
   return checks;
 }

@@ -84,7 +84,9 @@ async function outage(app: Launcher, name: string, reportId: string, down: () =>
     },
     {
       check: `${name}: the interrupted report`,
-      figure: ended ? `${ended.status}${ended.error ? ` (${ended.error.slice(0, 100)})` : ""}, ${seconds(endedMs)} after the database came back` : "still Running 120 s after the database came back",
+      figure: ended
+        ? `${ended.status}${ended.error ? ` (${ended.error.slice(0, 100)})` : ""}, ${seconds(endedMs)} after the database came back`
+        : "still Running 120 s after the database came back",
       ok: ended?.status === "Complete" || (ended?.status === "Failed" && !!ended.error),
     },
     {
@@ -95,7 +97,9 @@ async function outage(app: Launcher, name: string, reportId: string, down: () =>
     {
       // The app rides out an outage: a process that dies of it (and is restarted by the launcher) is a bug.
       check: `${name}: web server and workers stayed up`,
-      figure: restarts ? `the launcher restarted processes ${restarts} time(s): ${app.output.match(/"msg":"[^"]* restarting in [^"]*"/g)?.at(-1)}` : "no process died",
+      figure: restarts
+        ? `the launcher restarted processes ${restarts} time(s): ${app.output.match(/"msg":"[^"]* restarting in [^"]*"/g)?.at(-1)}`
+        : "no process died",
       ok: restarts === 0,
     },
   ];
@@ -110,12 +114,28 @@ export async function outages(db: ChaosDatabase): Promise<Check[]> {
     const complete = await app.trigger();
     if ((await app.finished(complete))?.status !== "Complete") throw new Error("the first report did not complete");
     checks.push(
-      ...(await outage(app, "stopped", complete, () => db.stop(), () => db.restart())),
-      ...(await outage(app, "hung (SIGSTOP)", complete, async () => db.signalAll("SIGSTOP"), async () => db.signalAll("SIGCONT"))),
+      ...(await outage(
+        app,
+        "stopped",
+        complete,
+        () => db.stop(),
+        () => db.restart(),
+      )),
+      ...(await outage(
+        app,
+        "hung (SIGSTOP)",
+        complete,
+        async () => db.signalAll("SIGSTOP"),
+        async () => db.signalAll("SIGCONT"),
+      )),
     );
   } finally {
     const stopMs = await app.stop();
-    checks.push({ check: "stop (SIGTERM)", figure: stopMs === null ? "processes left after 10 s" : `all processes gone in ${seconds(stopMs)}`, ok: stopMs !== null && stopMs < 6_000 });
+    checks.push({
+      check: "stop (SIGTERM)",
+      figure: stopMs === null ? "processes left after 10 s" : `all processes gone in ${seconds(stopMs)}`,
+      ok: stopMs !== null && stopMs < 6_000,
+    });
   }
   return checks;
 }

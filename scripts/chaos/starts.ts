@@ -48,9 +48,21 @@ export async function starts(db: ChaosDatabase): Promise<Check[]> {
     if (problem) problems.push(`start ${i}: ${problem}`);
   }
   return [
-    { check: `${STARTS} starts on new databases`, figure: `${STARTS - problems.length} came up clean and completed a report`, ok: problems.length === 0 },
-    { check: "start: up (health + workers taking jobs)", figure: `median ${seconds(median(times.up))}, max ${seconds(Math.max(0, ...times.up))}`, ok: true },
-    { check: "stop (SIGTERM): all processes gone", figure: `median ${seconds(median(times.stop))}, max ${seconds(Math.max(0, ...times.stop))}`, ok: true },
+    {
+      check: `${STARTS} starts on new databases`,
+      figure: `${STARTS - problems.length} came up clean and completed a report`,
+      ok: problems.length === 0,
+    },
+    {
+      check: "start: up (health + workers taking jobs)",
+      figure: `median ${seconds(median(times.up))}, max ${seconds(Math.max(0, ...times.up))}`,
+      ok: true,
+    },
+    {
+      check: "stop (SIGTERM): all processes gone",
+      figure: `median ${seconds(median(times.stop))}, max ${seconds(Math.max(0, ...times.stop))}`,
+      ok: true,
+    },
     ...problems.map((p) => ({ check: "failed start", figure: p, ok: false })),
   ];
 }

@@ -19,7 +19,11 @@ import { Readable } from "node:stream";
 
 const databaseUrl = await setUpTestDatabase();
 const ADMIN_TOKEN = "access-admin-token-0123456789";
-const KEYS = { ingest: "access-ingest-key-0123456789", reportsAll: "access-reports-key-0123456789", reportsA: "access-reports-a-key-0123456789" };
+const KEYS = {
+  ingest: "access-ingest-key-0123456789",
+  reportsAll: "access-reports-key-0123456789",
+  reportsA: "access-reports-a-key-0123456789",
+};
 let app: RunningApp;
 let log = "";
 let reportId: string;
@@ -37,7 +41,11 @@ const headersOf: Record<Who, Record<string, string>> = {
   wrongKey: { Authorization: "Bearer not-a-key-of-this-app-0000" },
 };
 const api = (who: Who, pathAndQuery: string, init: RequestInit = {}) =>
-  fetch(`${app.baseUrl}${pathAndQuery}`, { redirect: "manual", ...init, headers: { Origin: app.baseUrl, ...headersOf[who], ...(init.headers as Record<string, string>) } });
+  fetch(`${app.baseUrl}${pathAndQuery}`, {
+    redirect: "manual",
+    ...init,
+    headers: { Origin: app.baseUrl, ...headersOf[who], ...(init.headers as Record<string, string>) },
+  });
 
 /** An admin invites someone; they open the link, choose a password and sign in: their session cookie. */
 async function invite(email: string, owner: string | null): Promise<string> {
@@ -66,7 +74,10 @@ async function invite(email: string, owner: string | null): Promise<string> {
 async function signIn(email: string, password: string): Promise<string> {
   const response = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ email, password }) });
   expect(response.status).toBe(204);
-  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }
 
 beforeAll(async () => {
@@ -79,7 +90,11 @@ beforeAll(async () => {
   await loadFeeds([csvSource("stores.csv", "stores", () => Readable.from([directory]))]);
 
   app = await startApp(databaseUrl, {
-    env: { ADMIN_TOKEN, API_KEYS: `ingest:${KEYS.ingest},reports:${KEYS.reportsAll},reports@owner-a:${KEYS.reportsA}`, SIGNIN_LIMIT_PER_CLIENT: "10" },
+    env: {
+      ADMIN_TOKEN,
+      API_KEYS: `ingest:${KEYS.ingest},reports:${KEYS.reportsAll},reports@owner-a:${KEYS.reportsA}`,
+      SIGNIN_LIMIT_PER_CLIENT: "10",
+    },
   });
   for (const stream of [app.web.stdout!, app.web.stderr!]) stream.on("data", (chunk: Buffer) => (log += chunk.toString()));
   const admin = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
@@ -162,7 +177,11 @@ describe.each(EVERYONE)("%s", (who) => {
   });
 
   it("uploads: the admin only", async () => {
-    const response = await api(who, "/api/admin/uploads?name=zones.csv", { method: "POST", body: "store_id,timezone_str\nzz-upload,UTC\n", headers: { "Content-Type": "text/csv" } });
+    const response = await api(who, "/api/admin/uploads?name=zones.csv", {
+      method: "POST",
+      body: "store_id,timezone_str\nzz-upload,UTC\n",
+      headers: { "Content-Type": "text/csv" },
+    });
     const expected: Partial<Record<Who, number>> = { admin: 200, anonymous: 401, wrongKey: 401, memberA: 403, memberB: 403 };
     expect(response.status).toBe(expected[who] ?? 403);
   });
@@ -186,11 +205,14 @@ describe.each(EVERYONE)("%s", (who) => {
     expect(response.status).toBe(who === "admin" || who.startsWith("member") ? 200 : who === "anonymous" || who === "wrongKey" ? 401 : 403);
   });
 
-  it.each(["/admin/upload", "/admin/owners", "/admin/people"])("the admin page %s: members and keys are told it does not exist; the signed-out are sent to sign in", async (page) => {
-    const response = await api(who, page);
-    const expected = who === "admin" ? 200 : who === "anonymous" || who === "wrongKey" ? 307 : 404;
-    expect(response.status).toBe(expected);
-  });
+  it.each(["/admin/upload", "/admin/owners", "/admin/people"])(
+    "the admin page %s: members and keys are told it does not exist; the signed-out are sent to sign in",
+    async (page) => {
+      const response = await api(who, page);
+      const expected = who === "admin" ? 200 : who === "anonymous" || who === "wrongKey" ? 307 : 404;
+      expect(response.status).toBe(expected);
+    },
+  );
 
   it("the keys page: signed-in accounts", async () => {
     const response = await api(who, "/account/keys");
@@ -208,11 +230,21 @@ describe("alert rules", () => {
     const made = await send("memberA", "POST", "/api/alerts/rules", rule);
     expect(made.status, await made.clone().text()).toBe(201);
     const created = await made.json();
-    expect(created).toMatchObject({ name: rule.name, owner: { slug: "owner-a" }, afterMinutes: 20, webhookUrl: rule.webhookUrl, createdBy: "ana@a.example" });
+    expect(created).toMatchObject({
+      name: rule.name,
+      owner: { slug: "owner-a" },
+      afterMinutes: 20,
+      webhookUrl: rule.webhookUrl,
+      createdBy: "ana@a.example",
+    });
     expect(created.webhookSecret).toMatch(/^[\w-]{32}$/); // made, since none was given: every webhook is signed
     expect((await send("memberA", "POST", "/api/alerts/rules", { ...rule, owner: "owner-b" })).status).toBe(404);
     expect((await (await send("memberB", "GET", "/api/alerts/rules")).json()).rules).toEqual([]);
-    for (const [method, path] of [["PUT", `/api/alerts/rules/${created.id}`], ["DELETE", `/api/alerts/rules/${created.id}`], ["POST", `/api/alerts/rules/${created.id}/test`]])
+    for (const [method, path] of [
+      ["PUT", `/api/alerts/rules/${created.id}`],
+      ["DELETE", `/api/alerts/rules/${created.id}`],
+      ["POST", `/api/alerts/rules/${created.id}/test`],
+    ])
       expect((await send("memberB", method!, path!, method === "PUT" ? rule : undefined)).status).toBe(404);
     expect((await send("memberA", "POST", "/api/alerts/rules/default/test")).status).toBe(404);
     const all = (await (await send("admin", "GET", "/api/alerts/rules")).json()).rules;
@@ -224,17 +256,31 @@ describe("alert rules", () => {
     expect(await changed.json()).toMatchObject({ afterMinutes: 45, webhookSecret: created.webhookSecret }); // the secret kept
     // Its webhook may not reach inside the server's network (this app does not allow internal receivers).
     const tested = await (await send("memberA", "POST", `/api/alerts/rules/${created.id}/test`)).json();
-    expect(tested.results).toEqual([{ channel: `webhook:${created.id}`, target: "webhook at 127.0.0.1:9", ok: false, error: expect.stringMatching(/^127\.0\.0\.1 is an internal address: refused/) }]);
+    expect(tested.results).toEqual([
+      {
+        channel: `webhook:${created.id}`,
+        target: "webhook at 127.0.0.1:9",
+        ok: false,
+        error: expect.stringMatching(/^127\.0\.0\.1 is an internal address: refused/),
+      },
+    ]);
     expect((await send("memberA", "DELETE", `/api/alerts/rules/${created.id}`)).status).toBe(204);
   });
 
   it("a rule is refused in words: no channel, a weekly report without its weekday, a zone that does not exist", async () => {
     const refused = async (body: object) => (await (await send("admin", "POST", "/api/alerts/rules", body)).json()).error.message;
     expect(await refused({ name: "x" })).toMatch(/a rule needs a channel/);
-    expect(await refused({ name: "x", kind: "report", emailTo: ["a@b.example"], schedule: { every: "week", at: "07:00" } })).toMatch(/needs a weekday/);
-    expect(await refused({ name: "x", kind: "report", emailTo: ["a@b.example"], schedule: { every: "day", at: "07:00", timeZone: "Mars/Olympus" } })).toMatch(
-      /"Mars\/Olympus" is not an IANA time zone/,
+    expect(await refused({ name: "x", kind: "report", emailTo: ["a@b.example"], schedule: { every: "week", at: "07:00" } })).toMatch(
+      /needs a weekday/,
     );
+    expect(
+      await refused({
+        name: "x",
+        kind: "report",
+        emailTo: ["a@b.example"],
+        schedule: { every: "day", at: "07:00", timeZone: "Mars/Olympus" },
+      }),
+    ).toMatch(/"Mars\/Olympus" is not an IANA time zone/);
     expect(await refused({ name: "x", webhookUrl: "ftp://example.com/" })).toMatch(/webhookUrl/);
   });
 });
@@ -245,12 +291,22 @@ describe("a scheduled report's signed link", () => {
     const made = await api("admin", "/api/alerts/rules", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ name: "A daily", kind: "report", owner: "owner-a", emailTo: ["a@a.example"], schedule: { every: "day", at: "07:00" } }),
+      body: JSON.stringify({
+        name: "A daily",
+        kind: "report",
+        owner: "owner-a",
+        emailTo: ["a@a.example"],
+        schedule: { every: "day", at: "07:00" },
+      }),
     });
     const rule = await made.json();
     const { query } = await signedReportQuery(reportId, rule.id, ownerA);
     const csv = await (await api("anonymous", `/get_report_file/${reportId}?${query}`)).text();
-    expect(Papa.parse<string[]>(csv.trim()).data.slice(1).map((r) => r[0])).toEqual(stores.a);
+    expect(
+      Papa.parse<string[]>(csv.trim())
+        .data.slice(1)
+        .map((r) => r[0]),
+    ).toEqual(stores.a);
     const tampered = query.replace(/scope=[^&]+/, "scope=all");
     expect((await api("anonymous", `/get_report_file/${reportId}?${tampered}`)).status).toBe(403);
     const expired = await signedReportQuery(reportId, rule.id, ownerA, Date.now() - 8 * 86_400_000);
@@ -265,15 +321,29 @@ describe("a scheduled report's signed link", () => {
 
 describe("accounts", () => {
   it("a member makes a reports key for their owner, which sees their stores only; revoked, it is refused at once", async () => {
-    const made = await api("memberA", "/api/keys", { method: "POST", body: JSON.stringify({ name: "pos system", scope: "reports", owner: "owner-a" }) });
+    const made = await api("memberA", "/api/keys", {
+      method: "POST",
+      body: JSON.stringify({ name: "pos system", scope: "reports", owner: "owner-a" }),
+    });
     expect(made.status).toBe(201);
     const { key, view } = await made.json();
-    expect(view).toMatchObject({ name: "pos system", scope: "reports", owner: { slug: "owner-a" }, createdBy: "ana@a.example", revokedAt: null });
-    const rows = await fetch(`${app.baseUrl}/api/reports/${reportId}/rows?pageSize=100&sort=store_id`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(view).toMatchObject({
+      name: "pos system",
+      scope: "reports",
+      owner: { slug: "owner-a" },
+      createdBy: "ana@a.example",
+      revokedAt: null,
+    });
+    const rows = await fetch(`${app.baseUrl}/api/reports/${reportId}/rows?pageSize=100&sort=store_id`, {
+      headers: { Authorization: `Bearer ${key}` },
+    });
     expect((await rows.json()).rows.map((r: { store_id: string }) => r.store_id)).toEqual(stores.a);
     expect((await (await api("memberB", "/api/keys")).json()).keys).toEqual([]);
     expect((await api("memberB", `/api/keys/${view.id}`, { method: "DELETE" })).status).toBe(404);
-    expect((await api("memberA", "/api/keys", { method: "POST", body: JSON.stringify({ name: "x", scope: "reports", owner: "owner-b" }) })).status).toBe(400);
+    expect(
+      (await api("memberA", "/api/keys", { method: "POST", body: JSON.stringify({ name: "x", scope: "reports", owner: "owner-b" }) }))
+        .status,
+    ).toBe(400);
     expect((await api("memberA", "/api/keys", { method: "POST", body: JSON.stringify({ name: "x", scope: "ingest" }) })).status).toBe(403);
     expect((await api("memberA", `/api/keys/${view.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await fetch(`${app.baseUrl}/api/reports`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(401);
@@ -296,7 +366,10 @@ describe("accounts", () => {
     });
     expect(crossSite.status).toBe(403);
     expect(crossSite.headers.get("set-cookie")).toBeNull();
-    const long = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ email: `${"x".repeat(300)}@example.com`, password: "p" }) });
+    const long = await fetch(`${app.baseUrl}/api/admin/session`, {
+      method: "POST",
+      body: JSON.stringify({ email: `${"x".repeat(300)}@example.com`, password: "p" }),
+    });
     expect(long.status).toBe(400);
   });
 
@@ -325,10 +398,16 @@ describe("accounts", () => {
 
   it("ten wrong passwords in a row are refused with 429 from then on, and logged once", async () => {
     for (let i = 0; i < 10; i++) {
-      const wrong = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ email: "ana@a.example", password: `guess ${i}` }) });
+      const wrong = await fetch(`${app.baseUrl}/api/admin/session`, {
+        method: "POST",
+        body: JSON.stringify({ email: "ana@a.example", password: `guess ${i}` }),
+      });
       expect(wrong.status).toBe(401);
     }
-    const refused = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ email: "ana@a.example", password: "a long password 123" }) });
+    const refused = await fetch(`${app.baseUrl}/api/admin/session`, {
+      method: "POST",
+      body: JSON.stringify({ email: "ana@a.example", password: "a long password 123" }),
+    });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     // The line is written without blocking the answer: it arrives a moment later, once.

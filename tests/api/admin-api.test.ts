@@ -18,7 +18,12 @@ let session: string;
 const published = (file: string) => fs.readFileSync(path.resolve("tests/fixtures/published", file));
 
 beforeAll(async () => {
-  const env = { ADMIN_TOKEN, API_KEYS: `ingest:${INGEST_KEY},reports:${REPORTS_KEY}`, UPLOAD_MAX_BYTES: "300000", API_BODY_MAX_BYTES: "200000" };
+  const env = {
+    ADMIN_TOKEN,
+    API_KEYS: `ingest:${INGEST_KEY},reports:${REPORTS_KEY}`,
+    UPLOAD_MAX_BYTES: "300000",
+    API_BODY_MAX_BYTES: "200000",
+  };
   app = await startApp(databaseUrl, { env });
   const response = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
   expect(response.status).toBe(204);
@@ -63,13 +68,18 @@ describe("uploading feed files", () => {
   it("two uploads of polls into an empty table at once both land, 20 rounds: no 500, the right count", async () => {
     const file = (prefix: string) =>
       "store_id,status,timestamp_utc\n" +
-      Array.from({ length: 1000 }, (_, i) => `${prefix}${i % 40},active,${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()}`).join("\n");
+      Array.from({ length: 1000 }, (_, i) => `${prefix}${i % 40},active,${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()}`).join(
+        "\n",
+      );
     const [a, b] = [file("a"), file("b")];
     for (let round = 0; round < 20; round++) {
       await pool().query("TRUNCATE polls");
       const answers = await Promise.all([a, b].map((body, i) => upload(`round-${round}-${i}.csv`, body)));
       const bodies = await Promise.all(answers.map((r) => r.json()));
-      expect(answers.map((r) => r.status), JSON.stringify(bodies)).toEqual([200, 200]);
+      expect(
+        answers.map((r) => r.status),
+        JSON.stringify(bodies),
+      ).toEqual([200, 200]);
       expect(bodies.map((body) => body.rowsAdded)).toEqual([1000, 1000]);
       expect((await feedTables()).polls).toHaveLength(2000);
     }
@@ -87,7 +97,10 @@ describe("uploading feed files", () => {
     if (kind === "polls") expect(again).toMatchObject({ rowsAdded: 0, rowsDuplicate: rows });
     else expect(again).toMatchObject({ rowsAdded: rows, storesReplaced: expect.any(Number) }); // replaced, not doubled
     const history = await (await fetch(`${app.baseUrl}/api/admin/imports`, { headers: { Cookie: session } })).json();
-    expect(history.imports.map((i: { outcome: string; actor: string }) => [i.outcome, i.actor])).toEqual([["loaded", "admin"], ["loaded", "admin"]]);
+    expect(history.imports.map((i: { outcome: string; actor: string }) => [i.outcome, i.actor])).toEqual([
+      ["loaded", "admin"],
+      ["loaded", "admin"],
+    ]);
   });
 
   it("takes the kind from the uploader when given", async () => {
@@ -108,10 +121,20 @@ describe("uploading feed files", () => {
 
   it.each([
     ["a wrong header", "id,name\n1,x\n", 422, /^odd\.csv line 1: the header "id,name" is not that of a known feed/],
-    ["a bad value at line 3", "store_id,status,timestamp_utc\ns1,active,2024-10-03 23:33:20 UTC\ns1,sleeping,2024-10-03 23:43:20 UTC\n", 422, /odd\.csv line 3, column status: expected active or inactive \(got "sleeping"\)/],
+    [
+      "a bad value at line 3",
+      "store_id,status,timestamp_utc\ns1,active,2024-10-03 23:33:20 UTC\ns1,sleeping,2024-10-03 23:43:20 UTC\n",
+      422,
+      /odd\.csv line 3, column status: expected active or inactive \(got "sleeping"\)/,
+    ],
     ["an empty file", "", 422, /odd\.csv line 1, column \(header\): the file is empty; a feed file starts with a header line/],
     ["binary junk", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), 415, /not a CSV text file/],
-    ["a file over the size limit", `store_id,status,timestamp_utc\n${"s1,active,2024-10-03 23:33:20 UTC\n".repeat(10_000)}`, 413, /larger than the limit of 300,000 bytes/],
+    [
+      "a file over the size limit",
+      `store_id,status,timestamp_utc\n${"s1,active,2024-10-03 23:33:20 UTC\n".repeat(10_000)}`,
+      413,
+      /larger than the limit of 300,000 bytes/,
+    ],
   ])("refuses %s with a clear message and changes nothing", async (_name, body, status, message) => {
     await upload("seed.csv", published("loop2025/store_status.csv"));
     const before = await feedTables();
@@ -126,7 +149,11 @@ describe("uploading feed files", () => {
   it("refuses a streamed file once it passes the size limit, keeping nothing of it", async () => {
     // Its own connection: the server answers 413 before the body ends and then closes it.
     const status = await new Promise<number>((resolve, reject) => {
-      const request = http.request(`${app.baseUrl}/api/admin/uploads?name=big.csv`, { method: "POST", agent: false, headers: { Cookie: session } });
+      const request = http.request(`${app.baseUrl}/api/admin/uploads?name=big.csv`, {
+        method: "POST",
+        agent: false,
+        headers: { Cookie: session },
+      });
       request.on("response", (response) => resolve(response.statusCode!));
       request.on("error", reject);
       request.write("store_id,status,timestamp_utc\n");
@@ -175,7 +202,11 @@ describe("POST /api/polls", () => {
   });
 
   it("names every bad item by its index and field, with the feed's own rules", async () => {
-    const bad = [polls[0], { store_id: "=1+1", timestamp_utc: "2024-10-03 23:33:20 UTC", status: "on" }, { store_id: 42, timestamp_utc: "9999-01-01T00:00:00Z", status: "active" }];
+    const bad = [
+      polls[0],
+      { store_id: "=1+1", timestamp_utc: "2024-10-03 23:33:20 UTC", status: "on" },
+      { store_id: 42, timestamp_utc: "9999-01-01T00:00:00Z", status: "active" },
+    ];
     const response = await push(JSON.stringify(bad));
     expect(response.status).toBe(422);
     const { error } = await response.json();
@@ -200,7 +231,11 @@ describe("POST /api/polls", () => {
     const tooMany = await push(JSON.stringify(Array.from({ length: 10_001 }, () => 0)));
     expect(tooMany.status).toBe(413);
     expect((await tooMany.json()).error.message).toMatch(/^at most 10,000 polls a request; send them in several requests/);
-    const big = Array.from({ length: 5000 }, (_, i) => ({ store_id: `store-${i}`, timestamp_utc: new Date(i * 1000).toISOString(), status: "active" }));
+    const big = Array.from({ length: 5000 }, (_, i) => ({
+      store_id: `store-${i}`,
+      timestamp_utc: new Date(i * 1000).toISOString(),
+      status: "active",
+    }));
     const tooBig = await push(JSON.stringify(big));
     expect(tooBig.status).toBe(413);
     expect((await tooBig.json()).error.message).toMatch(/larger than the limit of 200,000 bytes/);
@@ -225,15 +260,18 @@ describe("access control", () => {
   const call = (method: string, url: string, body: BodyInit | undefined, headers: Record<string, string>) =>
     fetch(`${app.baseUrl}${url}`, { method, body, headers });
 
-  it.each(endpoints)("%s endpoint %s %s refuses no credentials, a wrong key, a wrong scope and an expired session", async (access, method, url, body) => {
-    expect((await call(method, url, body, {})).status).toBe(401);
-    expect((await call(method, url, body, { Authorization: "Bearer not-a-key-at-all-0000" })).status).toBe(401);
-    const otherScope = access === "ingest" ? REPORTS_KEY : INGEST_KEY;
-    expect((await call(method, url, body, { Authorization: `Bearer ${otherScope}` })).status).toBe(403);
-    expect((await call(method, url, body, { Cookie: expired })).status).toBe(401);
-    const refusal = await (await call(method, url, body, {})).json();
-    expect(refusal.error).toMatchObject({ code: "unauthorized", message: expect.any(String) });
-  });
+  it.each(endpoints)(
+    "%s endpoint %s %s refuses no credentials, a wrong key, a wrong scope and an expired session",
+    async (access, method, url, body) => {
+      expect((await call(method, url, body, {})).status).toBe(401);
+      expect((await call(method, url, body, { Authorization: "Bearer not-a-key-at-all-0000" })).status).toBe(401);
+      const otherScope = access === "ingest" ? REPORTS_KEY : INGEST_KEY;
+      expect((await call(method, url, body, { Authorization: `Bearer ${otherScope}` })).status).toBe(403);
+      expect((await call(method, url, body, { Cookie: expired })).status).toBe(401);
+      const refusal = await (await call(method, url, body, {})).json();
+      expect(refusal.error).toMatchObject({ code: "unauthorized", message: expect.any(String) });
+    },
+  );
 
   it("report endpoints take a reports key or an admin session", async () => {
     expect((await call("POST", "/trigger_report", undefined, { Authorization: `Bearer ${REPORTS_KEY}` })).status).toBe(202);

@@ -58,7 +58,12 @@ beforeAll(async () => {
       const timestamp = String(request.headers["x-storemon-timestamp"]);
       const expected = `sha256=${crypto.createHmac("sha256", SECRET).update(`${timestamp}.${body}`).digest("hex")}`;
       const parsed = JSON.parse(body);
-      hooks.push({ delivery: String(request.headers["x-storemon-delivery"]), event: parsed.event, store: parsed.store?.id, verified: request.headers["x-storemon-signature"] === expected });
+      hooks.push({
+        delivery: String(request.headers["x-storemon-delivery"]),
+        event: parsed.event,
+        store: parsed.store?.id,
+        verified: request.headers["x-storemon-signature"] === expected,
+      });
       if (hooks.length === 1) releaseFirst = () => response.headersSent || response.writeHead(204).end();
       else response.writeHead(204).end();
     });
@@ -70,13 +75,24 @@ beforeAll(async () => {
   await loadFeeds(feedSourcesInDirectory(dir));
   const all = (await pool().query("SELECT DISTINCT store_id FROM polls ORDER BY 1")).rows.map((r) => r.store_id);
   ownerAStores.push(...all.slice(0, 3));
-  await loadFeeds([csvSource("stores.csv", "stores", () => Readable.from([`store_id,name,owner\n${ownerAStores.map((s) => `${s},A ${s},owner-a`).join("\n")}\n`]))]);
+  await loadFeeds([
+    csvSource("stores.csv", "stores", () =>
+      Readable.from([`store_id,name,owner\n${ownerAStores.map((s) => `${s},A ${s},owner-a`).join("\n")}\n`]),
+    ),
+  ]);
   // A store open all week (no hours given) in UTC, for incidents now.
   await pool().query("INSERT INTO store_timezones VALUES ('kill-store', 'UTC')");
 
   const port = await freePort();
   // The receivers here are on this machine: allowed, as an operator whose receivers live inside would.
-  appEnv = { ALERT_ALLOW_PRIVATE_TARGETS: "on", PUBLIC_URL: `http://127.0.0.1:${port}`, ADMIN_TOKEN, API_KEYS: `ingest:${INGEST_KEY}`, SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, SMTP_FROM: "Store Monitor <alerts@example.com>" };
+  appEnv = {
+    ALERT_ALLOW_PRIVATE_TARGETS: "on",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ADMIN_TOKEN,
+    API_KEYS: `ingest:${INGEST_KEY}`,
+    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    SMTP_FROM: "Store Monitor <alerts@example.com>",
+  };
   app = await startApp(databaseUrl, { port, env: appEnv });
   const signIn = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
   admin = { Cookie: signIn.headers.get("set-cookie")!.split(";")[0]!, Origin: app.baseUrl, "Content-Type": "application/json" };
@@ -101,7 +117,13 @@ const addRule = async (rule: object) => {
 };
 
 it("a daily report rule: at its time, an e-mail with the owner's figures and a link that downloads the owner's CSV without signing in", async () => {
-  const rule = await addRule({ name: "Daily for A", kind: "report", owner: "owner-a", emailTo: ["boss@a.example"], schedule: { every: "day", at: "07:00", timeZone: "Europe/Berlin" } });
+  const rule = await addRule({
+    name: "Daily for A",
+    kind: "report",
+    owner: "owner-a",
+    emailTo: ["boss@a.example"],
+    schedule: { every: "day", at: "07:00", timeZone: "Europe/Berlin" },
+  });
   expect(rule.nextReportAt).toMatch(/T0[56]:00:00.000Z$/); // 07:00 in Berlin
   // Made yesterday: today's 07:00 (Berlin) is past and not yet served. The minute's round sends it.
   await pool().query("UPDATE alert_rules SET last_run_for = last_run_for - interval '1 day' WHERE id = $1", [rule.id]);
@@ -113,7 +135,11 @@ it("a daily report rule: at its time, an e-mail with the owner's figures and a l
   const link = /Download the CSV \(works for 7 days\): (\S+)/.exec(mail!.text)![1]!;
   const csv = await fetch(link); // no credentials: the link is signed
   expect(csv.status).toBe(200);
-  expect(Papa.parse<string[]>((await csv.text()).trim()).data.slice(1).map((r) => r[0])).toEqual(ownerAStores);
+  expect(
+    Papa.parse<string[]>((await csv.text()).trim())
+      .data.slice(1)
+      .map((r) => r[0]),
+  ).toEqual(ownerAStores);
   // Served once: the next rounds send nothing until tomorrow's 07:00.
   await sendEvaluation(null);
   await sleep(3000);
@@ -128,9 +154,23 @@ it("a worker killed while a receiver holds the request: the notification is sent
     fetch(`${app.baseUrl}/api/polls`, {
       method: "POST",
       headers: { Authorization: `Bearer ${INGEST_KEY}`, "Content-Type": "application/json" },
-      body: JSON.stringify(polls.map((p) => ({ store_id: "kill-store", status: p.status, timestamp_utc: new Date(Date.now() - p.minutesAgo * 60_000).toISOString() }))),
+      body: JSON.stringify(
+        polls.map((p) => ({
+          store_id: "kill-store",
+          status: p.status,
+          timestamp_utc: new Date(Date.now() - p.minutesAgo * 60_000).toISOString(),
+        })),
+      ),
     });
-  expect((await push([{ minutesAgo: 30, status: "active" }, { minutesAgo: 20, status: "inactive" }, { minutesAgo: 2, status: "inactive" }])).status).toBe(200);
+  expect(
+    (
+      await push([
+        { minutesAgo: 30, status: "active" },
+        { minutesAgo: 20, status: "inactive" },
+        { minutesAgo: 2, status: "inactive" },
+      ])
+    ).status,
+  ).toBe(200);
   await until(() => hooks.length === 1 && mails.some((m) => m.to === "ops@example.com"), 30);
   expect(mails.find((m) => m.to === "ops@example.com")).toMatchObject({ subject: "Down: kill-store" });
   // The receiver has the request and has not answered: the worker dies now.
@@ -141,7 +181,8 @@ it("a worker killed while a receiver holds the request: the notification is sent
   await until(() => hooks.length === 2, 90);
   expect(hooks).toEqual([hooks[0], { ...hooks[0] }]);
   expect(hooks[0]).toMatchObject({ event: "opened", store: "kill-store", verified: true });
-  const delivered = async () => (await pool().query("SELECT event FROM alert_deliveries WHERE channel LIKE 'webhook:%' AND delivered_at IS NOT NULL")).rows;
+  const delivered = async () =>
+    (await pool().query("SELECT event FROM alert_deliveries WHERE channel LIKE 'webhook:%' AND delivered_at IS NOT NULL")).rows;
   for (let i = 0; i < 50 && (await delivered()).length === 0; i++) await sleep(100);
   expect(await delivered()).toEqual([{ event: "opened" }]);
   // Up again: one "resolved", to each; the answered "opened" is never sent again.

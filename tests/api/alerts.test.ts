@@ -32,16 +32,33 @@ beforeAll(async () => {
       const timestamp = String(request.headers["x-storemon-timestamp"]);
       const expected = `sha256=${crypto.createHmac("sha256", SECRET).update(`${timestamp}.${body}`).digest("hex")}`;
       const parsed = JSON.parse(body);
-      received.push({ event: parsed.event, store: parsed.store.id, delivery: String(request.headers["x-storemon-delivery"]), verified: request.headers["x-storemon-signature"] === expected });
+      received.push({
+        event: parsed.event,
+        store: parsed.store.id,
+        delivery: String(request.headers["x-storemon-delivery"]),
+        verified: request.headers["x-storemon-signature"] === expected,
+      });
       response.writeHead(204).end();
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   // Store "open-all-day" has no hours (open 24x7); "closed-now" is open one second a day, at midnight UTC.
-  await pool().query("INSERT INTO store_timezones (store_id, timezone_str) VALUES ('open-all-day', 'UTC'), ('closed-now', 'UTC'), ('silent', 'UTC')");
+  await pool().query(
+    "INSERT INTO store_timezones (store_id, timezone_str) VALUES ('open-all-day', 'UTC'), ('closed-now', 'UTC'), ('silent', 'UTC')",
+  );
   await pool().query("INSERT INTO business_hours SELECT 'closed-now', d, '00:00:00', '00:00:01' FROM generate_series(0, 6) d");
-  app = await startApp(databaseUrl, { env: { API_KEYS: `ingest:${INGEST_KEY},reports:${REPORTS_KEY}`, ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_AFTER_MINUTES: "5", ALERT_NO_DATA_MINUTES: "90", ADMIN_TOKEN, ALERT_SLACK_WEBHOOK_URL: url.replace("/hook", "/slack") } });
+  app = await startApp(databaseUrl, {
+    env: {
+      API_KEYS: `ingest:${INGEST_KEY},reports:${REPORTS_KEY}`,
+      ALERT_WEBHOOK_URL: url,
+      ALERT_WEBHOOK_SECRET: SECRET,
+      ALERT_AFTER_MINUTES: "5",
+      ALERT_NO_DATA_MINUTES: "90",
+      ADMIN_TOKEN,
+      ALERT_SLACK_WEBHOOK_URL: url.replace("/hook", "/slack"),
+    },
+  });
 });
 afterAll(async () => {
   await app?.stop();
@@ -52,7 +69,13 @@ const push = (polls: { store_id: string; minutesAgo: number; status: string }[])
   fetch(`${app.baseUrl}/api/polls`, {
     method: "POST",
     headers: { Authorization: `Bearer ${INGEST_KEY}`, "Content-Type": "application/json" },
-    body: JSON.stringify(polls.map((p) => ({ store_id: p.store_id, status: p.status, timestamp_utc: new Date(Date.now() - p.minutesAgo * 60_000).toISOString() }))),
+    body: JSON.stringify(
+      polls.map((p) => ({
+        store_id: p.store_id,
+        status: p.status,
+        timestamp_utc: new Date(Date.now() - p.minutesAgo * 60_000).toISOString(),
+      })),
+    ),
   });
 
 async function until(check: () => boolean, seconds = 30) {
@@ -88,7 +111,9 @@ it("a store down in its business hours for the rule's time: one signed 'opened';
   expect(new Set(received.map((r) => r.delivery)).size).toBe(2);
   // The Slack-compatible channel got the same two, in sentences.
   expect(slack).toEqual([
-    expect.stringMatching(/^open-all-day has been down within its business hours since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(UTC\)\.\nhttp:\/\/\S+\/stores\/open-all-day$/),
+    expect.stringMatching(
+      /^open-all-day has been down within its business hours since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(UTC\)\.\nhttp:\/\/\S+\/stores\/open-all-day$/,
+    ),
     expect.stringMatching(/^open-all-day is up again, after 24 min \(since .* \(UTC\)\)\.\nhttp:\/\/\S+\/stores\/open-all-day$/),
   ]);
 });
@@ -98,7 +123,9 @@ it("a poller silent for 90 minutes while the store is open: one 'opened' no-data
   expect((await push([{ store_id: "silent", minutesAgo: 100, status: "active" }])).status).toBe(200);
   await until(() => received.length >= before + 1);
   expect(received.slice(before)).toEqual([{ event: "opened", store: "silent", delivery: expect.any(String), verified: true }]);
-  const { rows } = await pool().query("SELECT kind, extract(epoch FROM opened_at - started_at)::int AS waited FROM incidents WHERE store_id = 'silent'");
+  const { rows } = await pool().query(
+    "SELECT kind, extract(epoch FROM opened_at - started_at)::int AS waited FROM incidents WHERE store_id = 'silent'",
+  );
   expect(rows).toEqual([{ kind: "no_data", waited: 90 * 60 }]);
   expect((await push([{ store_id: "silent", minutesAgo: 0, status: "active" }])).status).toBe(200);
   await until(() => received.length >= before + 2);
@@ -109,7 +136,10 @@ it("the test button sends a signed sample to the webhook and says it was deliver
   const signIn = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
   const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
   const before = received.length;
-  const response = await fetch(`${app.baseUrl}/api/alerts/rules/default/test`, { method: "POST", headers: { Cookie: cookie, Origin: app.baseUrl } });
+  const response = await fetch(`${app.baseUrl}/api/alerts/rules/default/test`, {
+    method: "POST",
+    headers: { Cookie: cookie, Origin: app.baseUrl },
+  });
   expect(await response.json()).toEqual({
     results: [
       { channel: "webhook:default", target: expect.stringMatching(/^webhook at 127\.0\.0\.1:\d+$/), ok: true, error: null },
@@ -117,5 +147,8 @@ it("the test button sends a signed sample to the webhook and says it was deliver
     ],
   });
   expect(received.slice(before)).toEqual([{ event: "test", store: "sample-store", delivery: "test", verified: true }]);
-  expect((await fetch(`${app.baseUrl}/api/alerts/rules/default/test`, { method: "POST", headers: { Authorization: `Bearer ${REPORTS_KEY}` } })).status).toBe(403);
+  expect(
+    (await fetch(`${app.baseUrl}/api/alerts/rules/default/test`, { method: "POST", headers: { Authorization: `Bearer ${REPORTS_KEY}` } }))
+      .status,
+  ).toBe(403);
 });

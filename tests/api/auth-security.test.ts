@@ -32,7 +32,14 @@ beforeAll(async () => {
     startApp(databaseUrl, { workers: 0, env: common }),
     startApp(databaseUrl, {
       workers: 0,
-      env: { ...common, TRUST_PROXY: "1", API_KEYS: `reports:${REPORTS_KEY_A},reports:${REPORTS_KEY_B}`, SIGNIN_LIMIT_PER_CLIENT: "3", SIGNIN_LIMIT_PER_ACCOUNT: "5", TRIGGER_LIMIT_PER_MINUTE: "3" },
+      env: {
+        ...common,
+        TRUST_PROXY: "1",
+        API_KEYS: `reports:${REPORTS_KEY_A},reports:${REPORTS_KEY_B}`,
+        SIGNIN_LIMIT_PER_CLIENT: "3",
+        SIGNIN_LIMIT_PER_ACCOUNT: "5",
+        TRIGGER_LIMIT_PER_MINUTE: "3",
+      },
     }),
   ]);
   appLog = captureLog(app);
@@ -58,8 +65,13 @@ async function newSession(server = app): Promise<string> {
 
 const imports = (cookie: string, server = app) => fetch(`${server.baseUrl}/api/admin/imports`, { headers: { Cookie: cookie } });
 const upload = (server: RunningApp, headers: Record<string, string>) =>
-  fetch(`${server.baseUrl}/api/admin/uploads?name=zones.csv`, { method: "POST", body: "store_id,timezone_str\ns1,UTC\n", headers: { "Content-Type": "text/csv", ...headers } });
-const trigger = (server: RunningApp, headers: Record<string, string> = {}) => fetch(`${server.baseUrl}/trigger_report`, { method: "POST", headers });
+  fetch(`${server.baseUrl}/api/admin/uploads?name=zones.csv`, {
+    method: "POST",
+    body: "store_id,timezone_str\ns1,UTC\n",
+    headers: { "Content-Type": "text/csv", ...headers },
+  });
+const trigger = (server: RunningApp, headers: Record<string, string> = {}) =>
+  fetch(`${server.baseUrl}/trigger_report`, { method: "POST", headers });
 
 describe("the target after sign-in is a page of this site, or /", () => {
   const hostile = [
@@ -129,12 +141,20 @@ describe("sign-in attempts are limited", () => {
     const refused = answers.find((r) => r.status === 429)!;
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(800);
     expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(900);
-    expect((await refused.json()).error).toEqual({ code: "too_many_sign_ins", message: expect.stringMatching(/^too many failed sign-ins; try again in \d+ s$/), requestId: expect.any(String) });
+    expect((await refused.json()).error).toEqual({
+      code: "too_many_sign_ins",
+      message: expect.stringMatching(/^too many failed sign-ins; try again in \d+ s$/),
+      requestId: expect.any(String),
+    });
 
     const right = await signIn(app, ADMIN_TOKEN);
     expect(right.status).toBe(429);
     expect(right.headers.get("set-cookie")).toBeNull();
-    const form = await fetch(`${app.baseUrl}/admin/login`, { method: "POST", redirect: "manual", body: new URLSearchParams({ token: ADMIN_TOKEN }) });
+    const form = await fetch(`${app.baseUrl}/admin/login`, {
+      method: "POST",
+      redirect: "manual",
+      body: new URLSearchParams({ token: ADMIN_TOKEN }),
+    });
     expect(form.headers.get("location")).toMatch(/^\/admin\/sign-in\?error=too_many&retry=\d+$/);
     expect(form.headers.get("set-cookie")).toBeNull();
     await expect.poll(appLog).toMatch(/sign-in refused: 10 failed attempts from \S+ in 15 min/);
@@ -238,7 +258,11 @@ describe("requests from other sites", () => {
     const origin = headers.Origin.replace("HOST", new URL(app.baseUrl).host);
     const response = await upload(app, { Cookie: cookie, ...headers, Origin: origin });
     expect(response.status).toBe(403);
-    expect((await response.json()).error).toEqual({ code: "cross_site_request", message: expect.any(String), requestId: expect.any(String) });
+    expect((await response.json()).error).toEqual({
+      code: "cross_site_request",
+      message: expect.any(String),
+      requestId: expect.any(String),
+    });
   });
 
   it("behind a trusted proxy, the origin is the one the proxy names, scheme included", async () => {

@@ -28,7 +28,10 @@ const pushPolls = (storeIds: string[]) =>
   fetch(`${app.baseUrl}/api/polls`, {
     method: "POST",
     headers: { Authorization: `Bearer ${INGEST}`, "Content-Type": "text/csv" },
-    body: Papa.unparse(storeIds.map((id) => [id, "active", "2024-10-14T10:00:00Z"]), { header: false }).replace(/^/, "store_id,status,timestamp_utc\r\n"),
+    body: Papa.unparse(
+      storeIds.map((id) => [id, "active", "2024-10-14T10:00:00Z"]),
+      { header: false },
+    ).replace(/^/, "store_id,status,timestamp_utc\r\n"),
   });
 
 it.each(FORMULAS)("refuses the store id %j at ingest, naming its line and column, and adds nothing", async (storeId) => {
@@ -40,8 +43,7 @@ it.each(FORMULAS)("refuses the store id %j at ingest, naming its line and column
 
 it("writes every formula form in the CSV as text, and other ids as they are", async () => {
   expect((await pushPolls(PLAIN)).status).toBe(200);
-  for (const storeId of PAST_THE_LOADER)
-    await pool().query("INSERT INTO polls VALUES ($1, '2024-10-14T10:00:00Z', 'active')", [storeId]);
+  for (const storeId of PAST_THE_LOADER) await pool().query("INSERT INTO polls VALUES ($1, '2024-10-14T10:00:00Z', 'active')", [storeId]);
   const { report_id: id } = await (await fetch(`${app.baseUrl}/trigger_report`, { method: "POST", headers: REPORTS })).json();
   let body = "";
   for (let i = 0; i < 200 && !body; i++) {
@@ -49,7 +51,9 @@ it("writes every formula form in the CSV as text, and other ids as they are", as
     if (response.status === 200) body = await response.text();
     else await sleep(100);
   }
-  const firstFields = Papa.parse<string[]>(body.trim(), { skipEmptyLines: true }).data.slice(1).map((row) => row[0]!);
+  const firstFields = Papa.parse<string[]>(body.trim(), { skipEmptyLines: true })
+    .data.slice(1)
+    .map((row) => row[0]!);
   expect(firstFields.sort()).toEqual([...PAST_THE_LOADER.map((h) => `'${h}`), ...PLAIN].sort());
   for (const field of firstFields) expect(field).not.toMatch(/^[-=+@\t\r]/);
 });

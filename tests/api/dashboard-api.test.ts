@@ -24,7 +24,11 @@ const get = async <T>(p: string) => {
 
 beforeAll(async () => {
   app = await startApp(databaseUrl);
-  expect((await get<{ data: { hasPolls: boolean } }>("/api/reports")).body.data).toEqual({ hasPolls: false, newestPoll: null, unchangedSince: null });
+  expect((await get<{ data: { hasPolls: boolean } }>("/api/reports")).body.data).toEqual({
+    hasPolls: false,
+    newestPoll: null,
+    unchangedSince: null,
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-dash-"));
   await generateFeeds({ stores: 120, days: 8, seed: 11 }, dir);
   await loadFeeds(feedSourcesInDirectory(dir));
@@ -105,7 +109,8 @@ describe("dashboard endpoints", () => {
     expect(status).toBe(200);
     expect(body.days.length).toBe(31); // 30 days ending mid-day touch 31 local dates
     expect(body.days.map((d) => d.date)).toEqual([...body.days.map((d) => d.date)].sort());
-    for (const d of body.days) if (d.uptimePercent !== null) expect(d.uptimePercent).toBeCloseTo((100 * d.upHours) / (d.upHours + d.downHours), 0);
+    for (const d of body.days)
+      if (d.uptimePercent !== null) expect(d.uptimePercent).toBeCloseTo((100 * d.upHours) / (d.upHours + d.downHours), 0);
     expect(body.days.filter((d) => d.polls === 0).every((d) => d.uptimePercent === null)).toBe(true); // before the data: not a figure
     expect((await get<StoreHistoryView>(`/api/stores/${row.store_id}/history?days=90`)).body.days.length).toBe(91);
     expect((await get(`/api/stores/${row.store_id}/history?days=91`)).status).toBe(400);

@@ -145,7 +145,11 @@ function expectDownloadOrBusy(d: Download) {
     expect(d.headers["content-type"]).toBe("text/csv; charset=utf-8");
     expect(d.headers["content-disposition"]).toBe(`attachment; filename="report-${id}.csv"`);
   } else {
-    expect({ status: d.status, code: d.code, retryAfter: d.headers["retry-after"] }).toEqual({ status: 503, code: "downloads_busy", retryAfter: "5" });
+    expect({ status: d.status, code: d.code, retryAfter: d.headers["retry-after"] }).toEqual({
+      status: 503,
+      code: "downloads_busy",
+      retryAfter: "5",
+    });
   }
 }
 

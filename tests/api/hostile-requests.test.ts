@@ -112,7 +112,11 @@ describe("bodies too large for their route are refused before they are read", ()
     const before = webRssMb();
     const answer = await post(path, { ...headers, "Content-Length": MB_200 }, megabytes(200));
     expect(answer.status).toBe(413);
-    expect(errorOf(answer)).toEqual({ code: "too_large", message: "the request body is larger than the limit of 4,096 bytes", requestId: expect.any(String) });
+    expect(errorOf(answer)).toEqual({
+      code: "too_large",
+      message: "the request body is larger than the limit of 4,096 bytes",
+      requestId: expect.any(String),
+    });
     expect(answer.ms).toBeLessThan(2000);
     const grown = webRssMb() - before;
     expect(grown).toBeLessThan(RSS_GROWTH_MAX_MB);
@@ -121,7 +125,8 @@ describe("bodies too large for their route are refused before they are read", ()
     expect([chunked.status, errorOf(chunked).code]).toEqual([411, "length_required"]);
     const grownChunked = webRssMb() - before;
     expect(grownChunked).toBeLessThan(RSS_GROWTH_MAX_MB);
-    figures[path] = `413 in ${answer.ms.toFixed(0)} ms, RSS +${grown.toFixed(1)} MB; chunked 411 in ${chunked.ms.toFixed(0)} ms, RSS +${grownChunked.toFixed(1)} MB`;
+    figures[path] =
+      `413 in ${answer.ms.toFixed(0)} ms, RSS +${grown.toFixed(1)} MB; chunked 411 in ${chunked.ms.toFixed(0)} ms, RSS +${grownChunked.toFixed(1)} MB`;
     await expectAlive();
   });
 
@@ -135,7 +140,11 @@ describe("bodies too large for their route are refused before they are read", ()
     const before = webRssMb();
     const answer = await post("/api/polls", { ...headers, "Content-Length": body.length }, [body]);
     expect(answer.status).toBe(413);
-    expect(errorOf(answer)).toEqual({ code: "too_many_polls", message: "at most 10,000 polls a request; send them in several requests", requestId: expect.any(String) });
+    expect(errorOf(answer)).toEqual({
+      code: "too_many_polls",
+      message: "at most 10,000 polls a request; send them in several requests",
+      requestId: expect.any(String),
+    });
     expect(answer.ms).toBeLessThan(3000);
     const grown = webRssMb() - before;
     expect(grown).toBeLessThan(RSS_GROWTH_MAX_MB);
@@ -148,7 +157,9 @@ it("a body trickled a byte at a time is cut off within the rate window (2 s here
   const socket = net.connect(port, "127.0.0.1");
   await new Promise((resolve) => socket.once("connect", resolve));
   socket.on("error", () => {});
-  socket.write(`POST /api/polls HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${INGEST_KEY}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[`);
+  socket.write(
+    `POST /api/polls HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${INGEST_KEY}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[`,
+  );
   const started = performance.now();
   const trickle = setInterval(() => socket.writable && socket.write(" "), 500);
   let received = "";
@@ -224,7 +235,9 @@ it.each(["exa mple.com", "example.com/evil", "[::1", "example.com:99999", "user@
     for (const path of ["/get_report?report_id=x", "/api/health/live", "/"]) {
       const answer = await raw(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
       expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-      expect(answer).toContain('{"error":{"code":"invalid_host","message":"the Host header is not a host name or address with an optional port","requestId":"');
+      expect(answer).toContain(
+        '{"error":{"code":"invalid_host","message":"the Host header is not a host name or address with an optional port","requestId":"',
+      );
     }
   },
 );

@@ -36,8 +36,13 @@ afterAll(() => app?.stop());
 
 describe.each(cases)("$name ($file)", ({ dir, file, kind, message, content }) => {
   it("npm run db:load exits 1 naming the file, line and column, and changes nothing", async () => {
-    const run = promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/db-load.ts", dir], { env: { ...process.env, DATABASE_URL: databaseUrl } });
-    const failure = (await run.then(() => null, (e: { code: number; stderr: string; stdout: string }) => e))!;
+    const run = promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/db-load.ts", dir], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    });
+    const failure = (await run.then(
+      () => null,
+      (e: { code: number; stderr: string; stdout: string }) => e,
+    ))!;
     expect(failure?.code).toBe(1);
     expect(failure.stderr + failure.stdout).toContain(`${file} ${message}`);
     expect(await feedTables()).toEqual(tables);

@@ -41,7 +41,13 @@ beforeAll(async () => {
     body: JSON.stringify({ token: ADMIN_TOKEN }),
   });
   expect(signIn.status).toBe(204);
-  admin = { Cookie: signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "), Origin: app.baseUrl };
+  admin = {
+    Cookie: signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; "),
+    Origin: app.baseUrl,
+  };
   doc = await (await fetch(`${app.baseUrl}/openapi.json`)).json();
 });
 afterAll(() => app?.stop());
@@ -54,7 +60,10 @@ function routeFiles(): { file: string; path: string }[] {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.name === "route.ts") {
-        const route = path.relative("app", path.dirname(full)).split(path.sep).map((s) => s.replace(/^\[(\w+)\]$/, "{$1}"));
+        const route = path
+          .relative("app", path.dirname(full))
+          .split(path.sep)
+          .map((s) => s.replace(/^\[(\w+)\]$/, "{$1}"));
         found.push({ file: full, path: `/${route.join("/")}` });
       }
     }
@@ -121,7 +130,11 @@ describe("the app answers as described", () => {
     expect(validate(body) ? [] : validate.errors, `${method.toUpperCase()} ${p} ${status}`).toEqual([]);
   };
   const call = async (method: string, p: string, url: string, init: RequestInit = {}) => {
-    const response = await fetch(`${app.baseUrl}${url}`, { method: method.toUpperCase(), ...init, headers: { ...admin, ...(init.headers as object) } });
+    const response = await fetch(`${app.baseUrl}${url}`, {
+      method: method.toUpperCase(),
+      ...init,
+      headers: { ...admin, ...(init.headers as object) },
+    });
     const body = response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text();
     if (typeof body !== "string") conforms(p, method, response.status, body);
     return { status: response.status, body };
@@ -155,7 +168,10 @@ describe("the app answers as described", () => {
       ["/api/health/live", "/api/health/live"],
     ];
     for (const [p, url] of reads) expect((await call("get", p, url)).status, url).toBe(200);
-    const made = await call("post", "/api/admin/owners", "/api/admin/owners", { body: JSON.stringify({ slug: "docs", name: "Docs" }), headers: { "Content-Type": "application/json" } });
+    const made = await call("post", "/api/admin/owners", "/api/admin/owners", {
+      body: JSON.stringify({ slug: "docs", name: "Docs" }),
+      headers: { "Content-Type": "application/json" },
+    });
     expect(made.status).toBe(201);
     const assigned = await call("post", "/api/admin/owners/{slug}/stores", "/api/admin/owners/docs/stores", {
       body: JSON.stringify({ storeIds: [store] }),
@@ -167,7 +183,10 @@ describe("the app answers as described", () => {
       headers: { "Content-Type": "application/json" },
     });
     expect(invited.status).toBe(201);
-    const key = await call("post", "/api/keys", "/api/keys", { body: JSON.stringify({ name: "docs", scope: "reports" }), headers: { "Content-Type": "application/json" } });
+    const key = await call("post", "/api/keys", "/api/keys", {
+      body: JSON.stringify({ name: "docs", scope: "reports" }),
+      headers: { "Content-Type": "application/json" },
+    });
     expect(key.status).toBe(201);
     const polls = await call("post", "/api/polls", "/api/polls", {
       body: JSON.stringify([{ store_id: store, timestamp_utc: new Date().toISOString(), status: "active" }]),
@@ -184,7 +203,10 @@ describe("the app answers as described", () => {
       ["post", "/api/admin/owners", "/api/admin/owners", 400],
     ];
     for (const [method, p, url, status] of cases) {
-      const { status: got, body } = await call(method, p, url, { body: method === "post" ? "{}" : undefined, headers: { "Content-Type": "application/json" } });
+      const { status: got, body } = await call(method, p, url, {
+        body: method === "post" ? "{}" : undefined,
+        headers: { "Content-Type": "application/json" },
+      });
       expect(got, url).toBe(status);
       expect((body as { error: { requestId: string } }).error.requestId).toMatch(/\S/);
     }

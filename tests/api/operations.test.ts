@@ -26,9 +26,15 @@ beforeAll(async () => {
   await loadFeeds(feedSourcesInDirectory(dir));
   metricsPort = await freePort();
   app = await startApp(databaseUrl, {
-    env: { ADMIN_TOKEN, API_KEYS: `reports:${KEYS.reports},metrics:${KEYS.metrics},ingest:${KEYS.ingest}`, METRICS_PORT: String(metricsPort), LOG_LEVEL: "info" },
+    env: {
+      ADMIN_TOKEN,
+      API_KEYS: `reports:${KEYS.reports},metrics:${KEYS.metrics},ingest:${KEYS.ingest}`,
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: "info",
+    },
   });
-  for (const child of [app.web, ...app.workers]) for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => (logs += chunk.toString()));
+  for (const child of [app.web, ...app.workers])
+    for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => (logs += chunk.toString()));
 });
 afterAll(() => app?.stop());
 
@@ -58,12 +64,16 @@ it("a report triggered with X-Request-Id: the id comes back, and is on the web's
   expect(web).toMatchObject({ requestId: "abc-123", method: "POST", status: 202, level: "info" });
   expect(web!.ms).toEqual(expect.any(Number));
   const ofReport = lines().filter((l) => l.role === "worker" && l.reportId === reportId);
-  expect(ofReport.map((l) => l.msg)).toEqual(expect.arrayContaining(["report run started", "report shards queued", "report shard computed", "report complete"]));
+  expect(ofReport.map((l) => l.msg)).toEqual(
+    expect.arrayContaining(["report run started", "report shards queued", "report shard computed", "report complete"]),
+  );
   expect(ofReport.every((l) => l.requestId === "abc-123")).toBe(true);
 });
 
 it("an error body names the request id; a malformed id is replaced by a new one", async () => {
-  const bad = await fetch(`${app.baseUrl}/get_report?report_id=nope`, { headers: { Authorization: `Bearer ${KEYS.reports}`, "X-Request-Id": "err-42" } });
+  const bad = await fetch(`${app.baseUrl}/get_report?report_id=nope`, {
+    headers: { Authorization: `Bearer ${KEYS.reports}`, "X-Request-Id": "err-42" },
+  });
   expect(bad.status).toBe(400);
   expect((await bad.json()).error.requestId).toBe("err-42");
   const forged = await fetch(`${app.baseUrl}/api/health`, { headers: { "X-Request-Id": 'x" injected=1' } });
@@ -73,7 +83,11 @@ it("an error body names the request id; a malformed id is replaced by a new one"
 it("no log line carries the admin token or a key, though they were sent in headers, bodies and a sign-in link", async () => {
   await fetch(`${app.baseUrl}/admin/login?token=${ADMIN_TOKEN}`, { redirect: "manual" });
   await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: "wrong-token-0123456789-abcdef" }) });
-  await fetch(`${app.baseUrl}/api/polls`, { method: "POST", headers: { Authorization: `Bearer ${KEYS.ingest}`, "Content-Type": "application/json" }, body: "[]" });
+  await fetch(`${app.baseUrl}/api/polls`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${KEYS.ingest}`, "Content-Type": "application/json" },
+    body: "[]",
+  });
   await fetch(`${app.baseUrl}/metrics`, { headers: { Authorization: `Bearer ${KEYS.metrics}` } });
   await sleep(500);
   expect(logs).toContain("/admin/login?token=[redacted]");
@@ -85,10 +99,15 @@ it("/metrics parses as Prometheus text, its report counters move when a report r
     const response = await fetch(`${app.baseUrl}/metrics`, { headers: { Authorization: `Bearer ${KEYS.metrics}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-    return parsePrometheusTextFormat(await response.text()) as { name: string; metrics: { value?: string; labels?: Record<string, string> }[] }[];
+    return parsePrometheusTextFormat(await response.text()) as {
+      name: string;
+      metrics: { value?: string; labels?: Record<string, string> }[];
+    }[];
   };
   const completed = (families: Awaited<ReturnType<typeof scrape>>) =>
-    Number(families.find((f) => f.name === "storemon_report_runs_total")?.metrics.find((m) => m.labels?.outcome === "complete")?.value ?? 0);
+    Number(
+      families.find((f) => f.name === "storemon_report_runs_total")?.metrics.find((m) => m.labels?.outcome === "complete")?.value ?? 0,
+    );
   // The first test's report, once the worker has published it (every 10 s): the count to start from.
   let before = 0;
   for (let i = 0; i < 30 && before === 0; i++) {
@@ -108,7 +127,14 @@ it("/metrics parses as Prometheus text, its report counters move when a report r
   expect(after).toBe(before + 1);
   const families = await scrape();
   const names = families.map((f) => f.name);
-  for (const name of ["storemon_http_request_duration_seconds", "storemon_queue_jobs", "storemon_reports", "storemon_db_pool_connections", "storemon_process_resident_memory_bytes", "storemon_report_duration_seconds"])
+  for (const name of [
+    "storemon_http_request_duration_seconds",
+    "storemon_queue_jobs",
+    "storemon_reports",
+    "storemon_db_pool_connections",
+    "storemon_process_resident_memory_bytes",
+    "storemon_report_duration_seconds",
+  ])
     expect(names).toContain(name);
   expect(families.find((f) => f.name === "storemon_processes")?.metrics[0]?.value).toBe("2"); // the web server and the worker
 

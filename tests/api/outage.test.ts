@@ -48,7 +48,8 @@ afterAll(async () => {
   await server.stop();
 });
 
-const api = (pathAndQuery: string, init?: RequestInit) => fetch(`${app.baseUrl}${pathAndQuery}`, { ...init, signal: init?.signal ?? AbortSignal.timeout(15_000) });
+const api = (pathAndQuery: string, init?: RequestInit) =>
+  fetch(`${app.baseUrl}${pathAndQuery}`, { ...init, signal: init?.signal ?? AbortSignal.timeout(15_000) });
 async function trigger(): Promise<string> {
   const response = await api("/trigger_report", { method: "POST" });
   expect(response.status).toBe(202);
@@ -102,11 +103,16 @@ async function expectUnavailable(id: string) {
       const started = performance.now();
       const response = await api(url, init);
       const body = await response.json().catch(() => null);
-      return { url, status: response.status, retryAfter: response.headers.get("retry-after"), code: body?.error?.code, ms: performance.now() - started };
+      return {
+        url,
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+        code: body?.error?.code,
+        ms: performance.now() - started,
+      };
     }),
   );
-  for (const answer of answers)
-    expect(answer, answer.url).toMatchObject({ status: 503, code: "database_unavailable", retryAfter: "5" });
+  for (const answer of answers) expect(answer, answer.url).toMatchObject({ status: 503, code: "database_unavailable", retryAfter: "5" });
   expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(5000);
   const live = await api("/api/health/live");
   expect(live.status).toBe(200);
@@ -114,7 +120,12 @@ async function expectUnavailable(id: string) {
 
 async function untilReady(timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
-  while ((await api("/api/health/ready").then((r) => r.status, () => 0)) !== 200) {
+  while (
+    (await api("/api/health/ready").then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (Date.now() > deadline) throw new Error("the app did not become ready again");
     await sleep(200);
   }

@@ -63,7 +63,7 @@ describe("POST /trigger_report", () => {
     expect(await untilComplete(id)).toEqual({ status: "Complete", download_url: `/get_report_file/${id}` });
   });
 
-  it("takes {\"as_of\": ISO 8601}", async () => {
+  it('takes {"as_of": ISO 8601}', async () => {
     const id = await trigger(JSON.stringify({ as_of: "2024-10-10T12:00:00Z" }));
     await untilComplete(id);
     const { rows } = await pool().query("SELECT as_of_source, as_of = '2024-10-10T12:00:00Z' AS same FROM reports WHERE id = $1", [id]);
@@ -102,7 +102,10 @@ describe("GET /get_report", () => {
     const id = await trigger();
     await untilComplete(id);
     const file = await (await api(`/get_report_file/${id}`)).text();
-    for (const response of [await api(`/get_report?report_id=${id}`, { headers: { Accept: "text/csv" } }), await api(`/get_report?report_id=${id}&format=csv`)]) {
+    for (const response of [
+      await api(`/get_report?report_id=${id}`, { headers: { Accept: "text/csv" } }),
+      await api(`/get_report?report_id=${id}&format=csv`),
+    ]) {
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
       expect(await response.text()).toBe(file);

@@ -9,4 +9,6 @@ export const dynamic = "force-dynamic";
 
 export const GET = route(operations.passwordLink, async (request) => openPasswordLink(request));
 
-export const POST = route(operations.setPassword, async (request) => setPasswordFromLink(request, new URLSearchParams(await readText(request))));
+export const POST = route(operations.setPassword, async (request) =>
+  setPasswordFromLink(request, new URLSearchParams(await readText(request))),
+);

@@ -14,7 +14,10 @@ export const dynamic = "force-dynamic";
 
 export const GET = route(operations.signInLink, async (request, { query: { token, next } }) => {
   if (token !== undefined) return signInAndRedirect(request, { token }, next ?? null);
-  return new Response(null, { status: 303, headers: { Location: next ? `${SIGN_IN_PAGE}?${new URLSearchParams({ next })}` : SIGN_IN_PAGE } });
+  return new Response(null, {
+    status: 303,
+    headers: { Location: next ? `${SIGN_IN_PAGE}?${new URLSearchParams({ next })}` : SIGN_IN_PAGE },
+  });
 });
 
 export const POST = route(operations.signInForm, async (request) => {

@@ -5,4 +5,6 @@ import { listIncidents } from "@/lib/alerts/list";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(operations.listIncidents, async (_request, { scope, query }) => json({ incidents: await listIncidents(scope, query.store) }));
+export const GET = route(operations.listIncidents, async (_request, { scope, query }) =>
+  json({ incidents: await listIncidents(scope, query.store) }),
+);

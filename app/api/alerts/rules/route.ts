@@ -5,6 +5,10 @@ import { createRule, listRules } from "@/lib/alerts/rules";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(operations.listRules, async (_request, { scope, caller }) => json({ rules: await listRules(scope, caller.actor) }));
+export const GET = route(operations.listRules, async (_request, { scope, caller }) =>
+  json({ rules: await listRules(scope, caller.actor) }),
+);
 
-export const POST = route(operations.createRule, async (_request, { scope, caller, body }) => json(await createRule(scope, caller.actor, body), 201));
+export const POST = route(operations.createRule, async (_request, { scope, caller, body }) =>
+  json(await createRule(scope, caller.actor, body), 201),
+);

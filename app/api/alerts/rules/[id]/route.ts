@@ -5,7 +5,9 @@ import { deleteRule, updateRule } from "@/lib/alerts/rules";
 
 export const dynamic = "force-dynamic";
 
-export const PUT = route(operations.updateRule, async (_request, { scope, caller, params, body }) => json(await updateRule(scope, caller.actor, params.id, body)));
+export const PUT = route(operations.updateRule, async (_request, { scope, caller, params, body }) =>
+  json(await updateRule(scope, caller.actor, params.id, body)),
+);
 
 export const DELETE = route(operations.deleteRule, async (_request, { scope, params }) => {
   await deleteRule(scope, params.id);

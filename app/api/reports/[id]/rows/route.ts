@@ -5,4 +5,6 @@ import { reportRowsPage } from "@/lib/reports/list";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(operations.reportRows, async (_request, { scope, params, query }) => json(await reportRowsPage(params.id, query, scope)));
+export const GET = route(operations.reportRows, async (_request, { scope, params, query }) =>
+  json(await reportRowsPage(params.id, query, scope)),
+);

@@ -5,4 +5,6 @@ import { storeTimelineView } from "@/lib/stores/timeline";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(operations.storeTimeline, async (_request, { scope, params, query }) => json(await storeTimelineView(params.id, query.report, scope)));
+export const GET = route(operations.storeTimeline, async (_request, { scope, params, query }) =>
+  json(await storeTimelineView(params.id, query.report, scope)),
+);

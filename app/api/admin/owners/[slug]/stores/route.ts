@@ -5,4 +5,6 @@ import { assignStores } from "@/lib/owners/owners";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route(operations.assignStores, async (_request, { params, body }) => json(await assignStores(params.slug, body.storeIds)));
+export const POST = route(operations.assignStores, async (_request, { params, body }) =>
+  json(await assignStores(params.slug, body.storeIds)),
+);
