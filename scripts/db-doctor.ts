@@ -97,10 +97,12 @@ await runCommand(async () => {
   );
   const { rows: version } = await pool().query<{ v: string }>("SELECT current_setting('server_version') AS v");
   const { rows: tables } = await pool().query<{ table: string; rows: number; size: string }>(
-    `SELECT c.relname AS table, greatest(c.reltuples, 0)::bigint AS rows, pg_size_pretty(pg_total_relation_size(c.oid)) AS size
+    // A partitioned table (polls, by month) has no rows or size of its own: its partitions' are summed.
+    `SELECT c.relname AS table, sum(greatest(p.reltuples, 0))::bigint AS rows, pg_size_pretty(sum(pg_total_relation_size(t.relid))) AS size
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     CROSS JOIN LATERAL pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid
      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname IN ('polls', 'report_rows', 'business_hours', 'store_timezones', 'incidents')
-     ORDER BY pg_total_relation_size(c.oid) DESC`,
+     GROUP BY c.relname ORDER BY sum(pg_total_relation_size(t.relid)) DESC`,
   );
   console.log(
     `PostgreSQL ${version[0]!.v}; this machine: ${cores} cores, ${size(ramMb)} of memory (advice assumes the database has the machine to itself; halve the memory figures if the app shares it).\n`,

@@ -25,10 +25,14 @@ export function checkDeclaredLength(contentLength: string | null | undefined, ma
  * bounds what Next.js's proxy step buffers). Uploads are left to their route, which records a refused file
  * in the import history. Paths that take no body get the small limit.
  */
-export function frontBodyRefusal(pathname: string, headers: { "content-length"?: string; "transfer-encoding"?: string }): AppError | null {
+export function frontBodyRefusal(
+  pathname: string,
+  headers: { "content-length"?: string; "transfer-encoding"?: string },
+  declaredBytes?: number,
+): AppError | null {
   if (pathname === "/api/admin/uploads") return null;
   const small = pathname !== "/api/polls";
-  const maxBytes = small ? SMALL_BODY_BYTES : env().API_BODY_MAX_BYTES;
+  const maxBytes = small ? (declaredBytes ?? SMALL_BODY_BYTES) : env().API_BODY_MAX_BYTES;
   if (Number(headers["content-length"] ?? 0) > maxBytes) return bodyTooLarge(maxBytes);
   if (small && headers["transfer-encoding"] !== undefined)
     return new AppError("length_required", 411, `send the body with a Content-Length (at most ${maxBytes.toLocaleString("en-US")} bytes)`);

@@ -68,8 +68,9 @@ export interface Operation {
   errors?: number[];
 }
 
-const id = z.object({ id: z.string().max(200).meta({ description: "The report's, store's, rule's, key's or person's id" }) });
-const slug = z.object({ slug: z.string().max(40).meta({ description: "The owner's slug" }) });
+// No length limit here: each handler checks its ids in its own words (a report id's 400 is the API's invalid_report_id).
+const id = z.object({ id: z.string().meta({ description: "The report's, store's, rule's, key's or person's id" }) });
+const slug = z.object({ slug: z.string().meta({ description: "The owner's slug" }) });
 const ok = z.object({ ok: z.literal(true) });
 const noBody = (description: string): Answer => ({ description });
 const csv = (description: string): Answer => ({
@@ -310,7 +311,7 @@ export const operations = {
     summary: "Sign in: the admin token, or a person's e-mail and password",
     rawBody: { "application/json": signInBody },
     responses: { 204: { description: "Signed in", headers: { "Set-Cookie": "The session cookie" } } },
-    errors: [429],
+    errors: [401, 403, 429],
   }),
   signOut: op({
     method: "DELETE",
@@ -319,6 +320,7 @@ export const operations = {
     access: "public",
     summary: "Sign out: the sessions this request carries end",
     responses: { 204: noBody("Signed out") },
+    errors: [401, 403],
   }),
   signOutEverywhere: op({
     method: "DELETE",
@@ -327,6 +329,7 @@ export const operations = {
     access: "public",
     summary: "Sign out everywhere: every session of the signed-in account ends",
     responses: { 204: noBody("Signed out everywhere") },
+    errors: [401, 403],
   }),
   signInForm: op({
     method: "POST",
@@ -521,3 +524,12 @@ export const operations = {
 } satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof operations;
+
+let bodyLimits: [RegExp, number][] | undefined;
+/** The body limit an operation at this path declares (bodyBytes), if one does: the web server's front applies it. */
+export function declaredBodyBytes(pathname: string): number | undefined {
+  bodyLimits ??= (Object.values(operations) as Operation[])
+    .filter((o) => o.bodyBytes !== undefined)
+    .map((o) => [new RegExp(`^${o.path.replace(/\{\w+\}/g, "[^/]+")}$`), o.bodyBytes!]);
+  return bodyLimits.find(([pattern]) => pattern.test(pathname))?.[1];
+}

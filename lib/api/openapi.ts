@@ -21,7 +21,8 @@ const SECURITY_SCHEMES = {
     type: "apiKey",
     in: "cookie",
     name: "sm.session_token",
-    description: "A person's session (an admin or an owner's member), after signing in with e-mail and password.",
+    description:
+      "A person's session (an admin or an owner's member), after signing in with e-mail and password (named __Secure-sm.session_token over HTTPS).",
   },
   reportLink: {
     type: "apiKey",
@@ -71,7 +72,9 @@ function errorStatuses(o: Operation): number[] {
   if (o.params || o.query || o.body || o.rawBody) statuses.add(400);
   if (o.params) statuses.add(404);
   if (o.access !== "public") [401, 403].forEach((s) => statuses.add(s));
-  if (o.body) statuses.add(413);
+  if (o.body || o.rawBody) statuses.add(413);
+  // The web server's front asks small JSON bodies for their length (the poll API and uploads stream theirs).
+  if ((o.body || o.rawBody) && o.path !== "/api/polls" && o.path !== "/api/admin/uploads") statuses.add(411);
   return [...statuses].sort();
 }
 

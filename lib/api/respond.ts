@@ -137,7 +137,10 @@ export function wantsCsv(request: Request): boolean {
 
 /** Parses a request's query string with a zod schema; a bad parameter answers 400 naming it and its value. */
 function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.infer<T> {
-  return parseNamed(schema, Object.fromEntries(new URL(request.url).searchParams), "parameter");
+  // A parameter given twice counts by its first value, as URLSearchParams.get reads it.
+  const values: Record<string, string> = {};
+  for (const [name, value] of new URL(request.url).searchParams) values[name] ??= value;
+  return parseNamed(schema, values, "parameter");
 }
 
 /** Parses a small JSON body with a zod schema; a bad field answers 400 naming it and what it should be. */

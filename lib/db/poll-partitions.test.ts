@@ -233,3 +233,25 @@ describe("the migration to months", () => {
     expect((await client.query("SELECT count(*)::int AS n FROM polls_default")).rows[0].n).toBe(0);
   });
 });
+
+describe("a load while readers hold polls", () => {
+  it("goes on without waiting for them: the polls of a month that has no partition yet are kept in polls_default, then moved into it", async () => {
+    await loadPolls(["s1,active,2023-01-15 00:00:00 UTC"]);
+    const reader = await pool().connect();
+    try {
+      await reader.query("BEGIN");
+      await reader.query("LOCK TABLE polls IN ACCESS SHARE MODE"); // as a report's run holds it
+      const started = performance.now();
+      const [loaded] = await loadPolls(["s1,active,2023-06-15 00:00:00 UTC", "s2,inactive,2023-06-16 00:00:00 UTC"]);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(loaded!.rowsAdded).toBe(2);
+      expect(await partitions()).toEqual({ polls_2023_01: 1, polls_default: 2 });
+    } finally {
+      await reader.query("ROLLBACK");
+      reader.release();
+    }
+    await loadPolls(["s3,active,2023-06-20 00:00:00 UTC"]);
+    expect(await partitions()).toEqual({ polls_2023_01: 1, polls_2023_06: 3, polls_default: 0 });
+    expect(Object.keys(await pollStores())).toEqual(["s1", "s2", "s3"]);
+  });
+});

@@ -56,10 +56,23 @@ export async function dropExpiredPolls(client: pg.ClientBase, days: number): Pro
     const end = Date.UTC(Number(month[1]), Number(month[2]), 1); // the first instant of the next month
     if (end > cutoff.getTime()) continue;
     await inTransaction(client, async () => {
+      // No load meanwhile (loads take this lock before anything of polls), and one maker of partitions.
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))");
       await client.query("SELECT pg_advisory_xact_lock(hashtextextended('polls:partitions', 0))");
+      // A dropped month fires no trigger: the stores whose first poll it holds get their first poll after it
+      // (or polls_default's), worked out before the table is locked, which the drop then holds only an instant.
+      await client.query(
+        `CREATE TEMP TABLE poll_firsts ON COMMIT DROP AS
+         SELECT ps.store_id, least((SELECT min(p.timestamp_utc) FROM polls p WHERE p.store_id = ps.store_id AND p.timestamp_utc >= $1),
+                                   (SELECT min(d.timestamp_utc) FROM polls_default d WHERE d.store_id = ps.store_id)) AS first
+         FROM poll_stores ps WHERE ps.first_poll_at < $1`,
+        [new Date(end)],
+      );
       await client.query(`DROP TABLE IF EXISTS "${name}"`);
-      // A dropped month fires no trigger: the stores whose first poll it held are looked at again.
-      await client.query(`SELECT poll_stores_recount(ARRAY(SELECT store_id FROM poll_stores WHERE first_poll_at < $1))`, [new Date(end)]);
+      await client.query(
+        `UPDATE poll_stores ps SET first_poll_at = f.first FROM poll_firsts f WHERE ps.store_id = f.store_id AND f.first IS NOT NULL`,
+      );
+      await client.query(`DELETE FROM poll_stores ps USING poll_firsts f WHERE ps.store_id = f.store_id AND f.first IS NULL`);
     });
     dropped.push(name);
   }

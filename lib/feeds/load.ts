@@ -160,28 +160,53 @@ async function mergePolls(client: pg.ClientBase): Promise<number> {
 
 /** Months a load's span may cover for each of them to get a partition; a wider span gets its polls' months only. */
 const SPAN_MONTHS = 36;
+/** Months one load may make partitions for (the newest); polls of older months go to polls_default. */
+const MAX_MONTHS_MADE = 120;
 
 /**
- * Every month of the staged polls gets its partition (made now if it is new: see the polls_by_month migration).
- * The months between the first and the last poll, found from their span (a third of the time of listing each
- * poll's month), unless the span is wide (polls years apart): then only the months that have polls.
+ * Every month of the staged polls gets its partition, if it has none (see the polls_by_month migration): the
+ * months between the first and the last poll, found from their span (a third of the time of listing each poll's
+ * month), unless the span is wide (polls years apart): then only the months that have polls, the newest 120.
+ * Making a partition locks polls for an instant, so it is done in a short transaction of its own, which waits
+ * for readers at most a few seconds: should it not get the table, the load goes on and those polls are kept in
+ * polls_default (as when a load already holds polls: then the partitions are made within it).
  */
 async function makePartitions(client: pg.ClientBase): Promise<void> {
   const month = (expr: string) => `date_trunc('month', ${expr} AT TIME ZONE 'UTC')`;
-  const { rows } = await client.query<{ first: string | null; months: number | null }>(
+  const { rows } = await client.query<{ first: string | null; count: number | null }>(
     `SELECT ${month("min(timestamp_utc)")}::text AS first,
             (extract(year FROM age(${month("max(timestamp_utc)")}, ${month("min(timestamp_utc)")})) * 12
-             + extract(month FROM age(${month("max(timestamp_utc)")}, ${month("min(timestamp_utc)")})))::int AS months
+             + extract(month FROM age(${month("max(timestamp_utc)")}, ${month("min(timestamp_utc)")})))::int + 1 AS count
      FROM staging_polls`,
   );
-  const { first, months } = rows[0]!;
-  if (first === null || months === null) return; // no polls
-  await client.query(
-    months < SPAN_MONTHS
-      ? `SELECT poll_partition_for(m AT TIME ZONE 'UTC') FROM generate_series($1::timestamp, $1::timestamp + make_interval(months => $2), interval '1 month') m`
-      : `SELECT poll_partition_for(m) FROM (SELECT DISTINCT ${month("timestamp_utc")} AT TIME ZONE 'UTC' AS m FROM staging_polls) months`,
-    months < SPAN_MONTHS ? [first, months] : [],
+  const { first, count } = rows[0]!;
+  if (first === null || count === null) return; // no polls
+  const { rows: months } = await client.query<{ m: string }>(
+    count <= SPAN_MONTHS
+      ? `SELECT to_char(m, 'YYYY-MM-DD') AS m FROM generate_series($1::timestamp, $1::timestamp + make_interval(months => $2 - 1), interval '1 month') m`
+      : `SELECT DISTINCT to_char(${month("timestamp_utc")}, 'YYYY-MM-DD') AS m FROM staging_polls ORDER BY 1 DESC LIMIT ${MAX_MONTHS_MADE}`,
+    count <= SPAN_MONTHS ? [first, count] : [],
   );
+  const make = (c: pg.ClientBase) =>
+    c.query(`SELECT poll_partition_for((m || ' 00:00:00+00')::timestamptz) FROM unnest($1::text[]) m`, [months.map((r) => r.m)]);
+  const { rows: held } = await client.query<{ held: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation' AND relation = 'polls'::regclass AND pid = pg_backend_pid()) AS held`,
+  );
+  if (held[0]!.held) return void (await make(client)); // this load holds polls already (--replace): within it
+  const other = await pool().connect();
+  let broken: Error | undefined;
+  try {
+    await other.query("BEGIN");
+    await other.query("SET LOCAL lock_timeout = '3s'");
+    await make(other);
+    await other.query("COMMIT");
+  } catch (e) {
+    await other.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
+    if ((e as { code?: string }).code !== "55P03") throw e; // lock_not_available
+    log().warn({ months: months.length }, "polls' partitions not made (the table was busy): this load's new months go to polls_default");
+  } finally {
+    other.release(broken);
+  }
 }
 
 async function mergePollsInTurn(client: pg.ClientBase): Promise<number> {

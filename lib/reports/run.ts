@@ -93,6 +93,9 @@ async function coordinate(
   // Should this process stop answering (not die) while the shards wait for its snapshot, the server ends the
   // transaction after the job's expiry, so it cannot hold back vacuum for longer.
   await reader.query(`SET LOCAL idle_in_transaction_session_timeout = ${env().REPORT_JOB_EXPIRE_SECONDS * 1000}`);
+  // The stores come from poll_stores, but the shards read polls in this snapshot: holding polls until the last
+  // shard is in keeps a month from being dropped (retention) or the table emptied (a load with --replace) meanwhile.
+  await reader.query("LOCK TABLE polls IN ACCESS SHARE MODE");
   const snapshot = options.shardViaQueue ? (await reader.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id : null;
   const storeIds = await storesPolledBy(reader, now);
   const size = env().REPORT_SHARD_STORES;

@@ -195,6 +195,27 @@ describe("the app answers as described", () => {
     expect(polls.status).toBe(200);
   });
 
+  it("the limits and readings it declares: a body up to its declared size, a parameter given twice by its first value", async () => {
+    // POST /api/admin/owners/{slug}/stores declares 1 MB: the web server's front lets 300 ids (about 8 KB) through.
+    await call("post", "/api/admin/owners", "/api/admin/owners", {
+      body: JSON.stringify({ slug: "many", name: "Many" }),
+      headers: { "Content-Type": "application/json" },
+    });
+    const ids = Array.from({ length: 300 }, (_, i) => `store-with-a-longish-id-${i}`);
+    const assigned = await call("post", "/api/admin/owners/{slug}/stores", "/api/admin/owners/many/stores", {
+      body: JSON.stringify({ storeIds: ids }),
+      headers: { "Content-Type": "application/json" },
+    });
+    expect(assigned.status).toBe(200);
+    const { body: triggered } = await call("post", "/trigger_report", "/trigger_report", { body: "" });
+    const id = (triggered as { report_id: string }).report_id;
+    const twice = await call("get", "/get_report", `/get_report?report_id=${id}&report_id=not-an-id`);
+    expect(twice.status).toBe(200);
+    // The report API's own words for a malformed id, however long.
+    const long = await call("get", "/get_report_file/{id}", `/get_report_file/${"x".repeat(300)}`);
+    expect([long.status, (long.body as { error: { code: string } }).error.code]).toEqual([400, "invalid_report_id"]);
+  });
+
   it("errors in the one shape, with the request's id", async () => {
     const cases: [string, string, string, number][] = [
       ["get", "/get_report", "/get_report", 400],
