@@ -9,5 +9,40 @@ export default defineConfig([
   ...nextVitals,
   ...nextTs,
   prettier,
+  {
+    // What the browser runs imports server code's types only: a value import of the database, accounts, reports,
+    // alerts, uploads or owners modules from a component or the browser's fetch module is an error here, before
+    // the bundler meets a driver it cannot pack. (These modules are also imported by commands, tests and the
+    // workers' bundles, where the server-only package would throw.)
+    files: ["components/**/*.{ts,tsx}", "lib/api/client.ts", "lib/api/query-keys.ts", "app/providers.tsx"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "@/lib/db/*",
+                "@/lib/auth/*",
+                "@/lib/reports/*",
+                "@/lib/alerts/*",
+                "@/lib/uploads/*",
+                "@/lib/owners/*",
+                "@/lib/feeds/load",
+                "@/lib/env",
+              ],
+              allowTypeImports: true,
+              message: "server code: the browser may import its types only (import type).",
+            },
+            {
+              group: ["../db/*", "../auth/*", "../reports/*", "../alerts/*", "../uploads/*", "../owners/*", "../feeds/load", "../env"],
+              allowTypeImports: true,
+              message: "server code: the browser may import its types only (import type).",
+            },
+          ],
+        },
+      ],
+    },
+  },
   globalIgnores([".next/**", "dist/**", "lib/db/generated/**", "next-env.d.ts", "bench/**", "test-results/**", ".data/**"]),
 ]);

@@ -177,11 +177,39 @@ export function env(): Env {
   return parsed.data;
 }
 
+let chosenDatabase: string | undefined;
+
 /**
- * DATABASE_URL when given, else the embedded server's database as its app role (its password is kept in the
+ * Points this process's connections at `url` (the embedded server's database once it is prepared, a benchmark's
+ * own database), over DATABASE_URL: a process decides it after start, and hands it to its children explicitly.
+ */
+export function pointAtDatabase(url: string): void {
+  chosenDatabase = url;
+}
+
+/**
+ * The logger's settings (LOG_LEVEL, LOG_FORMAT, NODE_ENV), read from the environment as they are, not through
+ * env(): the logger must work before the settings are checked, to say what is wrong with them.
+ */
+export function logSettings(): { level: string; json: boolean; production: boolean } {
+  return {
+    level: process.env.LOG_LEVEL ?? "info",
+    json: process.env.LOG_FORMAT === "json",
+    production: process.env.NODE_ENV === "production",
+  };
+}
+
+/** The web server's entry runs Next.js as built: Next.js reads NODE_ENV from the environment itself. */
+export function runNextAsBuilt(): void {
+  (process.env as Record<string, string>).NODE_ENV = "production";
+}
+
+/**
+ * The chosen database (pointAtDatabase), else DATABASE_URL when given, else the embedded server's database as its app role (its password is kept in the
  * server's data directory; see lib/db/credentials.ts).
  */
 export function databaseUrl(): string {
+  if (chosenDatabase) return chosenDatabase;
   const { DATABASE_URL, EMBEDDED_PG_DIR, EMBEDDED_PG_PORT } = env();
   if (DATABASE_URL) return DATABASE_URL;
   const credentials = readCredentials(EMBEDDED_PG_DIR);

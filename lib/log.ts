@@ -1,11 +1,12 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pino, type Logger } from "pino";
+import { logSettings } from "./env";
 
 // The one logger of every server process (web, worker, supervisor): JSON lines on stdout with pino, at LOG_LEVEL
 // (info by default), each with the process's role and pid; in development on a terminal, readable lines instead
 // (pino-pretty). Secrets never reach it: fields that carry them are redacted by name, and the access log writes
-// paths with their query's secrets blanked (redactUrl). Read from process.env directly, not through env(): the
+// paths with their query's secrets blanked (redactUrl). Its settings come from logSettings(), not env(): the
 // logger must work before the settings are checked, to say what is wrong with them.
 
 const SECRET_FIELDS = [
@@ -22,12 +23,11 @@ const SECRET_FIELDS = [
 ];
 
 function make(): Logger {
-  const level = process.env.LOG_LEVEL ?? "info";
-  const pretty =
-    process.env.NODE_ENV !== "production" && process.stdout.isTTY && process.env.LOG_FORMAT !== "json" && installed("pino-pretty");
+  const { level, json, production } = logSettings();
+  const pretty = !production && process.stdout.isTTY && !json && installed("pino-pretty");
   return pino({
     level,
-    base: { pid: process.pid, role: process.env.STOREMON_ROLE ?? "app" },
+    base: { pid: process.pid, role: state.storemonRole ?? "app" },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: SECRET_FIELDS.flatMap((f) => [`["${f}"]`, `*["${f}"]`, `*.headers["${f}"]`]), censor: "[redacted]" },
@@ -47,7 +47,8 @@ function installed(name: string): boolean {
   }
 }
 
-const state = globalThis as unknown as { storemonLog?: Logger };
+// On globalThis: Next.js bundles its own copy of this module into the routes, which must log as the same process.
+const state = globalThis as unknown as { storemonLog?: Logger; storemonRole?: string };
 
 /** This process's logger. */
 export function log(): Logger {
@@ -57,7 +58,7 @@ export function log(): Logger {
 
 /** Names the process in every line from now on (web, worker, supervisor), before the first line is written. */
 export function setLogRole(role: string): void {
-  process.env.STOREMON_ROLE = role;
+  state.storemonRole = role;
   state.storemonLog = undefined;
 }
 

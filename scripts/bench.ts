@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import autocannon from "autocannon";
-import { env } from "../lib/env";
+import { env, pointAtDatabase } from "../lib/env";
 import { databaseServer, freshDatabase } from "../lib/db/prepare";
 import { closePool, pool } from "../lib/db/pool";
 import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
@@ -84,7 +84,7 @@ if (!fs.existsSync(path.join(dataDir, "store_status.csv"))) {
 const server = await databaseServer({ dir: env().EMBEDDED_PG_DIR, port: env().EMBEDDED_PG_PORT });
 const stopServer = server.stop;
 const benchUrl = await freshDatabase(server.adminUrl, "storemon_bench");
-process.env.DATABASE_URL = benchUrl;
+pointAtDatabase(benchUrl);
 
 console.log("loading ...");
 const loadStarted = performance.now();

@@ -33,7 +33,6 @@ function announceSignInLink(link: string) {
   log().info({ file }, "no ADMIN_TOKEN set: the admins' sign-in link for this run is in a file only this user may read");
 }
 const settings = env();
-process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 const database = await prepareDatabase();
 const children: SupervisedChild[] = [];
@@ -65,17 +64,22 @@ if (settings.SAMPLE_DATA === "on" && (await loadSampleIfEmpty(path.dirname(setti
 
 if (!dev && [".next/BUILD_ID", WORKER_BUNDLE, WEB_BUNDLE].some((file) => !fs.existsSync(file))) {
   log().info("no production build yet: running npm run build (once; run it again after changing the code)");
-  const build = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
+  const build = spawnSync("npm", ["run", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
 await closePool();
-if (!settings.ADMIN_TOKEN) {
-  // Nothing is left open: without a configured token, admins sign in with one made for this run.
-  process.env.ADMIN_TOKEN = crypto.randomBytes(24).toString("base64url");
-  announceSignInLink(`http://localhost:${settings.PORT}/admin/sign-in#token=${process.env.ADMIN_TOKEN}`);
-}
-const childEnv = { ...process.env, DATABASE_URL: database.url, PORT: String(settings.PORT) };
+// Nothing is left open: without a configured token, admins sign in with one made for this run.
+const adminToken = settings.ADMIN_TOKEN ?? crypto.randomBytes(24).toString("base64url");
+if (!settings.ADMIN_TOKEN) announceSignInLink(`http://localhost:${settings.PORT}/admin/sign-in#token=${adminToken}`);
+// The children's settings: this environment, and what was decided here.
+const childEnv = {
+  ...process.env,
+  DATABASE_URL: database.url,
+  PORT: String(settings.PORT),
+  ADMIN_TOKEN: adminToken,
+  NEXT_TELEMETRY_DISABLED: "1",
+};
 const launch = (args: string[]) => () => spawn(process.execPath, args, { stdio: "inherit", env: childEnv });
 children.push(
   new SupervisedChild("web server", launch(webArgs(settings.PORT, dev))),

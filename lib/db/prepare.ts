@@ -1,6 +1,6 @@
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
-import { env } from "../env";
+import { env, pointAtDatabase } from "../env";
 import { APP_DATABASE, APP_ROLE, serverUrl } from "./credentials";
 import { ensureDatabaseExists, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
 import { migrate, withMigrationLock } from "./migrate";
@@ -17,7 +17,7 @@ export interface PreparedDatabase {
 
 /**
  * Makes the database ready for use by commands and the launcher: when DATABASE_URL is unset, starts the
- * embedded PostgreSQL (or joins the one already running) and points DATABASE_URL at it; then applies
+ * embedded PostgreSQL (or joins the one already running) and points this process's connections at it; then applies
  * the migrations.
  */
 export async function prepareDatabase(): Promise<PreparedDatabase> {
@@ -28,7 +28,7 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
   if (!url) {
     const server = await startEmbeddedPostgres(settings.EMBEDDED_PG_DIR, settings.EMBEDDED_PG_PORT);
     url = await prepareAppRole(server, settings.EMBEDDED_PG_PORT);
-    process.env.DATABASE_URL = url;
+    pointAtDatabase(url);
     stop = server.stop;
     embedded = server;
   }

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { env } from "../../lib/env";
+import { env, pointAtDatabase } from "../../lib/env";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../../lib/db/embedded";
 import { freshDatabase } from "../../lib/db/prepare";
 import { closePool } from "../../lib/db/pool";
@@ -94,7 +94,7 @@ export async function loadedDatabase(db: ChaosDatabase, name: string, stores = 4
   const dataDir = path.resolve("bench/data", `${stores}x${days}`);
   if (!fs.existsSync(path.join(dataDir, "store_status.csv"))) await generateFeeds({ stores, days }, dataDir);
   const url = await freshDatabase(db.adminUrl, name);
-  process.env.DATABASE_URL = url;
+  pointAtDatabase(url);
   await loadFeeds(feedSourcesInDirectory(dataDir), { actor: "chaos" });
   await closePool();
   return url;
