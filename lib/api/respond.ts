@@ -7,18 +7,20 @@ import { API_HEADERS } from "../http/security-headers";
 import { requestIdOf } from "../observability/requests";
 import { authorize, type Caller } from "../auth/authorize";
 import { signedLinkScope } from "../auth/report-links";
-import { ALL_STORES, type Scope } from "../auth/scope";
+import type { Scope } from "../auth/scope";
 import type { Operation } from "./contract";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 /** What Next.js (and the front in scripts/web.ts) hands a route handler besides the request. */
 export type RouteContext = { params: Promise<Record<string, string>> };
 type Parsed<T> = T extends z.ZodType ? z.infer<T> : undefined;
+/** A public operation's scope: no stores (its handler has no caller to see any for). */
+const NO_STORES: Scope = { all: false, ownerIds: [] };
 
 /** A declared operation's input, checked: its caller (null for public ones and signed links), path, query and JSON body. */
 export interface RouteInput<O extends Operation> {
   caller: O["access"] extends "public" ? null : O["access"] extends "reports-or-link" ? Caller | null : Caller;
-  /** The stores the caller may see (a signed link's, for "reports-or-link"). */
+  /** The stores the caller may see (a signed link's, for "reports-or-link"; none for a public operation). */
   scope: Scope;
   params: Parsed<O["params"]>;
   query: Parsed<O["query"]>;
@@ -40,7 +42,7 @@ export function route<O extends Operation>(
       const caller = await callerOf(request, operation.access, path.id);
       const input = {
         caller: caller?.caller ?? null,
-        scope: caller?.scope ?? ALL_STORES,
+        scope: caller?.scope ?? NO_STORES,
         params: operation.params ? parseNamed(operation.params, path, "path") : undefined,
         query: operation.query ? parseQuery(request, operation.query) : undefined,
         body: operation.body ? await parseBody(request, operation.body, operation.bodyBytes) : undefined,
