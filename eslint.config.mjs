@@ -9,6 +9,8 @@ export default defineConfig([
   ...nextVitals,
   ...nextTs,
   prettier,
+  // `const { dropped, ...rest } = x` is how a field is left out of a copy: the named one is meant to go unused.
+  { rules: { "@typescript-eslint/no-unused-vars": ["warn", { ignoreRestSiblings: true }] } },
   {
     // What the browser runs imports server code's types only: a value import of the database, accounts, reports,
     // alerts, uploads or owners modules from a component or the browser's fetch module is an error here, before

@@ -8,12 +8,11 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import autocannon from "autocannon";
-import { env, pointAtDatabase } from "../lib/env";
-import { databaseServer, freshDatabase } from "../lib/db/prepare";
+import { env } from "../lib/env";
+import { databaseServer } from "../lib/db/prepare";
 import { closePool, pool } from "../lib/db/pool";
-import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
-import { generateFeeds } from "../lib/sample-data/generate";
 import { startApp } from "./app-processes";
+import { generatedDatabase } from "./bench-data";
 import { commandArgs, positiveInteger } from "./cli";
 
 const { values } = commandArgs(
@@ -73,23 +72,10 @@ function peakRssMb(pid: number | undefined): number | null {
   }
 }
 
-// Data: generated once per size and kept under bench/data/.
-const dataDir = path.resolve("bench/data", `${stores}x${days}`);
-if (!fs.existsSync(path.join(dataDir, "store_status.csv"))) {
-  console.log(`generating ${stores} stores x ${days} days into ${dataDir} ...`);
-  await generateFeeds({ stores, days }, dataDir);
-}
-
-// A fresh database on the embedded server (or on DATABASE_URL's server).
+// A fresh database on the embedded server (or on DATABASE_URL's server), with the generated data.
 const server = await databaseServer({ dir: env().EMBEDDED_PG_DIR, port: env().EMBEDDED_PG_PORT });
 const stopServer = server.stop;
-const benchUrl = await freshDatabase(server.adminUrl, "storemon_bench");
-pointAtDatabase(benchUrl);
-
-console.log("loading ...");
-const loadStarted = performance.now();
-const loaded = await loadFeeds(feedSourcesInDirectory(dataDir), { actor: "bench" });
-const loadMs = performance.now() - loadStarted;
+const { url: benchUrl, loaded, loadMs } = await generatedDatabase(server.adminUrl, "storemon_bench", { stores, days, actor: "bench" });
 const polls = loaded.find((r) => r.kind === "polls")!;
 
 // The bench triggers reports back to back, far beyond the per-client limit a service would meet.

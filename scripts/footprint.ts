@@ -1,7 +1,7 @@
 // npm run bench:footprint -- [--stores N] [--days D] [--reports R]
 // The memory of `npm start`'s whole process tree (npm, the launcher, the web server, WORKERS workers) while
 // reports run: loads generated data (as npm run bench does) into a fresh database, runs `npm start` against it
-// in a process group of its own, triggers R reports one after another, and samples every process of the group
+// in a process group of its own, triggers R reports one after another, and samples every process of its tree
 // every 50 ms: resident (RSS) and proportional (PSS: shared pages split between the processes sharing them).
 // Prints the peaks and writes them as JSON under bench/results/.
 import { spawn } from "node:child_process";
@@ -9,12 +9,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { env, pointAtDatabase } from "../lib/env";
-import { databaseServer, freshDatabase } from "../lib/db/prepare";
-import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
+import { env } from "../lib/env";
+import { databaseServer } from "../lib/db/prepare";
 import { closePool } from "../lib/db/pool";
-import { generateFeeds } from "../lib/sample-data/generate";
 import { freePort } from "./app-processes";
+import { generatedDatabase } from "./bench-data";
+import { descendants } from "./process-tree";
 import { commandArgs, positiveInteger } from "./cli";
 
 const { values } = commandArgs(
@@ -26,41 +26,29 @@ const stores = number("stores", 4500);
 const days = number("days", 17);
 const reports = number("reports", 3);
 
-const dataDir = path.resolve("bench/data", `${stores}x${days}`);
-if (!fs.existsSync(path.join(dataDir, "store_status.csv"))) await generateFeeds({ stores, days }, dataDir);
 const server = await databaseServer({ dir: env().EMBEDDED_PG_DIR, port: env().EMBEDDED_PG_PORT });
-const url = await freshDatabase(server.adminUrl, "storemon_footprint");
-pointAtDatabase(url);
-console.log(`loading ${stores} stores x ${days} days ...`);
-const loaded = await loadFeeds(feedSourcesInDirectory(dataDir), { actor: "bench" });
+const { url, loaded } = await generatedDatabase(server.adminUrl, "storemon_footprint", { stores, days, actor: "bench" });
 await closePool();
 
-/** Every process of a process group, with what it is, its RSS and PSS in kB (Linux /proc). */
-function group(pgid: number): { pid: number; what: string; rss: number; pss: number }[] {
-  const found = [];
-  for (const pid of fs
-    .readdirSync("/proc")
-    .filter((p) => /^\d+$/.test(p))
-    .map(Number)) {
+/** Each role a process of the tree plays, told by what it runs. */
+const ROLES: [string, string][] = [
+  ["dist/worker.mjs", "worker"],
+  ["dist/web.mjs", "web"],
+  ["launch.mjs", "launcher"],
+];
+
+/** `root` (npm) and every process under it, with what it is, its RSS and PSS in kB (Linux /proc). */
+function tree(root: number): { pid: number; what: string; rss: number; pss: number }[] {
+  return [{ pid: root, command: "npm start" }, ...descendants(root)].flatMap(({ pid, command }) => {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (Number(stat.split(") ")[1]!.split(" ")[2]) !== pgid) continue;
-      const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
       const kb = (file: string, field: string) =>
         Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/${file}`, "utf8"))?.[1] ?? 0);
-      const what = command.some((a) => a.includes("worker"))
-        ? "worker"
-        : command.some((a) => a.includes("web"))
-          ? "web"
-          : command.some((a) => a.includes("launch"))
-            ? "launcher"
-            : path.basename(command[0] ?? "?") === "node"
-              ? command.slice(1, 3).join(" ")
-              : command.join(" ").slice(0, 40);
-      found.push({ pid, what, rss: kb("status", "VmRSS"), pss: kb("smaps_rollup", "Pss") });
-    } catch {} // gone meanwhile
-  }
-  return found;
+      const what = ROLES.find(([runs]) => command.includes(runs))?.[1] ?? command.slice(0, 40);
+      return [{ pid, what, rss: kb("status", "VmRSS"), pss: kb("smaps_rollup", "Pss") }];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
 }
 
 const port = await freePort();
@@ -91,13 +79,13 @@ try {
     await sleep(100);
   }
   await sleep(3000); // the workers' start
-  const idle = group(app.pid!);
+  const idle = tree(app.pid!);
 
   const peaks = { rss: 0, pss: 0, byProcess: new Map<number, { what: string; rss: number; pss: number }>() };
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const now = group(app.pid!);
+      const now = tree(app.pid!);
       peaks.rss = Math.max(
         peaks.rss,
         now.reduce((s, p) => s + p.rss, 0),

@@ -18,11 +18,16 @@ export type Channel =
   | { name: string; kind: "slack"; url: string }
   | { name: string; kind: "email"; to: string[] };
 
+/** What a rule does: tell of incidents, or send a report on a schedule (every day or week). */
+const RULE_KINDS = ["incidents", "report"] as const;
+type RuleKind = (typeof RULE_KINDS)[number];
+const EVERY = ["day", "week"] as const;
+
 export interface Rule {
   /** "default" for the rule from the environment. */
   id: string;
   name: string;
-  kind: "incidents" | "report";
+  kind: RuleKind;
   /** The owner whose stores it covers; null: every store. */
   ownerId: string | null;
   /** Stores within that range; empty: all of them. */
@@ -30,7 +35,7 @@ export interface Rule {
   afterMinutes: number;
   /** null: the rule does not tell of stores that send no polls. */
   noDataMinutes: number | null;
-  schedule: { every: "day" | "week"; at: string; weekday: number | null; timeZone: string } | null;
+  schedule: { every: (typeof EVERY)[number]; at: string; weekday: number | null; timeZone: string } | null;
   lastRunFor: Date | null;
   createdAt: Date;
   channels: Channel[];
@@ -130,7 +135,7 @@ const MAX_RULES_PER_OWNER = 50;
 export const ruleInput = z
   .object({
     name: z.string().trim().min(1).max(100),
-    kind: z.enum(["incidents", "report"]).default("incidents"),
+    kind: z.enum(RULE_KINDS).default("incidents"),
     /** An owner's slug: the rule covers its stores. Absent: every store (admins only). */
     owner: z.string().max(40).nullish(),
     /** Store ids: only these (within the owner's, when one is named). */
@@ -139,7 +144,7 @@ export const ruleInput = z
     noDataMinutes: z.number().int().min(1).max(10080).nullish(),
     schedule: z
       .object({
-        every: z.enum(["day", "week"]),
+        every: z.enum(EVERY),
         at: z.string().regex(TIME, "HH:MM, 24-hour"),
         weekday: z.number().int().min(0).max(6).nullish(),
         timeZone: z.string().max(64).default("UTC"),
@@ -194,14 +199,12 @@ export const ruleView = z
   .object({
     id: z.string(),
     name: z.string(),
-    kind: z.enum(["incidents", "report"]),
+    kind: z.enum(RULE_KINDS),
     owner: z.object({ slug: z.string(), name: z.string() }).nullable(),
     stores: z.array(z.string()),
     afterMinutes: z.number(),
     noDataMinutes: z.number().nullable(),
-    schedule: z
-      .object({ every: z.enum(["day", "week"]), at: z.string(), weekday: z.number().int().nullable(), timeZone: z.string() })
-      .nullable(),
+    schedule: z.object({ every: z.enum(EVERY), at: z.string(), weekday: z.number().int().nullable(), timeZone: z.string() }).nullable(),
     webhookUrl: z.string().nullable(),
     webhookSecret: z.string().nullable().meta({ description: "Shown to admins and to the rule's maker only" }),
     slackUrl: z.string().nullable(),
@@ -218,6 +221,7 @@ export type RuleView = z.infer<typeof ruleView>;
 export const sampleResults = z.object({
   results: z.array(z.object({ channel: z.string(), target: z.string(), ok: z.boolean(), error: z.string().nullable() })),
 });
+export type SampleResults = z.infer<typeof sampleResults>;
 
 type RuleWithOwner = AlertRule & { owner: { slug: string; name: string } | null };
 

@@ -1,7 +1,7 @@
 // The browser's one fetch module: every call goes through `request`, which turns any failure into an ApiError
 // (uploads go through XMLHttpRequest, for their progress, and answer the same way).
 import type { IncidentView } from "../alerts/list";
-import type { RuleInput, RuleView } from "../alerts/rules";
+import type { RuleInput, RuleView, SampleResults } from "../alerts/rules";
 import type { ApiKeyView } from "../auth/api-keys";
 import type { PersonView } from "../auth/people";
 import type { FeedLoadResult } from "../feeds/load";
@@ -16,6 +16,7 @@ import type {
   StoreHistoryView,
   StoreTimelineView,
 } from "./schemas";
+import type { BodyOf } from "./contract";
 
 export class ApiError extends Error {
   constructor(
@@ -73,24 +74,18 @@ export const api = {
       ? api.send<RuleView>("PUT", `/api/alerts/rules/${encodeURIComponent(id)}`, rule)
       : api.send<RuleView>("POST", "/api/alerts/rules", rule),
   removeRule: (id: string) => api.send("DELETE", `/api/alerts/rules/${encodeURIComponent(id)}`),
-  testRule: (id: string) =>
-    api.send<{ results: { channel: string; target: string; ok: boolean; error: string | null }[] }>(
-      "POST",
-      `/api/alerts/rules/${encodeURIComponent(id)}/test`,
-    ),
+  testRule: (id: string) => api.send<SampleResults>("POST", `/api/alerts/rules/${encodeURIComponent(id)}/test`),
   imports: () => request<{ imports: ImportEntry[] }>("/api/admin/imports"),
   owners: () => request<{ owners: OwnerView[] }>("/api/admin/owners"),
-  createOwner: (owner: { slug: string; name: string }) => api.send<OwnerView>("POST", "/api/admin/owners", owner),
+  createOwner: (owner: BodyOf<"createOwner">) => api.send<OwnerView>("POST", "/api/admin/owners", owner),
   assignStores: (slug: string, storeIds: string[]) =>
     api.send<{ assigned: number }>("POST", `/api/admin/owners/${encodeURIComponent(slug)}/stores`, { storeIds }),
   people: () => request<{ people: PersonView[] }>("/api/admin/people"),
-  invite: (invitation: { email: string; name: string; role: "admin" | "member"; owner?: string }) =>
-    api.send<{ person: PersonView; link: string }>("POST", "/api/admin/people", invitation),
+  invite: (invitation: BodyOf<"invitePerson">) => api.send<{ person: PersonView; link: string }>("POST", "/api/admin/people", invitation),
   passwordLink: (id: string) => api.send<{ link: string }>("POST", `/api/admin/people/${encodeURIComponent(id)}/password-link`),
   removePerson: (id: string) => api.send("DELETE", `/api/admin/people/${encodeURIComponent(id)}`),
   keys: () => request<{ keys: ApiKeyView[] }>("/api/keys"),
-  makeKey: (key: { name: string; scope: "reports" | "ingest"; owner?: string }) =>
-    api.send<{ key: string; view: ApiKeyView }>("POST", "/api/keys", key),
+  makeKey: (key: BodyOf<"createKey">) => api.send<{ key: string; view: ApiKeyView }>("POST", "/api/keys", key),
   revokeKey: (id: string) => api.send("DELETE", `/api/keys/${encodeURIComponent(id)}`),
   /** Ends this browser's sessions on the server. */
   signOut: () => api.send("DELETE", "/api/admin/session"),

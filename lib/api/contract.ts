@@ -525,6 +525,9 @@ export const operations = {
 
 export type OperationName = keyof typeof operations;
 
+/** The JSON body an operation takes, as a caller writes it (defaults not yet applied). */
+export type BodyOf<N extends OperationName> = (typeof operations)[N] extends { body: infer B extends z.ZodType } ? z.input<B> : never;
+
 let bodyLimits: [RegExp, number][] | undefined;
 /** The body limit an operation at this path declares (bodyBytes), if one does: the web server's front applies it. */
 export function declaredBodyBytes(pathname: string): number | undefined {

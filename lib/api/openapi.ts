@@ -69,12 +69,13 @@ const ERRORS: Record<number, string> = {
 
 function errorStatuses(o: Operation): number[] {
   const statuses = new Set([...(o.errors ?? []), 503]);
-  if (o.params || o.query || o.body || o.rawBody) statuses.add(400);
+  const takesBody = Boolean(o.body || o.rawBody);
+  if (o.params || o.query || takesBody) statuses.add(400);
   if (o.params) statuses.add(404);
   if (o.access !== "public") [401, 403].forEach((s) => statuses.add(s));
-  if (o.body || o.rawBody) statuses.add(413);
+  if (takesBody) statuses.add(413);
   // The web server's front asks small JSON bodies for their length (the poll API and uploads stream theirs).
-  if ((o.body || o.rawBody) && o.path !== "/api/polls" && o.path !== "/api/admin/uploads") statuses.add(411);
+  if (takesBody && o.path !== "/api/polls" && o.path !== "/api/admin/uploads") statuses.add(411);
   return [...statuses].sort();
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FIGURES, type FigureColumn, type REPORT_COLUMNS } from "../uptime/figures";
+import { FRESHNESS } from "../uptime/freshness";
 import { ROW_FILTERS, ROW_SORTS } from "./report-rows";
 
 // Request and response shapes shared by the route handlers and the dashboard.
@@ -97,7 +98,7 @@ export const reportRowView = reportFigureValues
     store_id: z.string(),
     name: z.string().nullable().meta({ description: "From the store directory; null without a directory row" }),
     last_poll_at: instant.nullable(),
-    freshness: z.enum(["fresh", "stale", "no_data"]).nullable(),
+    freshness: z.enum(FRESHNESS).nullable(),
     uptime_percent_week: z.number().nullable(),
     uptime_percent_day: z.number().nullable(),
   })

@@ -142,21 +142,16 @@ describe("the stores that have polls (poll_stores), which reports list", () => {
 describe("retention", () => {
   it("drops the months wholly older than the days kept, counted back from the newest poll", async () => {
     await loadPolls(["s1,active,2023-01-15 00:00:00 UTC", "s1,active,2023-02-15 00:00:00 UTC", "s1,active,2023-03-20 00:00:00 UTC"]);
-    const client = await pool().connect();
-    try {
-      // 30 days before 2023-03-20 is 2023-02-18: January is wholly older, February is not.
-      await pool().query("INSERT INTO polls VALUES ('gone', '2023-01-20 00:00:00+00', 'active')");
-      expect(await dropExpiredPolls(client, 30)).toEqual(["polls_2023_01"]);
-      expect(await partitions()).toEqual({ polls_2023_02: 1, polls_2023_03: 1, polls_default: 0 });
-      // The stores whose first poll was in January: looked at again (s1's is now February's; "gone" has none).
-      expect(await pollStores()).toEqual({ s1: "2023-02-15 00:00:00+00" });
-      expect(await dropExpiredPolls(client, 30)).toEqual([]);
-      // 8 days back: 2023-03-12, February ended before it.
-      expect(await dropExpiredPolls(client, 8)).toEqual(["polls_2023_02"]);
-      expect(await partitions()).toEqual({ polls_2023_03: 1, polls_default: 0 });
-    } finally {
-      client.release();
-    }
+    // 30 days before 2023-03-20 is 2023-02-18: January is wholly older, February is not.
+    await pool().query("INSERT INTO polls VALUES ('gone', '2023-01-20 00:00:00+00', 'active')");
+    expect(await dropExpiredPolls(30)).toEqual(["polls_2023_01"]);
+    expect(await partitions()).toEqual({ polls_2023_02: 1, polls_2023_03: 1, polls_default: 0 });
+    // The stores whose first poll was in January: looked at again (s1's is now February's; "gone" has none).
+    expect(await pollStores()).toEqual({ s1: "2023-02-15 00:00:00+00" });
+    expect(await dropExpiredPolls(30)).toEqual([]);
+    // 8 days back: 2023-03-12, February ended before it.
+    expect(await dropExpiredPolls(8)).toEqual(["polls_2023_02"]);
+    expect(await partitions()).toEqual({ polls_2023_03: 1, polls_default: 0 });
   });
 
   it("counts back from now when the newest poll is later (a clock ahead cannot empty the table), and keeps polls_default", async () => {
@@ -165,23 +160,13 @@ describe("retention", () => {
     await pool().query(`SELECT poll_partition_for('2030-06-01 00:00:00+00')`);
     await pool().query(`INSERT INTO polls VALUES ('s1', '2030-06-01 00:00:00+00', 'active')`);
     await pool().query(`INSERT INTO polls_default VALUES ('s9', '1999-01-01 00:00:00+00', 'active')`);
-    const client = await pool().connect();
-    try {
-      expect(await dropExpiredPolls(client, 30)).toEqual([]);
-      expect(Object.keys(await partitions())).toHaveLength(3);
-    } finally {
-      client.release();
-    }
+    expect(await dropExpiredPolls(30)).toEqual([]);
+    expect(Object.keys(await partitions())).toHaveLength(3);
   });
 
   it("the hourly round makes this month's and next month's partitions, once", async () => {
     expect(await maintainPollPartitions(undefined)).toEqual({ made: 2, dropped: [] });
-    const client = await pool().connect();
-    try {
-      expect(await preparePollPartitions(client)).toBe(0);
-    } finally {
-      client.release();
-    }
+    expect(await preparePollPartitions()).toBe(0);
     const now = new Date();
     const month = (d: Date) => `polls_${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
     expect(Object.keys(await partitions())).toEqual(

@@ -1,33 +1,31 @@
 import type pg from "pg";
-import { pool } from "./pool";
+import { inTransaction, pool } from "./pool";
 
 // The partitions of polls, one per month in UTC (see the polls_by_month migration): made ahead, dropped when old.
 
 /** A partition's name for the month it holds. */
 const PARTITION = /^polls_(\d{4})_(\d{2})$/;
 
-/** How long maintenance waits for the table (a partition is made or dropped under an exclusive lock) before trying again next round. */
-const LOCK_TIMEOUT = "3s";
-
-async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
-  await client.query("BEGIN");
-  try {
-    await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-    const result = await work();
-    await client.query("COMMIT");
-    return result;
-  } catch (e) {
-    await client.query("ROLLBACK");
-    throw e;
-  }
+/**
+ * Runs `work` in a transaction that waits at most 3 s for a lock (making or dropping a partition locks polls for
+ * an instant, which readers may hold for longer): on lock_not_available it is left for another time.
+ */
+export function withBriefLockWait<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(async (client) => {
+    await client.query("SET LOCAL lock_timeout = '3s'");
+    return work(client);
+  });
 }
+
+/** Whether a statement gave up waiting for a lock (lock_timeout). */
+export const isLockTimeout = (e: unknown) => (e as { code?: string } | null)?.code === "55P03";
 
 /**
  * Makes the partitions of this month and the next (UTC) unless they exist, so that polls arriving live never
  * make a load wait for one. Returns the months made.
  */
-export async function preparePollPartitions(client: pg.ClientBase): Promise<number> {
-  return inTransaction(client, async () => {
+export async function preparePollPartitions(): Promise<number> {
+  return withBriefLockWait(async (client) => {
     const { rows } = await client.query<{ made: boolean }>(
       `SELECT poll_partition_for(m) AS made FROM (VALUES (now()), (now() + interval '1 month')) months(m)`,
     );
@@ -41,8 +39,8 @@ export async function preparePollPartitions(client: pg.ClientBase): Promise<numb
  * the table). A month goes only once its last instant is older than that, so between `days` and `days` + 31
  * days of polls are kept. Returns the partitions dropped, oldest first.
  */
-export async function dropExpiredPolls(client: pg.ClientBase, days: number): Promise<string[]> {
-  const { rows } = await client.query<{ name: string; cutoff: Date | null }>(
+export async function dropExpiredPolls(days: number): Promise<string[]> {
+  const { rows } = await pool().query<{ name: string; cutoff: Date | null }>(
     `SELECT c.relname AS name,
             least(now(), (SELECT max(timestamp_utc) FROM polls)) - make_interval(days => $1) AS cutoff
      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -55,7 +53,7 @@ export async function dropExpiredPolls(client: pg.ClientBase, days: number): Pro
     if (!month || !cutoff) continue;
     const end = Date.UTC(Number(month[1]), Number(month[2]), 1); // the first instant of the next month
     if (end > cutoff.getTime()) continue;
-    await inTransaction(client, async () => {
+    await withBriefLockWait(async (client) => {
       // No load meanwhile (loads take this lock before anything of polls), and one maker of partitions.
       await client.query("SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))");
       await client.query("SELECT pg_advisory_xact_lock(hashtextextended('polls:partitions', 0))");
@@ -81,19 +79,9 @@ export async function dropExpiredPolls(client: pg.ClientBase, days: number): Pro
 
 /**
  * The hourly round: next month's partition made, and with a retention (POLL_RETENTION_DAYS) the old months
- * dropped. A table held too long by readers is left for the next round. Returns what it did.
+ * dropped. A table held too long by readers is left for the next round (the error says so). Returns what it did.
  */
 export async function maintainPollPartitions(retentionDays: number | undefined): Promise<{ made: number; dropped: string[] }> {
-  const client = await pool().connect();
-  let broken: Error | undefined;
-  try {
-    const made = await preparePollPartitions(client);
-    const dropped = retentionDays === undefined ? [] : await dropExpiredPolls(client, retentionDays);
-    return { made, dropped };
-  } catch (e) {
-    broken = (e as { code?: string }).code === "55P03" ? undefined : (e as Error); // lock_not_available
-    throw e;
-  } finally {
-    client.release(broken);
-  }
+  const made = await preparePollPartitions();
+  return { made, dropped: retentionDays === undefined ? [] : await dropExpiredPolls(retentionDays) };
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import type pg from "pg";
 import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
+import { withBriefLockWait, isLockTimeout } from "../db/poll-partitions";
 import { pool, streamPool } from "../db/pool";
 import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
 import { csvSource } from "./read";
@@ -193,20 +194,10 @@ async function makePartitions(client: pg.ClientBase): Promise<void> {
     `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation' AND relation = 'polls'::regclass AND pid = pg_backend_pid()) AS held`,
   );
   if (held[0]!.held) return void (await make(client)); // this load holds polls already (--replace): within it
-  const other = await pool().connect();
-  let broken: Error | undefined;
-  try {
-    await other.query("BEGIN");
-    await other.query("SET LOCAL lock_timeout = '3s'");
-    await make(other);
-    await other.query("COMMIT");
-  } catch (e) {
-    await other.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
-    if ((e as { code?: string }).code !== "55P03") throw e; // lock_not_available
+  await withBriefLockWait(make).catch((e) => {
+    if (!isLockTimeout(e)) throw e;
     log().warn({ months: months.length }, "polls' partitions not made (the table was busy): this load's new months go to polls_default");
-  } finally {
-    other.release(broken);
-  }
+  });
 }
 
 async function mergePollsInTurn(client: pg.ClientBase): Promise<number> {

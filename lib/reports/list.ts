@@ -177,14 +177,7 @@ export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: 
   );
   let total = rows[0]?.total as number | undefined;
   if (total === undefined) total = (await pool().query(`SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, [id, filter])).rows[0].n;
-  return { total: total ?? 0, page: query.page, pageSize: query.pageSize, rows: rows.map(withoutTotal) as ReportRowsPage["rows"] };
-}
-
-/** A row without the window function's count that came with it. */
-function withoutTotal(row: Record<string, unknown>) {
-  const copy = { ...row };
-  delete copy.total;
-  return copy;
+  return { total: total ?? 0, page: query.page, pageSize: query.pageSize, rows: rows.map(({ total: _, ...row }) => row) };
 }
 
 /** Whether any polls are loaded, and the newest: the dashboard's empty state. Both come from an index. */

@@ -5,9 +5,10 @@ import { visibleStores, type Scope } from "../auth/scope";
 import { pool, streamPool } from "../db/pool";
 import { AppError } from "../errors";
 import { FIGURE_COLUMNS, REPORT_HEADER } from "../uptime";
+import type { ReportSummary } from "../api/schemas";
 import { REPORT_ID_PATTERN } from "./create";
 
-export type ReportStatus = "Queued" | "Running" | "Complete" | "Failed";
+export type ReportStatus = ReportSummary["status"];
 
 export interface ReportState {
   id: string;

@@ -16,7 +16,8 @@ export const FRESH_WITHIN = 90 * 60 * US_PER_SECOND;
  * - no_data: no poll inside the week at all: every figure is extrapolated from a poll before the week (a store
  *   whose feed stopped), so fleet figures leave such stores out.
  */
-export type Freshness = "fresh" | "stale" | "no_data";
+export const FRESHNESS = ["fresh", "stale", "no_data"] as const;
+export type Freshness = (typeof FRESHNESS)[number];
 
 export interface StoreFreshness {
   /** The last poll at or before now (epoch microseconds); null when there is none. */

@@ -6,13 +6,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { env, pointAtDatabase } from "../../lib/env";
+import { env } from "../../lib/env";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../../lib/db/embedded";
-import { freshDatabase } from "../../lib/db/prepare";
 import { closePool } from "../../lib/db/pool";
-import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
-import { generateFeeds } from "../../lib/sample-data/generate";
 import { freePort } from "../app-processes";
+import { generatedDatabase } from "../bench-data";
 import { appProcesses, descendants, isAlive } from "../process-tree";
 
 /** One line of the results table: a check of a scenario, its figure, and whether it passed. */
@@ -91,11 +89,7 @@ export class ChaosDatabase {
 
 /** A fresh database `name` on `db` holding generated data (4,500 stores x 17 days, kept in bench/data/ as the bench keeps it). */
 export async function loadedDatabase(db: ChaosDatabase, name: string, stores = 4500, days = 17): Promise<string> {
-  const dataDir = path.resolve("bench/data", `${stores}x${days}`);
-  if (!fs.existsSync(path.join(dataDir, "store_status.csv"))) await generateFeeds({ stores, days }, dataDir);
-  const url = await freshDatabase(db.adminUrl, name);
-  pointAtDatabase(url);
-  await loadFeeds(feedSourcesInDirectory(dataDir), { actor: "chaos" });
+  const { url } = await generatedDatabase(db.adminUrl, name, { stores, days, actor: "chaos" });
   await closePool();
   return url;
 }
