@@ -120,7 +120,13 @@ test("generating a report when nothing changed since the newest one: the page sa
   page,
 }) => {
   await openReport(page); // the newest report, of the data as it is
+  // The list answers late: a click before it has answered would make a copy unasked, so the button waits for it.
+  await page.route("**/api/reports", async (request) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await request.continue();
+  });
   await page.goto("/");
+  await expect(page.getByRole("button", { name: "Generate report" })).toBeDisabled();
   await page.getByRole("button", { name: "Generate report" }).click();
   await expect(page.getByText("Nothing has changed since the newest report.")).toBeVisible();
   const { data } = await (await page.request.get("/api/reports")).json();

@@ -24,7 +24,8 @@ export function ReportList() {
       return queryClient.invalidateQueries({ queryKey: queryKeys.reports() });
     },
   });
-  // Nothing loaded since the newest report: say so, rather than make the same report again.
+  // Nothing loaded since the newest report: say so, rather than make the same report again. Until the list has
+  // answered that is not known, so the button waits for it (a click in that moment would make a copy unasked).
   const [asked, setAsked] = useState(false);
   const unchanged = reports.data?.data.unchangedSince ?? null;
   const onGenerate = () => (unchanged && !asked ? setAsked(true) : generate.mutate());
@@ -33,7 +34,7 @@ export function ReportList() {
     <section aria-labelledby="reports-heading">
       <div className="section-head">
         <h1 id="reports-heading">Reports</h1>
-        <button type="button" className="button-primary" onClick={onGenerate} disabled={generate.isPending}>
+        <button type="button" className="button-primary" onClick={onGenerate} disabled={generate.isPending || reports.isPending}>
           {generate.isPending ? "Starting…" : "Generate report"}
         </button>
       </div>
