@@ -13,7 +13,7 @@ if (BUILT.some((file) => !fs.existsSync(file))) {
   if (build.error) console.error(`npm run build could not be started: ${build.error.message}`);
   if (build.status !== 0) process.exit(build.status ?? 1);
 } else if (newestSource() > fs.statSync("dist/start.mjs").mtimeMs)
-  console.log("The build is older than the code: this runs the build; run npm run build to run the code as it is now.");
+  console.log("The build is older than the code: starting the existing build; run npm run build to run the code as it is now.");
 await import(pathToFileURL(path.resolve("dist/start.mjs")).href);
 
 /** When the newest file of the app's code was changed. */
