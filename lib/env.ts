@@ -205,8 +205,8 @@ export function runNextAsBuilt(): void {
 }
 
 /**
- * The chosen database (pointAtDatabase), else DATABASE_URL when given, else the embedded server's database as its app role (its password is kept in the
- * server's data directory; see lib/db/credentials.ts).
+ * The chosen database (pointAtDatabase), else DATABASE_URL when given, else the embedded server's database as
+ * its app role (its password is kept in the server's data directory; see lib/db/credentials.ts).
  */
 export function databaseUrl(): string {
   if (chosenDatabase) return chosenDatabase;

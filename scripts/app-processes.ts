@@ -53,7 +53,7 @@ const OLD_SPACE = "--max-old-space-size=128";
 const WASM = "--liftoff-only";
 
 /** The web server as `npm run build` bundles it (scripts/web.ts): Next.js behind a fast status front. */
-export const WEB_BUNDLE = path.resolve("dist/web.mjs");
+const WEB_BUNDLE = path.resolve("dist/web.mjs");
 
 /** Node arguments of a web server process listening on `port` (or `next dev`, in development). */
 export function webArgs(port: number, dev = false): string[] {
@@ -61,7 +61,7 @@ export function webArgs(port: number, dev = false): string[] {
 }
 
 /** The worker as `npm run build` bundles it: plain JavaScript starts faster and smaller than through tsx. */
-export const WORKER_BUNDLE = path.resolve("dist/worker.mjs");
+const WORKER_BUNDLE = path.resolve("dist/worker.mjs");
 
 /** Node arguments of a report worker process: the built bundle, or (in development) the source through tsx. */
 export function workerArgs(dev = false): string[] {
@@ -71,6 +71,19 @@ export function workerArgs(dev = false): string[] {
 
 export function startWorker(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
   return spawnLogged("worker", workerArgs(), { DATABASE_URL: databaseUrl, REPORT_SWEEP_SECONDS: "1", ...env });
+}
+
+/** Asks the app at `baseUrl` for /api/health every 100 ms until it answers 200; after `tries` more, fails with `failure`. */
+export async function untilHealthy(baseUrl: string, tries: number, failure: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const up = await fetch(`${baseUrl}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return;
+    if (i > tries) throw new Error(failure);
+    await sleep(100);
+  }
 }
 
 /** The production build served by `next start` on `port` (or a free one), with `workers` report worker processes. */
@@ -84,15 +97,7 @@ export async function startApp(
   const web = spawnLogged("web", webArgs(port), { DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...env });
   const workerProcesses = Array.from({ length: workers }, () => startWorker(databaseUrl, env));
   const baseUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const up = await fetch(`${baseUrl}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
-    if (i > 300) throw new Error("the app did not start");
-    await sleep(100);
-  }
+  await untilHealthy(baseUrl, 300, "the app did not start");
   return {
     baseUrl,
     web,

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { env } from "../lib/env";
 import { databaseServer } from "../lib/db/prepare";
 import { closePool } from "../lib/db/pool";
-import { freePort } from "./app-processes";
+import { freePort, untilHealthy } from "./app-processes";
 import { generatedDatabase } from "./bench-data";
 import { descendants } from "./process-tree";
 import { commandArgs, positiveInteger } from "./cli";
@@ -51,6 +51,9 @@ function tree(root: number): { pid: number; what: string; rss: number; pss: numb
   });
 }
 
+/** The tree's memory in kB, summed over its processes. */
+const total = (processes: ReturnType<typeof tree>, measure: "rss" | "pss") => processes.reduce((sum, p) => sum + p[measure], 0);
+
 const port = await freePort();
 const app = spawn("npm", ["start"], {
   detached: true, // a process group of its own: npm and everything under it
@@ -67,17 +70,7 @@ const app = spawn("npm", ["start"], {
 });
 const base = `http://127.0.0.1:${port}`;
 try {
-  for (
-    let i = 0;
-    !(await fetch(`${base}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  ) {
-    if (i > 600) throw new Error("npm start did not come up");
-    await sleep(100);
-  }
+  await untilHealthy(base, 600, "npm start did not come up");
   await sleep(3000); // the workers' start
   const idle = tree(app.pid!);
 
@@ -86,14 +79,8 @@ try {
   const sampler = (async () => {
     while (sampling) {
       const now = tree(app.pid!);
-      peaks.rss = Math.max(
-        peaks.rss,
-        now.reduce((s, p) => s + p.rss, 0),
-      );
-      peaks.pss = Math.max(
-        peaks.pss,
-        now.reduce((s, p) => s + p.pss, 0),
-      );
+      peaks.rss = Math.max(peaks.rss, total(now, "rss"));
+      peaks.pss = Math.max(peaks.pss, total(now, "pss"));
       for (const p of now) {
         const seen = peaks.byProcess.get(p.pid) ?? { what: p.what, rss: 0, pss: 0 };
         peaks.byProcess.set(p.pid, { what: p.what, rss: Math.max(seen.rss, p.rss), pss: Math.max(seen.pss, p.pss) });
@@ -123,8 +110,8 @@ try {
     data: { stores, days, polls: loaded.find((r) => r.kind === "polls")!.rowsRead },
     reportSeconds: seconds,
     idle: {
-      rssMb: mb(idle.reduce((s, p) => s + p.rss, 0)),
-      pssMb: mb(idle.reduce((s, p) => s + p.pss, 0)),
+      rssMb: mb(total(idle, "rss")),
+      pssMb: mb(total(idle, "pss")),
       processes: idle.map((p) => ({ what: p.what, rssMb: mb(p.rss), pssMb: mb(p.pss) })),
     },
     whileReportsRun: {

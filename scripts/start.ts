@@ -3,7 +3,7 @@
 // per core by default), so report computation never shares a thread with HTTP and uses every core.
 // Every child, and the embedded PostgreSQL, is started again when it dies (scripts/supervisor.ts); SIGINT,
 // SIGTERM or SIGHUP stops the children, then the database. `--dev` runs `next dev` instead of the build.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -12,7 +12,7 @@ import { closePool } from "../lib/db/pool";
 import { leaveShutdownSignalsToCaller, startEmbeddedPostgres } from "../lib/db/embedded";
 import { prepareDatabase } from "../lib/db/prepare";
 import { loadSampleIfEmpty } from "../lib/sample-data/seed";
-import { WEB_BUNDLE, WORKER_BUNDLE, webArgs, workerArgs } from "./app-processes";
+import { webArgs, workerArgs } from "./app-processes";
 import { SupervisedChild, SupervisedDatabase } from "./supervisor";
 import { log, setLogRole } from "../lib/log";
 
@@ -61,12 +61,6 @@ log().info(`database ready${settings.DATABASE_URL ? "" : ` (embedded, ${settings
 
 if (settings.SAMPLE_DATA === "on" && (await loadSampleIfEmpty(path.dirname(settings.EMBEDDED_PG_DIR))))
   log().info("empty database: loaded a generated sample (200 stores, 10 days)");
-
-if (!dev && [".next/BUILD_ID", WORKER_BUNDLE, WEB_BUNDLE].some((file) => !fs.existsSync(file))) {
-  log().info("no production build yet: running npm run build (once; run it again after changing the code)");
-  const build = spawnSync("npm", ["run", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
 
 await closePool();
 // Nothing is left open: without a configured token, admins sign in with one made for this run.
