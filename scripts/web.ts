@@ -12,7 +12,7 @@ import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { frontBodyRefusal } from "../lib/api/body";
-import { declaredBodyBytes } from "../lib/api/contract";
+import { declaredBodyLimit } from "../lib/api/contract";
 import { getReport, getReportFile } from "../lib/api/get-report";
 import { postPolls } from "../lib/uploads/polls-api";
 import { DownloadStalled, json } from "../lib/api/respond";
@@ -133,7 +133,7 @@ const server = http.createServer(
       return refuse(req, res, new AppError("invalid_host", 400, "the Host header is not a host name or address with an optional port"));
     const path = req.url ?? "";
     const pathname = path.split("?")[0]!;
-    const refusal = frontBodyRefusal(pathname, req.headers, declaredBodyBytes(pathname));
+    const refusal = frontBodyRefusal(req.headers, declaredBodyLimit(pathname));
     if (refusal) return refuse(req, res, refusal);
     dispatch(req, res, path);
   },

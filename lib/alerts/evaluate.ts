@@ -2,6 +2,7 @@ import type pg from "pg";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { loadStoreData } from "../reports/store-data";
 import { countedSpans, downIncidents, isoMicros, noDataIncident, WINDOWS, ZoneClocks, type DownIncident, type StoreData } from "../uptime";
+import { INCIDENT_KINDS } from "./list";
 import { covers, rulesOfKind, type Rule } from "./rules";
 import { sendDeliveryJobs } from "./queue";
 
@@ -19,8 +20,7 @@ const FIRST_LOOK = 6 * WINDOWS.hour;
 /** An outage found once it is over is told (opened and resolved) if it ended this recently; older, only logged. */
 const TELL_ENDED_WITHIN = WINDOWS.hour;
 /** down: the store is down in its business hours; no_data: its poller has been silent in its business hours. */
-const KINDS = ["down", "no_data"] as const;
-type Kind = (typeof KINDS)[number];
+type Kind = (typeof INCIDENT_KINDS)[number];
 type OpenIncident = { id: string; store_id: string; kind: Kind; started: number; opened: number; told: string[] };
 /** One evaluation at a time, whichever worker runs it: a store is never evaluated twice at once. */
 const EVALUATION_LOCK = "hashtextextended('alerts:evaluate', 0)";
@@ -92,7 +92,8 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
       const openOf = new Map(open.map((o) => [`${o.kind}:${o.store_id}`, o]));
       // First over the last hours; again over LOOKBACK, the stores whose story began before them.
       const assessed = stores.map((store) => assess(store, coveringOf(store.storeId, owners), now - FIRST_LOOK, now, clocks));
-      const openBefore = (storeId: string) => KINDS.some((k) => (openOf.get(`${k}:${storeId}`)?.started ?? Infinity) < now - FIRST_LOOK);
+      const openBefore = (storeId: string) =>
+        INCIDENT_KINDS.some((k) => (openOf.get(`${k}:${storeId}`)?.started ?? Infinity) < now - FIRST_LOOK);
       const longer = assessed.filter((a) => a.startsBefore || openBefore(a.store.storeId)).map((a) => a.store.storeId);
       if (longer.length === 0) return { assessed, openOf, lastDownEnd };
       const again = new Map(
@@ -115,7 +116,7 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
       for (const { store, covering, outages, all, current } of assessed) {
         result.stores++;
         let lastEnd = lastDownEnd.get(store.storeId) ?? -Infinity;
-        for (const kind of KINDS) {
+        for (const kind of INCIDENT_KINDS) {
           let existing = openOf.get(`${kind}:${store.storeId}`);
           const found = current[kind];
           const ended = existing ? endOf(kind, existing.started, found, all, store, now) : null;

@@ -2,13 +2,16 @@ import { z } from "zod";
 import { visibleStores, type Scope } from "../auth/scope";
 import { pool } from "../db/pool";
 
+/** An incident's kinds: the store down within its business hours, or no poll from it then. */
+export const INCIDENT_KINDS = ["down", "no_data"] as const;
+
 export const incidentView = z
   .object({
     id: z.string(),
     storeId: z.string(),
     name: z.string().nullable(),
     kind: z
-      .enum(["down", "no_data"])
+      .enum(INCIDENT_KINDS)
       .meta({ description: "down: the store is down in its business hours; no_data: no poll has come in its business hours" }),
     startedAt: z.string(),
     openedAt: z.string(),

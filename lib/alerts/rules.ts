@@ -6,7 +6,7 @@ import { prisma } from "../db/prisma";
 import { env } from "../env";
 import { AppError } from "../errors";
 import type { AlertRule } from "../db/generated/client";
-import { nextDue } from "./schedule";
+import { EVERY, nextDue, type Schedule } from "./schedule";
 
 // Alert rules: which stores, after how long, and where to tell. Kept in alert_rules (through Prisma, the one way
 // in), plus the fleet's default rule from the environment (ALERT_WEBHOOK_URL, ALERT_SLACK_WEBHOOK_URL,
@@ -21,7 +21,6 @@ export type Channel =
 /** What a rule does: tell of incidents, or send a report on a schedule (every day or week). */
 const RULE_KINDS = ["incidents", "report"] as const;
 type RuleKind = (typeof RULE_KINDS)[number];
-const EVERY = ["day", "week"] as const;
 
 export interface Rule {
   /** "default" for the rule from the environment. */
@@ -35,7 +34,7 @@ export interface Rule {
   afterMinutes: number;
   /** null: the rule does not tell of stores that send no polls. */
   noDataMinutes: number | null;
-  schedule: { every: (typeof EVERY)[number]; at: string; weekday: number | null; timeZone: string } | null;
+  schedule: Schedule | null;
   lastRunFor: Date | null;
   createdAt: Date;
   channels: Channel[];

@@ -1,8 +1,11 @@
 import { formatInTimeZone, fromZonedTime } from "date-fns-tz";
 
+/** How often a report rule sends: every day or every week. */
+export const EVERY = ["day", "week"] as const;
+
 /** A report rule's schedule: every day, or every week on `weekday` (0 = Sunday), at `at` (HH:MM) in `timeZone`. */
 export interface Schedule {
-  every: "day" | "week";
+  every: (typeof EVERY)[number];
   at: string;
   weekday: number | null;
   timeZone: string;

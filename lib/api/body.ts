@@ -19,20 +19,25 @@ export function checkDeclaredLength(contentLength: string | null | undefined, ma
   if (Number(contentLength ?? 0) > maxBytes) throw bodyTooLarge(maxBytes);
 }
 
+/** How an operation's body is bounded, as lib/api/contract.ts declares it (nothing declared: a small body). */
+export interface BodyLimit {
+  bodyBytes?: number;
+  bodyStreamed?: "stream" | "route";
+}
+
 /**
- * What the web server's front refuses before Next.js reads anything, by path: a declared length over the
- * route's limit (413), and, on the small-JSON routes, a body without a declared length (411: only a length
- * bounds what Next.js's proxy step buffers). Uploads are left to their route, which records a refused file
- * in the import history. Paths that take no body get the small limit.
+ * What the web server's front refuses before Next.js reads anything, by the path's declared limit: a declared
+ * length over it (413), and, for a small body, none declared (411: only a length bounds what Next.js's proxy
+ * step buffers). A streamed body may come in any framing; one its route bounds ("route": uploads, which record
+ * a refused file in the import history) is left to it. Paths that take no body get the small limit.
  */
 export function frontBodyRefusal(
-  pathname: string,
   headers: { "content-length"?: string; "transfer-encoding"?: string },
-  declaredBytes?: number,
+  { bodyBytes, bodyStreamed }: BodyLimit,
 ): AppError | null {
-  if (pathname === "/api/admin/uploads") return null;
-  const small = pathname !== "/api/polls";
-  const maxBytes = small ? (declaredBytes ?? SMALL_BODY_BYTES) : env().API_BODY_MAX_BYTES;
+  if (bodyStreamed === "route") return null;
+  const small = bodyStreamed === undefined;
+  const maxBytes = small ? (bodyBytes ?? SMALL_BODY_BYTES) : env().API_BODY_MAX_BYTES;
   if (Number(headers["content-length"] ?? 0) > maxBytes) return bodyTooLarge(maxBytes);
   if (small && headers["transfer-encoding"] !== undefined)
     return new AppError("length_required", 411, `send the body with a Content-Length (at most ${maxBytes.toLocaleString("en-US")} bytes)`);

@@ -1,22 +1,9 @@
 // The browser's one fetch module: every call goes through `request`, which turns any failure into an ApiError
 // (uploads go through XMLHttpRequest, for their progress, and answer the same way).
-import type { IncidentView } from "../alerts/list";
-import type { RuleInput, RuleView, SampleResults } from "../alerts/rules";
-import type { ApiKeyView } from "../auth/api-keys";
-import type { PersonView } from "../auth/people";
+import type { RuleInput } from "../alerts/rules";
 import type { FeedLoadResult } from "../feeds/load";
-import type { OwnerView } from "../owners/owners";
-import type { ImportEntry } from "../uploads/imports";
-import type {
-  DataStatus,
-  ReportOverview,
-  ReportRowsPage,
-  ReportRowsQuery,
-  ReportSummary,
-  StoreHistoryView,
-  StoreTimelineView,
-} from "./schemas";
-import type { BodyOf } from "./contract";
+import type { ReportRowsQuery } from "./schemas";
+import type { AnswerOf, BodyOf } from "./contract";
 
 export class ApiError extends Error {
   constructor(
@@ -44,48 +31,47 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 }
 
 export const api = {
-  get: <T>(path: string) => request<T>(path),
   /** A JSON body sent with `method`; an answer without a body (204) gives null. */
   send: <T = null>(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown) =>
     request<T>(path, {
       method,
       ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } }),
     }),
-  reports: () => request<{ reports: ReportSummary[]; data: DataStatus }>("/api/reports"),
-  report: (id: string) => request<ReportOverview>(`/api/reports/${encodeURIComponent(id)}`),
+  reports: () => request<AnswerOf<"listReports">>("/api/reports"),
+  report: (id: string) => request<AnswerOf<"reportOverview">>(`/api/reports/${encodeURIComponent(id)}`),
   reportRows: (id: string, q: ReportRowsQuery) =>
-    request<ReportRowsPage>(
+    request<AnswerOf<"reportRows">>(
       `/api/reports/${encodeURIComponent(id)}/rows?${new URLSearchParams({ page: String(q.page), pageSize: String(q.pageSize), sort: q.sort, dir: q.dir, q: q.q, only: q.only })}`,
     ),
   storeTimeline: (storeId: string, reportId?: string) =>
-    request<StoreTimelineView>(
+    request<AnswerOf<"storeTimeline">>(
       `/api/stores/${encodeURIComponent(storeId)}/timeline${reportId ? `?report=${encodeURIComponent(reportId)}` : ""}`,
     ),
   alerts: (storeId?: string) =>
-    request<{ incidents: IncidentView[] }>(`/api/alerts${storeId ? `?${new URLSearchParams({ store: storeId })}` : ""}`),
+    request<AnswerOf<"listIncidents">>(`/api/alerts${storeId ? `?${new URLSearchParams({ store: storeId })}` : ""}`),
   storeHistory: (storeId: string, days: number, reportId?: string) =>
-    request<StoreHistoryView>(
+    request<AnswerOf<"storeHistory">>(
       `/api/stores/${encodeURIComponent(storeId)}/history?${new URLSearchParams({ days: String(days), ...(reportId ? { report: reportId } : {}) })}`,
     ),
-  triggerReport: () => request<{ report_id: string }>("/trigger_report", { method: "POST" }),
-  rules: () => request<{ rules: RuleView[] }>("/api/alerts/rules"),
+  triggerReport: () => request<AnswerOf<"triggerReport">>("/trigger_report", { method: "POST" }),
+  rules: () => request<AnswerOf<"listRules">>("/api/alerts/rules"),
   saveRule: ({ id, rule }: { id?: string; rule: Partial<RuleInput> }) =>
     id
-      ? api.send<RuleView>("PUT", `/api/alerts/rules/${encodeURIComponent(id)}`, rule)
-      : api.send<RuleView>("POST", "/api/alerts/rules", rule),
+      ? api.send<AnswerOf<"updateRule">>("PUT", `/api/alerts/rules/${encodeURIComponent(id)}`, rule)
+      : api.send<AnswerOf<"createRule">>("POST", "/api/alerts/rules", rule),
   removeRule: (id: string) => api.send("DELETE", `/api/alerts/rules/${encodeURIComponent(id)}`),
-  testRule: (id: string) => api.send<SampleResults>("POST", `/api/alerts/rules/${encodeURIComponent(id)}/test`),
-  imports: () => request<{ imports: ImportEntry[] }>("/api/admin/imports"),
-  owners: () => request<{ owners: OwnerView[] }>("/api/admin/owners"),
-  createOwner: (owner: BodyOf<"createOwner">) => api.send<OwnerView>("POST", "/api/admin/owners", owner),
+  testRule: (id: string) => api.send<AnswerOf<"testRule">>("POST", `/api/alerts/rules/${encodeURIComponent(id)}/test`),
+  imports: () => request<AnswerOf<"imports">>("/api/admin/imports"),
+  owners: () => request<AnswerOf<"listOwners">>("/api/admin/owners"),
+  createOwner: (owner: BodyOf<"createOwner">) => api.send<AnswerOf<"createOwner">>("POST", "/api/admin/owners", owner),
   assignStores: (slug: string, storeIds: string[]) =>
-    api.send<{ assigned: number }>("POST", `/api/admin/owners/${encodeURIComponent(slug)}/stores`, { storeIds }),
-  people: () => request<{ people: PersonView[] }>("/api/admin/people"),
-  invite: (invitation: BodyOf<"invitePerson">) => api.send<{ person: PersonView; link: string }>("POST", "/api/admin/people", invitation),
-  passwordLink: (id: string) => api.send<{ link: string }>("POST", `/api/admin/people/${encodeURIComponent(id)}/password-link`),
+    api.send<AnswerOf<"assignStores">>("POST", `/api/admin/owners/${encodeURIComponent(slug)}/stores`, { storeIds }),
+  people: () => request<AnswerOf<"listPeople">>("/api/admin/people"),
+  invite: (invitation: BodyOf<"invitePerson">) => api.send<AnswerOf<"invitePerson">>("POST", "/api/admin/people", invitation),
+  passwordLink: (id: string) => api.send<AnswerOf<"resetPassword">>("POST", `/api/admin/people/${encodeURIComponent(id)}/password-link`),
   removePerson: (id: string) => api.send("DELETE", `/api/admin/people/${encodeURIComponent(id)}`),
-  keys: () => request<{ keys: ApiKeyView[] }>("/api/keys"),
-  makeKey: (key: BodyOf<"createKey">) => api.send<{ key: string; view: ApiKeyView }>("POST", "/api/keys", key),
+  keys: () => request<AnswerOf<"listKeys">>("/api/keys"),
+  makeKey: (key: BodyOf<"createKey">) => api.send<AnswerOf<"createKey">>("POST", "/api/keys", key),
   revokeKey: (id: string) => api.send("DELETE", `/api/keys/${encodeURIComponent(id)}`),
   /** Ends this browser's sessions on the server. */
   signOut: () => api.send("DELETE", "/api/admin/session"),

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { ruleInput, ruleView, sampleResults } from "../alerts/rules";
 import { incidentView } from "../alerts/list";
-import { apiKeyView } from "../auth/api-keys";
+import { apiKeyView, KEY_SCOPES } from "../auth/api-keys";
 import type { Access } from "../auth/authorize";
-import { personView } from "../auth/people";
+import type { BodyLimit } from "./body";
+import { PERSON_ROLES, personView } from "../auth/people";
 import { viewerSchema } from "../auth/viewer";
 import { feedLoadResult } from "../feeds/load";
-import { FEED_KINDS } from "../feeds/kinds";
+import { FEED_KINDS, type FeedKind } from "../feeds/kinds";
 import { ownerView } from "../owners/owners";
 import { importEntry } from "../uploads/imports";
 import { REPORT_HEADER } from "../uptime/figures";
@@ -58,6 +59,11 @@ export interface Operation {
   /** A JSON body, parsed by the route wrapper through the bounded reader (at most `bodyBytes`, else 4 KB). */
   body?: z.ZodType;
   bodyBytes?: number;
+  /**
+   * A body streamed to its handler rather than read whole as a small one: "stream" (the poll API: any framing, at
+   * most API_BODY_MAX_BYTES) or "route" (uploads: the handler bounds it, and records a refused file).
+   */
+  bodyStreamed?: "stream" | "route";
   /**
    * A body the handler reads itself, by content type, for the description: a file, CSV, a form, or JSON whose
    * errors are worded by its handler (the public API's and sign-in's).
@@ -259,6 +265,7 @@ export const operations = {
     description:
       "A JSON array of {store_id, timestamp_utc, status} or CSV (Content-Type: text/csv), checked by the polls feed's rules and merged: " +
       "idempotent on (store_id, timestamp_utc). All or nothing: one bad poll refuses the request, naming its item and field.",
+    bodyStreamed: "stream",
     rawBody: {
       "application/json": z.array(
         z.object({ store_id: z.union([z.string(), z.number()]), timestamp_utc: z.string(), status: z.enum(["active", "inactive"]) }),
@@ -278,10 +285,11 @@ export const operations = {
     query: z.object({
       name: z.string().min(1).max(255).meta({ description: "The file's name" }),
       kind: z
-        .enum(FEED_KINDS as [string, ...string[]])
+        .enum(FEED_KINDS as [FeedKind, ...FeedKind[]])
         .optional()
         .meta({ description: "Its feed; by default told from its name or header" }),
     }),
+    bodyStreamed: "route",
     rawBody: { "text/csv": z.string() },
     responses: { 200: { description: "Loaded", json: feedLoadResult } },
     errors: [413, 422],
@@ -387,7 +395,7 @@ export const operations = {
     tag: "Accounts and keys",
     access: "account",
     summary: "A new service key, answered once with its secret",
-    body: z.object({ name: z.string().trim().min(1).max(100), scope: z.enum(["reports", "ingest"]), owner: z.string().max(40).optional() }),
+    body: z.object({ name: z.string().trim().min(1).max(100), scope: z.enum(KEY_SCOPES), owner: z.string().max(40).optional() }),
     responses: { 201: { description: "The key: `key` is shown this once", json: z.object({ key: z.string(), view: apiKeyView }) } },
   }),
   revokeKey: op({
@@ -456,7 +464,7 @@ export const operations = {
     body: z.object({
       email: z.email().max(320),
       name: z.string().trim().min(1).max(200),
-      role: z.enum(["admin", "member"]),
+      role: z.enum(PERSON_ROLES),
       owner: z.string().max(40).optional(),
     }),
     responses: { 201: { description: "The person and their link", json: z.object({ person: personView, link: z.string() }) } },
@@ -525,14 +533,26 @@ export const operations = {
 
 export type OperationName = keyof typeof operations;
 
+/** What an operation answers when it succeeds (the JSON of its 200, 201 or 202), as a caller reads it. */
+export type AnswerOf<N extends OperationName> = {
+  [S in keyof Responses<N>]: Responses<N>[S] extends { json: infer J extends z.ZodType } ? z.output<J> : never;
+}[keyof Responses<N>];
+type Responses<N extends OperationName> = (typeof operations)[N]["responses"];
+
 /** The JSON body an operation takes, as a caller writes it (defaults not yet applied). */
 export type BodyOf<N extends OperationName> = (typeof operations)[N] extends { body: infer B extends z.ZodType } ? z.input<B> : never;
 
-let bodyLimits: [RegExp, number][] | undefined;
-/** The body limit an operation at this path declares (bodyBytes), if one does: the web server's front applies it. */
-export function declaredBodyBytes(pathname: string): number | undefined {
+/** A pattern for the paths of a route written /api/reports/{id} (or, as route names write it, /api/reports/:id). */
+export function pathPattern(route: string): RegExp {
+  const escaped = route.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+  return new RegExp(`^${escaped.replace(/\{\w+\}|:\w+/g, "[^/]+")}$`);
+}
+
+let bodyLimits: [RegExp, BodyLimit][] | undefined;
+/** How the operation at this path declares its body bounded (bodyBytes, bodyStreamed): the web server's front applies it. */
+export function declaredBodyLimit(pathname: string): BodyLimit {
   bodyLimits ??= (Object.values(operations) as Operation[])
-    .filter((o) => o.bodyBytes !== undefined)
-    .map((o) => [new RegExp(`^${o.path.replace(/\{\w+\}/g, "[^/]+")}$`), o.bodyBytes!]);
-  return bodyLimits.find(([pattern]) => pattern.test(pathname))?.[1];
+    .filter((o) => o.bodyBytes !== undefined || o.bodyStreamed !== undefined)
+    .map((o) => [pathPattern(o.path), { bodyBytes: o.bodyBytes, bodyStreamed: o.bodyStreamed }]);
+  return bodyLimits.find(([pattern]) => pattern.test(pathname))?.[1] ?? {};
 }

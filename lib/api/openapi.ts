@@ -74,8 +74,8 @@ function errorStatuses(o: Operation): number[] {
   if (o.params) statuses.add(404);
   if (o.access !== "public") [401, 403].forEach((s) => statuses.add(s));
   if (takesBody) statuses.add(413);
-  // The web server's front asks small JSON bodies for their length (the poll API and uploads stream theirs).
-  if (takesBody && o.path !== "/api/polls" && o.path !== "/api/admin/uploads") statuses.add(411);
+  // The web server's front asks small bodies for their length (streamed ones may come in any framing).
+  if (takesBody && o.bodyStreamed === undefined) statuses.add(411);
   return [...statuses].sort();
 }
 

@@ -47,10 +47,13 @@ const fleetFigures = z.object({
   storesWarning: z.number().int().meta({ description: "Stores between the warning threshold and fine" }),
 });
 
+/** A report's statuses, in the order it goes through them (Failed instead of Complete). */
+export const REPORT_STATUSES = ["Queued", "Running", "Complete", "Failed"] as const;
+
 export const reportSummary = z
   .object({
     id: z.string(),
-    status: z.enum(["Queued", "Running", "Complete", "Failed"]),
+    status: z.enum(REPORT_STATUSES),
     createdAt: instant,
     startedAt: instant.nullable(),
     finishedAt: instant.nullable(),
@@ -91,7 +94,6 @@ export const reportFigureValues = z.object(
     ]),
   ) as Record<FigureColumn, z.ZodNumber>,
 );
-export type ReportFigureValues = Record<FigureColumn, number>;
 
 export const reportRowView = reportFigureValues
   .extend({
@@ -103,7 +105,6 @@ export const reportRowView = reportFigureValues
     uptime_percent_day: z.number().nullable(),
   })
   .meta({ id: "ReportRow" });
-export type ReportRowView = z.infer<typeof reportRowView>;
 
 export const reportRowsPage = z
   .object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), rows: z.array(reportRowView) })

@@ -5,13 +5,15 @@ import { prisma } from "../db/prisma";
 // Service keys made in the admin pages. The key is shown once, when it is made; the table keeps its SHA-256
 // (a key is 256 random bits, so a fast hash is enough) and its first characters, to tell keys apart.
 
-export type KeyScope = "reports" | "ingest";
+/** What a key made here may do: read reports, or send polls. */
+export const KEY_SCOPES = ["reports", "ingest"] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
 
 export const apiKeyView = z
   .object({
     id: z.string(),
     name: z.string(),
-    scope: z.enum(["reports", "ingest"]),
+    scope: z.enum(KEY_SCOPES),
     owner: z.object({ slug: z.string(), name: z.string() }).nullable(),
     prefix: z.string().meta({ description: "The key's first characters, to tell keys apart" }),
     createdBy: z.string(),

@@ -7,7 +7,8 @@ import { accounts, passwordLinkToken } from "./accounts";
 // People (admins and owners' members) and what they may see. Accounts are made by admins: an invitation is an
 // account with a password nobody knows and a link to choose one.
 
-export type PersonRole = "admin" | "member";
+export const PERSON_ROLES = ["admin", "member"] as const;
+export type PersonRole = (typeof PERSON_ROLES)[number];
 
 export interface Person {
   id: string;
@@ -23,7 +24,7 @@ export const personView = z
     id: z.string(),
     name: z.string(),
     email: z.string(),
-    role: z.enum(["admin", "member"]),
+    role: z.enum(PERSON_ROLES),
     owners: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string() })),
     active: z.boolean().meta({ description: "Whether they have chosen a password through their link yet" }),
     createdAt: z.string(),

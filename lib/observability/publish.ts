@@ -1,4 +1,5 @@
 import client from "prom-client";
+import { REPORT_STATUSES } from "../api/schemas";
 import { pool, streamPool } from "../db/pool";
 import { errorMessage, log } from "../log";
 import { metrics, processName } from "./metrics";
@@ -105,8 +106,7 @@ async function stateNow(processes: number): Promise<string> {
   const age = gauge("storemon_queue_oldest_waiting_seconds", "Seconds the oldest job ready to run has waited, by queue.", ["queue"]);
   for (const r of oldest.rows) age.set({ queue: r.name }, r.seconds);
   const byStatus = gauge("storemon_reports", "Reports kept, by status.", ["status"]);
-  for (const status of ["Queued", "Running", "Complete", "Failed"])
-    byStatus.set({ status }, reports.rows.find((r) => r.status === status)?.n ?? 0);
+  for (const status of REPORT_STATUSES) byStatus.set({ status }, reports.rows.find((r) => r.status === status)?.n ?? 0);
   gauge("storemon_alert_deliveries_waiting", "Notifications of the last day not delivered yet (waiting, being retried, or failed).").set(
     waiting.rows[0]!.n,
   );

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type http from "node:http";
-import { operations } from "../api/contract";
+import { operations, pathPattern } from "../api/contract";
 import { log, redactUrl } from "../log";
 import { metrics } from "./metrics";
 
@@ -23,9 +23,6 @@ export function requestIdOf(request: Request): string | undefined {
   return id && WELL_FORMED.test(id) ? id : undefined;
 }
 
-/** Path segments that name one thing: what follows them is an id, for logs' and metrics' route names. */
-const NAMED_AFTER = new Set(["reports", "stores", "get_report_file", "owners", "people", "keys", "rules"]);
-
 /**
  * The app's routes, ids as :id: the only route names metrics and logs use. The pages are listed here; the API's
  * routes come from its declared operations (lib/api/contract.ts).
@@ -47,19 +44,21 @@ const PAGES = [
   "/icon.svg",
   "/favicon.ico",
 ];
-let routes: Set<string> | undefined;
-const knownRoutes = () => (routes ??= new Set([...PAGES, ...Object.values(operations).map((o) => o.path.replace(/\{\w+\}/g, ":id"))]));
+let routes: [RegExp, string][] | undefined;
+const knownRoutes = () =>
+  (routes ??= [...new Set([...PAGES, ...Object.values(operations).map((o) => o.path.replace(/\{\w+\}/g, ":id"))])].map((route) => [
+    pathPattern(route),
+    route,
+  ]));
 
 /**
  * A path as a route name, e.g. /api/reports/:id/rows: ids replaced, and anything that is not one of the app's
  * routes "other", so that metrics have one series per route whatever a scanner tries.
  */
 export function routeOf(url: string): string {
-  const path = url.split("?")[0]!;
+  const path = url.split("?")[0] || "/";
   if (path.startsWith("/_next/")) return "/_next/*";
-  const segments = path.split("/");
-  const route = segments.map((s, i) => (i > 1 && NAMED_AFTER.has(segments[i - 1]!) && s ? ":id" : s)).join("/") || "/";
-  return knownRoutes().has(route) ? route : "other";
+  return knownRoutes().find(([pattern]) => pattern.test(path))?.[1] ?? "other";
 }
 
 /** Gives a request its id (also on the request, for the routes to carry on) and logs and times it when it ends. */

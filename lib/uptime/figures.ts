@@ -60,7 +60,7 @@ export const FIGURES = [
   },
 ] as const;
 
-export type Figure = (typeof FIGURES)[number];
+type Figure = (typeof FIGURES)[number];
 export type FigureKey = Figure["key"];
 export type FigureColumn = Figure["column"];
 
