@@ -9,7 +9,11 @@ import { requestIdOf } from "@/lib/observability/requests";
 export const dynamic = "force-dynamic";
 
 export const POST = route(operations.triggerReport, async (request, { caller }) => {
-  await countTrigger(caller.limitKey());
-  const reportId = await triggerReport(await parseTriggerBody(request), { signal: request.signal, requestId: requestIdOf(request) });
+  await countTrigger(caller.limitKeys);
+  const reportId = await triggerReport(await parseTriggerBody(request), {
+    signal: request.signal,
+    requestId: requestIdOf(request),
+    scope: caller.scope,
+  });
   return json({ report_id: reportId }, 202);
 });

@@ -10,7 +10,7 @@ import { sendMail } from "./mail";
 import { post } from "./post";
 import { channelNamed, DEFAULT_RULE_ID, type Channel, type Rule } from "./rules";
 import { metrics } from "../observability/metrics";
-import { errorMessage } from "../log";
+import { errorMessage, log } from "../log";
 
 /** The headers a receiver checks: the signature is HMAC-SHA256 over `<timestamp>.<body>` with the shared secret. */
 export const SIGNATURE_HEADER = "X-Storemon-Signature";
@@ -66,12 +66,24 @@ export async function deliver(deliveryId: number): Promise<void> {
   } else message = incidentMessage(d);
   const failure = await send(found.rule, found.channel, String(d.id), message);
   metrics().alertDeliveries.inc({ kind: found.channel.kind, outcome: failure ? "failed" : "delivered" });
-  await pool().query(
+  const { rows: counted } = await pool().query<{ attempts: number }>(
     `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $2,
-            delivered_at = coalesce(delivered_at, CASE WHEN $2::text IS NULL THEN now() END) WHERE id = $1`,
+            delivered_at = coalesce(delivered_at, CASE WHEN $2::text IS NULL THEN now() END) WHERE id = $1 RETURNING attempts`,
     [deliveryId, failure],
   );
-  if (failure) throw new Error(`alert ${deliveryId} to ${found.channel.name}: ${failure}`);
+  if (!failure) return;
+  // The channel's host, never its address or secret (a Slack-compatible address holds its token).
+  log().warn(
+    {
+      delivery: deliveryId,
+      rule: found.rule.id,
+      channel: found.channel.name,
+      target: describeChannel(found.channel),
+      attempt: counted[0]?.attempts,
+    },
+    `alert delivery failed: ${failure}`,
+  );
+  throw new Error(`alert ${deliveryId} to ${found.channel.name}: ${failure}`);
 }
 
 async function fail(deliveryId: number, error: string): Promise<void> {

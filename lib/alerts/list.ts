@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { visibleStores, type Scope } from "../auth/scope";
+import { visibleOwners, visibleStores, type Scope } from "../auth/scope";
 import { pool } from "../db/pool";
 
 /** An incident's kinds: the store down within its business hours, or no poll from it then. */
@@ -24,6 +24,16 @@ export const incidentView = z
   .meta({ id: "Incident" });
 export type IncidentView = z.infer<typeof incidentView>;
 
+/**
+ * The deliveries whose state a caller is shown: every one to admins; to an owner's members, those to the channels of
+ * the rules they manage (their owners'), not the operators' (the environment's rule, rules of every store): an
+ * operator's receiver and its errors are not theirs to see. A delivery's channel is `<kind>:<rule id>`.
+ */
+function managedDeliveries(scope: Scope): string {
+  if (scope.all) return "TRUE";
+  return `split_part(d.channel, ':', 2) IN (SELECT id FROM alert_rules WHERE ${visibleOwners(scope)})`;
+}
+
 /** Incidents of the stores of `scope` (and of one store, when given), open ones first, then the newest. */
 export async function listIncidents(scope: Scope, storeId?: string, limit = 200): Promise<IncidentView[]> {
   const { rows } = await pool().query(
@@ -36,7 +46,7 @@ export async function listIncidents(scope: Scope, storeId?: string, limit = 200)
             max(d.last_error) FILTER (WHERE d.delivered_at IS NULL) AS "lastError"
      FROM (SELECT * FROM incidents WHERE ${visibleStores(scope)} AND ($1::text IS NULL OR store_id = $1)
            ORDER BY (resolved_at IS NULL) DESC, opened_at DESC LIMIT $2) i
-     LEFT JOIN stores s USING (store_id) LEFT JOIN alert_deliveries d ON d.incident_id = i.id
+     LEFT JOIN stores s USING (store_id) LEFT JOIN alert_deliveries d ON d.incident_id = i.id AND ${managedDeliveries(scope)}
      GROUP BY i.id, i.store_id, i.kind, i.started_at, i.opened_at, i.resolved_at, s.name
      ORDER BY (i.resolved_at IS NULL) DESC, i.opened_at DESC`,
     [storeId ?? null, limit],

@@ -128,7 +128,7 @@ const httpUrl = z
   .refine((u) => /^https?:$/.test(new URL(u).protocol), "an http or https address");
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 /** Stores a rule may list, and rules an owner (or the fleet, for rules of every store) may have: every minute's evaluation goes through them all. */
-const MAX_LISTED_STORES = 1000;
+export const MAX_LISTED_STORES = 1000;
 const MAX_RULES_PER_OWNER = 50;
 
 export const ruleInput = z

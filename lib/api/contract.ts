@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ruleInput, ruleView, sampleResults } from "../alerts/rules";
+import { MAX_LISTED_STORES, ruleInput, ruleView, sampleResults } from "../alerts/rules";
 import { incidentView } from "../alerts/list";
 import { apiKeyView, KEY_SCOPES } from "../auth/api-keys";
 import type { Access } from "../auth/authorize";
@@ -88,6 +88,9 @@ const form = (fields: Record<string, z.ZodType>) => ({ "application/x-www-form-u
 const pollsCsv = z.string().meta({ description: "store_id,status,timestamp_utc lines, the polls feed's header first" });
 
 const op = <O extends Operation>(o: O) => o;
+
+/** A rule's body: room for its MAX_LISTED_STORES store ids at their longest (128 characters, quoted, a comma), and the rest. */
+const RULE_BODY_BYTES = MAX_LISTED_STORES * 131 + 16 * 1024;
 
 /** POST /api/admin/session's body. */
 export const signInBody = z.union([
@@ -221,6 +224,7 @@ export const operations = {
     access: "account",
     summary: "A new alert rule or scheduled report",
     body: ruleInput,
+    bodyBytes: RULE_BODY_BYTES,
     responses: { 201: { description: "The rule", json: ruleView } },
     errors: [409, 413],
   }),
@@ -232,6 +236,7 @@ export const operations = {
     summary: "Replace a rule's settings",
     params: id,
     body: ruleInput,
+    bodyBytes: RULE_BODY_BYTES,
     responses: { 200: { description: "The rule", json: ruleView } },
     errors: [413],
   }),
@@ -397,6 +402,7 @@ export const operations = {
     summary: "A new service key, answered once with its secret",
     body: z.object({ name: z.string().trim().min(1).max(100), scope: z.enum(KEY_SCOPES), owner: z.string().max(40).optional() }),
     responses: { 201: { description: "The key: `key` is shown this once", json: z.object({ key: z.string(), view: apiKeyView }) } },
+    errors: [409],
   }),
   revokeKey: op({
     method: "DELETE",

@@ -11,7 +11,7 @@ import { csvResponse, json, route, wantsCsv } from "./respond";
 /** GET /get_report: a report's status, or (Accept: text/csv or ?format=csv) its CSV once complete. */
 export const getReport = route(operations.getReport, async (request, { scope, query }) => {
   const id = checkReportId(query.report_id);
-  const state = await reportStatus(id);
+  const state = await reportStatus(id, scope);
   if (wantsCsv(request)) {
     if (state.status === "Complete") return reportFile(request, id, scope);
     if (state.status !== "Failed") return json({ status: "Running" }, 202);

@@ -36,12 +36,12 @@ describe("accounts", () => {
       returnHeaders: true,
     });
     const headers = new Headers({ cookie: signedIn.headers.get("set-cookie")!.split(";")[0]! });
-    const token = (await passwordLinkToken("ben@example.com"))!;
+    const token = (await passwordLinkToken("ben@example.com", "reset"))!;
     expect(token).toMatch(/^\w{16,}$/);
     await auth.api.resetPassword({ body: { token, newPassword: "second password 456" } });
     expect(await auth.api.getSession({ headers })).toBeNull();
     await expect(auth.api.resetPassword({ body: { token, newPassword: "third password 789" } })).rejects.toThrow();
     await auth.api.signInEmail({ body: { email: "ben@example.com", password: "second password 456" } });
-    expect(await passwordLinkToken("nobody@example.com")).toBeNull();
+    expect(await passwordLinkToken("nobody@example.com", "reset")).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import crypto from "node:crypto";
 import { prisma } from "../db/prisma";
+import { AppError } from "../errors";
 
 // Service keys made in the admin pages. The key is shown once, when it is made; the table keeps its SHA-256
 // (a key is 256 random bits, so a fast hash is enough) and its first characters, to tell keys apart.
@@ -29,6 +30,12 @@ const hashOf = (key: string) => crypto.createHash("sha256").update(key).digest("
 /** Last-used times are written at most this often per key, not on every call. */
 const LAST_USED_PRECISION_MS = 60_000;
 
+/**
+ * Unrevoked keys an owner may have (keys of every store count as one owner's). Limits count per owner, not per
+ * key, so more keys give no more reports; this keeps the list one can read and audit.
+ */
+export const MAX_KEYS_PER_OWNER = 20;
+
 export async function createApiKey(input: {
   name: string;
   scope: KeyScope;
@@ -36,21 +43,33 @@ export async function createApiKey(input: {
   createdBy: string;
 }): Promise<{ key: string; view: ApiKeyView }> {
   const key = KEY_PREFIX + crypto.randomBytes(32).toString("base64url");
-  const row = await prisma().apiKey.create({
-    data: { ...input, hash: hashOf(key), prefix: key.slice(0, KEY_PREFIX.length + 6) },
-    include: { owner: true },
+  const row = await prisma().$transaction(async (tx) => {
+    // One owner's keys are made one at a time, so that keys made at once cannot pass the cap together.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('api-keys:' || ${input.ownerId ?? ""}, 0))`;
+    if ((await tx.apiKey.count({ where: { ownerId: input.ownerId, revokedAt: null } })) >= MAX_KEYS_PER_OWNER)
+      throw new AppError(
+        "too_many_keys",
+        409,
+        `at most ${MAX_KEYS_PER_OWNER} keys ${input.ownerId ? "per owner" : "for every store"}; revoke one first`,
+      );
+    return tx.apiKey.create({
+      data: { ...input, hash: hashOf(key), prefix: key.slice(0, KEY_PREFIX.length + 6) },
+      include: { owner: true },
+    });
   });
   return { key, view: view(row) };
 }
 
 /** The unrevoked key with this secret, its last use noted (to the minute). */
-export async function findApiKey(secret: string): Promise<{ id: string; name: string; scope: KeyScope; ownerId: string | null } | null> {
+export async function findApiKey(
+  secret: string,
+): Promise<{ id: string; name: string; scope: KeyScope; ownerId: string | null; createdBy: string } | null> {
   if (!secret.startsWith(KEY_PREFIX) || secret.length > 100) return null;
   const row = await prisma().apiKey.findUnique({ where: { hash: hashOf(secret) } });
   if (!row || row.revokedAt) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS)
     await prisma().apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-  return { id: row.id, name: row.name, scope: row.scope as KeyScope, ownerId: row.ownerId };
+  return { id: row.id, name: row.name, scope: row.scope as KeyScope, ownerId: row.ownerId, createdBy: row.createdBy };
 }
 
 export async function listApiKeys(ownerIds?: readonly string[]): Promise<ApiKeyView[]> {

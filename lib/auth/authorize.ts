@@ -23,10 +23,11 @@ export interface Caller {
   /** The person signed in, when it is one (not a key, the bootstrap admin or open mode). */
   person?: Person;
   /**
-   * What the caller's rate limits are counted under: its API key (hashed), its account, or its address.
-   * Worked out when asked (only triggers need it), not on every status call.
+   * What the caller's rate limits are counted under, each apart: the owners whose stores it sees, the account it
+   * is (or that made its key), an unscoped key itself (hashed), or an anonymous caller's address. Counted per owner
+   * and per account, so that making more keys gives no more.
    */
-  limitKey(): string;
+  limitKeys: readonly string[];
 }
 
 export function cookieValue(request: Request, name: string): string | undefined {
@@ -42,6 +43,9 @@ export function hasAdminSession(request: Request): Promise<boolean> {
   return verifySession(cookieValue(request, SESSION_COOKIE));
 }
 
+const ownerLimits = (scope: Scope) => (scope.all ? [] : scope.ownerIds.map((id) => `owner:${id}`));
+const accountLimit = (account: string) => `account:${account}`;
+
 /** The stores of the owner a key names by slug (none when there is no such owner yet). */
 async function ownerScope(slug: string): Promise<Scope> {
   const owner = await prisma().owner.findUnique({ where: { slug }, select: { id: true } });
@@ -55,14 +59,17 @@ async function keyCaller(secret: string, access: Access): Promise<Caller> {
   if (!configured && !made) throw new AppError("unauthorized", 401, "the API key is not valid");
   const scope = (configured?.scope ?? made!.scope) as Access;
   if (scope !== access) throw new AppError("forbidden", 403, `this API key has the ${scope} scope; this needs ${access}`);
-  const limitKey = () => apiKeyLimitKey(secret);
-  if (configured)
-    return {
-      actor: `${scope} key${configured.owner ? `@${configured.owner}` : ""}`,
-      scope: configured.owner ? await ownerScope(configured.owner) : ALL_STORES,
-      limitKey,
-    };
-  return { actor: `key ${made!.name}`, scope: made!.ownerId ? { all: false, ownerIds: [made!.ownerId] } : ALL_STORES, limitKey };
+  // A key of an owner counts under that owner (and its maker's account); an unscoped key under itself.
+  const limitKeys = (keyScope: Scope, maker?: string) => [
+    ...(keyScope.all || keyScope.ownerIds.length === 0 ? [apiKeyLimitKey(secret)] : ownerLimits(keyScope)),
+    ...(maker ? [accountLimit(maker)] : []),
+  ];
+  if (configured) {
+    const keyScope = configured.owner ? await ownerScope(configured.owner) : ALL_STORES;
+    return { actor: `${scope} key${configured.owner ? `@${configured.owner}` : ""}`, scope: keyScope, limitKeys: limitKeys(keyScope) };
+  }
+  const keyScope: Scope = made!.ownerId ? { all: false, ownerIds: [made!.ownerId] } : ALL_STORES;
+  return { actor: `key ${made!.name}`, scope: keyScope, limitKeys: limitKeys(keyScope, made!.createdBy) };
 }
 
 /**
@@ -84,11 +91,11 @@ export async function authorize(request: Request, access: Access): Promise<Calle
   const changesData = request.method !== "GET" && request.method !== "HEAD";
   if (access === "reports" && apiKeys().length === 0 && !(await accountsOrKeysExist())) {
     if (changesData) checkSameSite(request);
-    return { actor: "anonymous", scope: ALL_STORES, limitKey: () => `client:${clientAddress(request)}` };
+    return { actor: "anonymous", scope: ALL_STORES, limitKeys: [`client:${clientAddress(request)}`] };
   }
   if (await hasAdminSession(request)) {
     if (changesData) checkSameSite(request);
-    return { actor: "admin", scope: ALL_STORES, limitKey: () => `account:${ADMIN_ACCOUNT}` };
+    return { actor: "admin", scope: ALL_STORES, limitKeys: [accountLimit(ADMIN_ACCOUNT)] };
   }
   const person = await signedInPerson(request);
   if (person) {
@@ -96,7 +103,8 @@ export async function authorize(request: Request, access: Access): Promise<Calle
       throw new AppError("forbidden", 403, `this needs an admin; ${person.email} is an owner's member`);
     if (changesData) checkSameSite(request);
     const scope = person.role === "admin" ? ALL_STORES : { all: false, ownerIds: person.ownerIds };
-    return { actor: person.email, scope, person, limitKey: () => `account:${person.id}` };
+    // Keys a person makes carry their e-mail as maker: counted under the same account.
+    return { actor: person.email, scope, person, limitKeys: [accountLimit(person.email), ...ownerLimits(scope)] };
   }
   throw new AppError(
     "unauthorized",

@@ -1,4 +1,13 @@
-import { accounts, PASSWORD_LINK_HOURS, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, refusedWith } from "./accounts";
+import {
+  accounts,
+  PASSWORD_LINK_HOURS,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  passwordLinkState,
+  passwordLinkUsed,
+  refusedWith,
+  type PasswordLinkState,
+} from "./accounts";
 import { cookieValue } from "./authorize";
 import { publicOrigin } from "./request-origin";
 import { SIGN_IN_PAGE } from "./sign-in";
@@ -24,14 +33,33 @@ const redirect = (location: string, cookie?: string) =>
 const linkCookie = (request: Request, token: string, maxAge: number) =>
   `${LINK_COOKIE}=${token}; Path=/account; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${publicOrigin(request).startsWith("https:") ? "; Secure" : ""}`;
 
-/** GET /account/password?token=: keeps the token in a cookie for an hour and shows the form. */
-export function openPasswordLink(request: Request): Response {
+/** Why a link that does not work does not: the page says so. */
+const LINK_FAILURES: Record<Exclude<PasswordLinkState, "live">, PasswordFailure> = {
+  unknown: "invalid_link",
+  used: "used_link",
+  superseded: "superseded_link",
+  expired: "expired_link",
+};
+
+/** What a link's token is worth: null while it works, else why not. */
+async function linkFailure(token: string): Promise<PasswordFailure | null> {
+  if (!/^[\w-]{16,100}$/.test(token)) return "invalid_link";
+  const state = await passwordLinkState(token);
+  return state === "live" ? null : LINK_FAILURES[state];
+}
+
+/**
+ * GET /account/password?token=: keeps the token in a cookie for an hour and shows the form; a link that no longer
+ * works goes to the page saying why (used, superseded by a newer one, expired).
+ */
+export async function openPasswordLink(request: Request): Promise<Response> {
   const token = new URL(request.url).searchParams.get("token") ?? "";
-  if (!/^[\w-]{16,100}$/.test(token)) return redirect(`${PASSWORD_PAGE}?error=invalid_link`);
+  const failure = await linkFailure(token);
+  if (failure) return redirect(`${PASSWORD_PAGE}?error=${failure}`);
   return redirect(PASSWORD_PAGE, linkCookie(request, token, 3600));
 }
 
-export type PasswordFailure = "invalid_link" | "too_short" | "too_long" | "mismatch";
+export type PasswordFailure = "invalid_link" | "used_link" | "superseded_link" | "expired_link" | "too_short" | "too_long" | "mismatch";
 
 /** POST /account/password (form fields password, confirm): sets the password, then on to the sign-in page. */
 export async function setPasswordFromLink(request: Request, form: URLSearchParams): Promise<Response> {
@@ -47,21 +75,33 @@ export async function setPasswordFromLink(request: Request, form: URLSearchParam
           ? "mismatch"
           : null;
   if (failure) return redirect(`${PASSWORD_PAGE}?error=${failure}`);
+  const dead = await linkFailure(token!);
+  if (dead) return redirect(`${PASSWORD_PAGE}?error=${dead}`, linkCookie(request, "", 0));
   try {
     await (await accounts()).api.resetPassword({ body: { token: token!, newPassword: password } });
   } catch (e) {
     if (refusedWith(e, 400)) return redirect(`${PASSWORD_PAGE}?error=invalid_link`, linkCookie(request, "", 0));
     throw e;
   }
+  await passwordLinkUsed(token!);
   return redirect(`${SIGN_IN_PAGE}?notice=password_set`, linkCookie(request, "", 0));
 }
 
-export const PASSWORD_RULES = `at least ${PASSWORD_MIN_LENGTH} characters; a link works once, for ${PASSWORD_LINK_HOURS} hours`;
+const { invitation, reset } = PASSWORD_LINK_HOURS;
+export const PASSWORD_RULES = `at least ${PASSWORD_MIN_LENGTH} characters; a link works once: an invitation for ${invitation} hours, a reset for ${reset} hour`;
+
+/** Whether a failure is the link's own (no form helps), rather than the password's. */
+export function isDeadLink(failure: string | undefined): boolean {
+  return (Object.values(LINK_FAILURES) as string[]).includes(failure ?? "");
+}
 
 /** A password link's failure, in words. */
 export function passwordFailureMessage(failure: string | undefined): string | undefined {
   const reasons: Record<PasswordFailure, string> = {
-    invalid_link: "This link is not valid any more (it was used, or it is older than 72 hours). Ask an admin for a new one.",
+    invalid_link: "This link is not valid. Ask an admin for a new one.",
+    used_link: "This link was used already: its password is set. Sign in with it, or ask an admin for a new link.",
+    superseded_link: "A newer link was issued for this account, so this one no longer works. Use the newest link, or ask an admin for one.",
+    expired_link: `This link has expired (an invitation works for ${invitation} hours, a reset for ${reset} hour). Ask an admin for a new one.`,
     too_short: `The password must have at least ${PASSWORD_MIN_LENGTH} characters.`,
     too_long: `The password may have at most ${PASSWORD_MAX_LENGTH} characters.`,
     mismatch: "The two passwords differ.",

@@ -107,14 +107,14 @@ export async function invitePerson(input: {
   });
   closeOpenMode();
   if (input.ownerId) await prisma().ownerMember.create({ data: { ownerId: input.ownerId, userId: user.id } });
-  const token = (await passwordLinkToken(email))!;
+  const token = (await passwordLinkToken(email, "invitation"))!;
   return { person: (await listPeople({ ids: [user.id] }))[0]!, token };
 }
 
 /** A new link for `userId` to choose a password (the old password keeps working until it is used). */
 export async function passwordResetToken(userId: string, ownerIds?: readonly string[]): Promise<string> {
   const user = await findPerson(userId, ownerIds);
-  return (await passwordLinkToken(user.email))!;
+  return (await passwordLinkToken(user.email, "reset"))!;
 }
 
 /** Deletes an account: its sessions end with it, and the keys it made are revoked. */

@@ -14,9 +14,15 @@ export const ALL_STORES: Scope = { all: true };
  * ids are written as literals so that it serves in COPY too, which takes no parameters.
  */
 export function visibleStores(scope: Scope, column = "store_id"): string {
+  if (scope.all || scope.ownerIds.length === 0) return visibleOwners(scope);
+  return `${column} IN (SELECT store_id FROM stores WHERE ${visibleOwners(scope)})`;
+}
+
+/** A condition on `column` (an owner id) that holds for the owners of `scope`, written as `visibleStores`'. */
+export function visibleOwners(scope: Scope, column = "owner_id"): string {
   if (scope.all) return "TRUE";
   if (scope.ownerIds.length === 0) return "FALSE";
-  return `${column} IN (SELECT store_id FROM stores WHERE owner_id IN (${scope.ownerIds.map((id) => escapeLiteral(id)).join(", ")}))`;
+  return `${column} IN (${scope.ownerIds.map((id) => escapeLiteral(id)).join(", ")})`;
 }
 
 /** A store outside one's scope is answered as if it did not exist, so that ids cannot be probed. */

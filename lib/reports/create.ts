@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type pg from "pg";
 import { inTransaction } from "../db/pool";
+import type { Scope } from "../auth/scope";
 import { AppError } from "../errors";
 import { parseTimestampUtc } from "../feeds/values";
 import { sendReportJob } from "./queue";
@@ -17,10 +18,12 @@ export const REPORT_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
  * "now" is `asOf` when given (ISO 8601), else the newest poll in the database at this moment (else the clock).
  * Nothing is recorded when `signal` (the request's) has aborted by the time of the commit.
  * With `enqueue: false` the caller runs the job itself (the CLI); should it die, a worker's sweep picks it up.
+ * A caller who sees some owners' stores only (`scope`) gets a report of those stores only: its cost follows what
+ * the caller may see.
  */
 export async function triggerReport(
   asOf?: string,
-  { enqueue = true, signal, requestId }: { enqueue?: boolean; signal?: AbortSignal; requestId?: string } = {},
+  { enqueue = true, signal, requestId, scope }: { enqueue?: boolean; signal?: AbortSignal; requestId?: string; scope?: Scope } = {},
 ): Promise<string> {
   let asOfValue: string | null = null;
   if (asOf !== undefined) {
@@ -34,7 +37,7 @@ export async function triggerReport(
   }
   let id = "";
   await inTransaction(async (client) => {
-    id = await recordReport(client, asOfValue, enqueue, requestId);
+    id = await recordReport(client, asOfValue, enqueue, requestId, scope && !scope.all ? scope.ownerIds : null);
     // A client that gave up (a slow database) is told nothing: nothing must be made for it either.
     if (signal?.aborted) throw new AppError("client_closed_request", 499, "the client went away before the report was recorded");
   });
@@ -43,16 +46,22 @@ export async function triggerReport(
 
 /**
  * Records a report in `client`'s transaction, its computation queued with it unless `enqueue` is false; with the
- * id of the request that asked for it, for its run's log lines.
+ * id of the request that asked for it, for its run's log lines; over the stores of `ownerIds` (null: every store).
  */
-export async function recordReport(client: pg.ClientBase, asOf: string | null = null, enqueue = true, requestId?: string): Promise<string> {
+export async function recordReport(
+  client: pg.ClientBase,
+  asOf: string | null = null,
+  enqueue = true,
+  requestId?: string,
+  ownerIds: readonly string[] | null = null,
+): Promise<string> {
   const id = newReportId();
   await client.query(
-    `INSERT INTO reports (id, as_of, as_of_source, request_id)
+    `INSERT INTO reports (id, as_of, as_of_source, request_id, owner_ids)
      SELECT $1, coalesce($2::timestamptz, newest, now()),
-            CASE WHEN $2::timestamptz IS NOT NULL THEN 'request' WHEN newest IS NOT NULL THEN 'newest poll' ELSE 'clock' END, $3
+            CASE WHEN $2::timestamptz IS NOT NULL THEN 'request' WHEN newest IS NOT NULL THEN 'newest poll' ELSE 'clock' END, $3, $4
      FROM (SELECT max(timestamp_utc) AS newest FROM polls) p`,
-    [id, asOf, requestId ?? null],
+    [id, asOf, requestId ?? null, ownerIds],
   );
   if (enqueue) {
     const jobId = await sendReportJob(id, client);

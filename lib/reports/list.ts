@@ -21,24 +21,56 @@ function summary(state: ReportState): ReportSummary {
   };
 }
 
+/** The reports a caller may see, with `param` its owners' ids (null: every store): as `seesReport` says, in SQL. */
+const visibleReports = (param: string) => `(${param}::text[] IS NULL OR owner_ids IS NULL OR owner_ids && ${param})`;
+
 /**
- * The newest reports first. For a caller who sees some stores only, a complete report counts those stores
- * (a running one shows its progress over all stores, as its job runs).
+ * The newest reports that `scope` may see first (every one but those of other owners' callers). For a caller who
+ * sees some stores only, each counts those stores only (see storesSeen).
  */
 export async function listReports(scope: Scope, limit = 50): Promise<ReportSummary[]> {
-  const { rows } = await pool().query<ReportState>(`SELECT ${REPORT_STATE_COLUMNS} FROM reports ORDER BY created_at DESC LIMIT $1`, [
-    limit,
-  ]);
-  const reports = rows.map(summary);
+  const { rows } = await pool().query<ReportState>(
+    `SELECT ${REPORT_STATE_COLUMNS} FROM reports WHERE ${visibleReports("$2")} ORDER BY created_at DESC LIMIT $1`,
+    [limit, scope.all ? null : scope.ownerIds],
+  );
   const fleet = await fleetFigures(
-    reports.filter((r) => r.status === "Complete").map((r) => r.id),
+    rows.filter((r) => r.status === "Complete").map((r) => r.id),
     scope,
   );
-  return reports.map((r) => {
+  const seen = await storesSeen(
+    rows.filter((r) => r.status !== "Complete"),
+    scope,
+  );
+  return rows.map((state) => {
+    const r = summary(seen.get(state.id) ?? state);
     const f = fleet.get(r.id);
     if (!f) return r;
     return { ...r, uptimePercentWeek: f.uptimePercentWeek, ...(scope.all ? {} : { storesTotal: f.stores, storesDone: f.stores }) };
   });
+}
+
+/**
+ * Reports not complete yet as a caller who sees some stores only sees them: its stores among those the report
+ * lists (its stores polled by the report's as-of) and among those computed so far. A report's own counts are
+ * over every store it covers, which would tell such a caller the size of the fleet.
+ */
+async function storesSeen(reports: ReportState[], scope: Scope): Promise<Map<string, ReportState>> {
+  const listed = reports.filter((r) => r.storesTotal !== null);
+  if (scope.all || listed.length === 0) return new Map();
+  const { rows } = await pool().query<{ id: string; total: number; done: number }>(
+    `SELECT r.id,
+            (SELECT count(*) FROM poll_stores WHERE first_poll_at <= r.as_of AND ${visibleStores(scope)})::int AS total,
+            (SELECT count(*) FROM report_rows WHERE report_id = r.id AND ${visibleStores(scope)})::int AS done
+     FROM reports r WHERE r.id = ANY($1)`,
+    [listed.map((r) => r.id)],
+  );
+  const counts = new Map(rows.map((c) => [c.id, c]));
+  return new Map(
+    listed.map((r) => {
+      const c = counts.get(r.id)!;
+      return [r.id, { ...r, storesTotal: c.total, storesDone: Math.min(c.done, c.total) }];
+    }),
+  );
 }
 
 interface FleetFigures {
@@ -131,15 +163,18 @@ async function totalsOf(id: string, scope: Scope, sameStoresAs?: string): Promis
  * complete report before it over the same stores.
  */
 export async function reportOverview(id: string, scope: Scope): Promise<ReportOverview> {
-  const state = await reportState(id);
-  if (state.status !== "Complete") return { ...summary(state), totals: null, previous: null };
+  const state = await reportState(id, scope);
+  if (state.status !== "Complete") return { ...summary((await storesSeen([state], scope)).get(id) ?? state), totals: null, previous: null };
   const { rows: before } = await pool().query<{ id: string; asOf: string }>(
     `SELECT id, to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "asOf" FROM reports
-     WHERE status = 'Complete' AND created_at < (SELECT created_at FROM reports WHERE id = $1) ORDER BY created_at DESC LIMIT 1`,
-    [id],
+     WHERE status = 'Complete' AND created_at < (SELECT created_at FROM reports WHERE id = $1)
+       AND ${visibleReports("$2")} ORDER BY created_at DESC LIMIT 1`,
+    [id, scope.all ? null : scope.ownerIds],
   );
   const [totals, previous] = await Promise.all([totalsOf(id, scope), before[0] ? totalsOf(before[0].id, scope, id) : null]);
-  return { ...summary(state), totals, previous: previous && { ...before[0]!, totals: previous } };
+  // A caller who sees some stores only is told of those: as many as the report has rows of.
+  const seen = scope.all ? state : { ...state, storesTotal: totals.stores, storesDone: totals.stores };
+  return { ...summary(seen), totals, previous: previous && { ...before[0]!, totals: previous } };
 }
 
 /** The ORDER BY of each sort (from a fixed list, so it may be spliced into the SQL); ties by store id. */
@@ -163,7 +198,7 @@ function orderBy(sort: RowSort, dir: "asc" | "desc"): string {
 
 /** One page of a report's rows over the stores of `scope`, filtered by id or name and by subset, sorted in SQL. */
 export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: Scope): Promise<ReportRowsPage> {
-  await reportState(id); // 400 for a malformed id, 404 for an unknown report
+  await reportState(id, scope); // 400 for a malformed id, 404 for an unknown report or one of another owner's callers
   const filter = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const where = `report_id = $1 AND (store_id ILIKE $2 OR name ILIKE $2) AND ${ONLY[query.only]} AND ${visibleStores(scope, "r.store_id")}`;
   const from = "report_rows r LEFT JOIN stores s USING (store_id)";
@@ -180,15 +215,20 @@ export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: 
   return { total: total ?? 0, page: query.page, pageSize: query.pageSize, rows: rows.map(({ total: _, ...row }) => row) };
 }
 
-/** Whether any polls are loaded, and the newest: the dashboard's empty state. Both come from an index. */
-export async function dataStatus(): Promise<DataStatus> {
+/**
+ * Whether any polls are loaded, and the newest: the dashboard's empty state. Both come from an index. With the
+ * newest report `scope` may see that nothing loaded since has changed.
+ */
+export async function dataStatus(scope: Scope): Promise<DataStatus> {
   const { rows } = await pool().query(
     `SELECT to_char(newest AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS newest,
             (SELECT r.id FROM reports r
              WHERE r.status = 'Complete' AND r.as_of_source = 'newest poll' AND r.as_of = p.newest
+               AND ${visibleReports("$1")}
                AND NOT EXISTS (SELECT 1 FROM import_log l WHERE l.outcome = 'loaded' AND l.finished_at > r.created_at)
              ORDER BY r.created_at DESC LIMIT 1) AS unchanged
      FROM (SELECT max(timestamp_utc) AS newest FROM polls) p`,
+    [scope.all ? null : scope.ownerIds],
   );
   return { hasPolls: rows[0].newest !== null, newestPoll: rows[0].newest, unchangedSince: rows[0].unchanged };
 }

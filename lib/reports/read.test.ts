@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pool } from "../db/pool";
 import { setUpTestDatabase } from "../../tests/database";
 import { triggerReport } from "./create";
+import { ALL_STORES } from "../auth/scope";
 import { reportStatus } from "./read";
 
 await setUpTestDatabase();
@@ -25,7 +26,7 @@ describe("report status reads", () => {
     const unknown = "AAAAAAAAAAAAAAAAAAAAAA";
     const queries = vi.spyOn(pool(), "query");
     const calls = Array.from({ length: 400 }, (_, n) => (n % 40 === 39 ? unknown : ids[n % 20]!));
-    const answers = await Promise.allSettled(calls.map((id) => reportStatus(id)));
+    const answers = await Promise.allSettled(calls.map((id) => reportStatus(id, ALL_STORES)));
     answers.forEach((answer, n) => {
       if (calls[n] === unknown) expect(answer).toMatchObject({ status: "rejected", reason: { status: 404 } });
       else expect(answer).toMatchObject({ status: "fulfilled", value: { id: calls[n], status: "Running", storesDone: n % 20 } });
@@ -47,10 +48,10 @@ describe("report status reads", () => {
       return result;
     }) as never);
 
-    const early = reportStatus(id);
+    const early = reportStatus(id, ALL_STORES);
     await vi.waitFor(() => expect(statusQueries).toBe(1));
     await realQuery("UPDATE reports SET stores_done = 5 WHERE id = $1", [id]);
-    const late = reportStatus(id); // called after the change committed
+    const late = reportStatus(id, ALL_STORES); // called after the change committed
     release();
     expect((await early).storesDone).toBe(0);
     expect((await late).storesDone).toBe(5);
@@ -58,6 +59,6 @@ describe("report status reads", () => {
   });
 
   it("refuse a malformed id before reading", async () => {
-    await expect(reportStatus("not an id")).rejects.toMatchObject({ status: 400 });
+    await expect(reportStatus("not an id", ALL_STORES)).rejects.toMatchObject({ status: 400 });
   });
 });

@@ -21,6 +21,8 @@ export interface ReportState {
   storesTotal: number | null;
   storesDone: number;
   error: string | null;
+  /** The owners whose stores it covers (a scoped caller's report); null: every store. */
+  ownerIds: string[] | null;
 }
 
 /** Refuses ids that cannot be a report's: the API answers 400 for these, 404 for well-formed unknown ones. */
@@ -33,17 +35,25 @@ export function checkReportId(id: string | null | undefined): string {
 /** The columns of `reports` as a ReportState, the as-of to the microsecond. */
 export const REPORT_STATE_COLUMNS = `id, status, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt",
   to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "asOf", as_of_source AS "asOfSource",
-  stores_total AS "storesTotal", stores_done AS "storesDone", error`;
+  stores_total AS "storesTotal", stores_done AS "storesDone", error, owner_ids AS "ownerIds"`;
 
-export async function reportState(id: string): Promise<ReportState> {
+const notFound = (id: string) => new AppError("report_not_found", 404, `no report with id ${id}`);
+
+/** Whether `scope` may see a report: every report but those of other owners' callers, which cover none of its stores. */
+export function seesReport(scope: Scope, report: Pick<ReportState, "ownerIds">): boolean {
+  return scope.all || report.ownerIds === null || report.ownerIds.some((id) => scope.ownerIds.includes(id));
+}
+
+/** A report's state; 404 when there is none, or when `scope` (given) may not see it (as if there were none). */
+export async function reportState(id: string, scope?: Scope): Promise<ReportState> {
   checkReportId(id);
   const { rows } = await pool().query(`SELECT ${REPORT_STATE_COLUMNS} FROM reports WHERE id = $1`, [id]);
-  if (rows.length === 0) throw new AppError("report_not_found", 404, `no report with id ${id}`);
+  if (rows.length === 0 || (scope && !seesReport(scope, rows[0]))) throw notFound(id);
   return rows[0] as ReportState;
 }
 
 /** What a status answer needs of a report. */
-export type ReportStatusFields = Pick<ReportState, "id" | "status" | "storesTotal" | "storesDone" | "error">;
+export type ReportStatusFields = Pick<ReportState, "id" | "status" | "storesTotal" | "storesDone" | "error" | "ownerIds">;
 
 // Status calls that arrive while a status query runs are answered together by the next query, which starts
 // after all of them arrived: nobody is given a state older than their call, and any number of pollers, of one
@@ -53,7 +63,7 @@ const statusLoader = new DataLoader<string, ReportStatusFields | undefined>(
   async (ids) => {
     const query = pool().query<ReportStatusFields>({
       name: "report-statuses",
-      text: `SELECT id, status, stores_total AS "storesTotal", stores_done AS "storesDone", error FROM reports WHERE id = ANY($1)`,
+      text: `SELECT id, status, stores_total AS "storesTotal", stores_done AS "storesDone", error, owner_ids AS "ownerIds" FROM reports WHERE id = ANY($1)`,
       values: [ids],
     });
     statusQueryDone = query.catch(() => {});
@@ -64,10 +74,10 @@ const statusLoader = new DataLoader<string, ReportStatusFields | undefined>(
 );
 
 /** A report's status and progress (what GET /get_report answers), read in batches with other callers'. */
-export async function reportStatus(id: string): Promise<ReportStatusFields> {
+export async function reportStatus(id: string, scope: Scope): Promise<ReportStatusFields> {
   checkReportId(id);
   const state = await statusLoader.load(id);
-  if (!state) throw new AppError("report_not_found", 404, `no report with id ${id}`);
+  if (!state || !seesReport(scope, state)) throw notFound(id);
   return state;
 }
 
@@ -95,7 +105,7 @@ const SPREADSHEET_SAFE_STORE_ID = String.raw`CASE WHEN store_id ~ '^[-=+@\t\r]' 
  * Only the rows of the stores of `scope` are written (same header, same order).
  */
 export async function reportCsv(id: string, scope: Scope, signal?: AbortSignal): Promise<Readable> {
-  const state = await reportState(id);
+  const state = await reportState(id, scope);
   if (state.status !== "Complete")
     throw new AppError("report_not_complete", 409, `report ${id} is ${state.status === "Failed" ? "Failed" : "not complete yet"}`);
   const client = await streamConnection();

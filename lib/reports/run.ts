@@ -38,21 +38,22 @@ export async function runReport(reportId: string, options: RunOptions = {}): Pro
     const { rows: lock } = await reader.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${REPORT_LOCK_SQL}) AS ok`, [reportId]);
     if (!lock[0]!.ok) return "running-elsewhere";
     try {
-      const { rows } = await reader.query<{ now: number; attempt: number; requestId: string | null }>(
+      const { rows } = await reader.query<{ now: number; attempt: number; requestId: string | null; ownerIds: string[] | null }>(
         `UPDATE reports SET status = 'Running', started_at = now(), attempts = attempts + 1, stores_done = 0, shards_done = 0, error = NULL
-         WHERE id = $1 AND status IN ('Queued', 'Running') RETURNING ${toEpochUs("as_of")} AS now, attempts AS attempt, request_id AS "requestId"`,
+         WHERE id = $1 AND status IN ('Queued', 'Running')
+         RETURNING ${toEpochUs("as_of")} AS now, attempts AS attempt, request_id AS "requestId", owner_ids AS "ownerIds"`,
         [reportId],
       );
       if (rows.length === 0) {
         const exists = await reader.query("SELECT 1 FROM reports WHERE id = $1", [reportId]);
         return exists.rowCount ? "already-finished" : "unknown";
       }
-      const { now, attempt, requestId } = rows[0]!;
+      const { now, attempt, requestId, ownerIds } = rows[0]!;
       const trace = { reportId, requestId: requestId ?? undefined, attempt };
       const started = performance.now();
       log().info(trace, "report run started");
       try {
-        const stores = await coordinate(reader, reportId, now, attempt, { ...options, requestId: requestId ?? undefined });
+        const stores = await coordinate(reader, reportId, now, attempt, ownerIds, { ...options, requestId: requestId ?? undefined });
         const seconds = (performance.now() - started) / 1000;
         log().info({ ...trace, stores, seconds: Math.round(seconds * 1000) / 1000 }, "report complete");
         metrics().reportRuns.inc({ outcome: "complete" });
@@ -81,12 +82,16 @@ function lostDatabase(e: unknown): Error {
   return new Error(`the connection to the database was lost while the report ran (${(e as Error).message}); trigger it again`);
 }
 
-/** Runs a report's shards in the run's snapshot and marks it Complete; answers how many stores it had. */
+/**
+ * Runs a report's shards in the run's snapshot and marks it Complete; answers how many stores it had: every store's,
+ * or those of `ownerIds` (a scoped caller's report).
+ */
 async function coordinate(
   reader: pg.PoolClient,
   reportId: string,
   now: number,
   attempt: number,
+  ownerIds: string[] | null,
   options: RunOptions & { requestId?: string },
 ): Promise<number> {
   await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -97,7 +102,7 @@ async function coordinate(
   // shard is in keeps a month from being dropped (retention) or the table emptied (a load with --replace) meanwhile.
   await reader.query("LOCK TABLE polls IN ACCESS SHARE MODE");
   const snapshot = options.shardViaQueue ? (await reader.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id : null;
-  const storeIds = await storesPolledBy(reader, now);
+  const storeIds = await storesPolledBy(reader, now, ownerIds);
   const size = env().REPORT_SHARD_STORES;
   const shards: string[][] = [];
   for (let i = 0; i < storeIds.length; i += size) shards.push(storeIds.slice(i, i + size));

@@ -7,13 +7,15 @@ export const fromEpochUs = (param: string) => `(timestamptz 'epoch' + ${param}::
 export const toEpochUs = (expr: string) => `(extract(epoch FROM ${expr}) * 1000000)::int8`;
 
 /**
- * Every store with at least one poll at or before `now`, in byte order: from poll_stores (kept by triggers on
- * polls, see its migration), one index scan whatever the length of the history.
+ * Every store with at least one poll at or before `now` (of `ownerIds` only, when given), in byte order: from
+ * poll_stores (kept by triggers on polls, see its migration), one index scan whatever the length of the history.
  */
-export async function storesPolledBy(client: pg.ClientBase, nowUs: number): Promise<string[]> {
+export async function storesPolledBy(client: pg.ClientBase, nowUs: number, ownerIds: readonly string[] | null = null): Promise<string[]> {
   const { rows } = await client.query<{ store_id: string }>(
-    `SELECT store_id FROM poll_stores WHERE first_poll_at <= ${fromEpochUs("$1")} ORDER BY store_id`,
-    [nowUs],
+    `SELECT store_id FROM poll_stores WHERE first_poll_at <= ${fromEpochUs("$1")}
+       AND ($2::text[] IS NULL OR store_id IN (SELECT store_id FROM stores WHERE owner_id = ANY($2)))
+     ORDER BY store_id`,
+    [nowUs, ownerIds],
   );
   return rows.map((r) => r.store_id);
 }

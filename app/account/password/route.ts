@@ -7,7 +7,7 @@ import { openPasswordLink, setPasswordFromLink } from "@/lib/auth/password-link"
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(operations.passwordLink, async (request) => openPasswordLink(request));
+export const GET = route(operations.passwordLink, (request) => openPasswordLink(request));
 
 export const POST = route(operations.setPassword, async (request) =>
   setPasswordFromLink(request, new URLSearchParams(await readText(request))),

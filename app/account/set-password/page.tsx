@@ -1,4 +1,4 @@
-import { passwordFailureMessage, PASSWORD_RULES } from "@/lib/auth/password-link";
+import { isDeadLink, passwordFailureMessage, PASSWORD_RULES } from "@/lib/auth/password-link";
 import { Refusal } from "@/components/ui/refusal";
 
 export const metadata = { title: "Choose your password" };
@@ -7,7 +7,15 @@ export const dynamic = "force-dynamic";
 
 /** The form a password link leads to (the link's token waits in a cookie, not in this page). */
 export default async function SetPasswordPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const error = passwordFailureMessage((await searchParams).error);
+  const failure = (await searchParams).error;
+  const error = passwordFailureMessage(failure);
+  if (isDeadLink(failure))
+    return (
+      <section className="narrow" aria-labelledby="password-heading">
+        <h1 id="password-heading">This link no longer works</h1>
+        <Refusal message={error} />
+      </section>
+    );
   return (
     <section className="narrow" aria-labelledby="password-heading">
       <h1 id="password-heading">Choose your password</h1>

@@ -6,5 +6,5 @@ import { dataStatus, listReports } from "@/lib/reports/list";
 export const dynamic = "force-dynamic";
 
 export const GET = route(operations.listReports, async (_request, { scope }) =>
-  json({ reports: await listReports(scope), data: await dataStatus() }),
+  json({ reports: await listReports(scope), data: await dataStatus(scope) }),
 );

@@ -9,6 +9,6 @@ import { ruleToTest } from "@/lib/alerts/rules";
 export const dynamic = "force-dynamic";
 
 export const POST = route(operations.testRule, async (_request, { caller, scope, params }) => {
-  await countAlertTest(caller.limitKey());
+  await countAlertTest(caller.limitKeys);
   return json({ results: await sendSamples(await ruleToTest(scope, params.id)) });
 });
