@@ -181,7 +181,7 @@ describe("other control characters and malformed text", () => {
     ["GET", "/stores/%FF"],
     ["GET", "/api/stores/%E0%A4/timeline"],
     ["GET", "/reports/%zz"],
-  ])("a path whose %%-escapes are not UTF-8, %s %s: 400 naming the path", async (method, url) => {
+  ])("a path with escapes that are not UTF-8, %s %s: 400 naming the path", async (method, url) => {
     expectRefused(await send(url, { method, headers: admin }), "invalid_path", `the path "${url}"`);
   });
 
