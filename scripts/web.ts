@@ -4,7 +4,7 @@
 // README, Performance). Downloads (the CSV from /get_report, and /get_report_file/<id>) are served here too,
 // so that one piece of code ends a download's database work when its client goes away. The answers come
 // from the same functions as the route handlers (lib/api/get-report.ts). Before anything else, the front
-// refuses what no route should see: a malformed Host (400), a body over its route's limit (413, unread),
+// refuses what no route should see: a malformed Host or path (400), a body over its route's limit (413, unread),
 // sockets past the connection cap, bodies that trickle, requests whose headers never come
 // (lib/http/connection-limits.ts, lib/api/body.ts).
 import http from "node:http";
@@ -23,7 +23,7 @@ import { env, runNextAsBuilt } from "../lib/env";
 import { errorMessage, log, setLogRole } from "../lib/log";
 import { REQUEST_ID_HEADER, requestIdFor, traceRequest } from "../lib/observability/requests";
 import { AppError, errorBody } from "../lib/errors";
-import { defaultMaxConnections, limitBodyRate, limitConnections, validHost } from "../lib/http/connection-limits";
+import { defaultMaxConnections, limitBodyRate, limitConnections, validHost, validPath } from "../lib/http/connection-limits";
 import { metricsResponse, publishMetrics } from "../lib/observability/publish";
 
 setDatabaseRole("web");
@@ -133,6 +133,8 @@ const server = http.createServer(
       return refuse(req, res, new AppError("invalid_host", 400, "the Host header is not a host name or address with an optional port"));
     const path = req.url ?? "";
     const pathname = path.split("?")[0]!;
+    if (!validPath(pathname))
+      return refuse(req, res, new AppError("invalid_path", 400, `the path ${JSON.stringify(pathname)} has %-escapes that are not UTF-8`));
     const refusal = frontBodyRefusal(req.headers, declaredBodyLimit(pathname));
     if (refusal) return refuse(req, res, refusal);
     dispatch(req, res, path);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AppError } from "../errors";
-import { readJson, readJsonArray } from "./body";
+import { readForm, readJson, readJsonArray, requireText } from "./body";
 
 /** A request whose body arrives in the given pieces (a chunked body: no declared length). */
 const streamed = (...pieces: string[]) =>
@@ -99,5 +99,38 @@ describe("a small JSON body", () => {
     expect(await readJson(streamed('{"as_of":', '"x"}'), "bad")).toEqual({ as_of: "x" });
     expect(await failure(readJson(streamed("{as_of"), "bad"))).toEqual({ status: 400, code: "invalid_body", message: "bad" });
     expect(await failure(readJson(streamed("x".repeat(4096), "x"), "bad"))).toMatchObject({ status: 413, code: "too_large" });
+  });
+});
+
+describe("the strings of a body must be text", () => {
+  const refusal = (run: () => unknown) => failure(Promise.resolve().then(run));
+  const control = (at: number) => `control character U+0000 at character ${at}: text may not hold U+0000-U+001F or U+007F`;
+
+  it("a JSON body: 400 naming the field by its path, the body as it is when every string is text", async () => {
+    expect(await refusal(() => requireText({ rule: { stores: ["ok", "x\u0000"] } }))).toEqual({
+      status: 400,
+      code: "invalid_body",
+      message: `field rule.stores.1: ${control(2)}`,
+    });
+    expect(await refusal(() => requireText("\u0000"))).toMatchObject({ message: control(1) });
+    const body = { name: "Café 😀", n: 1 };
+    expect(requireText(body)).toBe(body);
+  });
+
+  it.each([
+    ["a value", "email=x%00%40example.com&password=pw", `field email: ${control(2)}`],
+    ["a field given twice (the second)", "email=a%40example.com&email=%00", `field email: ${control(1)}`],
+    ["a field's name", "pass%00word=pw", `field "pass\\u0000word": its name has a ${control(5)}`],
+    ["a DEL", "next=%2F%7F", "field next: control character U+007F at character 2: text may not hold U+0000-U+001F or U+007F"],
+  ])("a form: 400 naming the field, for a NUL in %s", async (_, body, message) => {
+    expect(await failure(readForm(streamed(body)))).toEqual({ status: 400, code: "invalid_body", message });
+  });
+
+  it("a form of text: its fields, decoded", async () => {
+    const form = await readForm(streamed("email=caf%C3%A9%40example.com&password=a+b"));
+    expect([...form]).toEqual([
+      ["email", "café@example.com"],
+      ["password", "a b"],
+    ]);
   });
 });

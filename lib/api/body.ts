@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { env } from "../env";
 import { AppError } from "../errors";
+import { firstTextProblem } from "../text";
 
 /** The largest small JSON body: trigger_report's {"as_of"}, the session's {"token"}. */
 export const SMALL_BODY_BYTES = 4096;
@@ -78,6 +79,21 @@ export async function readJson(request: Request, invalid: string, maxBytes = SMA
   } catch {
     throw new AppError("invalid_body", 400, invalid);
   }
+}
+
+/** A parsed JSON body whose every string and key is text (lib/text.ts); else 400 naming the first field that is not. */
+export function requireText<T>(json: T): T {
+  const found = firstTextProblem(json);
+  if (found) throw new AppError("invalid_body", 400, found.path.length ? `field ${found.path.join(".")}: ${found.problem}` : found.problem);
+  return json;
+}
+
+/** A small form body (application/x-www-form-urlencoded) whose every field, name and value, is text; else 400 naming it. */
+export async function readForm(request: Request): Promise<URLSearchParams> {
+  const form = new URLSearchParams(await readText(request));
+  // Every field, not only the first of a name (the one the routes read), so that the check depends on no route.
+  for (const [name, value] of form) requireText({ [name]: value });
+  return form;
 }
 
 export interface JsonArrayLimits {

@@ -56,6 +56,11 @@ export interface Operation {
   access: Access | "public" | "reports-or-link";
   params?: z.ZodObject;
   query?: z.ZodObject;
+  /**
+   * Path or query parameters its handler checks in its own words, control characters included (the report API's
+   * report ids: invalid_report_id); the route wrapper checks every other one, and refuses one that is not text.
+   */
+  checkedByHandler?: readonly string[];
   /** A JSON body, parsed by the route wrapper through the bounded reader (at most `bodyBytes`, else 4 KB). */
   body?: z.ZodType;
   bodyBytes?: number;
@@ -120,6 +125,7 @@ export const operations = {
     summary: "A report's status, or its CSV",
     description: "The status as JSON; with Accept: text/csv or format=csv, the CSV once the report is complete (202 while it runs).",
     // report_id is checked by the handler, whose errors (missing_report_id, invalid_report_id) are the API's.
+    checkedByHandler: ["report_id"],
     query: z.object({
       report_id: z
         .string()
@@ -142,6 +148,7 @@ export const operations = {
     description:
       "The caller's stores only, same header and order. A scheduled report's signed link (rule, scope, expires, signature) needs no credentials.",
     params: id,
+    checkedByHandler: ["id"],
     query: z.object({
       rule: z.string().optional(),
       scope: z.string().optional(),

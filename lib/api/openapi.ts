@@ -55,7 +55,9 @@ function security(access: Operation["access"]): Record<string, string[]>[] | und
 }
 
 const ERRORS: Record<number, string> = {
-  400: "A parameter, field or body is not valid: the message names it and its value",
+  400:
+    "A parameter, field or body is not valid: the message names it and its value. Every string taken (path, query, " +
+    "JSON at any depth, form field) must be text: a control character (U+0000-U+001F, U+007F) or a lone surrogate is refused",
   401: "No credentials, or credentials that are not valid",
   403: "Credentials without this right, or a request from another site",
   404: "Not found, or not among the caller's stores",

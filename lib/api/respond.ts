@@ -1,8 +1,9 @@
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { env } from "../env";
-import { readJson } from "./body";
+import { readJson, requireText } from "./body";
 import { AppError, errorBody } from "../errors";
+import { textProblem } from "../text";
 import { API_HEADERS } from "../http/security-headers";
 import { requestIdOf } from "../observability/requests";
 import { authorize, type Caller } from "../auth/authorize";
@@ -30,7 +31,9 @@ export interface RouteInput<O extends Operation> {
 /**
  * A route handler for a declared operation (lib/api/contract.ts): the caller is authorized for its access, its
  * path, query and JSON body parsed (400 naming the parameter or field), before `handler` runs; anything thrown
- * answers in the one error shape. The handler carries its operation, which tests check against app/'s routes.
+ * answers in the one error shape. Every string of the path, the query and the body must be text (lib/text.ts):
+ * no control character, no lone surrogate. The handler carries its operation, which tests check against app/'s
+ * routes.
  */
 export function route<O extends Operation>(
   operation: O,
@@ -43,8 +46,8 @@ export function route<O extends Operation>(
       const input = {
         caller: caller?.caller ?? null,
         scope: caller?.scope ?? NO_STORES,
-        params: operation.params ? parseNamed(operation.params, path, "path") : undefined,
-        query: operation.query ? parseQuery(request, operation.query) : undefined,
+        params: operation.params ? parseNamed(operation.params, path, "path", operation.checkedByHandler) : undefined,
+        query: operation.query ? parseQuery(request, operation.query, operation.checkedByHandler) : undefined,
         body: operation.body ? await parseBody(request, operation.body, operation.bodyBytes) : undefined,
       } as RouteInput<O>;
       return await handler(request, input);
@@ -70,13 +73,26 @@ async function callerOf(
   return { caller, scope: caller.scope };
 }
 
-/** Parses named values (a path's or a query's) with a zod schema; a bad one answers 400 naming it and its value. */
-function parseNamed<T extends z.ZodType>(schema: T, values: Record<string, string>, what: "path" | "parameter"): z.infer<T> {
+/**
+ * Parses named values (a path's or a query's) with a zod object: a bad one, or one that is not text, answers 400
+ * naming it and its value. `checkedByHandler` names values left to the handler, which refuses them in its own words.
+ */
+function parseNamed<T extends z.ZodObject>(
+  schema: T,
+  values: Record<string, string>,
+  what: "path" | "parameter",
+  checkedByHandler: readonly string[] = [],
+): z.infer<T> {
+  const invalid = (name: string, message: string) =>
+    new AppError("invalid_parameter", 400, `${what} ${name} ${JSON.stringify(values[name] ?? null)}: ${message}`);
+  for (const name of Object.keys(schema.shape)) {
+    const problem = values[name] === undefined || checkedByHandler.includes(name) ? null : textProblem(values[name]);
+    if (problem) throw invalid(name, problem);
+  }
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const name = issue.path.join(".");
-    throw new AppError("invalid_parameter", 400, `${what} ${name} ${JSON.stringify(values[name] ?? null)}: ${issue.message}`);
+    throw invalid(issue.path.join("."), issue.message);
   }
   return parsed.data;
 }
@@ -137,17 +153,17 @@ export function wantsCsv(request: Request): boolean {
   return url.searchParams.get("format") === "csv" || (request.headers.get("accept") ?? "").includes("text/csv");
 }
 
-/** Parses a request's query string with a zod schema; a bad parameter answers 400 naming it and its value. */
-function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.infer<T> {
+/** Parses a request's query string with a zod object; a bad parameter answers 400 naming it and its value. */
+function parseQuery<T extends z.ZodObject>(request: Request, schema: T, checkedByHandler?: readonly string[]): z.infer<T> {
   // A parameter given twice counts by its first value, as URLSearchParams.get reads it.
   const values: Record<string, string> = {};
   for (const [name, value] of new URL(request.url).searchParams) values[name] ??= value;
-  return parseNamed(schema, values, "parameter");
+  return parseNamed(schema, values, "parameter", checkedByHandler);
 }
 
-/** Parses a small JSON body with a zod schema; a bad field answers 400 naming it and what it should be. */
+/** Parses a small JSON body with a zod schema; a bad field, or one that is not text, answers 400 naming it. */
 async function parseBody<T extends z.ZodType>(request: Request, schema: T, maxBytes?: number): Promise<z.infer<T>> {
-  const parsed = schema.safeParse(await readJson(request, "the body must be JSON", maxBytes));
+  const parsed = schema.safeParse(requireText(await readJson(request, "the body must be JSON", maxBytes)));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new AppError("invalid_body", 400, issue.path.length ? `field ${issue.path.join(".")}: ${issue.message}` : issue.message);

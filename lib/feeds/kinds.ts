@@ -1,4 +1,5 @@
 import { OWNER_SLUG } from "../owners/slug";
+import { isText } from "../text";
 import { parseDayOfWeek, parseStatus, parseTimeOfDay, parseTimeZone, parsePollTimestamp } from "./values";
 
 export type FeedKind = "polls" | "business_hours" | "time_zones" | "stores";
@@ -24,12 +25,11 @@ export interface FeedDefinition {
 
 function parseStoreId(raw: string): string | null {
   const v = raw.trim();
-  return v.length >= 1 && v.length <= STORE_ID_MAX && !CONTROL.test(v) && !FORMULA_START.test(v) ? v : null;
+  return v.length >= 1 && v.length <= STORE_ID_MAX && isText(v) && !FORMULA_START.test(v) ? v : null;
 }
 
 /** Longer ids are no store's (the published ones have 19 digits or 36 characters) and bloat every index. */
 const STORE_ID_MAX = 128;
-const CONTROL = /[\u0000-\u001f\u007f]/;
 /** A spreadsheet runs a cell beginning with one of these as a formula, and store ids reach spreadsheets. */
 const FORMULA_START = /^[=+\-@]/;
 
@@ -42,7 +42,7 @@ const storeId: FeedColumn = {
 /** Text shown to people (a store's name, its address): trimmed, 1 to `max` characters, no control characters. */
 const text = (max: number) => (raw: string) => {
   const v = raw.trim();
-  return v.length >= 1 && v.length <= max && !CONTROL.test(v) ? v : null;
+  return v.length >= 1 && v.length <= max && isText(v) ? v : null;
 };
 
 export const FEEDS: Record<FeedKind, FeedDefinition> = {

@@ -27,4 +27,15 @@ describe("records as a feed source", () => {
       "POST /api/polls item 2, field timestamp_utc: missing",
     ]);
   });
+
+  it.each([
+    ["a control character", "s\u0001"],
+    ["a lone surrogate, which a JSON item's \\u escape can make", "s\ud800"],
+  ])("refuses a store id holding %s, naming the item and field", async (_, storeId) => {
+    const [batch] = await batches([{ store_id: storeId, timestamp_utc: "2024-10-14T10:00:00Z", status: "active" }]);
+    expect(batch!.rows).toEqual([]);
+    expect(batch!.problems.map(describeProblem)).toEqual([
+      expect.stringMatching(/^POST \/api\/polls item 0, field store_id: expected a store id/),
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-// The web server's front (scripts/web.ts) on its connections: which Host headers it takes, how many sockets
+// The web server's front (scripts/web.ts) on its connections: which Host headers and paths it takes, how many sockets
 // it keeps, and how slowly a request body may arrive. An idle socket costs an attacker nothing and the server
 // a file descriptor; without these, 21,000 of them made it refuse everyone (EMFILE), and a body sent a byte
 // every 5 seconds held its connection for as long as the sender liked.
@@ -18,6 +18,19 @@ export function validHost(host: string | undefined): boolean {
   if (!HOST.test(host)) return false;
   try {
     return new URL(`http://${host}/`).hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A path whose %-escapes decode: UTF-8, as a URL's must be. Next.js answers one that does not (/stores/%FF, /api/keys/%zz,
+ * or %ED%A0%80, a lone surrogate's bytes) with a bare 500.
+ */
+export function validPath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
   } catch {
     return false;
   }

@@ -79,7 +79,6 @@ describe("the target after sign-in is a page of this site, or /", () => {
     "/%09/127.0.0.1:3999/x",
     "//127.0.0.1:3999/x",
     "/%5C127.0.0.1:3999/x",
-    "/\t/127.0.0.1:3999/x",
     "\\\\127.0.0.1:3999/x",
     "https://127.0.0.1:3999/x",
     "http:127.0.0.1:3999/x",
@@ -105,6 +104,25 @@ describe("the target after sign-in is a page of this site, or /", () => {
     });
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/");
+  });
+
+  it("a next with a tab (browsers drop it from an address: //127.0.0.1...) is refused with 400 naming it, and signs nobody in", async () => {
+    const next = "/\t/127.0.0.1:3999/x";
+    const link = await fetch(`${app.baseUrl}/admin/login?${new URLSearchParams({ token: ADMIN_TOKEN, next })}`, { redirect: "manual" });
+    const body = new URLSearchParams({ token: ADMIN_TOKEN, next });
+    const form = await fetch(`${app.baseUrl}/admin/login`, { method: "POST", redirect: "manual", body });
+    for (const response of [link, form]) {
+      expect(response.status).toBe(400);
+      expect(response.headers.get("set-cookie")).toBeNull();
+    }
+    expect((await link.json()).error).toMatchObject({
+      code: "invalid_parameter",
+      message: expect.stringContaining('parameter next "/\\t/127.0.0.1:3999/x": control character U+0009'),
+    });
+    expect((await form.json()).error).toMatchObject({
+      code: "invalid_body",
+      message: expect.stringContaining("field next: control character U+0009"),
+    });
   });
 
   it("a page of this site is kept, and no next goes to the upload page", async () => {

@@ -5,7 +5,7 @@
 // so the link's token would be written into a page. Here the token is exchanged for a session cookie at
 // once, and the answer is a 303 with no body: to `next` when it is a page of this site (else `/`), or to the
 // sign-in page saying why not.
-import { readText } from "@/lib/api/body";
+import { readForm } from "@/lib/api/body";
 import { operations } from "@/lib/api/contract";
 import { route } from "@/lib/api/respond";
 import { SIGN_IN_PAGE, signInAndRedirect } from "@/lib/auth/sign-in";
@@ -21,7 +21,7 @@ export const GET = route(operations.signInLink, async (request, { query: { token
 });
 
 export const POST = route(operations.signInForm, async (request) => {
-  const form = new URLSearchParams(await readText(request));
+  const form = await readForm(request);
   const email = form.get("email");
   const credentials = email !== null ? { email, password: form.get("password") ?? "" } : { token: form.get("token") ?? "" };
   return signInAndRedirect(request, credentials, form.get("next"));

@@ -1,7 +1,7 @@
 // POST /api/admin/session - sign in: {"token"} (the bootstrap admin) or {"email", "password"} (a person);
 // DELETE - sign out: the sessions this request carries end on the server
 import { AppError } from "@/lib/errors";
-import { readJson } from "@/lib/api/body";
+import { readJson, requireText } from "@/lib/api/body";
 import { operations, signInBody } from "@/lib/api/contract";
 import { noContent, route } from "@/lib/api/respond";
 import { signIn } from "@/lib/auth/sign-in";
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = route(operations.signIn, async (request) => {
   const invalid = 'send {"token": "<admin token>"} or {"email": "…", "password": "…"}';
-  const parsed = signInBody.safeParse(await readJson(request, invalid));
+  const parsed = signInBody.safeParse(requireText(await readJson(request, invalid)));
   if (!parsed.success) throw new AppError("invalid_body", 400, invalid);
   return noContent({}, (await signIn(request, parsed.data)).cookies);
 });
