@@ -1,16 +1,19 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { MAX_FIELD_CHARS, MAX_ROW_CHARS } from "./bounds";
 import { detectFeedKind, FEEDS, type FeedKind } from "./kinds";
 import { readFeed } from "./read";
 import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedRow } from "./rows";
 
-/** Reads `content` (in chunks of `chunkBytes`, or one chunk) as a feed of `kind`. */
-async function read(kind: FeedKind, content: string | Buffer, chunkBytes = 0) {
+/** Reads `content` (in chunks of `chunkBytes`, or one chunk; or the chunks given) as a feed of `kind`. */
+async function read(kind: FeedKind, content: string | Buffer | Iterable<Buffer>, chunkBytes = 0) {
   const rows: FeedRow[] = [];
-  const bytes = Buffer.from(content);
-  const chunks = chunkBytes
-    ? Array.from({ length: Math.ceil(bytes.length / chunkBytes) }, (_, i) => bytes.subarray(i * chunkBytes, (i + 1) * chunkBytes))
-    : [bytes];
+  const bytes = typeof content === "string" || Buffer.isBuffer(content) ? Buffer.from(content) : null;
+  const chunks = !bytes
+    ? content
+    : chunkBytes
+      ? Array.from({ length: Math.ceil(bytes.length / chunkBytes) }, (_, i) => bytes.subarray(i * chunkBytes, (i + 1) * chunkBytes))
+      : [bytes];
   const problems: FeedProblem[] = [];
   let rowsRead = 0;
   for await (const batch of readFeed(Readable.from(chunks), FEEDS[kind], "feed.csv")) {
@@ -183,5 +186,97 @@ describe("invalid rows name the file, line, column and value", () => {
     expect(r.problems).toHaveLength(20);
     expect(r.problems[0]!.line).toBe(3);
     expect(r.rows).toEqual([]);
+  });
+});
+
+describe("a field or a row longer than its bound is refused as soon as the bound is passed", () => {
+  const CHUNK = 64 * 1024;
+  const zones = "store_id,timezone_str,note\ns1,UTC,first\n";
+
+  it.each([
+    ["unquoted", "n".repeat(MAX_FIELD_CHARS)],
+    ["quoted, quotes included", `"${"n,".repeat(MAX_FIELD_CHARS / 2 - 1)}"`],
+  ])("takes a field of exactly the bound, %s", async (_how, note) => {
+    expect(note).toHaveLength(MAX_FIELD_CHARS);
+    const r = await read("time_zones", `${zones}s2,UTC,${note}\n`, CHUNK);
+    expect(r.messages).toEqual([]);
+    expect(r.rows).toEqual([
+      ["s1", "UTC"],
+      ["s2", "UTC"],
+    ]);
+  });
+
+  it.each([
+    [
+      "note",
+      `${zones}s2,UTC,${"n".repeat(MAX_FIELD_CHARS + 1)}\n`,
+      "feed.csv line 3, column note: the field is longer than the limit of 65,536 characters",
+    ],
+    ["store_id", `${zones}${"s".repeat(MAX_FIELD_CHARS + 1)},UTC,\n`, "feed.csv line 3, column store_id: the field is longer"],
+    ["(header)", `store_id,timezone_str,${"h".repeat(MAX_FIELD_CHARS + 1)}\n`, "feed.csv line 1, column (header): the field is longer"],
+    [
+      "a quoted one over several lines",
+      `${zones}s2,UTC,"${"n\n".repeat(MAX_FIELD_CHARS / 2)}"\n`,
+      "feed.csv line 3, column note: the field is longer than the limit of 65,536 characters (it starts with a quote",
+    ],
+  ])("refuses a field one character over the bound, naming its line and column: %s", async (_where, content, message) => {
+    for (const chunkBytes of [0, CHUNK, 1000]) {
+      const r = await read("time_zones", content, chunkBytes);
+      expect(r.problemCount).toBe(1);
+      expect(r.messages[0]).toContain(message);
+    }
+  });
+
+  it("refuses a row of many short fields once it passes the row bound, naming its line", async () => {
+    const row = `s2,UTC,${"a,".repeat(MAX_ROW_CHARS / 2)}`;
+    const r = await read("time_zones", `${zones}${row}\n`, CHUNK);
+    expect(r.messages).toEqual(["feed.csv line 3, column (row): the row is longer than the limit of 1,048,576 characters"]);
+    const atTheBound = await read("time_zones", `${zones}${row.slice(0, MAX_ROW_CHARS)}\n`, CHUNK);
+    expect(atTheBound.messages).toEqual([expect.stringContaining("feed.csv line 3, column (row): the row has")]); // its field count, not its length
+  });
+
+  /**
+   * `start`, then `megabytes` of one letter, 64 KB at a time, made as they are read; `pulled` counts the bytes the
+   * reader took. A reader that takes more than `givesUpAfter` bytes is given the end of the file instead (so that
+   * one without bounds fails in seconds rather than minutes).
+   */
+  function endlessField(start: string, megabytes: number, givesUpAfter = 16 * 1024 * 1024) {
+    const source = { pulled: 0, chunks: null as unknown as Iterable<Buffer> };
+    const letters = Buffer.alloc(CHUNK, "A");
+    source.chunks = (function* () {
+      yield Buffer.from(start);
+      for (let i = 0; i < megabytes * 16 && source.pulled < givesUpAfter; i++) {
+        source.pulled += letters.length;
+        yield letters;
+      }
+    })();
+    return source;
+  }
+
+  // What is read is the chunks before the bound and those the streams buffer ahead (16 a stage), not the rest.
+  it("refuses a quote that never closes, in a 150 MB file, having read no more than a few megabytes of it", async () => {
+    const source = endlessField('store_id,timezone_str\ns1,"', 150);
+    const started = performance.now();
+    const r = await read("time_zones", source.chunks);
+    expect(r.messages).toEqual([
+      "feed.csv line 2, column timezone_str: the field is longer than the limit of 65,536 characters (it starts with a quote: is its closing quote missing?)",
+    ]);
+    expect(source.pulled).toBeLessThan(4 * 1024 * 1024);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("keeps its memory flat whatever the length of a field that never ends", async () => {
+    const source = endlessField("store_id,timezone_str\ns1,", 24);
+    const before = process.memoryUsage().heapUsed;
+    let peak = before;
+    const measured = (function* () {
+      for (const chunk of source.chunks) {
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+        yield chunk;
+      }
+    })();
+    const r = await read("time_zones", measured);
+    expect(r.messages).toEqual(["feed.csv line 2, column timezone_str: the field is longer than the limit of 65,536 characters"]);
+    expect((peak - before) / 1024 / 1024).toBeLessThan(8);
   });
 });

@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import Papa from "papaparse";
 import { NotText, Utf8Lines } from "./utf8";
+import { CsvBounds, TooLong } from "./bounds";
 import { FEEDS, locateColumns, type FeedDefinition, type FeedKind } from "./kinds";
 import { typedRow, type FeedBatch, type FeedProblem, type FeedRow, type FeedSource } from "./rows";
 
@@ -9,6 +10,9 @@ import { typedRow, type FeedBatch, type FeedProblem, type FeedRow, type FeedSour
 export function csvSource(name: string, kind: FeedKind, open: () => Readable): FeedSource {
   return { name, kind, batches: () => readFeed(open(), FEEDS[kind], name) };
 }
+
+/** What the text's own checks refuse before papaparse sees it: bytes that are not text, a field or row too long. */
+const endsTheRead = (e: unknown): e is NotText | TooLong => e instanceof NotText || e instanceof TooLong;
 
 /** A file with nothing in it (not even a header line); `label` names the feed it should be. */
 export function emptyFileProblem(file: string, label: string): FeedProblem {
@@ -18,7 +22,8 @@ export function emptyFileProblem(file: string, label: string): FeedProblem {
 /**
  * Reads a CSV feed as batches of validated rows (one per parsed chunk), in the order of `def.columns`. After the
  * first problem the rest is still checked, so that the refusal can say how many problems the file has, but
- * gives no more rows. The parser waits while a batch is consumed, so memory stays flat in the size of the file.
+ * gives no more rows. The parser waits while a batch is consumed, and no field or row it is given can be longer than
+ * its bound (CsvBounds), so memory stays flat whatever the file holds.
  */
 export async function* readFeed(input: Readable, def: FeedDefinition, file: string): AsyncGenerator<FeedBatch> {
   let line = 0;
@@ -85,11 +90,12 @@ export async function* readFeed(input: Readable, def: FeedDefinition, file: stri
     wake();
   };
 
-  const text = new Utf8Lines();
-  // Bytes that are not text end the read with one problem where they start (what follows cannot be trusted).
-  pipeline(input, text).catch((e: unknown) => {
-    if (e instanceof NotText) {
-      ready.push({ rows: [], read: 0, problems: [{ file, line: e.line, column: "(bytes)", value: "", message: e.message }] });
+  const text = new CsvBounds();
+  // Bytes that are not text, or a field or row over its bound, end the read with one problem where they start
+  // (what follows cannot be trusted), in the chunk where they are met.
+  pipeline(input, new Utf8Lines(), text).catch((e: unknown) => {
+    if (endsTheRead(e)) {
+      ready.push({ rows: [], read: 0, problems: [{ file, line: e.line, column: e.column, value: "", message: e.message }] });
       problemCount++;
       parser?.abort();
       finish();
@@ -139,7 +145,7 @@ export async function* readFeed(input: Readable, def: FeedDefinition, file: stri
     complete: finish,
     // The text stream's own failure reaches papaparse too; it is handled above.
     error: (e: Error) => {
-      if (e instanceof NotText || finished) return;
+      if (endsTheRead(e) || finished) return;
       failure = e;
       wake();
     },

@@ -6,6 +6,7 @@ import { Transform, type TransformCallback } from "node:stream";
  * refuses it in text).
  */
 export class NotText extends Error {
+  readonly column = "(bytes)";
   constructor(
     readonly line: number,
     readonly byteOffset: number,

@@ -9,10 +9,12 @@ import http from "node:http";
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pool } from "../../lib/db/pool";
 import { API_CSP } from "../../lib/http/security-headers";
 import { setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
 
+const ADMIN_TOKEN = "admin-token-for-the-tests-0123";
 const INGEST_KEY = "ingest-key-for-the-tests-0123";
 const REPORTS_KEY = "reports-key-for-the-tests-0123";
 const databaseUrl = await setUpTestDatabase();
@@ -26,7 +28,7 @@ beforeAll(async () => {
   app = await startApp(databaseUrl, {
     workers: 0,
     env: {
-      ADMIN_TOKEN: "admin-token-for-the-tests-0123",
+      ADMIN_TOKEN,
       API_KEYS: `ingest:${INGEST_KEY},reports:${REPORTS_KEY}`,
       WEB_HEADERS_TIMEOUT_SECONDS: "4",
       WEB_BODY_RATE_WINDOW_SECONDS: "2",
@@ -84,10 +86,18 @@ function post(path: string, headers: Record<string, string | number>, body: Iter
     void (async () => {
       for (const chunk of body) {
         if (answered || request.destroyed) return;
-        if (!request.write(chunk)) await new Promise((r) => (request.once("drain", r), request.once("close", r)));
+        if (!request.write(chunk)) await drainedOrClosed(request);
       }
       if (!request.destroyed) request.end();
     })();
+  });
+}
+
+/** Waits for `request` to take more, or to close; leaves no listener behind (a long body waits many times). */
+function drainedOrClosed(request: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => (request.off("drain", done), request.off("close", done), resolve());
+    request.on("drain", done).on("close", done);
   });
 }
 
@@ -151,6 +161,35 @@ describe("bodies too large for their route are refused before they are read", ()
     figures["/api/polls"] = `413 in ${answer.ms.toFixed(0)} ms, RSS +${grown.toFixed(1)} MB`;
     await expectAlive();
   });
+});
+
+it("a 150 MB upload whose quote never closes: 422 naming its line within seconds, recorded as refused, the same web process still answering", async () => {
+  const signIn = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
+  const headers = { Cookie: signIn.headers.get("set-cookie")!.split(";")[0]!, Origin: app.baseUrl, "Content-Type": "text/csv" };
+  const pid = app.web.pid;
+  // Generated as it is sent: the test holds a megabyte of it at a time, as the server should.
+  function* unclosedQuote(): Generator<Buffer> {
+    yield Buffer.from('store_id,name\nabc,"');
+    yield* megabytes(150);
+  }
+  const warmUp = await post("/api/admin/uploads?name=warm-up.csv", headers, [Buffer.from('store_id,name\nabc,"'), ...megabytes(1)]);
+  expect(warmUp.status).toBe(422); // the route's first call loads its code
+  const before = webRssMb();
+  const answer = await post("/api/admin/uploads?name=unclosed.csv", headers, unclosedQuote());
+  const grown = webRssMb() - before;
+  expect(answer.status, answer.body).toBe(422);
+  expect(errorOf(answer)).toMatchObject({
+    code: "invalid_feed",
+    message: expect.stringContaining("unclosed.csv line 2, column name: the field is longer than the limit of 65,536 characters"),
+  });
+  expect(answer.ms).toBeLessThan(5000);
+  expect(grown).toBeLessThan(RSS_GROWTH_MAX_MB);
+  figures.unclosedQuote = `422 in ${answer.ms.toFixed(0)} ms, RSS +${grown.toFixed(1)} MB`;
+  const { rows } = await pool().query("SELECT outcome, message FROM import_log WHERE file_name = 'unclosed.csv'");
+  expect(rows).toEqual([{ outcome: "rejected", message: expect.stringContaining("unclosed.csv line 2, column name") }]);
+  expect(app.web.pid).toBe(pid);
+  await expectAlive();
+  expect((await fetch(`${app.baseUrl}/api/health`)).status).toBe(200);
 });
 
 it("a body trickled a byte at a time is cut off within the rate window (2 s here), with a 408", async () => {
