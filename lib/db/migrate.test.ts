@@ -39,6 +39,7 @@ describe("migrations", () => {
       "incidents",
       "owner_members",
       "owners",
+      "password_links",
       "poll_stores",
       "polls",
       "process_metrics",

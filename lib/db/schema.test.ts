@@ -138,6 +138,9 @@ describe("schema.prisma matches the migrated database", () => {
       },
     });
     await prisma().verification.create({ data: { id: "v1", identifier: "reset-password:x", value: "u1", expiresAt: at } });
+    const link = await prisma().passwordLink.create({ data: { identifier: "h1", userId: "u1", kind: "reset", expiresAt: at } });
+    expect(link).toMatchObject({ endedAt: null, endedBy: null, createdAt: expect.any(Date) });
+    await prisma().passwordLink.update({ where: { identifier: "h1" }, data: { endedAt: at, endedBy: "used" } });
     const read = await prisma().user.findUniqueOrThrow({
       where: { email: "ana@example.com" },
       include: { sessions: true, accounts: true },
@@ -151,6 +154,7 @@ describe("schema.prisma matches the migrated database", () => {
     await prisma().user.delete({ where: { id: "u1" } });
     expect(await prisma().accountSession.count()).toBe(0); // sessions and accounts go with their user
     expect(await prisma().account.count()).toBe(0);
+    expect(await prisma().passwordLink.count()).toBe(0); // and its password links
   });
 
   it("Owner, OwnerMember, Store and ApiKey, with their relations; the one AuthSecret row", async () => {
