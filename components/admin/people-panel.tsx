@@ -27,7 +27,8 @@ export function PeoplePanel() {
       <h1>People</h1>
       <p className="muted">
         Admins see every store and manage feeds, owners and people. An owner&apos;s member sees that owner&apos;s stores: reports, store
-        pages, downloads, and their own keys. Invited people choose their password with the link given here (it works once, for 72 hours).
+        pages, downloads, and their own keys. Invited people choose their password with the link given here (it works once: an invitation
+        for 72 hours, a new link for one hour; each new link ends the older ones).
       </p>
       {link && <ShownOnce label="Password link" value={link} note="Send it to them; it is not shown again." />}
       <Refusal message={error} />
