@@ -5,7 +5,7 @@ import type pg from "pg";
 import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
 import { withBriefLockWait, isLockTimeout } from "../db/poll-partitions";
-import { isDatabaseUnavailable } from "../db/availability";
+import { databaseShortage, isDatabaseUnavailable } from "../db/availability";
 import { pool, rollbackAndRelease, streamPool } from "../db/pool";
 import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
 import { csvSource } from "./read";
@@ -300,9 +300,9 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
     await client.query("COMMIT");
   } catch (e) {
     await rollbackAndRelease(client, e);
-    // A database that does not answer could not take the import log's lines either: waiting on it to refuse
-    // them would only keep the caller from its 503.
-    if (!isDatabaseUnavailable(e)) await recordRefusal(sources, actor, startedAt, e);
+    // A database that does not answer, or has no room, could not take the import log's lines either: waiting
+    // on it to refuse them would only keep the caller from its 503 (and log a failure per request).
+    if (!isDatabaseUnavailable(e) && !databaseShortage(e)) await recordRefusal(sources, actor, startedAt, e);
     throw e;
   }
   client.release();
