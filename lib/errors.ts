@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isDatabaseUnavailable, noteDatabaseUnavailable } from "./db/availability";
+import { databaseShortage, isDatabaseUnavailable, noteDatabaseShortage, noteDatabaseUnavailable, type Shortage } from "./db/availability";
 import { log } from "./log";
 
 /** The one error type the product raises on purpose: a code for machines, a message for people, an HTTP status. */
@@ -46,11 +46,26 @@ export function databaseUnavailable(): AppError {
 }
 
 /**
- * The body, status and headers any thrown value answers with. A database that cannot be reached is a 503
- * (logged once per outage); other unexpected errors are a 500 that says nothing of their internals.
+ * The answer to a request the database could not serve for want of disk space, memory or other resources:
+ * unavailable for now, as for a client it is (the same code), saying what is short.
+ */
+function databaseShort(shortage: Shortage): AppError {
+  return new AppError("database_unavailable", 503, `the database is out of ${shortage.of}; try again shortly`, undefined, {
+    "Retry-After": String(RETRY_AFTER_SECONDS),
+  });
+}
+
+/**
+ * The body, status and headers any thrown value answers with. A database that cannot be reached, or is out of
+ * disk space or memory, is a 503 (logged once per outage, or once a minute while short); other unexpected
+ * errors are a 500 that says nothing of their internals.
  */
 export function errorBody(e: unknown, requestId?: string): { status: number; body: ErrorBody; headers?: Record<string, string> } {
-  if (!(e instanceof AppError) && isDatabaseUnavailable(e)) {
+  const shortage = e instanceof AppError ? undefined : databaseShortage(e);
+  if (shortage) {
+    noteDatabaseShortage(shortage, "request");
+    e = databaseShort(shortage);
+  } else if (!(e instanceof AppError) && isDatabaseUnavailable(e)) {
     noteDatabaseUnavailable(e, "request");
     e = databaseUnavailable();
   }

@@ -1,13 +1,14 @@
-// npm run chaos -- [kill|starts|outage]: the slow fault scenarios, against the production build (the npm
+// npm run chaos -- [kill|starts|outage|disk]: the slow fault scenarios, against the production build (the npm
 // script builds first) and the real launcher, on a PostgreSQL of their own (EMBEDDED_PG_PORT + 3). Prints a
 // table of checks and figures; exits non-zero when any check fails. Scenarios: scripts/chaos/.
 import os from "node:os";
 import { ChaosDatabase, type Check, LOG_DIR } from "./chaos/harness";
+import { disk } from "./chaos/disk";
 import { kill } from "./chaos/kill";
 import { outages } from "./chaos/outage";
 import { starts } from "./chaos/starts";
 
-const SCENARIOS: Record<string, (db: ChaosDatabase) => Promise<Check[]>> = { kill, starts, outage: outages };
+const SCENARIOS: Record<string, (db: ChaosDatabase) => Promise<Check[]>> = { kill, starts, outage: outages, disk };
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in SCENARIOS));

@@ -34,14 +34,26 @@ function announceSignInLink(link: string) {
 }
 const settings = env();
 
+/** The space left to this user on the disk that holds `dir`; undefined when it cannot be told. */
+function freeBytes(dir: string): number | undefined {
+  try {
+    const { bavail, bsize } = fs.statfsSync(dir);
+    return bavail * bsize;
+  } catch {
+    return undefined;
+  }
+}
+
 const database = await prepareDatabase();
 const children: SupervisedChild[] = [];
 // With DATABASE_URL, or a server another command runs, there is no database of ours to watch.
 const embedded = database.embedded?.exited
-  ? new SupervisedDatabase(database.embedded, () => startEmbeddedPostgres(settings.EMBEDDED_PG_DIR, settings.EMBEDDED_PG_PORT), {
-      restarted: () => children.forEach((child) => child.restartNowIfWaiting()),
-      gaveUp: (reason) => shutdown(1, reason),
-    })
+  ? new SupervisedDatabase(
+      database.embedded,
+      () => startEmbeddedPostgres(settings.EMBEDDED_PG_DIR, settings.EMBEDDED_PG_PORT),
+      { restarted: () => children.forEach((child) => child.restartNowIfWaiting()) },
+      () => freeBytes(settings.EMBEDDED_PG_DIR),
+    )
   : null;
 // Our server is stopped after the children (shutdown), not the moment a signal comes.
 if (embedded) leaveShutdownSignalsToCaller();

@@ -1,11 +1,15 @@
 // The launcher keeps the app up: `npm start` (scripts/start.ts, as a real process against a real database)
-// restarts a worker or web server that is killed, and stops everything promptly, even a child that hangs.
+// restarts a worker or web server that is killed, and stops everything promptly, even a child that hangs; and it
+// never gives up on its embedded PostgreSQL (SupervisedDatabase, with servers that fail to start as told).
 import { spawn, type ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { EmbeddedServer, ServerExit } from "../lib/db/embedded";
+import { log } from "../lib/log";
 import { setUpTestDatabase } from "../tests/database";
 import { freePort } from "./app-processes";
 import { appProcesses, isAlive } from "./process-tree";
+import { databaseRestartDelay, DATABASE_RESTART, SupervisedDatabase } from "./supervisor";
 
 const databaseUrl = await setUpTestDatabase();
 let launcher: ChildProcess;
@@ -111,5 +115,77 @@ describe("npm start", () => {
     expect(isAlive(launcher.pid!)).toBe(false);
     expect(Date.now() - signalledAt).toBeLessThan(6_500);
     expect(children.filter(isAlive)).toEqual([]);
+  });
+});
+
+/** A stand-in for the embedded PostgreSQL: `die()` ends it as a crash would. */
+function fakeServer(): EmbeddedServer & { die(): void } {
+  let die = () => {};
+  const exited = new Promise<ServerExit>((resolve) => (die = () => resolve({ code: null, signal: "SIGKILL" })));
+  return { adminUrl: "", appPassword: null, pid: 1, exited, stop: async () => {}, die };
+}
+
+/**
+ * A SupervisedDatabase on `schedule` whose server has just died: each start fails while `failing(attempt)` says
+ * so, on a disk with `free()` bytes left. Its starts' times, and the app's restart calls.
+ */
+function deadDatabase(schedule: typeof DATABASE_RESTART, failing: (attempt: number) => boolean, free: () => number) {
+  const attempts: number[] = [];
+  const restarted = vi.fn();
+  const first = fakeServer();
+  const supervised = new SupervisedDatabase(
+    first,
+    async () => {
+      attempts.push(Date.now());
+      if (failing(attempts.length)) throw new Error('PANIC: could not write to file "pg_wal/xlogtemp.7": No space left on device');
+      return fakeServer();
+    },
+    { restarted },
+    free,
+    schedule,
+  );
+  first.die();
+  return { attempts, restarted, supervised };
+}
+
+describe("the embedded PostgreSQL's restarts", () => {
+  it("waits 0.5 s doubling between tries, then a minute at most, however many tries it takes", () => {
+    const delays = Array.from({ length: 12 }, (_, i) => databaseRestartDelay(i + 1));
+    expect(delays).toEqual([0, 500, 1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000]);
+  });
+
+  it("never gives up: a server that fails to start 12 times (its disk full) is started at the 13th, and the app told", async () => {
+    const warn = vi.spyOn(log(), "warn");
+    const { attempts, restarted, supervised } = deadDatabase(
+      { ...DATABASE_RESTART, firstMs: 2, maxMs: 20 },
+      (attempt) => attempt <= 12,
+      () => 0,
+    );
+    await waitFor("the 13th start", () => (restarted.mock.calls.length ? true : undefined), 5_000);
+    expect(attempts).toHaveLength(13);
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    expect(Math.max(...gaps.slice(-4))).toBeLessThan(200); // capped at 20 ms, not doubling on
+    const said = warn.mock.calls.map(([, message]) => String(message));
+    expect(said[5]).toMatch(
+      /attempt 6; its data directory's disk has 0 MB free\): PANIC: .*No space left on device; trying again for as long as it takes/,
+    );
+    await supervised.stop();
+  });
+
+  it("tries again at once when the data directory's disk gains space, not at the end of its wait", async () => {
+    let free = 0;
+    const { attempts, restarted, supervised } = deadDatabase(
+      { ...DATABASE_RESTART, firstMs: 60_000, maxMs: 60_000, spaceCheckMs: 20 },
+      () => free === 0,
+      () => free,
+    );
+    await waitFor("the first, failing, start", () => (attempts.length ? true : undefined), 5_000);
+    await sleep(1_500);
+    expect(attempts).toHaveLength(1); // waiting its minute (not 0.5 s, 1 s...)
+    free = 512 * 2 ** 20;
+    const freedAt = Date.now();
+    await waitFor("the start after space was freed", () => (restarted.mock.calls.length ? true : undefined), 5_000);
+    expect(attempts[1]! - freedAt).toBeLessThan(1_000);
+    await supervised.stop();
   });
 });

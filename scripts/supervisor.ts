@@ -2,7 +2,6 @@
 // after a delay that grows while it keeps dying; the embedded PostgreSQL is started again when it dies; and a
 // stop never waits for a process that has already exited or will not exit.
 import type { ChildProcess } from "node:child_process";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { EmbeddedServer } from "../lib/db/embedded";
 import { log } from "../lib/log";
 
@@ -87,21 +86,38 @@ export class SupervisedChild {
   }
 }
 
-/** Attempts to start a dead embedded PostgreSQL again (0.5 s doubling: 15 s in all) before giving up. */
-const DATABASE_RESTART_ATTEMPTS = 6;
+/**
+ * How a dead embedded PostgreSQL is started again: at once, then after 0.5 s doubling, up to a wait of a minute,
+ * for as long as it takes; never given up on. A server that cannot start (its crash recovery needs disk space that
+ * is not there) comes back by itself once the cause is gone, while the web server answers 503 meanwhile. After
+ * `quickTries` the launcher says it keeps trying; a failed start is tried again at once, not at the end of its
+ * wait, when the data directory's disk has gained `spaceGainBytes` since (space freed).
+ */
+export const DATABASE_RESTART = { quickTries: 6, firstMs: 500, maxMs: 60_000, spaceCheckMs: 1000, spaceGainBytes: 64 * 2 ** 20 };
+
+/** The wait before restart attempt `attempt` (from 1): none, then `firstMs` doubling, at most `maxMs`. */
+export function databaseRestartDelay(attempt: number, schedule = DATABASE_RESTART): number {
+  return attempt <= 1 ? 0 : Math.min(schedule.firstMs * 2 ** (attempt - 2), schedule.maxMs);
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 /**
  * The embedded PostgreSQL this launcher started: started again on the same port and data directory when it
- * dies (startEmbeddedPostgres removes the dead server's pid file); `gaveUp` when it cannot be.
+ * dies (startEmbeddedPostgres removes the dead server's pid file), however long that takes.
  */
 export class SupervisedDatabase {
   private stopping = false;
   private starting: Promise<EmbeddedServer> | null = null;
+  private wake: (() => void) | null = null;
 
+  /** `freeBytes`: the space left on the data directory's disk, to say in the log and to notice it freed. */
   constructor(
     private server: EmbeddedServer,
     private readonly startServer: () => Promise<EmbeddedServer>,
-    private readonly events: { restarted(): void; gaveUp(reason: string): void },
+    private readonly events: { restarted(): void },
+    private readonly freeBytes: () => number | undefined = () => undefined,
+    private readonly schedule = DATABASE_RESTART,
   ) {
     this.watch();
   }
@@ -115,34 +131,65 @@ export class SupervisedDatabase {
 
   private async restart(what: string): Promise<void> {
     say(`${what}; restarting it`);
-    let lastError = "";
-    for (let attempt = 1; attempt <= DATABASE_RESTART_ATTEMPTS && !this.stopping; attempt++) {
+    for (let attempt = 1; !this.stopping; attempt++) {
       // The dead server's sessions can hold its shared memory for a moment after it died.
-      if (attempt > 1) await sleep(500 * 2 ** (attempt - 2));
+      await this.waitOrSpaceFreed(databaseRestartDelay(attempt, this.schedule));
+      if (this.stopping) return;
       try {
         this.starting = this.startServer();
         this.server = await this.starting;
         // Another server took the port meanwhile: it is used, but it is not this launcher's to watch.
         say(
           this.server.exited
-            ? `embedded PostgreSQL restarted (pid ${this.server.pid})`
+            ? `embedded PostgreSQL restarted (pid ${this.server.pid})${attempt > 1 ? ` at attempt ${attempt}` : ""}`
             : "another PostgreSQL answers on the port now; using it",
         );
         this.watch();
         this.events.restarted();
         return;
       } catch (e) {
-        lastError = (e instanceof Error ? e.message : String(e)).trim().split("\n").join(" | ");
-        say(`PostgreSQL did not start (attempt ${attempt} of ${DATABASE_RESTART_ATTEMPTS}): ${lastError}`);
+        const reason = (e instanceof Error ? e.message : String(e)).trim().split("\n").join(" | ");
+        const free = this.freeBytes();
+        const next = databaseRestartDelay(attempt + 1, this.schedule);
+        log().warn(
+          { attempt, freeBytes: free },
+          `PostgreSQL did not start (attempt ${attempt}${free === undefined ? "" : `; its data directory's disk has ${mb(free)} free`}): ${reason}; ` +
+            (attempt === this.schedule.quickTries
+              ? `trying again for as long as it takes, every ${this.schedule.maxMs / 1000} s at most (and at once when disk space is freed); the web server answers 503 meanwhile`
+              : `trying again in ${next / 1000} s`),
+        );
       } finally {
         this.starting = null;
       }
     }
-    if (!this.stopping) this.events.gaveUp(`the embedded PostgreSQL could not be restarted (${lastError})`);
+  }
+
+  /** Sleeps `ms`, or less: until the data directory's disk has gained space, or stop(). */
+  private async waitOrSpaceFreed(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    const before = this.freeBytes();
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        clearInterval(check);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const check = setInterval(() => {
+        const now = this.freeBytes();
+        if (before !== undefined && now !== undefined && now - before >= this.schedule.spaceGainBytes) {
+          say(`the data directory's disk has ${mb(now)} free now (${mb(before)} before); restarting PostgreSQL at once`);
+          done();
+        }
+      }, this.schedule.spaceCheckMs);
+      this.wake = done;
+    });
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.wake?.();
     await this.starting?.catch(() => {});
     await this.server.stop();
   }

@@ -29,6 +29,50 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   return e instanceof AggregateError && e.errors.some(isDatabaseUnavailable);
 }
 
+// SQLSTATE class 53, insufficient resources: the server answers but lacks what a statement needs, and the same
+// statement may succeed once that is freed. 53300 (too many connections) is above, as no connection to be had is
+// a server out of reach; 53400 (a configured limit reached) is a setting to change, not a passing shortage.
+const SHORT_OF: Record<string, string> = { "53000": "resources", "53100": "disk space", "53200": "memory" };
+
+/** What the database is short of, and PostgreSQL's words for it. */
+export interface Shortage {
+  sqlstate: string;
+  of: string;
+  message: string;
+}
+
+/**
+ * For an error that says the database is out of disk space or memory or otherwise short of resources
+ * (SQLSTATE 53100, 53200, 53000), what it lacks; else undefined. pg's errors carry the SQLSTATE as `code`;
+ * Prisma's as `originalCode`, in the cause of its `meta.driverAdapterError`.
+ */
+export function databaseShortage(e: unknown): Shortage | undefined {
+  if (typeof e !== "object" || e === null) return undefined;
+  const { code, originalCode, message, originalMessage, cause, meta } = e as Record<string, unknown>;
+  const sqlstate = typeof originalCode === "string" ? originalCode : code;
+  if (typeof sqlstate === "string" && Object.hasOwn(SHORT_OF, sqlstate))
+    return { sqlstate, of: SHORT_OF[sqlstate]!, message: String(originalMessage ?? message ?? sqlstate) };
+  const inner = cause ?? (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError;
+  return inner !== undefined && inner !== e ? databaseShortage(inner) : undefined;
+}
+
+/** How often a shortage is logged while it lasts (each process, each kind): it says what, not every failed write. */
+const SHORTAGE_LOG_EVERY_MS = 60_000;
+const shortageLogged = new Map<string, number>();
+
+/** Logs what the database is short of (at most once a minute for each kind), and what to do about it. */
+export function noteDatabaseShortage(shortage: Shortage, where: string): void {
+  const last = shortageLogged.get(shortage.sqlstate);
+  if (last !== undefined && Date.now() - last < SHORTAGE_LOG_EVERY_MS) return;
+  shortageLogged.set(shortage.sqlstate, Date.now());
+  const remedy =
+    shortage.sqlstate === "53100" ? "free space on the disk of PostgreSQL's data directory" : `give PostgreSQL more ${shortage.of}`;
+  log().error(
+    { where, sqlstate: shortage.sqlstate, postgres: shortage.message },
+    `the database is out of ${shortage.of} (${where}: ${shortage.message}): ${remedy}; until then what needs it answers 503`,
+  );
+}
+
 /** Records a failure to reach the database; logs it only when it starts an outage. */
 export function noteDatabaseUnavailable(e: unknown, where?: string): void {
   if (state.storemonDatabaseDown) return;

@@ -67,20 +67,23 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     createPostgresUser: true,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     // Sized for bulk loads and whole-week report scans on one machine: the defaults (128 MB of buffers)
-    // make a 1.8M-row load three times slower. WAL is kept to about max_wal_size whatever the load history:
-    // with 8GB it grew by a load's WAL (~340 MB) with every load (2.1 GB after six, beside 330 MB of data);
-    // with 1GB it stays at 1 GB, and a load took the same time within this machine's noise (README).
+    // make a 1.8M-row load three times slower. WAL is kept near max_wal_size whatever the load history, and
+    // that is small, so that WAL alone cannot fill a small volume: with 1GB and checkpoints every 30 min it
+    // grew to 816 MB after two loads beside 632 MB of data (640 MB beside 279 MB in a fault run); with 256MB,
+    // checkpoints every 5 min and nothing kept for replicas it stays near 256 MB (README, Staying up).
     postgresFlags: [
       "-c",
       "shared_buffers=1GB",
       "-c",
       "wal_buffers=64MB",
       "-c",
-      "max_wal_size=1GB",
+      "max_wal_size=256MB",
       "-c",
-      "min_wal_size=80MB",
+      "min_wal_size=32MB",
       "-c",
-      "checkpoint_timeout=30min",
+      "wal_keep_size=0",
+      "-c",
+      "checkpoint_timeout=5min",
       "-c",
       "max_connections=200",
       "-c",

@@ -2,6 +2,7 @@ import pg from "pg";
 import { databaseUrl, env } from "../env";
 import { isDatabaseUnavailable, noteDatabaseAvailable, setProcessName } from "./availability";
 import { logConnectionError } from "./shutdown";
+import { watchProgress } from "./stream-watchdog";
 
 // int8 values this project reads are epoch microseconds and counts, all well inside 2^53.
 const types = {
@@ -50,7 +51,14 @@ export function databaseRole(): DatabaseRole {
  */
 export const CONNECTION_LIFETIME_SECONDS = 30;
 
-function createPool(max: number, t: Timeouts): pg.Pool {
+/**
+ * A transaction left open by a process that hangs does not hold a snapshot (and vacuum) for ever: a web
+ * server's, and any stream's (a load's statements follow one another; its COPY counts as active, however slowly
+ * its upload arrives). A report worker's may rightly sit between batches while it computes.
+ */
+const IDLE_IN_TRANSACTION_MS = 60_000;
+
+function createPool(max: number, t: Timeouts, idleInTransactionMs: number): pg.Pool {
   const role = databaseRole();
   const created = new pg.Pool({
     connectionString: databaseUrl(),
@@ -63,8 +71,7 @@ function createPool(max: number, t: Timeouts): pg.Pool {
     // up on here a moment later, and the pool discards that connection.
     statement_timeout: Math.round(t.statement),
     query_timeout: t.answer ? Math.round(t.answer) : undefined,
-    // A transaction left open by a process that hangs does not hold a snapshot (and vacuum) for ever.
-    idle_in_transaction_session_timeout: role === "web" ? 60_000 : 0,
+    idle_in_transaction_session_timeout: idleInTransactionMs,
     idleTimeoutMillis: 10_000,
     maxLifetimeSeconds: CONNECTION_LIFETIME_SECONDS,
     keepAlive: true,
@@ -81,17 +88,24 @@ function createPool(max: number, t: Timeouts): pg.Pool {
 
 /** The connection pool of this process for ordinary queries, with its role's timeouts. */
 export function pool(): pg.Pool {
-  state.storemonPool ??= createPool(10, timeouts(databaseRole()));
+  const role = databaseRole();
+  state.storemonPool ??= createPool(10, timeouts(role), role === "web" ? IDLE_IN_TRANSACTION_MS : 0);
   return state.storemonPool;
 }
 
 /**
- * A few connections for long streams (feed loads, CSV downloads), which may take minutes and so have no
- * statement timeout. Bounded, and apart from pool(), so that any number of downloads can never starve the
- * status calls: a stream that cannot have a connection within the connect timeout is refused (503).
+ * A few connections for long streams (feed loads, the poll API, CSV downloads), which may take minutes and so
+ * have no statement timeout: their statements are bounded on progress instead (watchProgress: the server must
+ * show a sign of life every second, on the connection or by answering a probe within the role's bounds).
+ * Bounded in number, and apart from pool(), so that any number of downloads can never starve the status
+ * calls: a stream that cannot have a connection within the connect timeout is refused (503).
  */
 export function streamPool(): pg.Pool {
-  state.storemonStreamPool ??= createPool(env().STREAM_CONNECTIONS, { ...timeouts(databaseRole()), statement: 0, answer: 0 });
+  if (!state.storemonStreamPool) {
+    const streams = createPool(env().STREAM_CONNECTIONS, { ...timeouts(databaseRole()), statement: 0, answer: 0 }, IDLE_IN_TRANSACTION_MS);
+    watchProgress(streams, () => pool().query("SELECT 1"));
+    state.storemonStreamPool = streams;
+  }
   return state.storemonStreamPool;
 }
 

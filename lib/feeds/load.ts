@@ -5,7 +5,8 @@ import type pg from "pg";
 import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
 import { withBriefLockWait, isLockTimeout } from "../db/poll-partitions";
-import { pool, streamPool } from "../db/pool";
+import { databaseShortage, isDatabaseUnavailable } from "../db/availability";
+import { pool, rollbackAndRelease, streamPool } from "../db/pool";
 import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
 import { csvSource } from "./read";
 import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedSource } from "./rows";
@@ -298,9 +299,10 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
     for (const source of sources) results.push(await loadOne(client, source));
     await client.query("COMMIT");
   } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    client.release();
-    await recordRefusal(sources, actor, startedAt, e);
+    await rollbackAndRelease(client, e);
+    // A database that does not answer, or has no room, could not take the import log's lines either: waiting
+    // on it to refuse them would only keep the caller from its 503 (and log a failure per request).
+    if (!isDatabaseUnavailable(e) && !databaseShortage(e)) await recordRefusal(sources, actor, startedAt, e);
     throw e;
   }
   client.release();

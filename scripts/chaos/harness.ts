@@ -115,18 +115,21 @@ export class Launcher {
     npm.stderr!.on("data", keep);
   }
 
-  static async start(name: string, databaseUrl: string, workers = 2): Promise<Launcher> {
+  /** `databaseUrl` null: the launcher runs an embedded PostgreSQL of its own (EMBEDDED_PG_DIR and _PORT in `env`). */
+  static async start(name: string, databaseUrl: string | null, workers = 2, env: Record<string, string> = {}): Promise<Launcher> {
     const port = await freePort();
+    const { DATABASE_URL: _ours, ...inherited } = process.env;
     const npm = spawn("npm", ["start"], {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
+        ...inherited,
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         PORT: String(port),
         WORKERS: String(workers),
         SAMPLE_DATA: "off",
         ADMIN_TOKEN: "token-of-the-chaos-scenarios",
+        ...env,
       },
     });
     return new Launcher(npm, `http://127.0.0.1:${port}`, name);

@@ -21,6 +21,7 @@ const PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 3;
 let server: EmbeddedServer;
 let app: RunningApp;
 let databaseUrl: string;
+const INGEST_KEY = "outage-ingest-key-0123456789";
 
 const startServer = async () => (server = await startEmbeddedPostgres(DIR, PORT));
 /** The postmaster and every backend: freezing them all is a server that accepts connections and never answers. */
@@ -80,6 +81,28 @@ async function query(sql: string, values: unknown[] = []) {
   } finally {
     await client.end();
   }
+}
+/**
+ * Pushes `count` polls of store `store` (one a minute, back from `from`) to `server`, as a poller does, with an
+ * ingest key (which needs no database to check); times its answer.
+ */
+async function pushPolls(server: RunningApp, store: string, from: number, count = 50) {
+  const polls = Array.from({ length: count }, (_, i) => ({
+    store_id: store,
+    timestamp_utc: new Date(from - i * 60_000).toISOString(),
+    status: "active",
+  }));
+  const started = performance.now();
+  const response = await fetch(`${server.baseUrl}/api/polls`, {
+    method: "POST",
+    body: JSON.stringify(polls),
+    headers: { Authorization: `Bearer ${INGEST_KEY}`, "Content-Type": "application/json" },
+    signal: AbortSignal.timeout(10_000),
+  }).catch((e: Error) => e);
+  const ms = performance.now() - started;
+  if (response instanceof Error) return { status: 0, retryAfter: null, code: `no answer (${response.name})`, ms, body: null };
+  const body = await response.json().catch(() => null);
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), code: body?.error?.code, ms, body };
 }
 const reportCount = async () => (await query("SELECT count(*)::int AS n FROM reports"))[0].n as number;
 
@@ -159,6 +182,37 @@ describe.skipIf(!!process.env.DATABASE_URL)("while the database is away", () => 
     }
     await untilReady();
     expect(await settled(await trigger())).toMatchObject({ status: "Complete" });
+  });
+
+  it("frozen for 15 s: POST /api/polls answers 503 with Retry-After within 5 s, and takes polls again after SIGCONT", async () => {
+    await untilReady();
+    // A web server with an ingest key (keys leave open mode, which the other tests use), no workers.
+    const ingest = await startApp(databaseUrl, { workers: 0, env: { API_KEYS: `ingest:${INGEST_KEY}` } });
+    try {
+      // Pollers that were just served leave the loader's stream connections pooled (idle for up to 10 s):
+      // the freeze finds them there, as it finds a running app's.
+      const now = Date.now();
+      const warm = await Promise.all([1, 2, 3].map((i) => pushPolls(ingest, `poller-${i}`, now)));
+      expect(warm.map((w) => w.status)).toEqual([200, 200, 200]);
+      signalServer("SIGSTOP");
+      const frozenAt = Date.now();
+      const answers: Awaited<ReturnType<typeof pushPolls>>[] = [];
+      try {
+        // Rounds of three pollers at once while it lasts, each new round after the last one's answers.
+        for (let round = 1; Date.now() - frozenAt < 10_000; round++)
+          answers.push(...(await Promise.all([1, 2, 3].map((i) => pushPolls(ingest, `poller-${i}`, now - round * 3_600_000)))));
+        await sleep(Math.max(0, frozenAt + 15_000 - Date.now()));
+      } finally {
+        signalServer("SIGCONT");
+      }
+      expect(answers.length).toBeGreaterThanOrEqual(6);
+      for (const answer of answers)
+        expect({ ...answer, ms: answer.ms < 5000 }).toMatchObject({ status: 503, code: "database_unavailable", retryAfter: "5", ms: true });
+      await untilReady();
+      expect(await pushPolls(ingest, "poller-1", now - 3_600_000 * 24)).toMatchObject({ status: 200, body: { read: 50, added: 50 } });
+    } finally {
+      await ingest.stop();
+    }
   });
 
   it("a trigger whose client gave up while the database was frozen records no report", async () => {
