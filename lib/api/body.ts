@@ -88,11 +88,15 @@ export function requireText<T>(json: T): T {
   return json;
 }
 
-/** A small form body (application/x-www-form-urlencoded) whose every field, name and value, is text; else 400 naming it. */
-export async function readForm(request: Request): Promise<URLSearchParams> {
+/**
+ * A small form body (application/x-www-form-urlencoded) whose every field, name and value, is text; else 400
+ * naming it. `checkedByHandler` names fields whose values the handler judges itself (a sign-in's `next`, which
+ * anyone can write and which falls back to home when it is not a page of this site).
+ */
+export async function readForm(request: Request, checkedByHandler: readonly string[] = []): Promise<URLSearchParams> {
   const form = new URLSearchParams(await readText(request));
   // Every field, not only the first of a name (the one the routes read), so that the check depends on no route.
-  for (const [name, value] of form) requireText({ [name]: value });
+  for (const [name, value] of form) requireText(checkedByHandler.includes(name) ? name : { [name]: value });
   return form;
 }
 

@@ -373,6 +373,7 @@ export const operations = {
     access: "public",
     summary: "The admin's sign-in link (or, without a token, the sign-in page)",
     query: z.object({ token: z.string().optional(), next: z.string().optional() }),
+    checkedByHandler: ["next"],
     responses: { 303: redirect("Signed in and on to `next`, or to the sign-in page") },
   }),
   passwordLink: op({

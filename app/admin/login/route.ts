@@ -21,7 +21,7 @@ export const GET = route(operations.signInLink, async (request, { query: { token
 });
 
 export const POST = route(operations.signInForm, async (request) => {
-  const form = await readForm(request);
+  const form = await readForm(request, ["next"]); // `next` falls back to home when it is not a page of this site
   const email = form.get("email");
   const credentials = email !== null ? { email, password: form.get("password") ?? "" } : { token: form.get("token") ?? "" };
   return signInAndRedirect(request, credentials, form.get("next"));
