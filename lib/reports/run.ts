@@ -94,8 +94,11 @@ async function coordinate(
   // transaction after the job's expiry, so it cannot hold back vacuum for longer.
   await reader.query(`SET LOCAL idle_in_transaction_session_timeout = ${env().REPORT_JOB_EXPIRE_SECONDS * 1000}`);
   // The stores come from poll_stores, but the shards read polls in this snapshot: holding polls until the last
-  // shard is in keeps a month from being dropped (retention) or the table emptied (a load with --replace) meanwhile.
-  await reader.query("LOCK TABLE polls IN ACCESS SHARE MODE");
+  // shard is in keeps a month from being dropped (retention) or the partitions switched (a load with --replace)
+  // meanwhile. ROW SHARE, not a reader's ACCESS SHARE: a change of partitions waits for it in EXCLUSIVE mode,
+  // which lets this run's shards and every other reader through (see lib/db/poll-partitions.ts). Taken before
+  // the snapshot, so that a run held up by a switch reads the polls it switched in.
+  await reader.query("LOCK TABLE polls IN ROW SHARE MODE");
   const snapshot = options.shardViaQueue ? (await reader.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id : null;
   const storeIds = await storesPolledBy(reader, now);
   const size = env().REPORT_SHARD_STORES;
