@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from "../db/availability";
 import { listen } from "../db/notifications";
 import { pool } from "../db/pool";
 import { sendShardJobs } from "./queue";
+import { keptFigures } from "./list";
 import { computeShardOnce, type ShardOptions } from "./shard";
 import { markFailed, PROGRESS_CHANNEL, REPORT_LOCK_SQL } from "./state";
 import { storesPolledBy, toEpochUs } from "./store-data";
@@ -132,10 +133,13 @@ async function coordinate(
     );
   }
   await reader.query("COMMIT");
+  // A complete report never changes: it keeps its fleet figures, which its pages then read instead of its rows.
+  const kept = await keptFigures(reportId);
   const done = await pool().query(
-    `UPDATE reports SET status = 'Complete', finished_at = now(), stores_done = stores_total
+    `UPDATE reports SET status = 'Complete', finished_at = now(), stores_done = stores_total,
+            totals = $3, previous_id = $4, previous_totals = $5
      WHERE id = $1 AND attempts = $2 AND status = 'Running' AND shards_done = shards_total`,
-    [reportId, attempt],
+    [reportId, attempt, kept.totals, kept.previousId, kept.previousTotals],
   );
   if (!done.rowCount) throw new Error("the report's shards did not all complete");
   return storeIds.length;
