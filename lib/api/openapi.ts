@@ -66,7 +66,7 @@ const ERRORS: Record<number, string> = {
   413: "The body is larger than its limit",
   422: "A file or poll whose rows are not valid: the problems name file, line, field and value; nothing was loaded",
   429: "Too many requests: wait Retry-After seconds",
-  503: "The database is unavailable or not answering: try again after Retry-After seconds",
+  503: "The database is unavailable or not answering, or (pushing polls) another load has held the table for 10 s: try again after Retry-After seconds",
 };
 
 function errorStatuses(o: Operation): number[] {

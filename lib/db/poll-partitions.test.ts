@@ -179,7 +179,7 @@ describe("retention", () => {
     const reader = await pool().connect();
     try {
       await reader.query("BEGIN");
-      await reader.query("LOCK TABLE polls IN ACCESS SHARE MODE"); // as a report's snapshot holds it
+      await reader.query("LOCK TABLE polls IN ROW SHARE MODE"); // as a report's run holds it
       const started = performance.now();
       await expect(maintainPollPartitions(8)).rejects.toMatchObject({ code: "55P03" });
       expect(performance.now() - started).toBeLessThan(10_000);
@@ -225,7 +225,7 @@ describe("a load while readers hold polls", () => {
     const reader = await pool().connect();
     try {
       await reader.query("BEGIN");
-      await reader.query("LOCK TABLE polls IN ACCESS SHARE MODE"); // as a report's run holds it
+      await reader.query("LOCK TABLE polls IN ROW SHARE MODE"); // as a report's run holds it
       const started = performance.now();
       const [loaded] = await loadPolls(["s1,active,2023-06-15 00:00:00 UTC", "s2,inactive,2023-06-16 00:00:00 UTC"]);
       expect(performance.now() - started).toBeLessThan(10_000);

@@ -2,17 +2,34 @@ import type pg from "pg";
 import { inTransaction, pool } from "./pool";
 
 // The partitions of polls, one per month in UTC (see the polls_by_month migration): made ahead, dropped when old.
+//
+// One lock order for everything that writes polls or changes its partitions, so that no two of them deadlock: the
+// loads' turn first (a transaction advisory lock: loads, pushes, retention, the hourly round), then the table.
+// A report's run holds polls in ROW SHARE mode until its last shard is in, while its shards (and every other
+// reader) take ACCESS SHARE as they read. A change of partitions first takes polls in EXCLUSIVE mode, which waits
+// for the reports running and holds up the runs that start meanwhile, but no reader; only then ACCESS EXCLUSIVE,
+// which waits for the reads under way alone (a request for it that waited for a report would hold up that
+// report's own shards behind it, and every reader with them).
+
+/** The loads' turn: taken first by every writer of polls, held to the end of its transaction. */
+export const LOADS_TURN_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))";
+
+/** Waits for the reports running (their ROW SHARE), holds up those starting, lets readers through. */
+export const AFTER_RUNNING_REPORTS_SQL = "LOCK TABLE polls IN EXCLUSIVE MODE";
 
 /** A partition's name for the month it holds. */
 const PARTITION = /^polls_(\d{4})_(\d{2})$/;
 
 /**
- * Runs `work` in a transaction that waits at most 3 s for a lock (making or dropping a partition locks polls for
- * an instant, which readers may hold for longer): on lock_not_available it is left for another time.
+ * Runs `work` in a transaction that waits at most 3 s for each lock it takes: the loads' turn (unless the caller
+ * is a load, which holds it), then polls after the reports running (AFTER_RUNNING_REPORTS_SQL); `work` then
+ * makes or drops partitions, which locks polls for an instant. On lock_not_available it is left for another time.
  */
-export function withBriefLockWait<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export function withBriefLockWait<T>(work: (client: pg.PoolClient) => Promise<T>, { loadsTurn = true } = {}): Promise<T> {
   return inTransaction(async (client) => {
     await client.query("SET LOCAL lock_timeout = '3s'");
+    if (loadsTurn) await client.query(LOADS_TURN_SQL);
+    await client.query(AFTER_RUNNING_REPORTS_SQL);
     return work(client);
   });
 }
@@ -21,16 +38,38 @@ export function withBriefLockWait<T>(work: (client: pg.PoolClient) => Promise<T>
 export const isLockTimeout = (e: unknown) => (e as { code?: string } | null)?.code === "55P03";
 
 /**
+ * Makes the partitions of `months` (their first days, YYYY-MM-DD, in UTC) that are not made yet, in a short
+ * transaction of its own (withBriefLockWait; a load passes `loadsTurn: false`, as it holds the turn). Returns how
+ * many it made; when none are missing, it takes no lock at all.
+ */
+export async function makePollPartitions(months: string[], { loadsTurn = true } = {}): Promise<number> {
+  const { rows: missing } = await pool().query<{ m: string }>(
+    `SELECT m FROM unnest($1::text[]) m
+     WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                       WHERE i.inhparent = 'polls'::regclass AND c.relname = 'polls_' || replace(left(m, 7), '-', '_'))`,
+    [months],
+  );
+  if (missing.length === 0) return 0;
+  return withBriefLockWait(
+    async (client) => {
+      const { rows } = await client.query<{ made: boolean }>(
+        `SELECT poll_partition_for((m || ' 00:00:00+00')::timestamptz) AS made FROM unnest($1::text[]) m`,
+        [missing.map((r) => r.m)],
+      );
+      return rows.filter((r) => r.made).length;
+    },
+    { loadsTurn },
+  );
+}
+
+/**
  * Makes the partitions of this month and the next (UTC) unless they exist, so that polls arriving live never
  * make a load wait for one. Returns the months made.
  */
 export async function preparePollPartitions(): Promise<number> {
-  return withBriefLockWait(async (client) => {
-    const { rows } = await client.query<{ made: boolean }>(
-      `SELECT poll_partition_for(m) AS made FROM (VALUES (now()), (now() + interval '1 month')) months(m)`,
-    );
-    return rows.filter((r) => r.made).length;
-  });
+  const now = new Date();
+  const month = (ahead: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + ahead, 1)).toISOString().slice(0, 10);
+  return makePollPartitions([month(0), month(1)]);
 }
 
 /**
@@ -54,8 +93,7 @@ export async function dropExpiredPolls(days: number): Promise<string[]> {
     const end = Date.UTC(Number(month[1]), Number(month[2]), 1); // the first instant of the next month
     if (end > cutoff.getTime()) continue;
     await withBriefLockWait(async (client) => {
-      // No load meanwhile (loads take this lock before anything of polls), and one maker of partitions.
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))");
+      // One maker or dropper of partitions at a time (a load, or a round of another worker).
       await client.query("SELECT pg_advisory_xact_lock(hashtextextended('polls:partitions', 0))");
       // A dropped month fires no trigger: the stores whose first poll it holds get their first poll after it
       // (or polls_default's), worked out before the table is locked, which the drop then holds only an instant.

@@ -4,6 +4,7 @@ import { pool } from "../db/pool";
 import { AppError } from "../errors";
 import { feedTables, setUpTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
+import { LOADS_TURN_SQL } from "../db/poll-partitions";
 import { feedSourcesInDirectory, loadFeeds } from "./load";
 
 await setUpTestDatabase();
@@ -13,7 +14,8 @@ const HOURS = "store_id,day,start_time_local,end_time_local\n";
 const ZONES = "store_id,timezone_str\n";
 const published = (version: string) => path.resolve("tests/fixtures/published", version);
 
-const load = (files: Record<string, string>, replace = false) => loadFeeds(feedSourcesInDirectory(feedDir(files)), { replace });
+const load = (files: Record<string, string>, replace = false, turnWaitMs?: number) =>
+  loadFeeds(feedSourcesInDirectory(feedDir(files)), { replace, turnWaitMs });
 const counts = async () => {
   const { rows } = await pool().query(
     `SELECT (SELECT count(*) FROM polls)::int AS polls, (SELECT count(*) FROM business_hours)::int AS hours,
@@ -134,6 +136,24 @@ describe("loading feeds into PostgreSQL", () => {
       expect(results.map(([r]) => r!.rowsAdded)).toEqual([600, 600]);
       expect((await counts()).polls).toBe(added);
     }
+  });
+
+  it("a load that waits for its turn longer than it may is refused with a 503, adding nothing and saying why", async () => {
+    const other = await pool().connect();
+    try {
+      await other.query("BEGIN");
+      await other.query(LOADS_TURN_SQL); // another load under way, e.g. a --replace
+      const started = performance.now();
+      const refused = await load({ "store_status.csv": `${POLLS}s1,active,2023-01-22 12:00:00 UTC\n` }, false, 300).catch((e) => e);
+      expect(refused).toMatchObject({ code: "loads_busy", status: 503, headers: { "Retry-After": "5" } });
+      expect(performance.now() - started).toBeLessThan(5000);
+    } finally {
+      await other.query("ROLLBACK");
+      other.release();
+    }
+    expect(await counts()).toEqual({ polls: 0, hours: 0, zones: 0 });
+    const { rows } = await pool().query("SELECT outcome, message FROM import_log");
+    expect(rows).toEqual([{ outcome: "rejected", message: expect.stringContaining("another load has been writing polls") }]);
   });
 
   it("records each file in the import log", async () => {

@@ -4,13 +4,14 @@ import path from "node:path";
 import type pg from "pg";
 import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
-import { withBriefLockWait, isLockTimeout } from "../db/poll-partitions";
+import { isLockTimeout, LOADS_TURN_SQL } from "../db/poll-partitions";
 import { databaseShortage, isDatabaseUnavailable } from "../db/availability";
 import { pool, rollbackAndRelease, streamPool } from "../db/pool";
 import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
 import { csvSource } from "./read";
 import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedSource } from "./rows";
 import { errorMessage, log } from "../log";
+import { loadFreshPartitions, mergePolls, pollsAreEmpty, switchPolls } from "./load-polls";
 import { countFeed } from "../observability/metrics";
 
 export type { FeedSource } from "./rows";
@@ -37,6 +38,11 @@ export interface LoadOptions {
   replace?: boolean;
   /** Who loads, for the import log. */
   actor?: string;
+  /**
+   * How long to wait for the loads' turn while another load holds it (a replace takes minutes) before refusing
+   * with a 503; unset, as long as it takes. The poll API sets it: a poller retries, a request does not hang.
+   */
+  turnWaitMs?: number;
 }
 
 /** Every problem of a refused load: the first few (PROBLEMS_LISTED) and the total. */
@@ -104,8 +110,12 @@ async function count(client: pg.ClientBase, sql: string): Promise<number> {
 }
 
 /** Moves the staged rows of one file into its table; returns rows added and stores replaced. */
-async function mergeStaged(client: pg.ClientBase, kind: FeedKind): Promise<{ added: number; storesReplaced?: number }> {
-  if (kind === "polls") return { added: await mergePolls(client) };
+async function mergeStaged(
+  client: pg.ClientBase,
+  kind: FeedKind,
+  freshPolls: boolean,
+): Promise<{ added: number; storesReplaced?: number }> {
+  if (kind === "polls") return { added: await (freshPolls ? loadFreshPartitions(client) : mergePolls(client)) };
   if (kind === "stores") return mergeStores(client);
   const target = TABLE_OF[kind];
   const columns = STAGING[kind].copy.filter((c) => c !== "ordinal").join(", ");
@@ -146,107 +156,19 @@ async function mergeStores(client: pg.ClientBase): Promise<{ added: number; stor
   return { added: (written.rowCount ?? 0) - storesReplaced, storesReplaced };
 }
 
-/**
- * Adds the staged polls that are not stored yet. Into an empty table (a first load, or --replace) the rows go
- * in sorted with the indexes dropped and rebuilt afterwards: three times faster than maintaining the indexes
- * row by row, and it leaves the table in store order, the order reports read it in.
- */
-async function mergePolls(client: pg.ClientBase): Promise<number> {
-  // Loads of polls take turns (a transaction lock, taken before anything of polls is read): two loads that
-  // both found the table empty would each hold a share lock while waiting for the other's exclusive one, a
-  // deadlock. A second load waits for the first to commit, then merges into what it left.
-  await client.query("SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))");
-  await makePartitions(client);
-  return mergePollsInTurn(client);
-}
-
-/** Months a load's span may cover for each of them to get a partition; a wider span gets its polls' months only. */
-const SPAN_MONTHS = 36;
-/** Months one load may make partitions for (the newest); polls of older months go to polls_default. */
-const MAX_MONTHS_MADE = 120;
-
-/**
- * Every month of the staged polls gets its partition, if it has none (see the polls_by_month migration): the
- * months between the first and the last poll, found from their span (a third of the time of listing each poll's
- * month), unless the span is wide (polls years apart): then only the months that have polls, the newest 120.
- * Making a partition locks polls for an instant, so it is done in a short transaction of its own, which waits
- * for readers at most a few seconds: should it not get the table, the load goes on and those polls are kept in
- * polls_default (as when a load already holds polls: then the partitions are made within it).
- */
-async function makePartitions(client: pg.ClientBase): Promise<void> {
-  const month = (expr: string) => `date_trunc('month', ${expr} AT TIME ZONE 'UTC')`;
-  const { rows } = await client.query<{ first: string | null; count: number | null }>(
-    `SELECT ${month("min(timestamp_utc)")}::text AS first,
-            (extract(year FROM age(${month("max(timestamp_utc)")}, ${month("min(timestamp_utc)")})) * 12
-             + extract(month FROM age(${month("max(timestamp_utc)")}, ${month("min(timestamp_utc)")})))::int + 1 AS count
-     FROM staging_polls`,
-  );
-  const { first, count } = rows[0]!;
-  if (first === null || count === null) return; // no polls
-  const { rows: months } = await client.query<{ m: string }>(
-    count <= SPAN_MONTHS
-      ? `SELECT to_char(m, 'YYYY-MM-DD') AS m FROM generate_series($1::timestamp, $1::timestamp + make_interval(months => $2 - 1), interval '1 month') m`
-      : `SELECT DISTINCT to_char(${month("timestamp_utc")}, 'YYYY-MM-DD') AS m FROM staging_polls ORDER BY 1 DESC LIMIT ${MAX_MONTHS_MADE}`,
-    count <= SPAN_MONTHS ? [first, count] : [],
-  );
-  const make = (c: pg.ClientBase) =>
-    c.query(`SELECT poll_partition_for((m || ' 00:00:00+00')::timestamptz) FROM unnest($1::text[]) m`, [months.map((r) => r.m)]);
-  const { rows: held } = await client.query<{ held: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation' AND relation = 'polls'::regclass AND pid = pg_backend_pid()) AS held`,
-  );
-  if (held[0]!.held) return void (await make(client)); // this load holds polls already (--replace): within it
-  await withBriefLockWait(make).catch((e) => {
-    if (!isLockTimeout(e)) throw e;
-    log().warn({ months: months.length }, "polls' partitions not made (the table was busy): this load's new months go to polls_default");
-  });
-}
-
-async function mergePollsInTurn(client: pg.ClientBase): Promise<number> {
-  const isEmpty = async () => (await client.query("SELECT NOT EXISTS (SELECT 1 FROM polls) AS empty")).rows[0].empty as boolean;
-  if (!(await isEmpty())) {
-    const inserted = await client.query(
-      `INSERT INTO polls (store_id, timestamp_utc, status)
-       SELECT store_id, timestamp_utc, status FROM staging_polls ON CONFLICT DO NOTHING`,
-    );
-    return inserted.rowCount ?? 0;
-  }
-  await client.query("LOCK TABLE polls IN ACCESS EXCLUSIVE MODE");
-  if (!(await isEmpty())) return mergePollsInTurn(client);
-  // Recreate exactly the indexes the migrations made, whatever they are: on every partition (a partitioned
-  // table's index is defined "ON ONLY" the parent, which would leave its partitions without).
-  const { rows: indexes } = await client.query<{
-    name: string;
-    definition: string;
-    constraint: string | null;
-    constraintDefinition: string | null;
-  }>(
-    `SELECT i.relname AS name, replace(pg_get_indexdef(i.oid), ' ON ONLY ', ' ON ') AS definition,
-            c.conname AS constraint, pg_get_constraintdef(c.oid) AS "constraintDefinition"
-     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-     LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
-     WHERE x.indrelid = 'polls'::regclass`,
-  );
-  for (const index of indexes)
-    await client.query(index.constraint ? `ALTER TABLE polls DROP CONSTRAINT "${index.constraint}"` : `DROP INDEX "${index.name}"`);
-  await client.query("SET LOCAL work_mem = '256MB'");
-  await client.query("SET LOCAL maintenance_work_mem = '512MB'");
-  const inserted = await client.query(
-    `INSERT INTO polls (store_id, timestamp_utc, status)
-     SELECT DISTINCT ON (store_id, timestamp_utc) store_id, timestamp_utc, status
-     FROM staging_polls ORDER BY store_id, timestamp_utc`,
-  );
-  for (const index of indexes)
-    await client.query(
-      index.constraint ? `ALTER TABLE polls ADD CONSTRAINT "${index.constraint}" ${index.constraintDefinition}` : index.definition,
-    );
-  return inserted.rowCount ?? 0;
-}
-
 function rejected(r: FeedRejection): AppError {
   return new AppError("invalid_feed", 422, rejectionMessage(r), r);
 }
 
-async function loadOne(client: pg.ClientBase, source: FeedSource): Promise<FeedLoadResult> {
+/** A file copied into its staging table, every row checked: what merging it needs. */
+interface Staged {
+  source: FeedSource;
+  rowsRead: number;
+  seconds: number;
+}
+
+/** Copies a file into its staging table (a temporary one), checking every row; refuses it whole at any problem. */
+async function stage(client: pg.ClientBase, source: FeedSource): Promise<Staged> {
   const started = performance.now();
   const staging = STAGING[source.kind];
   await client.query(`CREATE TEMP TABLE ${staging.table} (${staging.columns}) ON COMMIT DROP`);
@@ -269,7 +191,12 @@ async function loadOne(client: pg.ClientBase, source: FeedSource): Promise<FeedL
     throw e;
   }
   await copy.end();
-  const { added, storesReplaced } = await mergeStaged(client, source.kind);
+  return { source, rowsRead, seconds: (performance.now() - started) / 1000 };
+}
+
+async function merge(client: pg.ClientBase, { source, rowsRead, seconds }: Staged, freshPolls: boolean): Promise<FeedLoadResult> {
+  const started = performance.now();
+  const { added, storesReplaced } = await mergeStaged(client, source.kind, freshPolls);
   return {
     file: source.name,
     kind: source.kind,
@@ -277,8 +204,31 @@ async function loadOne(client: pg.ClientBase, source: FeedSource): Promise<FeedL
     rowsAdded: added,
     rowsDuplicate: rowsRead - added,
     ...(storesReplaced === undefined ? {} : { storesReplaced }),
-    seconds: (performance.now() - started) / 1000,
+    seconds: seconds + (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * Takes the loads' turn (see lib/db/poll-partitions.ts): loads write one at a time, and every writer of polls
+ * takes this turn before the table, so that none deadlocks with another. With `waitMs`, a load still under way
+ * after that long refuses this one with a 503.
+ */
+async function takeLoadsTurn(client: pg.ClientBase, waitMs: number | undefined): Promise<void> {
+  if (waitMs === undefined) return void (await client.query(LOADS_TURN_SQL));
+  await client.query(`SET LOCAL lock_timeout = ${Math.round(waitMs)}`);
+  try {
+    await client.query(LOADS_TURN_SQL);
+  } catch (e) {
+    if (!isLockTimeout(e)) throw e;
+    throw new AppError(
+      "loads_busy",
+      503,
+      `another load has been writing polls for more than ${Math.round(waitMs / 1000)} s (a --replace, or a large file): nothing of this request was added; send it again`,
+      undefined,
+      { "Retry-After": "5" },
+    );
+  }
+  await client.query("SET LOCAL lock_timeout = DEFAULT");
 }
 
 /**
@@ -286,6 +236,12 @@ async function loadOne(client: pg.ClientBase, source: FeedSource): Promise<FeedL
  * nothing is. Polls are merged (a poll already stored for the same store and instant is a duplicate);
  * business hours and time zones replace what is stored for each store the file names. Every file's
  * outcome is recorded in the import log.
+ *
+ * The files are read and checked into staging tables first; then, in the loads' turn, written. A replace takes
+ * the turn before it reads anything, so that polls pushed while it runs wait for it and land after it (or are
+ * refused with a 503 by the poll API's wait). Its polls, and a first load's, go into fresh partitions switched
+ * in at the end (load-polls.ts), so that reports, triggers and pages keep reading the old polls meanwhile; its
+ * hours and zones are deleted and written in the transaction, which readers do not see before it commits.
  */
 export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}): Promise<FeedLoadResult[]> {
   const actor = options.actor ?? "cli";
@@ -295,8 +251,14 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
   const results: FeedLoadResult[] = [];
   try {
     await client.query("BEGIN");
-    if (options.replace) await client.query("TRUNCATE polls, business_hours, store_timezones");
-    for (const source of sources) results.push(await loadOne(client, source));
+    if (options.replace) await takeLoadsTurn(client, options.turnWaitMs);
+    const staged: Staged[] = [];
+    for (const source of sources) staged.push(await stage(client, source));
+    if (!options.replace) await takeLoadsTurn(client, options.turnWaitMs);
+    const freshPolls = options.replace === true || (staged.some((s) => s.source.kind === "polls") && (await pollsAreEmpty()));
+    if (options.replace) for (const table of ["business_hours", "store_timezones"]) await client.query(`DELETE FROM ${table}`);
+    for (const s of staged) results.push(await merge(client, s, freshPolls));
+    if (freshPolls) await switchPolls(client);
     await client.query("COMMIT");
   } catch (e) {
     await rollbackAndRelease(client, e);

@@ -56,12 +56,14 @@ export async function recordReport(
   ownerIds: readonly string[] | null = null,
 ): Promise<string> {
   const id = newReportId();
+  // Given an as-of, polls is not read at all: a trigger never waits for the table (a load switching it in).
   await client.query(
-    `INSERT INTO reports (id, as_of, as_of_source, request_id, owner_ids)
-     SELECT $1, coalesce($2::timestamptz, newest, now()),
-            CASE WHEN $2::timestamptz IS NOT NULL THEN 'request' WHEN newest IS NOT NULL THEN 'newest poll' ELSE 'clock' END, $3, $4
-     FROM (SELECT max(timestamp_utc) AS newest FROM polls) p`,
-    [id, asOf, requestId ?? null, ownerIds],
+    asOf !== null
+      ? `INSERT INTO reports (id, as_of, as_of_source, request_id, owner_ids) VALUES ($1, $2::timestamptz, 'request', $3, $4)`
+      : `INSERT INTO reports (id, as_of, as_of_source, request_id, owner_ids)
+         SELECT $1, coalesce(newest, now()), CASE WHEN newest IS NOT NULL THEN 'newest poll' ELSE 'clock' END, $2, $3
+         FROM (SELECT max(timestamp_utc) AS newest FROM polls) p`,
+    asOf !== null ? [id, asOf, requestId ?? null, ownerIds] : [id, requestId ?? null, ownerIds],
   );
   if (enqueue) {
     const jobId = await sendReportJob(id, client);

@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from "../db/availability";
 import { listen } from "../db/notifications";
 import { pool } from "../db/pool";
 import { sendShardJobs } from "./queue";
+import { keptFigures } from "./list";
 import { computeShardOnce, type ShardOptions } from "./shard";
 import { markFailed, PROGRESS_CHANNEL, REPORT_LOCK_SQL } from "./state";
 import { storesPolledBy, toEpochUs } from "./store-data";
@@ -99,8 +100,11 @@ async function coordinate(
   // transaction after the job's expiry, so it cannot hold back vacuum for longer.
   await reader.query(`SET LOCAL idle_in_transaction_session_timeout = ${env().REPORT_JOB_EXPIRE_SECONDS * 1000}`);
   // The stores come from poll_stores, but the shards read polls in this snapshot: holding polls until the last
-  // shard is in keeps a month from being dropped (retention) or the table emptied (a load with --replace) meanwhile.
-  await reader.query("LOCK TABLE polls IN ACCESS SHARE MODE");
+  // shard is in keeps a month from being dropped (retention) or the partitions switched (a load with --replace)
+  // meanwhile. ROW SHARE, not a reader's ACCESS SHARE: a change of partitions waits for it in EXCLUSIVE mode,
+  // which lets this run's shards and every other reader through (see lib/db/poll-partitions.ts). Taken before
+  // the snapshot, so that a run held up by a switch reads the polls it switched in.
+  await reader.query("LOCK TABLE polls IN ROW SHARE MODE");
   const snapshot = options.shardViaQueue ? (await reader.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id : null;
   const storeIds = await storesPolledBy(reader, now, ownerIds);
   const size = env().REPORT_SHARD_STORES;
@@ -134,10 +138,13 @@ async function coordinate(
     );
   }
   await reader.query("COMMIT");
+  // A complete report never changes: it keeps its fleet figures, which its pages then read instead of its rows.
+  const kept = await keptFigures(reportId);
   const done = await pool().query(
-    `UPDATE reports SET status = 'Complete', finished_at = now(), stores_done = stores_total
+    `UPDATE reports SET status = 'Complete', finished_at = now(), stores_done = stores_total,
+            totals = $3, previous_id = $4, previous_totals = $5
      WHERE id = $1 AND attempts = $2 AND status = 'Running' AND shards_done = shards_total`,
-    [reportId, attempt],
+    [reportId, attempt, kept.totals, kept.previousId, kept.previousTotals],
   );
   if (!done.rowCount) throw new Error("the report's shards did not all complete");
   return storeIds.length;

@@ -15,6 +15,8 @@ export interface UploadOptions {
   kind?: FeedKind;
   maxBytes: number;
   actor: string;
+  /** See LoadOptions.turnWaitMs. */
+  turnWaitMs?: number;
 }
 
 const PEEK_BYTES = 64 * 1024;
@@ -98,7 +100,7 @@ export async function loadUploadedFeed(body: ReadableStream<Uint8Array>, options
     if (e instanceof AppError) await recordRefusedFile(options.name, options.kind ?? "unknown", options.actor, e.message);
     throw e;
   }
-  const [result] = await loadFeeds([csvSource(options.name, kind, () => rest)], { actor: options.actor });
+  const [result] = await loadFeeds([csvSource(options.name, kind, () => rest)], { actor: options.actor, turnWaitMs: options.turnWaitMs });
   return result!;
 }
 
