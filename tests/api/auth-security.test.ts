@@ -124,7 +124,10 @@ describe("the target after sign-in is a page of this site, or /", () => {
     const form = await fetch(`${app.baseUrl}/admin/login`, { method: "POST", redirect: "manual", body });
     expect(form.status).toBe(400);
     expect(form.headers.get("set-cookie")).toBeNull();
-    expect((await form.json()).error).toMatchObject({ code: "invalid_body", message: expect.stringContaining("field token: control character U+0009") });
+    expect((await form.json()).error).toMatchObject({
+      code: "invalid_body",
+      message: expect.stringContaining("field token: control character U+0009"),
+    });
   });
 
   it("a page of this site is kept, and no next goes to the upload page", async () => {
