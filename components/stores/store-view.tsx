@@ -6,7 +6,7 @@ import { api, ApiError } from "@/lib/api/client";
 import { queryKeys } from "@/lib/api/query-keys";
 import { useState } from "react";
 import type { StoreHistoryView, StoreTimelineView, TimelineDay } from "@/lib/api/schemas";
-import type { IncidentView } from "@/lib/alerts/list";
+import type { IncidentView } from "@/lib/alerts/incidents";
 import { FIGURES } from "@/lib/uptime/figures";
 import { healthOf } from "@/lib/uptime/health";
 import { AlertsList } from "@/components/alerts/alerts-list";

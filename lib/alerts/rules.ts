@@ -6,7 +6,7 @@ import { prisma } from "../db/prisma";
 import { env } from "../env";
 import { AppError } from "../errors";
 import type { AlertRule } from "../db/generated/client";
-import { EVERY, nextDue, type Schedule } from "./schedule";
+import { EVERY, nextDue, type Schedule } from "./schedule-times";
 
 // Alert rules: which stores, after how long, and where to tell. Kept in alert_rules (through Prisma, the one way
 // in), plus the fleet's default rule from the environment (ALERT_WEBHOOK_URL, ALERT_SLACK_WEBHOOK_URL,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_LISTED_STORES, ruleInput, ruleView, sampleResults } from "../alerts/rules";
-import { incidentView } from "../alerts/list";
+import { incidentView } from "../alerts/incidents";
 import { apiKeyView, KEY_SCOPES } from "../auth/api-keys";
 import type { Access } from "../auth/authorize";
 import type { BodyLimit } from "./body";

@@ -4,7 +4,7 @@ import { listen } from "../db/notifications";
 import { queue, REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, stopQueue, WAKE_CHANNEL, type ReportJob, type ShardJob } from "./queue";
 import { deliver } from "../alerts/deliver";
 import { evaluateStores } from "../alerts/evaluate";
-import { sendScheduledReports } from "../alerts/scheduled";
+import { sendScheduledReports } from "../alerts/scheduled-reports";
 import { ALERT_DELIVERY_QUEUE, ALERT_EVALUATE_QUEUE, type DeliveryJob, type EvaluateJob } from "../alerts/queue";
 import { maintainPollPartitions } from "../db/poll-partitions";
 import { runReport } from "./run";

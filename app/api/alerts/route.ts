@@ -1,7 +1,7 @@
 // GET /api/alerts?store=<id> - incidents of the caller's stores (a store down within business hours), open first
 import { operations } from "@/lib/api/contract";
 import { json, route } from "@/lib/api/respond";
-import { listIncidents } from "@/lib/alerts/list";
+import { listIncidents } from "@/lib/alerts/incidents";
 
 export const dynamic = "force-dynamic";
 

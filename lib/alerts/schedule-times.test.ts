@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lastDue, nextDue, type Schedule } from "./schedule";
+import { lastDue, nextDue, type Schedule } from "./schedule-times";
 
 const daily = (at: string, timeZone: string): Schedule => ({ every: "day", at, weekday: null, timeZone });
 

@@ -2,7 +2,7 @@ import { inTransaction } from "../db/pool";
 import { recordReport } from "../reports/create";
 import { sendDeliveryJobs } from "./queue";
 import { claimScheduledRun, rulesOfKind } from "./rules";
-import { lastDue } from "./schedule";
+import { lastDue } from "./schedule-times";
 
 /**
  * Sends the reports whose time has come: every report rule whose last scheduled time (in its zone) is past and not
