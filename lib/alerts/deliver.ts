@@ -8,7 +8,8 @@ import { reportOverview } from "../reports/list";
 import { DEFAULT_TIME_ZONE } from "../uptime";
 import { sendMail } from "./mail";
 import { post } from "./post";
-import { channelNamed, DEFAULT_RULE_ID, type Channel, type Rule } from "./rules";
+import { DEFAULT_RULE_ID, type Channel, type Rule } from "./rule";
+import { channelNamed } from "./rules";
 import { metrics } from "../observability/metrics";
 import { errorMessage, log } from "../log";
 

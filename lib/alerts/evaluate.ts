@@ -3,7 +3,8 @@ import { pool, rollbackAndRelease } from "../db/pool";
 import { loadStoreData } from "../reports/store-data";
 import { countedSpans, downIncidents, isoMicros, noDataIncident, WINDOWS, ZoneClocks, type DownIncident, type StoreData } from "../uptime";
 import { INCIDENT_KINDS } from "./incidents";
-import { covers, rulesOfKind, type Rule } from "./rules";
+import { covers, type Rule } from "./rule";
+import { rulesOfKind } from "./rules";
 import { sendDeliveryJobs } from "./queue";
 
 const BATCH = 1000;

@@ -1,6 +1,6 @@
 // The browser's one fetch module: every call goes through `request`, which turns any failure into an ApiError
 // (uploads go through XMLHttpRequest, for their progress, and answer the same way).
-import type { RuleInput } from "../alerts/rules";
+import type { RuleInput } from "../alerts/rule";
 import type { FeedLoadResult } from "../feeds/load";
 import type { ReportRowsQuery } from "./schemas";
 import type { AnswerOf, BodyOf } from "./contract";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { MAX_LISTED_STORES, ruleInput, ruleView, sampleResults } from "../alerts/rules";
+import { MAX_LISTED_STORES, ruleInput } from "../alerts/rule";
+import { ruleView, sampleResults } from "../alerts/rules";
 import { incidentView } from "../alerts/incidents";
 import { apiKeyView, KEY_SCOPES } from "../auth/api-keys";
 import type { Access } from "../auth/authorize";

@@ -1,4 +1,4 @@
-// GET /api/alerts/rules - the alert rules the caller manages; POST - a new rule (see lib/alerts/rules.ts ruleInput)
+// GET /api/alerts/rules - the alert rules the caller manages; POST - a new rule (see lib/alerts/rule.ts ruleInput)
 import { operations } from "@/lib/api/contract";
 import { json, route } from "@/lib/api/respond";
 import { createRule, listRules } from "@/lib/alerts/rules";
