@@ -64,7 +64,7 @@ test("an admin adds, tests, changes and removes a rule; an incident shows in the
     await form.getByLabel("Name").fill("Monday report");
     await form.getByLabel("Send a report on a schedule").check();
     await form.getByRole("combobox", { name: /^Every/ }).selectOption("week");
-    await form.getByRole("combobox", { name: /^Weekday/ }).selectOption("1");
+    await form.getByRole("combobox", { name: /^Weekday/ }).selectOption("0");
     await form.getByLabel(/At \(local time\)/).fill("07:00");
     await form.getByLabel("Time zone").fill("America/Chicago");
     await form.getByLabel(/E-mail addresses/).fill("owner@example.com");

@@ -13,7 +13,8 @@ import { formatInstant } from "@/components/ui/format";
 import { ListTable } from "@/components/ui/list-table";
 import { OwnerChoice } from "@/components/admin/owner-choice";
 
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+/** A weekly report's days by their number in the API: 0 = Monday .. 6 = Sunday, as in the business-hours feed. */
+const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 function what(r: RuleView): string {
   if (r.schedule)
@@ -173,7 +174,7 @@ export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: 
             </label>
             <label>
               Weekday (weekly reports)
-              <select name="weekday" defaultValue={String(editing?.schedule?.weekday ?? 1)}>
+              <select name="weekday" defaultValue={String(editing?.schedule?.weekday ?? 0)}>
                 {WEEKDAYS.map((d, i) => (
                   <option key={d} value={i}>
                     {d}

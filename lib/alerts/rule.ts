@@ -105,6 +105,8 @@ const httpUrl = z
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 /** Stores a rule may list: every minute's evaluation goes through them all. */
 export const MAX_LISTED_STORES = 1000;
+/** A weekly report's day, numbered as the business-hours feed numbers its days. */
+export const WEEKDAY_DESCRIPTION = "Weekly reports: the day, 0 = Monday .. 6 = Sunday (as in the business-hours feed)";
 
 /** A rule as its manager sends it (the body of a new rule, or of a change), checked. */
 export const ruleInput = z
@@ -121,7 +123,7 @@ export const ruleInput = z
       .object({
         every: z.enum(EVERY),
         at: z.string().regex(TIME, "HH:MM, 24-hour"),
-        weekday: z.number().int().min(0).max(6).nullish(),
+        weekday: z.number().int().min(0).max(6).nullish().meta({ description: WEEKDAY_DESCRIPTION }),
         timeZone: z.string().max(64).default("UTC"),
       })
       .nullish(),
@@ -149,7 +151,7 @@ export const ruleInput = z
       ctx.addIssue({
         code: "custom",
         path: ["schedule", "weekday"],
-        message: "a weekly report needs a weekday (0 = Sunday ... 6 = Saturday)",
+        message: "a weekly report needs a weekday (0 = Monday ... 6 = Sunday)",
       });
     if (r.schedule && !isTimeZone(r.schedule.timeZone))
       ctx.addIssue({

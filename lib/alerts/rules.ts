@@ -5,7 +5,16 @@ import type { Scope } from "../auth/scope";
 import { prisma } from "../db/prisma";
 import { AppError } from "../errors";
 import type { AlertRule } from "../db/generated/client";
-import { DEFAULT_RULE_ID, defaultRule, RULE_KINDS, ruleFromRow, type Channel, type Rule, type RuleInput } from "./rule";
+import {
+  DEFAULT_RULE_ID,
+  defaultRule,
+  RULE_KINDS,
+  ruleFromRow,
+  WEEKDAY_DESCRIPTION,
+  type Channel,
+  type Rule,
+  type RuleInput,
+} from "./rule";
 import { EVERY, nextDue } from "./schedule-times";
 
 // The stored alert rules (alert_rules, through Prisma, the one way in): the evaluation's and deliveries' reads, and
@@ -43,7 +52,14 @@ export const ruleView = z
     stores: z.array(z.string()),
     afterMinutes: z.number(),
     noDataMinutes: z.number().nullable(),
-    schedule: z.object({ every: z.enum(EVERY), at: z.string(), weekday: z.number().int().nullable(), timeZone: z.string() }).nullable(),
+    schedule: z
+      .object({
+        every: z.enum(EVERY),
+        at: z.string(),
+        weekday: z.number().int().nullable().meta({ description: WEEKDAY_DESCRIPTION }),
+        timeZone: z.string(),
+      })
+      .nullable(),
     webhookUrl: z.string().nullable(),
     webhookSecret: z.string().nullable().meta({ description: "Shown to admins and to the rule's maker only" }),
     slackUrl: z.string().nullable(),

@@ -1,9 +1,13 @@
 import { formatInTimeZone, fromZonedTime } from "date-fns-tz";
+import { weekdayOfEpochDay } from "../uptime";
 
 /** How often a report rule sends: every day or every week. */
 export const EVERY = ["day", "week"] as const;
 
-/** A report rule's schedule: every day, or every week on `weekday` (0 = Sunday), at `at` (HH:MM) in `timeZone`. */
+/**
+ * A report rule's schedule: every day, or every week on `weekday` (0 = Monday .. 6 = Sunday, as the business-hours
+ * feed numbers its days), at `at` (HH:MM) in `timeZone`.
+ */
 export interface Schedule {
   every: (typeof EVERY)[number];
   at: string;
@@ -15,11 +19,11 @@ const DAY_MS = 86_400_000;
 
 /** The scheduled instants whose local dates lie within `days` of `around`'s local date, in order. */
 function instantsAround(s: Schedule, around: Date, days: number): Date[] {
-  const local = Date.parse(`${formatInTimeZone(around, s.timeZone, "yyyy-MM-dd")}T00:00:00Z`);
+  const localDay = Date.parse(`${formatInTimeZone(around, s.timeZone, "yyyy-MM-dd")}T00:00:00Z`) / DAY_MS;
   const instants: Date[] = [];
-  for (let d = -days; d <= days; d++) {
-    const date = new Date(local + d * DAY_MS);
-    if (s.every === "week" && date.getUTCDay() !== s.weekday) continue;
+  for (let day = localDay - days; day <= localDay + days; day++) {
+    if (s.every === "week" && weekdayOfEpochDay(day) !== s.weekday) continue;
+    const date = new Date(day * DAY_MS);
     // A time the clocks skip (spring forward) is taken as the same wall time after the change.
     instants.push(fromZonedTime(`${date.toISOString().slice(0, 10)}T${s.at}:00`, s.timeZone));
   }
