@@ -34,7 +34,7 @@ await closePool();
 const ROLES: [string, string][] = [
   ["dist/worker.mjs", "worker"],
   ["dist/web.mjs", "web"],
-  ["launch.mjs", "launcher"],
+  ["server/launch.mjs", "launcher"],
 ];
 
 /** `root` (npm) and every process under it, with what it is, its RSS and PSS in kB (Linux /proc). */

@@ -1,4 +1,4 @@
-// Downloads that cannot leak, over real HTTP against the built web server (scripts/web.ts) and a real
+// Downloads that cannot leak, over real HTTP against the built web server (server/web.ts) and a real
 // PostgreSQL: clients that abandon or stall CSV downloads give back their database connections (no COPY is
 // left on the server), status calls stay fast meanwhile, and the file is unchanged afterwards.
 import crypto from "node:crypto";

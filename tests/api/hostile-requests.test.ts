@@ -1,4 +1,4 @@
-// Hostile requests against the built production server (the front in scripts/web.ts, Next.js behind it):
+// Hostile requests against the built production server (the front in server/web.ts, Next.js behind it):
 // each attack an attacker's probes found on this machine, and its refusal. Before these limits, a 200 MB
 // body or an array of 3.4 million empty objects ran the web process out of heap, idle sockets made it
 // refuse everyone (EMFILE), a trickled body held its connection for minutes, and a malformed Host or an

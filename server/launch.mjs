@@ -1,4 +1,4 @@
-// npm start: builds once when there is no build yet, then runs the launcher (scripts/start.ts) from its bundle,
+// npm start: builds once when there is no build yet, then runs the launcher (server/start.ts) from its bundle,
 // dist/start.mjs, as the web server and the workers run from theirs: no TypeScript compiler stays in memory
 // beside the app. (`npm run dev` runs the launcher from source, with next dev.)
 import { spawnSync } from "node:child_process";
@@ -27,6 +27,6 @@ function newestSource() {
       else if (/\.(ts|tsx|css)$/.test(entry.name) && !entry.name.endsWith(".test.ts")) newest = Math.max(newest, fs.statSync(file).mtimeMs);
     }
   };
-  for (const dir of ["app", "components", "lib", "scripts"]) if (fs.existsSync(dir)) walk(dir);
+  for (const dir of ["app", "components", "lib", "server"]) if (fs.existsSync(dir)) walk(dir);
   return newest;
 }

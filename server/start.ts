@@ -1,7 +1,7 @@
 // npm start: the whole product on one machine. Starts (or joins) the database, applies migrations, loads
 // sample data into an empty database, then runs the web server and WORKERS report worker processes (one
 // per core by default), so report computation never shares a thread with HTTP and uses every core.
-// Every child, and the embedded PostgreSQL, is started again when it dies (scripts/supervisor.ts); SIGINT,
+// Every child, and the embedded PostgreSQL, is started again when it dies (server/supervisor.ts); SIGINT,
 // SIGTERM or SIGHUP stops the children, then the database. `--dev` runs `next dev` instead of the build.
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -12,7 +12,7 @@ import { closePool } from "../lib/db/pool";
 import { leaveShutdownSignalsToCaller, startEmbeddedPostgres } from "../lib/db/embedded";
 import { prepareDatabase } from "../lib/db/prepare";
 import { loadSampleIfEmpty } from "../lib/sample-data/seed";
-import { webArgs, workerArgs } from "./app-processes";
+import { webArgs, workerArgs } from "./process-args";
 import { SupervisedChild, SupervisedDatabase } from "./supervisor";
 import { log, setLogRole } from "../lib/log";
 

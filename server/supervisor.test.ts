@@ -1,4 +1,4 @@
-// The launcher keeps the app up: `npm start` (scripts/start.ts, as a real process against a real database)
+// The launcher keeps the app up: `npm start` (server/start.ts, as a real process against a real database)
 // restarts a worker or web server that is killed, and stops everything promptly, even a child that hangs; and it
 // never gives up on its embedded PostgreSQL (SupervisedDatabase, with servers that fail to start as told).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { EmbeddedServer, ServerExit } from "../lib/db/embedded";
 import { log } from "../lib/log";
 import { setUpTestDatabase } from "../tests/database";
-import { freePort } from "./app-processes";
-import { appProcesses, isAlive } from "./process-tree";
+import { freePort } from "../scripts/app-processes";
+import { appProcesses, isAlive } from "../scripts/process-tree";
 import { databaseRestartDelay, DATABASE_RESTART, SupervisedDatabase } from "./supervisor";
 
 const databaseUrl = await setUpTestDatabase();
@@ -57,7 +57,7 @@ function watchHealth(): () => Promise<number[]> {
 beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  launcher = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  launcher = spawn(process.execPath, ["--import", "tsx", "server/start.ts"], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
