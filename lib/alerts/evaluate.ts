@@ -4,7 +4,7 @@ import { loadStoreData } from "../reports/store-data";
 import { countedSpans, downIncidents, isoMicros, noDataIncident, WINDOWS, ZoneClocks, type DownIncident, type StoreData } from "../uptime";
 import { INCIDENT_KINDS } from "./list";
 import { covers, rulesOfKind, type Rule } from "./rules";
-import { sendDeliveryJobs } from "./queue";
+import { sendDeliveryJobs } from "./deliver";
 
 const BATCH = 1000;
 /** Connections that read batches at once. */
