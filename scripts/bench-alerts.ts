@@ -5,7 +5,8 @@
 // every minute.
 import os from "node:os";
 import path from "node:path";
-import { env, pointAtDatabase } from "../lib/env";
+import { env } from "../lib/env";
+import { pointAtDatabase } from "../lib/db/url";
 import { databaseServer, freshDatabase } from "../lib/db/prepare";
 import { createQueues } from "../lib/jobs/queue";
 import { closePool } from "../lib/db/pool";

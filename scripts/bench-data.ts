@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { pointAtDatabase } from "../lib/env";
+import { pointAtDatabase } from "../lib/db/url";
 import { freshDatabase } from "../lib/db/prepare";
 import { createQueues } from "../lib/jobs/queue";
 import { feedSourcesInDirectory, loadFeeds, type FeedLoadResult } from "../lib/feeds/load";

@@ -21,8 +21,10 @@ import { markStopping } from "../lib/db/shutdown";
 import { CLIENT_ADDRESS_HEADER, trustClientAddressHeader } from "../lib/auth/request-origin";
 import { env, runNextAsBuilt } from "../lib/env";
 import { errorMessage, log, setLogRole } from "../lib/log";
-import { REQUEST_ID_HEADER, requestIdFor, traceRequest } from "../lib/observability/requests";
-import { AppError, errorBody } from "../lib/errors";
+import { traceRequest } from "../lib/observability/requests";
+import { REQUEST_ID_HEADER, requestIdFor } from "../lib/http/request-id";
+import { AppError } from "../lib/errors";
+import { errorBody } from "../lib/api/error-body";
 import { defaultMaxConnections, limitBodyRate, limitConnections, validHost, validPath } from "../lib/http/connection-limits";
 import { metricsResponse, publishMetrics } from "../lib/observability/publish";
 

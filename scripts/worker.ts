@@ -6,7 +6,7 @@ import { closePool, setDatabaseRole } from "../lib/db/pool";
 import { prepareDatabase, type PreparedDatabase } from "../lib/db/prepare";
 import { createQueues } from "../lib/jobs/queue";
 import { markStopping, survivePromisesLostToOutages } from "../lib/db/shutdown";
-import { startWorker } from "../lib/worker";
+import { startWorker } from "../lib/worker/jobs";
 import { log, setLogRole } from "../lib/log";
 import { publishMetrics } from "../lib/observability/publish";
 

@@ -4,7 +4,7 @@ import { parseTriggerBody } from "@/lib/api/report-api";
 import { json, route } from "@/lib/api/respond";
 import { triggerReport } from "@/lib/reports/create";
 import { countTrigger } from "@/lib/auth/limits";
-import { requestIdOf } from "@/lib/observability/requests";
+import { requestIdOf } from "@/lib/http/request-id";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
-import { env, pointAtDatabase } from "../env";
+import { env } from "../env";
+import { pointAtDatabase } from "./url";
 import { APP_DATABASE, APP_ROLE, serverUrl } from "./credentials";
 import { ensureDatabaseExists, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
 import { migrate, withMigrationLock } from "./migrate";

@@ -1,6 +1,6 @@
-import { OWNER_SLUG } from "../owners/slug";
+import { OWNER_SLUG } from "../text";
 import { isText } from "../text";
-import { parseDayOfWeek, parseStatus, parseTimeOfDay, parseTimeZone, parsePollTimestamp } from "./values";
+import { parseDayOfWeek, parseStatus, parseStoreId, parseTimeOfDay, parseTimeZone, parsePollTimestamp, STORE_ID_EXPECTED } from "./values";
 
 export type FeedKind = "polls" | "business_hours" | "time_zones" | "stores";
 
@@ -23,21 +23,7 @@ export interface FeedDefinition {
   columns: readonly FeedColumn[];
 }
 
-function parseStoreId(raw: string): string | null {
-  const v = raw.trim();
-  return v.length >= 1 && v.length <= STORE_ID_MAX && isText(v) && !FORMULA_START.test(v) ? v : null;
-}
-
-/** Longer ids are no store's (the published ones have 19 digits or 36 characters) and bloat every index. */
-const STORE_ID_MAX = 128;
-/** A spreadsheet runs a cell beginning with one of these as a formula, and store ids reach spreadsheets. */
-const FORMULA_START = /^[=+\-@]/;
-
-const storeId: FeedColumn = {
-  names: ["store_id"],
-  parse: parseStoreId,
-  expected: `a store id of 1 to ${STORE_ID_MAX} characters, without control characters, not beginning with =, +, - or @`,
-};
+const storeId: FeedColumn = { names: ["store_id"], parse: parseStoreId, expected: STORE_ID_EXPECTED };
 
 /** Text shown to people (a store's name, its address): trimmed, 1 to `max` characters, no control characters. */
 const text = (max: number) => (raw: string) => {

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import PgBoss from "pg-boss";
 import type pg from "pg";
-import { databaseUrl } from "../env";
+import { databaseUrl } from "../db/url";
 import { CONNECTION_LIFETIME_SECONDS } from "../db/pool";
 import { logConnectionError } from "../db/shutdown";
 import { notify } from "../db/notifications";

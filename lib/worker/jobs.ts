@@ -1,6 +1,6 @@
-import { alertJobs } from "./alerts/jobs";
-import { startJobs } from "./jobs/worker";
-import { reportJobs, startSweeping } from "./reports/jobs";
+import { alertJobs } from "../alerts/jobs";
+import { startJobs } from "../jobs/worker";
+import { reportJobs, startSweeping } from "../reports/jobs";
 
 /**
  * A worker process's work: every feature's jobs on the job runtime, and the sweep for reports whose worker died.
