@@ -3,7 +3,8 @@ import path from "node:path";
 import { pointAtDatabase } from "../lib/db/url";
 import { freshDatabase } from "../lib/db/prepare";
 import { createQueues } from "../lib/jobs/queue";
-import { feedSourcesInDirectory, loadFeeds, type FeedLoadResult } from "../lib/feeds/load";
+import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
+import type { FeedLoadResult } from "../lib/api/views/feeds";
 import { generateFeeds } from "../lib/sample-data/generate";
 
 /**

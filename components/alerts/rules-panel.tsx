@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/api/client";
 import { queryKeys } from "@/lib/api/query-keys";
-import type { RuleInput, RuleView } from "@/lib/alerts/rules";
+import type { RuleInput, RuleView } from "@/lib/api/views/alerts";
 import { submitted, useAction } from "@/components/admin/use-action";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { Refusal } from "@/components/ui/refusal";

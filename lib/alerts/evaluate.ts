@@ -2,7 +2,7 @@ import type pg from "pg";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { loadStoreData } from "../reports/store-data";
 import { countedSpans, downIncidents, isoMicros, noDataIncident, WINDOWS, ZoneClocks, type DownIncident, type StoreData } from "../uptime";
-import { INCIDENT_KINDS } from "./list";
+import { INCIDENT_KINDS } from "../api/views/alerts";
 import { covers, rulesOfKind, type Rule } from "./rules";
 import { sendDeliveryJobs } from "./deliver";
 

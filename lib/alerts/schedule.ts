@@ -1,7 +1,6 @@
 import { formatInTimeZone, fromZonedTime } from "date-fns-tz";
 
-/** How often a report rule sends: every day or every week. */
-export const EVERY = ["day", "week"] as const;
+import type { EVERY } from "../api/views/alerts";
 
 /** A report rule's schedule: every day, or every week on `weekday` (0 = Sunday), at `at` (HH:MM) in `timeZone`. */
 export interface Schedule {

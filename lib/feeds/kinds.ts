@@ -1,8 +1,7 @@
 import { OWNER_SLUG } from "../text";
+import { FEED_KINDS, type FeedKind } from "../api/views/feeds";
 import { isText } from "../text";
 import { parseDayOfWeek, parseStatus, parseStoreId, parseTimeOfDay, parseTimeZone, parsePollTimestamp, STORE_ID_EXPECTED } from "./values";
-
-export type FeedKind = "polls" | "business_hours" | "time_zones" | "stores";
 
 interface FeedColumn {
   /** The canonical column name, and the other names the published files use for it. */
@@ -89,8 +88,6 @@ export const FEEDS: Record<FeedKind, FeedDefinition> = {
     ],
   },
 };
-
-export const FEED_KINDS = Object.keys(FEEDS) as FeedKind[];
 
 export function normaliseHeader(cells: readonly string[]): string[] {
   return cells.map((c, i) => (i === 0 ? c.replace(/^\uFEFF/, "") : c).trim().toLowerCase());

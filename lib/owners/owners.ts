@@ -1,23 +1,11 @@
-import { z } from "zod";
 import { prisma } from "../db/prisma";
+import type { OwnerView } from "../api/views/owners";
 import { OWNER_SLUG } from "../text";
 import { AppError } from "../errors";
 import { parseStoreId, STORE_ID_EXPECTED } from "../feeds/values";
 
 // Owners (restaurant groups) and which stores are theirs. The store directory feed assigns stores too
 // (lib/feeds/load.ts, in SQL within its load); this is the admin pages' way in.
-
-export const ownerView = z
-  .object({
-    id: z.string(),
-    slug: z.string(),
-    name: z.string(),
-    stores: z.number().int(),
-    members: z.number().int(),
-    createdAt: z.string(),
-  })
-  .meta({ id: "Owner" });
-export type OwnerView = z.infer<typeof ownerView>;
 
 export async function listOwners(): Promise<OwnerView[]> {
   const owners = await prisma().owner.findMany({

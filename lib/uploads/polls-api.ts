@@ -2,7 +2,7 @@ import { z } from "zod";
 import { checkDeclaredLength, readJsonArray } from "../api/body";
 import { json, route } from "../api/respond";
 import { operations } from "../api/contract";
-import type { IngestResult } from "../api/schemas";
+import type { IngestResult } from "../api/views/reports";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { FEEDS } from "../feeds/kinds";

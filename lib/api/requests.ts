@@ -1,7 +1,7 @@
 import type http from "node:http";
-import { operations, pathPattern } from "../api/contract";
+import { operations, pathPattern } from "./contract";
 import { log, redactUrl } from "../log";
-import { metrics } from "./metrics";
+import { metrics } from "../observability/metrics";
 import { REQUEST_ID_HEADER, requestIdFor } from "../http/request-id";
 
 // Every request to the web server: its id (lib/http/request-id.ts); one JSON log line when it is answered
