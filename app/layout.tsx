@@ -3,7 +3,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { SignOutButton } from "@/components/admin/sign-out";
 import { pageViewer } from "@/lib/auth/page-access";
-import type { Viewer } from "@/lib/auth/viewer";
+import type { Viewer } from "@/lib/api/views/auth";
 import { Providers } from "./providers";
 import "./globals.css";
 

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { databaseServer, freshDatabase } from "../lib/db/prepare";
+import { createQueues } from "../lib/jobs/queue";
 import { closePool } from "../lib/db/pool";
 import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
 import { generateFeeds } from "../lib/sample-data/generate";
@@ -14,7 +15,7 @@ export const E2E_DATABASE_URL_FILE = ".data/e2e-database-url";
 const port = Number(process.env.E2E_PORT ?? 3100);
 
 const server = await databaseServer({ dir: ".data/e2e-postgres", port: Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 2 });
-const url = await freshDatabase(server.adminUrl, "storemon_e2e");
+const url = await freshDatabase(server.adminUrl, "storemon_e2e", createQueues);
 process.env.DATABASE_URL = url;
 // For specs that set up what only time would make (an incident in the data's week).
 fs.writeFileSync(E2E_DATABASE_URL_FILE, url);

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { OWNER_SLUG } from "./owners/slug";
-import { APP_DATABASE, APP_ROLE, readCredentials, serverUrl } from "./db/credentials";
+import { OWNER_SLUG } from "./text";
 
 // The one place that reads process.env: every setting is named, typed and defaulted here.
 const schema = z.object({
@@ -177,16 +176,6 @@ export function env(): Env {
   return parsed.data;
 }
 
-let chosenDatabase: string | undefined;
-
-/**
- * Points this process's connections at `url` (the embedded server's database once it is prepared, a benchmark's
- * own database), over DATABASE_URL: a process decides it after start, and hands it to its children explicitly.
- */
-export function pointAtDatabase(url: string): void {
-  chosenDatabase = url;
-}
-
 /**
  * The logger's settings (LOG_LEVEL, LOG_FORMAT, NODE_ENV), read from the environment as they are, not through
  * env(): the logger must work before the settings are checked, to say what is wrong with them.
@@ -202,20 +191,6 @@ export function logSettings(): { level: string; json: boolean; production: boole
 /** The web server's entry runs Next.js as built: Next.js reads NODE_ENV from the environment itself. */
 export function runNextAsBuilt(): void {
   (process.env as Record<string, string>).NODE_ENV = "production";
-}
-
-/**
- * The chosen database (pointAtDatabase), else DATABASE_URL when given, else the embedded server's database as
- * its app role (its password is kept in the server's data directory; see lib/db/credentials.ts).
- */
-export function databaseUrl(): string {
-  if (chosenDatabase) return chosenDatabase;
-  const { DATABASE_URL, EMBEDDED_PG_DIR, EMBEDDED_PG_PORT } = env();
-  if (DATABASE_URL) return DATABASE_URL;
-  const credentials = readCredentials(EMBEDDED_PG_DIR);
-  if (!credentials)
-    throw new Error(`DATABASE_URL is not set and the embedded database in ${EMBEDDED_PG_DIR} is not prepared: run npm start`);
-  return serverUrl(EMBEDDED_PG_PORT, APP_ROLE, credentials.app, APP_DATABASE);
 }
 
 let apiKeysCache: { raw: string | undefined; keys: Env["API_KEYS"] } | undefined;

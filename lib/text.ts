@@ -5,6 +5,9 @@
 // rule's name would reach an e-mail's subject. A lone surrogate, which only a JSON \u escape can make, is not
 // text: UTF-8 cannot carry it (Prisma and PostgreSQL's JSON refuse it, a text column silently gets U+FFFD).
 
+/** An owner's short name, in feeds and keys: lower-case letters, digits and dashes, at most 40. */
+export const OWNER_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
 /** Under the u flag, \p{Cs} matches only surrogates that are not half of a pair. */
 const NOT_TEXT = /[\u0000-\u001f\u007f]|\p{Cs}/u;
 

@@ -5,8 +5,10 @@
 // every minute.
 import os from "node:os";
 import path from "node:path";
-import { env, pointAtDatabase } from "../lib/env";
+import { env } from "../lib/env";
+import { pointAtDatabase } from "../lib/db/url";
 import { databaseServer, freshDatabase } from "../lib/db/prepare";
+import { createQueues } from "../lib/jobs/queue";
 import { closePool } from "../lib/db/pool";
 import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
 import { generateFeeds } from "../lib/sample-data/generate";
@@ -25,7 +27,7 @@ if (env().ALERT_WEBHOOK_URL) throw new Error("unset ALERT_WEBHOOK_URL for this b
 const dir = path.join(os.tmpdir(), `storemon-bench-alerts-${stores}`);
 await generateFeeds({ stores, days: 2, end: new Date() }, dir);
 const server = await databaseServer({ dir: env().EMBEDDED_PG_DIR, port: env().EMBEDDED_PG_PORT });
-pointAtDatabase(await freshDatabase(server.adminUrl, "storemon_bench_alerts"));
+pointAtDatabase(await freshDatabase(server.adminUrl, "storemon_bench_alerts", createQueues));
 try {
   const [polls] = await loadFeeds(feedSourcesInDirectory(dir), { actor: "bench" });
   const time = async () => {

@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { pointAtDatabase } from "../lib/env";
+import { pointAtDatabase } from "../lib/db/url";
 import { freshDatabase } from "../lib/db/prepare";
-import { feedSourcesInDirectory, loadFeeds, type FeedLoadResult } from "../lib/feeds/load";
+import { createQueues } from "../lib/jobs/queue";
+import { feedSourcesInDirectory, loadFeeds } from "../lib/feeds/load";
+import type { FeedLoadResult } from "../lib/api/views/feeds";
 import { generateFeeds } from "../lib/sample-data/generate";
 
 /**
@@ -20,7 +22,7 @@ export async function generatedDatabase(
     console.log(`generating ${stores} stores x ${days} days into ${dataDir} ...`);
     await generateFeeds({ stores, days }, dataDir);
   }
-  const url = await freshDatabase(adminUrl, name);
+  const url = await freshDatabase(adminUrl, name, createQueues);
   pointAtDatabase(url);
   console.log(`loading ${stores} stores x ${days} days into ${name} ...`);
   const started = performance.now();

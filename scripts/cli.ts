@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { closePool } from "../lib/db/pool";
 import { disconnectPrisma } from "../lib/db/prisma";
 import { prepareDatabase } from "../lib/db/prepare";
+import { createQueues } from "../lib/jobs/queue";
 import { AppError } from "../lib/errors";
 
 /**
@@ -27,7 +28,7 @@ export function positiveInteger(name: string, raw: string | undefined, fallback?
 
 /** Runs a command against the prepared database, printing errors plainly and exiting non-zero on failure. */
 export async function runCommand(main: () => Promise<void>, { database = true } = {}): Promise<void> {
-  const prepared = database ? await prepareDatabase() : null;
+  const prepared = database ? await prepareDatabase(createQueues) : null;
   let code = 0;
   try {
     await main();

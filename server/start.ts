@@ -11,6 +11,7 @@ import { env } from "../lib/env";
 import { closePool } from "../lib/db/pool";
 import { leaveShutdownSignalsToCaller, startEmbeddedPostgres } from "../lib/db/embedded";
 import { prepareDatabase } from "../lib/db/prepare";
+import { createQueues } from "../lib/jobs/queue";
 import { loadSampleIfEmpty } from "../lib/sample-data/seed";
 import { webArgs, workerArgs } from "./process-args";
 import { SupervisedChild, SupervisedDatabase } from "./supervisor";
@@ -44,7 +45,7 @@ function freeBytes(dir: string): number | undefined {
   }
 }
 
-const database = await prepareDatabase();
+const database = await prepareDatabase(createQueues);
 const children: SupervisedChild[] = [];
 // With DATABASE_URL, or a server another command runs, there is no database of ours to watch.
 const embedded = database.embedded?.exited

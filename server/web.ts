@@ -3,7 +3,7 @@
 // directly ~0.2 ms, which is what keeps status calls fast while report workers keep the cores busy (see
 // README, Performance). Downloads (the CSV from /get_report, and /get_report_file/<id>) are served here too,
 // so that one piece of code ends a download's database work when its client goes away. The answers come
-// from the same functions as the route handlers (lib/api/get-report.ts). Before anything else, the front
+// from the same functions as the route handlers (lib/reports/api.ts). Before anything else, the front
 // refuses what no route should see: a malformed Host or path (400), a body over its route's limit (413, unread),
 // sockets past the connection cap, bodies that trickle, requests whose headers never come
 // (lib/http/connection-limits.ts, lib/api/body.ts).
@@ -13,7 +13,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { frontBodyRefusal } from "../lib/api/body";
 import { declaredBodyLimit } from "../lib/api/contract";
-import { getReport, getReportFile } from "../lib/api/get-report";
+import { getReport, getReportFile } from "../lib/reports/api";
 import { postPolls } from "../lib/uploads/polls-api";
 import { DownloadStalled, json } from "../lib/api/respond";
 import { setDatabaseRole } from "../lib/db/pool";
@@ -21,8 +21,10 @@ import { markStopping } from "../lib/db/shutdown";
 import { CLIENT_ADDRESS_HEADER, trustClientAddressHeader } from "../lib/auth/request-origin";
 import { env, runNextAsBuilt } from "../lib/env";
 import { errorMessage, log, setLogRole } from "../lib/log";
-import { REQUEST_ID_HEADER, requestIdFor, traceRequest } from "../lib/observability/requests";
-import { AppError, errorBody } from "../lib/errors";
+import { traceRequest } from "../lib/api/requests";
+import { REQUEST_ID_HEADER, requestIdFor } from "../lib/http/request-id";
+import { AppError } from "../lib/errors";
+import { errorBody } from "../lib/api/error-body";
 import { defaultMaxConnections, limitBodyRate, limitConnections, validHost, validPath } from "../lib/http/connection-limits";
 import { metricsResponse, publishMetrics } from "../lib/observability/publish";
 

@@ -4,8 +4,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../lib/db/availability";
 import { closePool, setDatabaseRole } from "../lib/db/pool";
 import { prepareDatabase, type PreparedDatabase } from "../lib/db/prepare";
+import { createQueues } from "../lib/jobs/queue";
 import { markStopping, survivePromisesLostToOutages } from "../lib/db/shutdown";
-import { startReportWorker } from "../lib/reports/worker";
+import { startWorker } from "../lib/worker/jobs";
 import { log, setLogRole } from "../lib/log";
 import { publishMetrics } from "../lib/observability/publish";
 
@@ -44,7 +45,7 @@ async function whenDatabaseAnswers<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
-started.database = await whenDatabaseAnswers(prepareDatabase);
-started.stop = await whenDatabaseAnswers(startReportWorker);
+started.database = await whenDatabaseAnswers(() => prepareDatabase(createQueues));
+started.stop = await whenDatabaseAnswers(startWorker);
 started.stopPublishing = publishMetrics("worker");
 log().info(`worker ${process.pid} taking report jobs`);

@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, inject } from "vitest";
 import { closePool, pool } from "../lib/db/pool";
 import { disconnectPrisma } from "../lib/db/prisma";
-import { stopQueue } from "../lib/reports/queue";
+import { stopQueue } from "../lib/jobs/queue";
 import { withDatabase } from "../lib/db/prepare";
 import { TEMPLATE_DB } from "./global-setup";
 

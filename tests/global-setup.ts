@@ -4,6 +4,7 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { freshDatabase } from "../lib/db/prepare";
+import { createQueues } from "../lib/jobs/queue";
 
 export const TEMPLATE_DB = "storemon_test_template";
 
@@ -22,7 +23,7 @@ export default async function setup(project: TestProject) {
     adminUrl = server.adminUrl;
     stop = server.stop;
   }
-  await freshDatabase(adminUrl, TEMPLATE_DB);
+  await freshDatabase(adminUrl, TEMPLATE_DB, createQueues);
 
   project.provide("adminUrl", adminUrl);
   return async () => {

@@ -1,10 +1,10 @@
 // POST /trigger_report - records a report and queues it; answers at once with its id
 import { operations } from "@/lib/api/contract";
-import { parseTriggerBody } from "@/lib/api/report-api";
+import { parseTriggerBody } from "@/lib/reports/api";
 import { json, route } from "@/lib/api/respond";
 import { triggerReport } from "@/lib/reports/create";
 import { countTrigger } from "@/lib/auth/limits";
-import { requestIdOf } from "@/lib/observability/requests";
+import { requestIdOf } from "@/lib/http/request-id";
 
 export const dynamic = "force-dynamic";
 

@@ -3,8 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { detectFeedKind, FEED_KINDS, FEEDS, type FeedKind } from "@/lib/feeds/kinds";
-import type { ImportEntry } from "@/lib/uploads/imports";
+import { detectFeedKind, FEEDS } from "@/lib/feeds/kinds";
+import { FEED_KINDS, type FeedKind, type ImportEntry } from "@/lib/api/views/feeds";
 import { ErrorState, Loading, ProgressBar } from "@/components/ui/states";
 import { formatInstant } from "@/components/ui/format";
 import { api, uploadFeed, type UploadOutcome } from "@/lib/api/client";

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/api/client";
 import { queryKeys } from "@/lib/api/query-keys";
-import type { IncidentView } from "@/lib/alerts/incidents";
+import type { IncidentView } from "@/lib/api/views/alerts";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { formatInstant } from "@/components/ui/format";
 

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "@/lib/api/client";
 import { isFinished, POLL_MS, queryKeys } from "@/lib/api/query-keys";
-import type { ReportSummary } from "@/lib/api/schemas";
+import type { ReportSummary } from "@/lib/api/views/reports";
 import { ErrorState, Loading, ProgressBar, StatusBadge } from "@/components/ui/states";
 import { formatDuration, formatInstant } from "@/components/ui/format";
 

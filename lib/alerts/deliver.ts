@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import type pg from "pg";
 import { formatInTimeZone } from "date-fns-tz";
 import { signedReportQuery } from "../auth/report-links";
 import { ALL_STORES } from "../auth/scope";
@@ -12,6 +13,8 @@ import { DEFAULT_RULE_ID, type Channel, type Rule } from "./rule";
 import { channelNamed } from "./rules";
 import { metrics } from "../observability/metrics";
 import { errorMessage, log } from "../log";
+import { sendJob } from "../jobs/queue";
+import { ALERT_DELIVERY_QUEUE } from "../jobs/queues";
 
 /** The headers a receiver checks: the signature is HMAC-SHA256 over `<timestamp>.<body>` with the shared secret. */
 export const SIGNATURE_HEADER = "X-Storemon-Signature";
@@ -242,4 +245,9 @@ export async function sendSamples(rule: Rule): Promise<{ channel: string; target
       return { channel: channel.name, target: describeChannel(channel), ok: error === null, error };
     }),
   );
+}
+
+/** Queues the sending of recorded notifications, in `client`'s transaction (sent only if it commits). */
+export async function sendDeliveryJobs(deliveryIds: number[], client: pg.ClientBase): Promise<void> {
+  for (const deliveryId of deliveryIds) await sendJob(ALERT_DELIVERY_QUEUE, { deliveryId }, client);
 }

@@ -1,5 +1,12 @@
-import { sendEvaluation } from "./queue";
+import { sendJob } from "../jobs/queue";
+import { ALERT_EVALUATE_QUEUE } from "../jobs/queues";
 import { errorMessage, log } from "../log";
+
+/** Asks a worker to evaluate these stores now (new polls arrived for them; null: every active store). */
+export async function sendEvaluation(storeIds: string[] | null): Promise<void> {
+  if (storeIds?.length === 0) return;
+  await sendJob(ALERT_EVALUATE_QUEUE, storeIds ? { storeIds } : {});
+}
 
 /**
  * Asks for the incidents of stores that new polls touched to be evaluated at once (null: every active store).

@@ -6,7 +6,7 @@ import { evaluateStores } from "./evaluate";
 import { prisma } from "../db/prisma";
 import { createRule } from "./rules";
 import { ALL_STORES } from "../auth/scope";
-import { stopQueue } from "../reports/queue";
+import { stopQueue } from "../jobs/queue";
 
 await setUpTestDatabase();
 delete process.env.ALERT_WEBHOOK_URL; // no channel: incidents only

@@ -2,10 +2,10 @@ import type pg from "pg";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { loadStoreData } from "../reports/store-data";
 import { countedSpans, downIncidents, isoMicros, noDataIncident, WINDOWS, ZoneClocks, type DownIncident, type StoreData } from "../uptime";
-import { INCIDENT_KINDS } from "./incidents";
+import { INCIDENT_KINDS } from "../api/views/alerts";
 import { covers, type Rule } from "./rule";
 import { rulesOfKind } from "./rules";
-import { sendDeliveryJobs } from "./queue";
+import { sendDeliveryJobs } from "./deliver";
 
 const BATCH = 1000;
 /** Connections that read batches at once. */

@@ -1,28 +1,6 @@
-import { z } from "zod";
 import { visibleOwners, visibleStores, type Scope } from "../auth/scope";
 import { pool } from "../db/pool";
-
-/** An incident's kinds: the store down within its business hours, or no poll from it then. */
-export const INCIDENT_KINDS = ["down", "no_data"] as const;
-
-export const incidentView = z
-  .object({
-    id: z.string(),
-    storeId: z.string(),
-    name: z.string().nullable(),
-    kind: z
-      .enum(INCIDENT_KINDS)
-      .meta({ description: "down: the store is down in its business hours; no_data: no poll has come in its business hours" }),
-    startedAt: z.string(),
-    openedAt: z.string(),
-    resolvedAt: z.string().nullable(),
-    downSeconds: z.number().int().meta({ description: "Seconds down, so far for an open one" }),
-    delivered: z.number().int().meta({ description: "Notifications sent" }),
-    pending: z.number().int().meta({ description: "Notifications waiting or failing" }),
-    lastError: z.string().nullable(),
-  })
-  .meta({ id: "Incident" });
-export type IncidentView = z.infer<typeof incidentView>;
+import type { IncidentView } from "../api/views/alerts";
 
 /**
  * The deliveries whose state a caller is shown: every one to admins; to an owner's members, those to the channels of

@@ -5,17 +5,9 @@ import type { Scope } from "../auth/scope";
 import { prisma } from "../db/prisma";
 import { AppError } from "../errors";
 import type { AlertRule } from "../db/generated/client";
-import {
-  DEFAULT_RULE_ID,
-  defaultRule,
-  RULE_KINDS,
-  ruleFromRow,
-  WEEKDAY_DESCRIPTION,
-  type Channel,
-  type Rule,
-  type RuleInput,
-} from "./rule";
-import { EVERY, nextDue } from "./schedule-times";
+import { DEFAULT_RULE_ID, defaultRule, ruleFromRow, type Channel, type Rule } from "./rule";
+import { nextDue } from "./schedule-times";
+import type { RuleInput, RuleView } from "../api/views/alerts";
 
 // The stored alert rules (alert_rules, through Prisma, the one way in): the evaluation's and deliveries' reads, and
 // their management in the dashboard, where admins manage every rule and an owner's members the rules of their owners.
@@ -41,42 +33,6 @@ export async function channelNamed(name: string): Promise<{ channel: Channel; ru
 
 /** Rules an owner (or the fleet, for rules of every store) may have: every minute's evaluation goes through them all. */
 const MAX_RULES_PER_OWNER = 50;
-
-/** A rule as its managers see it: the owner by slug, the webhook's secret (they set it up at the receiver). */
-export const ruleView = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    kind: z.enum(RULE_KINDS),
-    owner: z.object({ slug: z.string(), name: z.string() }).nullable(),
-    stores: z.array(z.string()),
-    afterMinutes: z.number(),
-    noDataMinutes: z.number().nullable(),
-    schedule: z
-      .object({
-        every: z.enum(EVERY),
-        at: z.string(),
-        weekday: z.number().int().nullable().meta({ description: WEEKDAY_DESCRIPTION }),
-        timeZone: z.string(),
-      })
-      .nullable(),
-    webhookUrl: z.string().nullable(),
-    webhookSecret: z.string().nullable().meta({ description: "Shown to admins and to the rule's maker only" }),
-    slackUrl: z.string().nullable(),
-    emailTo: z.array(z.string()),
-    nextReportAt: z.string().nullable().meta({ description: "Report rules: when the next report is due" }),
-    createdBy: z.string(),
-    createdAt: z.string(),
-    fromEnvironment: z.boolean().meta({ description: "The environment's rule: shown, not editable" }),
-  })
-  .meta({ id: "AlertRule" });
-export type RuleView = z.infer<typeof ruleView>;
-
-/** What each of a rule's receivers said to a sample notification. */
-export const sampleResults = z.object({
-  results: z.array(z.object({ channel: z.string(), target: z.string(), ok: z.boolean(), error: z.string().nullable() })),
-});
-export type SampleResults = z.infer<typeof sampleResults>;
 
 type RuleWithOwner = AlertRule & { owner: { slug: string; name: string } | null };
 

@@ -1,8 +1,7 @@
 import { formatInTimeZone, fromZonedTime } from "date-fns-tz";
 import { weekdayOfEpochDay } from "../uptime";
 
-/** How often a report rule sends: every day or every week. */
-export const EVERY = ["day", "week"] as const;
+import type { EVERY } from "../api/views/alerts";
 
 /**
  * A report rule's schedule: every day, or every week on `weekday` (0 = Monday .. 6 = Sunday, as the business-hours

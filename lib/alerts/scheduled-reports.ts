@@ -1,6 +1,6 @@
 import { inTransaction } from "../db/pool";
 import { recordReport } from "../reports/create";
-import { sendDeliveryJobs } from "./queue";
+import { sendDeliveryJobs } from "./deliver";
 import { claimScheduledRun, rulesOfKind } from "./rules";
 import { lastDue } from "./schedule-times";
 

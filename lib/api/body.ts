@@ -1,7 +1,7 @@
 // Request bodies, read within limits. Every route that reads a body reads it through here, so no body is
 // ever held or parsed whole before its size is known: the limit is checked as the bytes arrive (a declared
 // Content-Length over it is refused before reading anything), and a JSON array is parsed item by item, its
-// count checked as it goes. The web server's front (scripts/web.ts) applies the same limits, by path, before
+// count checked as it goes. The web server's front (server/web.ts) applies the same limits, by path, before
 // Next.js reads a byte (Next.js's proxy step would otherwise read the whole body first).
 import type { z } from "zod";
 import { env } from "../env";

@@ -1,8 +1,8 @@
 // The browser's one fetch module: every call goes through `request`, which turns any failure into an ApiError
 // (uploads go through XMLHttpRequest, for their progress, and answer the same way).
-import type { RuleInput } from "../alerts/rule";
-import type { FeedLoadResult } from "../feeds/load";
-import type { ReportRowsQuery } from "./schemas";
+import type { RuleInput } from "./views/alerts";
+import type { FeedLoadResult } from "./views/feeds";
+import type { ReportRowsQuery } from "./views/reports";
 import type { AnswerOf, BodyOf } from "./contract";
 
 export class ApiError extends Error {

@@ -1,16 +1,9 @@
 import { z } from "zod";
-import { MAX_LISTED_STORES, ruleInput } from "../alerts/rule";
-import { ruleView, sampleResults } from "../alerts/rules";
-import { incidentView } from "../alerts/incidents";
-import { apiKeyView, KEY_SCOPES } from "../auth/api-keys";
-import type { Access } from "../auth/authorize";
+import { incidentView, MAX_LISTED_STORES, ruleInput, ruleView, sampleResults } from "./views/alerts";
+import { apiKeyView, KEY_SCOPES, PERSON_ROLES, personView, viewerSchema, type Access } from "./views/auth";
 import type { BodyLimit } from "./body";
-import { PERSON_ROLES, personView } from "../auth/people";
-import { viewerSchema } from "../auth/viewer";
-import { feedLoadResult } from "../feeds/load";
-import { FEED_KINDS, type FeedKind } from "../feeds/kinds";
-import { ownerView } from "../owners/owners";
-import { importEntry } from "../uploads/imports";
+import { FEED_KINDS, feedLoadResult, importEntry } from "./views/feeds";
+import { ownerView } from "./views/owners";
 import { REPORT_HEADER } from "../uptime/figures";
 import {
   dataStatus,
@@ -25,7 +18,7 @@ import {
   storeTimelineView,
   triggerReportBody,
   reportRowsQuery,
-} from "./schemas";
+} from "./views/reports";
 
 // Every HTTP operation of the app, declared once: who may call it, what it takes and what it answers. Route
 // handlers are made from these (lib/api/respond.ts `route`), which check access and parse the input; the
@@ -297,10 +290,7 @@ export const operations = {
     description: "The file is the body, streamed into the loader; all or nothing, recorded in the import log.",
     query: z.object({
       name: z.string().min(1).max(255).meta({ description: "The file's name" }),
-      kind: z
-        .enum(FEED_KINDS as [FeedKind, ...FeedKind[]])
-        .optional()
-        .meta({ description: "Its feed; by default told from its name or header" }),
+      kind: z.enum(FEED_KINDS).optional().meta({ description: "Its feed; by default told from its name or header" }),
     }),
     bodyStreamed: "route",
     rawBody: { "text/csv": z.string() },

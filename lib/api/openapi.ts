@@ -1,5 +1,5 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from "zod-openapi";
-import { errorBodySchema } from "../errors";
+import { errorBodySchema } from "./error-body";
 import { operations, type Answer, type Operation } from "./contract";
 
 // The OpenAPI 3.1 description of the app, generated from its declared operations (lib/api/contract.ts).

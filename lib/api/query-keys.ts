@@ -1,4 +1,4 @@
-import type { ReportRowsQuery } from "./schemas";
+import type { ReportRowsQuery } from "./views/reports";
 
 /** Every query key of the dashboard, from one factory: no inline string keys. */
 export const queryKeys = {

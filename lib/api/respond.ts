@@ -2,17 +2,18 @@ import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { env } from "../env";
 import { readJson, requireText } from "./body";
-import { AppError, errorBody } from "../errors";
+import { AppError } from "../errors";
+import { errorBody } from "./error-body";
 import { textProblem } from "../text";
 import { API_HEADERS } from "../http/security-headers";
-import { requestIdOf } from "../observability/requests";
+import { requestIdOf } from "../http/request-id";
 import { authorize, type Caller } from "../auth/authorize";
 import { signedLinkScope } from "../auth/report-links";
 import type { Scope } from "../auth/scope";
 import type { Operation } from "./contract";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
-/** What Next.js (and the front in scripts/web.ts) hands a route handler besides the request. */
+/** What Next.js (and the front in server/web.ts) hands a route handler besides the request. */
 export type RouteContext = { params: Promise<Record<string, string>> };
 type Parsed<T> = T extends z.ZodType ? z.infer<T> : undefined;
 /** A public operation's scope: no stores (its handler has no caller to see any for). */
@@ -123,7 +124,7 @@ export class DownloadStalled extends Error {
  * A web stream over a Node stream that destroys the Node stream (ending its COPY and freeing its database
  * connection) when the client goes away, or when it stalls: asks for nothing more within `stallMs`. The
  * stall is measured here, on the stream, rather than on the socket, so that it holds under any server
- * (the front in scripts/web.ts, `next start`, `next dev`); a slow database is not a stall, as the clock
+ * (the front in server/web.ts, `next start`, `next dev`); a slow database is not a stall, as the clock
  * runs only while a chunk waits for the client.
  */
 function webStream(stream: Readable, stallMs: number): ReadableStream<Uint8Array> {
@@ -171,7 +172,7 @@ async function parseBody<T extends z.ZodType>(request: Request, schema: T, maxBy
   return parsed.data;
 }
 
-// Plain web Responses (not NextResponse), so that these helpers also serve outside Next.js (scripts/web.ts).
+// Plain web Responses (not NextResponse), so that these helpers also serve outside Next.js (server/web.ts).
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   Response.json(body, { status, headers: { ...API_HEADERS, ...headers } });
 

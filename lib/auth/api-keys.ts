@@ -1,29 +1,10 @@
-import { z } from "zod";
 import crypto from "node:crypto";
 import { prisma } from "../db/prisma";
 import { AppError } from "../errors";
+import type { ApiKeyView, KeyScope } from "../api/views/auth";
 
 // Service keys made in the admin pages. The key is shown once, when it is made; the table keeps its SHA-256
 // (a key is 256 random bits, so a fast hash is enough) and its first characters, to tell keys apart.
-
-/** What a key made here may do: read reports, or send polls. */
-export const KEY_SCOPES = ["reports", "ingest"] as const;
-export type KeyScope = (typeof KEY_SCOPES)[number];
-
-export const apiKeyView = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    scope: z.enum(KEY_SCOPES),
-    owner: z.object({ slug: z.string(), name: z.string() }).nullable(),
-    prefix: z.string().meta({ description: "The key's first characters, to tell keys apart" }),
-    createdBy: z.string(),
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable().meta({ description: "To the minute" }),
-    revokedAt: z.string().nullable(),
-  })
-  .meta({ id: "ApiKey" });
-export type ApiKeyView = z.infer<typeof apiKeyView>;
 
 const KEY_PREFIX = "smk_";
 const hashOf = (key: string) => crypto.createHash("sha256").update(key).digest("hex");

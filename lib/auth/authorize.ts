@@ -1,19 +1,13 @@
 import { prisma } from "../db/prisma";
 import { apiKeys } from "../env";
 import { AppError } from "../errors";
+import type { Access } from "../api/views/auth";
 import { findApiKey } from "./api-keys";
 import { apiKeyLimitKey } from "./limits";
 import { accountsOrKeysExist, signedInPerson, type Person } from "./people";
 import { checkSameSite, clientAddress } from "./request-origin";
 import { ALL_STORES, type Scope } from "./scope";
 import { ADMIN_ACCOUNT, equalSecrets, SESSION_COOKIE, verifySession } from "./session";
-
-/**
- * admin: uploads and the admin pages; ingest: pushing polls; reports: reading and triggering reports; account:
- * what a signed-in person manages for themselves (their keys), which no key and no open mode gives; metrics:
- * GET /metrics (a `metrics:` key from API_KEYS, or an admin).
- */
-export type Access = "admin" | "ingest" | "reports" | "account" | "metrics";
 
 export interface Caller {
   /** Who, for the import log: "admin", a person's e-mail, the key used, or "anonymous". */

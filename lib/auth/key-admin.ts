@@ -1,6 +1,7 @@
 import { AppError } from "../errors";
 import { ownerBySlug } from "../owners/owners";
-import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyView, type KeyScope } from "./api-keys";
+import { createApiKey, listApiKeys, revokeApiKey } from "./api-keys";
+import type { ApiKeyView, KeyScope } from "../api/views/auth";
 import { closeOpenMode, recheckOpenMode } from "./people";
 import type { Caller } from "./authorize";
 

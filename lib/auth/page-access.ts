@@ -2,9 +2,11 @@ import { headers } from "next/headers";
 import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { AppError } from "../errors";
-import { authorize, type Access, type Caller } from "./authorize";
+import { authorize, type Caller } from "./authorize";
+import type { Access } from "../api/views/auth";
 import { SIGN_IN_PAGE } from "./sign-in";
-import { viewerOf, type Viewer } from "./viewer";
+import { viewerOf } from "./viewer";
+import type { Viewer } from "../api/views/auth";
 
 /** The request a page is rendered for, as route handlers see theirs (its headers: cookies, origin). */
 async function pageRequest(): Promise<Request> {

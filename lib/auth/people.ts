@@ -1,14 +1,11 @@
-import { z } from "zod";
 import crypto from "node:crypto";
 import { prisma } from "../db/prisma";
 import { AppError } from "../errors";
+import type { PersonRole, PersonView } from "../api/views/auth";
 import { accounts, passwordLinkToken } from "./accounts";
 
 // People (admins and owners' members) and what they may see. Accounts are made by admins: an invitation is an
 // account with a password nobody knows and a link to choose one.
-
-export const PERSON_ROLES = ["admin", "member"] as const;
-export type PersonRole = (typeof PERSON_ROLES)[number];
 
 export interface Person {
   id: string;
@@ -18,19 +15,6 @@ export interface Person {
   /** The owners whose stores a member sees. */
   ownerIds: string[];
 }
-
-export const personView = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    email: z.string(),
-    role: z.enum(PERSON_ROLES),
-    owners: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string() })),
-    active: z.boolean().meta({ description: "Whether they have chosen a password through their link yet" }),
-    createdAt: z.string(),
-  })
-  .meta({ id: "Person" });
-export type PersonView = z.infer<typeof personView>;
 
 const SESSION_COOKIE_PATTERN = /(?:^|;\s*)(?:__Secure-)?sm\.session_token=/;
 

@@ -5,7 +5,7 @@ import { AppError } from "../errors";
 // which browsers set) are believed only from proxies the operator declared with TRUST_PROXY.
 
 /**
- * The header in which the web server's own front (scripts/web.ts) passes on the client's socket address,
+ * The header in which the web server's own front (server/web.ts) passes on the client's socket address,
  * which Next.js route handlers cannot see. The front overwrites it on every request and says so with
  * `trustClientAddressHeader()`; anywhere else (`next start`, `next dev`) a client could write it, so it is ignored.
  */

@@ -10,7 +10,7 @@ import { afterEach, expect, it } from "vitest";
 import { prepareDatabase, type PreparedDatabase } from "./prepare";
 import { serverUrl } from "./credentials";
 import { migrate } from "./migrate";
-import { createQueues } from "../reports/queue";
+import { createQueues } from "../jobs/queue";
 
 const PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329) + 4;
 let prepared: PreparedDatabase | undefined;
@@ -30,7 +30,7 @@ async function prepareIn(dir: string): Promise<PreparedDatabase> {
   delete process.env.DATABASE_URL;
   process.env.EMBEDDED_PG_DIR = dir;
   process.env.EMBEDDED_PG_PORT = String(PORT);
-  prepared = await prepareDatabase();
+  prepared = await prepareDatabase(createQueues);
   return prepared;
 }
 

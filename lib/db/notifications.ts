@@ -1,6 +1,6 @@
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
-import { databaseUrl } from "../env";
+import { databaseUrl } from "./url";
 import { noteDatabaseAvailable } from "./availability";
 import { CONNECTION_LIFETIME_SECONDS, pool } from "./pool";
 import { logConnectionError, stopping } from "./shutdown";

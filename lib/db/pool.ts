@@ -1,5 +1,6 @@
 import pg from "pg";
-import { databaseUrl, env } from "../env";
+import { env } from "../env";
+import { databaseUrl } from "./url";
 import { isDatabaseUnavailable, noteDatabaseAvailable, setProcessName } from "./availability";
 import { logConnectionError } from "./shutdown";
 import { watchProgress } from "./stream-watchdog";

@@ -1,10 +1,10 @@
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
-import { env, pointAtDatabase } from "../env";
+import { env } from "../env";
+import { pointAtDatabase } from "./url";
 import { APP_DATABASE, APP_ROLE, serverUrl } from "./credentials";
 import { ensureDatabaseExists, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
 import { migrate, withMigrationLock } from "./migrate";
-import { createQueues } from "../reports/queue";
 import { log } from "../log";
 
 export interface PreparedDatabase {
@@ -16,11 +16,17 @@ export interface PreparedDatabase {
 }
 
 /**
+ * What a database needs beyond the migrations, made under the migration lock right after them (the job
+ * runtime's queues, createQueues in lib/jobs): given by the caller, so that the database layer knows no feature.
+ */
+export type DatabaseSetUp = (url: string) => Promise<void>;
+
+/**
  * Makes the database ready for use by commands and the launcher: when DATABASE_URL is unset, starts the
  * embedded PostgreSQL (or joins the one already running) and points this process's connections at it; then applies
- * the migrations.
+ * the migrations and `setUp`.
  */
-export async function prepareDatabase(): Promise<PreparedDatabase> {
+export async function prepareDatabase(setUp: DatabaseSetUp): Promise<PreparedDatabase> {
   const settings = env();
   let url = settings.DATABASE_URL;
   let stop = async () => {};
@@ -32,7 +38,7 @@ export async function prepareDatabase(): Promise<PreparedDatabase> {
     stop = server.stop;
     embedded = server;
   }
-  await migrateDatabase(url);
+  await migrateDatabase(url, setUp);
   return { url, stop, embedded };
 }
 
@@ -104,18 +110,18 @@ BEGIN
 END $$`;
 
 /**
- * Applies the migrations to the database at `url` and creates the queue's schema and queues, all under the
- * migration lock, before any web server or worker uses them. A step that meets a deadlock or serialization
+ * Applies the migrations to the database at `url` and sets up the rest (the queue's schema and queues), all
+ * under the migration lock, before any web server or worker uses them. A step that meets a deadlock or serialization
  * failure anyway (another program's DDL) is tried again.
  */
-async function migrateDatabase(url: string): Promise<void> {
+async function migrateDatabase(url: string, setUp: DatabaseSetUp): Promise<void> {
   await retryTransient(async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
       await withMigrationLock(client, async () => {
         await migrate(client);
-        await createQueues(url);
+        await setUp(url);
       });
     } finally {
       await client.end();
@@ -151,8 +157,8 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** Drops `name` on the server if it exists, creates it afresh and migrates it; returns its URL. */
-export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+/** Drops `name` on the server if it exists, creates it afresh, migrates it and sets it up; returns its URL. */
+export async function freshDatabase(adminUrl: string, name: string, setUp: DatabaseSetUp): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -162,6 +168,6 @@ export async function freshDatabase(adminUrl: string, name: string): Promise<str
   }
   await ensureDatabaseExists(adminUrl, name);
   const url = withDatabase(adminUrl, name);
-  await migrateDatabase(url);
+  await migrateDatabase(url, setUp);
   return url;
 }

@@ -5,7 +5,8 @@ import { beforeAll, expect, it } from "vitest";
 import { AppError } from "../errors";
 import { feedTables, setUpTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
-import { FEEDS, FEED_KINDS } from "./kinds";
+import { FEEDS } from "./kinds";
+import { FEED_KINDS } from "../api/views/feeds";
 import { feedSourcesInDirectory, loadFeeds } from "./load";
 
 await setUpTestDatabase();

@@ -1,8 +1,7 @@
-import { OWNER_SLUG } from "../owners/slug";
+import { OWNER_SLUG } from "../text";
+import { FEED_KINDS, type FeedKind } from "../api/views/feeds";
 import { isText } from "../text";
-import { parseDayOfWeek, parseStatus, parseTimeOfDay, parseTimeZone, parsePollTimestamp } from "./values";
-
-export type FeedKind = "polls" | "business_hours" | "time_zones" | "stores";
+import { parseDayOfWeek, parseStatus, parseStoreId, parseTimeOfDay, parseTimeZone, parsePollTimestamp, STORE_ID_EXPECTED } from "./values";
 
 interface FeedColumn {
   /** The canonical column name, and the other names the published files use for it. */
@@ -23,21 +22,7 @@ export interface FeedDefinition {
   columns: readonly FeedColumn[];
 }
 
-function parseStoreId(raw: string): string | null {
-  const v = raw.trim();
-  return v.length >= 1 && v.length <= STORE_ID_MAX && isText(v) && !FORMULA_START.test(v) ? v : null;
-}
-
-/** Longer ids are no store's (the published ones have 19 digits or 36 characters) and bloat every index. */
-const STORE_ID_MAX = 128;
-/** A spreadsheet runs a cell beginning with one of these as a formula, and store ids reach spreadsheets. */
-const FORMULA_START = /^[=+\-@]/;
-
-const storeId: FeedColumn = {
-  names: ["store_id"],
-  parse: parseStoreId,
-  expected: `a store id of 1 to ${STORE_ID_MAX} characters, without control characters, not beginning with =, +, - or @`,
-};
+const storeId: FeedColumn = { names: ["store_id"], parse: parseStoreId, expected: STORE_ID_EXPECTED };
 
 /** Text shown to people (a store's name, its address): trimmed, 1 to `max` characters, no control characters. */
 const text = (max: number) => (raw: string) => {
@@ -103,8 +88,6 @@ export const FEEDS: Record<FeedKind, FeedDefinition> = {
     ],
   },
 };
-
-export const FEED_KINDS = Object.keys(FEEDS) as FeedKind[];
 
 export function normaliseHeader(cells: readonly string[]): string[] {
   return cells.map((c, i) => (i === 0 ? c.replace(/^\uFEFF/, "") : c).trim().toLowerCase());

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import fs from "node:fs";
 import path from "node:path";
 import type pg from "pg";
@@ -6,32 +5,16 @@ import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
 import { isLockTimeout, LOADS_TURN_SQL } from "../db/poll-partitions";
 import { databaseShortage, isDatabaseUnavailable } from "../db/availability";
-import { pool, rollbackAndRelease, streamPool } from "../db/pool";
-import { FEEDS, FEED_KINDS, type FeedKind } from "./kinds";
+import { rollbackAndRelease, streamPool } from "../db/pool";
+import { FEEDS } from "./kinds";
+import { FEED_KINDS, type FeedKind, type FeedLoadResult } from "../api/views/feeds";
+import { recordLoads, recordRefusal } from "./import-log";
 import { csvSource } from "./read";
-import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedSource } from "./rows";
-import { errorMessage, log } from "../log";
+import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedRejection, type FeedSource } from "./rows";
 import { loadFreshPartitions, mergePolls, pollsAreEmpty, switchPolls } from "./load-polls";
 import { countFeed } from "../observability/metrics";
 
 export type { FeedSource } from "./rows";
-
-export const feedLoadResult = z
-  .object({
-    file: z.string(),
-    kind: z.enum(FEED_KINDS as [FeedKind, ...FeedKind[]]),
-    rowsRead: z.number().int(),
-    rowsAdded: z.number().int(),
-    rowsDuplicate: z.number().int(),
-    storesReplaced: z
-      .number()
-      .int()
-      .optional()
-      .meta({ description: "Business hours and time zones: the stores whose earlier rows this file replaced" }),
-    seconds: z.number(),
-  })
-  .meta({ id: "FeedLoadResult" });
-export type FeedLoadResult = z.infer<typeof feedLoadResult>;
 
 export interface LoadOptions {
   /** Empty the three feed tables first. */
@@ -43,13 +26,6 @@ export interface LoadOptions {
    * with a 503; unset, as long as it takes. The poll API sets it: a poller retries, a request does not hang.
    */
   turnWaitMs?: number;
-}
-
-/** Every problem of a refused load: the first few (PROBLEMS_LISTED) and the total. */
-export interface FeedRejection {
-  file: string;
-  problems: FeedProblem[];
-  problemCount: number;
 }
 
 export function rejectionMessage(r: FeedRejection): string {
@@ -272,58 +248,7 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
   // small loads (the poll API's batches) leave that to autovacuum rather than sample the table every time.
   const tables = [...new Set(results.filter((r) => r.rowsAdded >= ANALYZE_AFTER_ROWS).map((r) => TABLE_OF[r.kind]))];
   if (tables.length > 0) await streamPool().query(`ANALYZE ${tables.join(", ")}`);
-  await pool().query(
-    `INSERT INTO import_log (file_name, kind, actor, started_at, finished_at, rows_read, rows_added, rows_duplicate, outcome, message)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[])`,
-    [
-      results.map((r) => r.file),
-      results.map((r) => r.kind),
-      results.map(() => actor),
-      results.map(() => startedAt),
-      results.map(() => new Date()),
-      results.map((r) => r.rowsRead),
-      results.map((r) => r.rowsAdded),
-      results.map((r) => r.rowsDuplicate),
-      results.map(() => "loaded"),
-      results.map((r) => (r.storesReplaced === undefined ? null : `replaced the rows of ${r.storesReplaced} stores`)),
-    ],
-  );
+  await recordLoads(results, actor, startedAt);
   for (const r of results) countFeed(r.kind, "loaded", { added: r.rowsAdded, duplicate: r.rowsDuplicate });
   return results;
-}
-
-/** Records in the import log a file refused before it reached the loader (not CSV, unknown header, too large). */
-export async function recordRefusedFile(file: string, kind: string, actor: string, message: string): Promise<void> {
-  await pool()
-    .query(`INSERT INTO import_log (file_name, kind, actor, finished_at, outcome, message) VALUES ($1, $2, $3, now(), 'rejected', $4)`, [
-      file,
-      kind,
-      actor,
-      message,
-    ])
-    .catch((logError) => log().error({ err: errorMessage(logError) }, "the import log could not be written"));
-}
-
-async function recordRefusal(sources: FeedSource[], actor: string, startedAt: Date, e: unknown): Promise<void> {
-  const rejection = e instanceof AppError && e.code === "invalid_feed" ? (e.details as FeedRejection) : null;
-  const message = errorMessage(e);
-  for (const source of sources) {
-    const own = rejection === null || rejection.file === source.name;
-    countFeed(source.kind, "refused", { refused: own && rejection ? rejection.problemCount : 0 });
-    await pool()
-      .query(
-        `INSERT INTO import_log (file_name, kind, actor, started_at, finished_at, rows_rejected, outcome, message)
-         VALUES ($1, $2, $3, $4, now(), $5, $6, $7)`,
-        [
-          source.name,
-          source.kind,
-          actor,
-          startedAt,
-          own && rejection ? rejection.problemCount : 0,
-          own ? "rejected" : "not loaded",
-          own ? message : `not loaded: ${rejection!.file} was refused`,
-        ],
-      )
-      .catch((logError) => log().error({ err: errorMessage(logError) }, "the import log could not be written"));
-  }
 }

@@ -1,4 +1,5 @@
-import type { FeedDefinition, FeedKind } from "./kinds";
+import type { FeedDefinition } from "./kinds";
+import type { FeedKind } from "../api/views/feeds";
 
 /** A poll, as the loader stores it: store id, UTC timestamp (PostgreSQL text), status. */
 export type PollRow = [storeId: string, timestampUtc: string, status: "active" | "inactive"];
@@ -98,4 +99,11 @@ export function recordsSource(
       yield { rows: problems.length === 0 ? rows : [], read: records.length, problems };
     },
   };
+}
+
+/** Every problem of a refused load: the first few (PROBLEMS_LISTED) and the total. */
+export interface FeedRejection {
+  file: string;
+  problems: FeedProblem[];
+  problemCount: number;
 }

@@ -1,5 +1,20 @@
 // Parsers for the values found in the feed files. Each returns the normalised value, or null when invalid.
 
+import { isText } from "../text";
+
+/** Longer ids are no store's (the published ones have 19 digits or 36 characters) and bloat every index. */
+const STORE_ID_MAX = 128;
+/** A spreadsheet runs a cell beginning with one of these as a formula, and store ids reach spreadsheets. */
+const FORMULA_START = /^[=+\-@]/;
+/** What a valid store id looks like, for error messages. */
+export const STORE_ID_EXPECTED = `a store id of 1 to ${STORE_ID_MAX} characters, without control characters, not beginning with =, +, - or @`;
+
+/** A store id (trimmed), in every feed and wherever a store is named. */
+export function parseStoreId(raw: string): string | null {
+  const v = raw.trim();
+  return v.length >= 1 && v.length <= STORE_ID_MAX && isText(v) && !FORMULA_START.test(v) ? v : null;
+}
+
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 function daysInMonth(year: number, month: number): number {

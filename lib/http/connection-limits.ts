@@ -1,4 +1,4 @@
-// The web server's front (scripts/web.ts) on its connections: which Host headers and paths it takes, how many sockets
+// The web server's front (server/web.ts) on its connections: which Host headers and paths it takes, how many sockets
 // it keeps, and how slowly a request body may arrive. An idle socket costs an attacker nothing and the server
 // a file descriptor; without these, 21,000 of them made it refuse everyone (EMFILE), and a body sent a byte
 // every 5 seconds held its connection for as long as the sender liked.

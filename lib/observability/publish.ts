@@ -1,5 +1,5 @@
 import client from "prom-client";
-import { REPORT_STATUSES } from "../api/schemas";
+import { REPORT_STATUSES } from "../api/views/reports";
 import { pool, streamPool } from "../db/pool";
 import { errorMessage, log } from "../log";
 import { metrics, processName } from "./metrics";

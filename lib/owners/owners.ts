@@ -1,23 +1,11 @@
-import { z } from "zod";
 import { prisma } from "../db/prisma";
-import { OWNER_SLUG } from "./slug";
+import type { OwnerView } from "../api/views/owners";
+import { OWNER_SLUG } from "../text";
 import { AppError } from "../errors";
-import { FEEDS } from "../feeds/kinds";
+import { parseStoreId, STORE_ID_EXPECTED } from "../feeds/values";
 
 // Owners (restaurant groups) and which stores are theirs. The store directory feed assigns stores too
 // (lib/feeds/load.ts, in SQL within its load); this is the admin pages' way in.
-
-export const ownerView = z
-  .object({
-    id: z.string(),
-    slug: z.string(),
-    name: z.string(),
-    stores: z.number().int(),
-    members: z.number().int(),
-    createdAt: z.string(),
-  })
-  .meta({ id: "Owner" });
-export type OwnerView = z.infer<typeof ownerView>;
 
 export async function listOwners(): Promise<OwnerView[]> {
   const owners = await prisma().owner.findMany({
@@ -53,11 +41,9 @@ export async function ownerBySlug(slug: string): Promise<{ id: string; slug: str
 /** Makes these stores the owner's (stores not in the directory yet are added to it, without a name). */
 export async function assignStores(slug: string, storeIds: readonly string[]): Promise<{ assigned: number }> {
   const owner = await ownerBySlug(slug);
-  const parse = FEEDS.stores.columns[0]!.parse;
   const ids = storeIds.map((raw, i) => {
-    const id = parse(raw);
-    if (typeof id !== "string")
-      throw new AppError("invalid_body", 400, `field storeIds.${i} ${JSON.stringify(raw)}: expected ${FEEDS.stores.columns[0]!.expected}`);
+    const id = parseStoreId(raw);
+    if (id === null) throw new AppError("invalid_body", 400, `field storeIds.${i} ${JSON.stringify(raw)}: expected ${STORE_ID_EXPECTED}`);
     return id;
   });
   const [, updated] = await prisma().$transaction([

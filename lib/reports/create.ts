@@ -4,7 +4,8 @@ import { inTransaction } from "../db/pool";
 import type { Scope } from "../auth/scope";
 import { AppError } from "../errors";
 import { parseTimestampUtc } from "../feeds/values";
-import { sendReportJob } from "./queue";
+import { sendJob } from "../jobs/queue";
+import { REPORT_QUEUE } from "../jobs/queues";
 
 /** 128 random bits, URL-safe: report ids cannot be guessed. */
 export function newReportId(): string {
@@ -66,7 +67,7 @@ export async function recordReport(
     asOf !== null ? [id, asOf, requestId ?? null, ownerIds] : [id, requestId ?? null, ownerIds],
   );
   if (enqueue) {
-    const jobId = await sendReportJob(id, client);
+    const jobId = await sendJob(REPORT_QUEUE, { reportId: id }, client);
     await client.query("UPDATE reports SET job_id = $2 WHERE id = $1", [id, jobId]);
   }
   return id;

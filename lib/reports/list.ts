@@ -1,6 +1,6 @@
 import { pool } from "../db/pool";
 import { ALL_STORES, visibleStores, type Scope } from "../auth/scope";
-import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, RowFilter, RowSort } from "../api/schemas";
+import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, RowFilter, RowSort } from "../api/views/reports";
 import { FIGURE_COLUMNS, HEALTH_THRESHOLDS, uptimePercent } from "../uptime";
 import { REPORT_STATE_COLUMNS, reportProgress, reportState, type ReportState } from "./read";
 

@@ -5,7 +5,7 @@ import { visibleStores, type Scope } from "../auth/scope";
 import { pool, streamPool } from "../db/pool";
 import { AppError } from "../errors";
 import { FIGURE_COLUMNS, REPORT_HEADER } from "../uptime";
-import type { ReportSummary } from "../api/schemas";
+import type { ReportSummary } from "../api/views/reports";
 import { REPORT_ID_PATTERN } from "./create";
 
 export type ReportStatus = ReportSummary["status"];

@@ -11,7 +11,8 @@ import { FIGURE_KEYS, reportFigures, countWeek, ZoneClocks, type StoreData } fro
 import { setUpTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
 import { triggerReport } from "./create";
-import { queue, REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, type ShardJob } from "./queue";
+import { queue } from "../jobs/queue";
+import { REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, type ShardJob } from "../jobs/queues";
 import { reportState } from "./read";
 import { runReport } from "./run";
 import { runShardJob, SHARD_LOCK_SQL } from "./shard";

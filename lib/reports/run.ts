@@ -3,7 +3,8 @@ import { env } from "../env";
 import { isDatabaseUnavailable } from "../db/availability";
 import { listen } from "../db/notifications";
 import { pool } from "../db/pool";
-import { sendShardJobs } from "./queue";
+import { sendJobs } from "../jobs/queue";
+import { SHARD_QUEUE } from "../jobs/queues";
 import { keptFigures } from "./list";
 import { computeShardOnce, type ShardOptions } from "./shard";
 import { markFailed, PROGRESS_CHANNEL, REPORT_LOCK_SQL } from "./state";
@@ -128,7 +129,7 @@ async function coordinate(
     for (const job of jobs) await computeShardOnce(reader, job, options);
   } else {
     const queuedAt = Date.now();
-    const jobIds = await sendShardJobs(jobs);
+    const jobIds = await sendJobs(SHARD_QUEUE, jobs);
     await waitForShards(
       reader,
       reportId,

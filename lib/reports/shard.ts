@@ -5,7 +5,7 @@ import { CopyIn } from "../db/copy";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { notify } from "../db/notifications";
 import { FIGURE_COLUMNS, FIGURE_KEYS, isoMicros, reportFigures, storeFreshness, countWeek, WINDOWS, ZoneClocks } from "../uptime";
-import type { ShardJob } from "./queue";
+import type { ShardJob } from "../jobs/queues";
 import { markFailed, PROGRESS_CHANNEL } from "./state";
 import { loadStoreData } from "./store-data";
 import { errorMessage, log } from "../log";

@@ -1,5 +1,6 @@
 import { pool } from "../db/pool";
-import { queue, REPORT_QUEUE, sendReportJob } from "./queue";
+import { findJob, sendJob } from "../jobs/queue";
+import { REPORT_QUEUE } from "../jobs/queues";
 import { REPORT_LOCK_SQL } from "./state";
 
 /** A report is given up after this many runs that ended without an answer (each, a worker that died). */
@@ -42,10 +43,9 @@ async function sweep(client: import("pg").PoolClient): Promise<string[]> {
      WHERE status IN ('Queued', 'Running') AND created_at < now() - interval '2 seconds'
      ORDER BY created_at`,
   );
-  const boss = await queue();
   const requeued: string[] = [];
   for (const report of rows) {
-    const job = report.job_id ? await boss.getJobById(REPORT_QUEUE, report.job_id, { includeArchive: true }) : null;
+    const job = report.job_id ? await findJob(REPORT_QUEUE, report.job_id) : null;
     if (job && (job.state === "created" || job.state === "retry")) continue; // waiting for a worker
     // Between the job being taken and the lock being held (milliseconds), a worker has not locked it yet;
     // a report still Queued long after its job was taken lost its worker (or its database) in between.
@@ -66,7 +66,7 @@ async function sweep(client: import("pg").PoolClient): Promise<string[]> {
     if (giveUp) continue;
     // Queued only once the lock is released: a worker that takes the job at once must find it free (and no
     // other process sweeps meanwhile, so the report is queued once).
-    const jobId = await sendReportJob(report.id);
+    const jobId = await sendJob(REPORT_QUEUE, { reportId: report.id });
     await client.query("UPDATE reports SET job_id = $2 WHERE id = $1", [report.id, jobId]);
     requeued.push(report.id);
   }

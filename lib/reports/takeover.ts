@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { pool } from "../db/pool";
-import { queue, SHARD_QUEUE, type ShardJob } from "./queue";
+import { findJob } from "../jobs/queue";
+import { SHARD_QUEUE, type ShardJob } from "../jobs/queues";
 import { computeShardOnce } from "./shard";
 import { metrics } from "../observability/metrics";
 
@@ -33,10 +34,9 @@ export async function takeOverOrphanedShards(
     [reportId, shards.map((s) => s.job.storeIds[0])],
   );
   const stored = new Set(rows.map((r) => r.store_id));
-  const boss = await queue();
   for (const { job, jobId } of shards) {
     if (stored.has(job.storeIds[0]!)) continue;
-    const queued = await boss.getJobById(SHARD_QUEUE, jobId, { includeArchive: true });
+    const queued = await findJob(SHARD_QUEUE, jobId);
     const waiting = queued?.state === "created" || queued?.state === "retry";
     if (waiting && Date.now() - queuedAt < SHARD_GRACE_MS) continue;
     if (queued?.state === "active" && Date.now() - queued.startedOn.getTime() < SHARD_GRACE_MS) continue;

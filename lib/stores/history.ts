@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { Scope } from "../auth/scope";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { AppError } from "../errors";
-import type { StoreHistoryView } from "../api/schemas";
+import type { StoreHistoryView } from "../api/views/reports";
 import { loadStoreData } from "../reports/store-data";
 import { dailyDurations, DEFAULT_TIME_ZONE, uptimePercent, ZoneClocks } from "../uptime";
 import { beginStoreRead } from "./timeline";

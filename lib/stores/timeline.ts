@@ -3,7 +3,7 @@ import type pg from "pg";
 import { storeNotFound, visibleStores, type Scope } from "../auth/scope";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { AppError } from "../errors";
-import type { StoreTimelineView, TimelineDay } from "../api/schemas";
+import type { StoreTimelineView, TimelineDay } from "../api/views/reports";
 import { checkReportId } from "../reports/read";
 import { loadStoreData, toEpochUs } from "../reports/store-data";
 import {

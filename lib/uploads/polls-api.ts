@@ -2,7 +2,7 @@ import { z } from "zod";
 import { checkDeclaredLength, readJsonArray } from "../api/body";
 import { json, route } from "../api/respond";
 import { operations } from "../api/contract";
-import type { IngestResult } from "../api/schemas";
+import type { IngestResult } from "../api/views/reports";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { FEEDS } from "../feeds/kinds";
@@ -39,7 +39,7 @@ const tooManyPolls = () =>
     `at most ${MAX_POLLS_PER_REQUEST.toLocaleString("en-US")} polls a request; send them in several requests`,
   );
 
-/** POST /api/polls, served by its route handler and by the web server's front (scripts/web.ts). */
+/** POST /api/polls, served by its route handler and by the web server's front (server/web.ts). */
 export const postPolls = route(operations.postPolls, async (request, { caller }) => json(await ingestPolls(request, caller.actor)));
 
 /**

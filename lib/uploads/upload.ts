@@ -1,8 +1,10 @@
 import { Readable, Transform } from "node:stream";
 import Papa from "papaparse";
 import { AppError } from "../errors";
-import { detectFeedKind, FEED_KINDS, FEEDS, type FeedKind } from "../feeds/kinds";
-import { loadFeeds, recordRefusedFile, type FeedLoadResult } from "../feeds/load";
+import { detectFeedKind, FEEDS } from "../feeds/kinds";
+import { loadFeeds } from "../feeds/load";
+import { recordRefusedFile } from "../feeds/import-log";
+import { FEED_KINDS, type FeedKind, type FeedLoadResult } from "../api/views/feeds";
 import { csvSource, emptyFileProblem } from "../feeds/read";
 import { describeProblem } from "../feeds/rows";
 

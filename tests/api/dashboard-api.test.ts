@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generateFeeds } from "../../lib/sample-data/generate";
 import { Readable } from "node:stream";
-import type { DataStatus, ReportOverview, ReportRowsPage, StoreHistoryView, StoreTimelineView } from "../../lib/api/schemas";
+import type { DataStatus, ReportOverview, ReportRowsPage, StoreHistoryView, StoreTimelineView } from "../../lib/api/views/reports";
 import { csvSource } from "../../lib/feeds/read";
 import { REPORT_COLUMNS } from "../../lib/uptime";
 import { setUpTestDatabase } from "../database";

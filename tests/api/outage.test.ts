@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../../lib/db/embedded";
 import { closePool } from "../../lib/db/pool";
 import { freshDatabase } from "../../lib/db/prepare";
+import { createQueues } from "../../lib/jobs/queue";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generateFeeds } from "../../lib/sample-data/generate";
 import { startApp, type RunningApp } from "../../scripts/app-processes";
@@ -31,7 +32,7 @@ const signalServer = (signal: NodeJS.Signals) => serverPids().forEach((pid) => p
 beforeAll(async () => {
   if (process.env.DATABASE_URL) return; // this file needs a server of its own to stop
   await startServer();
-  databaseUrl = await freshDatabase(server.adminUrl, "storemon_outage");
+  databaseUrl = await freshDatabase(server.adminUrl, "storemon_outage", createQueues);
   process.env.DATABASE_URL = databaseUrl;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storemon-outage-"));
   await generateFeeds({ stores: 120, days: 8, seed: 11 }, dir);

@@ -1,5 +1,5 @@
 // GET /get_report_file/<id> - the CSV of a complete report, streamed from the database
-import { getReportFile } from "@/lib/api/get-report";
+import { getReportFile } from "@/lib/reports/api";
 
 export const dynamic = "force-dynamic";
 

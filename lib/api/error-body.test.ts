@@ -1,11 +1,11 @@
 // What a request answers when its database is short of disk space, memory or other resources (SQLSTATE class
 // 53), with the errors a real PostgreSQL raises, as pg and as Prisma hand them on.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { setUpTestDatabase } from "../tests/database";
-import { pool } from "./db/pool";
-import { prisma } from "./db/prisma";
-import { errorBody } from "./errors";
-import { log } from "./log";
+import { setUpTestDatabase } from "../../tests/database";
+import { pool } from "../db/pool";
+import { prisma } from "../db/prisma";
+import { errorBody } from "./error-body";
+import { log } from "../log";
 
 await setUpTestDatabase();
 

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { redactUrl } from "../log";
-import { requestIdFor, routeOf } from "./requests";
+import { routeOf } from "./requests";
+import { requestIdFor } from "../http/request-id";
 
 describe("what requests are called in logs and metrics", () => {
   it("route names: the app's routes with ids as :id; anything else one name, whatever a scanner tries", () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { FIGURES, type FigureColumn, type REPORT_COLUMNS } from "../uptime/figures";
-import { FRESHNESS } from "../uptime/freshness";
+import { FIGURES, type FigureColumn, type REPORT_COLUMNS } from "../../uptime/figures";
+import { FRESHNESS } from "../../uptime/freshness";
 import { ROW_FILTERS, ROW_SORTS } from "./report-rows";
 
 // Request and response shapes shared by the route handlers and the dashboard.

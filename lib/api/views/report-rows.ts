@@ -1,4 +1,4 @@
-import { REPORT_COLUMNS } from "../uptime/figures";
+import { REPORT_COLUMNS } from "../../uptime/figures";
 
 // The report table's sorts and subsets, shared by the rows endpoint's schema and the dashboard (without zod,
 // which the browser does not need).
