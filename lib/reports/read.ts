@@ -113,10 +113,13 @@ export async function reportCsv(id: string, scope: Scope, signal?: AbortSignal):
     client.release();
     throw new AppError("client_closed_request", 499, "the client went away before its download started");
   }
-  // The id matched REPORT_ID_PATTERN (URL-safe base64 characters only), so it is safe inside the literal.
+  // The id matched REPORT_ID_PATTERN (URL-safe base64 characters only), so it is safe inside the literal. The
+  // order is the table's column, read in the primary key's order as the rows stream: a bare `store_id` would name
+  // the first output column (the escaped id, which takes the column's name), and sort the whole report before the
+  // first row (0.5 s at 360,000 stores, during which a client that left goes unnoticed).
   const copy = client.query(
     copyTo(
-      `COPY (SELECT ${SPREADSHEET_SAFE_STORE_ID}, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' AND ${visibleStores(scope)} ORDER BY store_id)
+      `COPY (SELECT ${SPREADSHEET_SAFE_STORE_ID}, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' AND ${visibleStores(scope)} ORDER BY report_rows.store_id)
        TO STDOUT WITH (FORMAT csv)`,
     ),
   );
