@@ -2,7 +2,8 @@ import { z } from "zod";
 import { incidentView, MAX_LISTED_STORES, ruleInput, ruleView, sampleResults } from "./views/alerts";
 import { apiKeyView, KEY_SCOPES, PERSON_ROLES, personView, viewerSchema, type Access } from "./views/auth";
 import type { BodyLimit } from "./body";
-import { FEED_KINDS, feedLoadResult, importEntry } from "./views/feeds";
+import { FEED_KINDS } from "./views/feed-kinds";
+import { feedLoadResult, importEntry } from "./views/feeds";
 import { ownerView } from "./views/owners";
 import { REPORT_HEADER } from "../uptime/figures";
 import {

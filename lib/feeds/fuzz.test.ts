@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import { feedTables, setUpTestDatabase } from "../../tests/database";
 import { feedDir } from "../../tests/fixtures";
 import { FEEDS } from "./kinds";
-import { FEED_KINDS } from "../api/views/feeds";
+import { FEED_KINDS } from "../api/views/feed-kinds";
 import { feedSourcesInDirectory, loadFeeds } from "./load";
 
 await setUpTestDatabase();

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { MAX_FIELD_CHARS, MAX_ROW_CHARS } from "./bounds";
 import { detectFeedKind, FEEDS } from "./kinds";
-import type { FeedKind } from "../api/views/feeds";
+import type { FeedKind } from "../api/views/feed-kinds";
 import { readFeed } from "./read";
 import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedRow } from "./rows";
 

@@ -4,7 +4,7 @@ import Papa from "papaparse";
 import { NotText, Utf8Lines } from "./utf8";
 import { CsvBounds, TooLong } from "./bounds";
 import { FEEDS, locateColumns, type FeedDefinition } from "./kinds";
-import type { FeedKind } from "../api/views/feeds";
+import type { FeedKind } from "../api/views/feed-kinds";
 import { typedRow, type FeedBatch, type FeedProblem, type FeedRow, type FeedSource } from "./rows";
 
 /** A CSV file of a feed, read from the stream `open` gives (see `readFeed`). */

@@ -1,5 +1,5 @@
 import type { FeedDefinition } from "./kinds";
-import type { FeedKind } from "../api/views/feeds";
+import type { FeedKind } from "../api/views/feed-kinds";
 
 /** A poll, as the loader stores it: store id, UTC timestamp (PostgreSQL text), status. */
 export type PollRow = [storeId: string, timestampUtc: string, status: "active" | "inactive"];

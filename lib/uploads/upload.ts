@@ -4,7 +4,8 @@ import { AppError } from "../errors";
 import { detectFeedKind, FEEDS } from "../feeds/kinds";
 import { loadFeeds } from "../feeds/load";
 import { recordRefusedFile } from "../feeds/import-log";
-import { FEED_KINDS, type FeedKind, type FeedLoadResult } from "../api/views/feeds";
+import { FEED_KINDS, type FeedKind } from "../api/views/feed-kinds";
+import type { FeedLoadResult } from "../api/views/feeds";
 import { csvSource, emptyFileProblem } from "../feeds/read";
 import { describeProblem } from "../feeds/rows";
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FEEDS } from "../../lib/feeds/kinds";
-import { FEED_KINDS } from "../../lib/api/views/feeds";
+import { FEED_KINDS } from "../../lib/api/views/feed-kinds";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { feedTables, setUpTestDatabase } from "../database";
 import { startApp, type RunningApp } from "../../scripts/app-processes";

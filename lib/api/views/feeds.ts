@@ -1,10 +1,7 @@
 import { z } from "zod";
+import { FEED_KINDS } from "./feed-kinds";
 
-// The feeds' shapes in the API: their kinds, a load's result, the import log's entries.
-
-/** The feeds, in the order uploads and the import log list them. */
-export const FEED_KINDS = ["polls", "business_hours", "time_zones", "stores"] as const;
-export type FeedKind = (typeof FEED_KINDS)[number];
+// The feeds' shapes in the API: a load's result, the import log's entries (their kinds: feed-kinds.ts).
 
 export const feedLoadResult = z
   .object({
