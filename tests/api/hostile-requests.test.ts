@@ -50,6 +50,15 @@ const figures: Record<string, string> = {};
 afterAll(() => console.log(`[hostile] ${JSON.stringify(figures)}`));
 
 /** The web process's resident memory, in MB. */
+/** The sockets the web process holds open: its clients' connections and its own to PostgreSQL. */
+const webSockets = () =>
+  fs.readdirSync(`/proc/${app.web.pid}/fd`).filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/${app.web.pid}/fd/${fd}`).startsWith("socket:");
+    } catch {
+      return false; // closed while listed
+    }
+  }).length;
 const webRssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${app.web.pid}/status`, "utf8"))![1]) / 1024;
 
 async function expectAlive() {
@@ -218,6 +227,7 @@ it("a body trickled a byte at a time is cut off within the rate window (2 s here
 it(`thousands of idle sockets: the web server keeps answering (at most ${MAX_CONNECTIONS} kept, the idlest closed first), then sheds them`, async () => {
   const sockets: net.Socket[] = [];
   let closedByServer = 0;
+  const socketsBefore = webSockets();
   const started = performance.now();
   try {
     // Up to 5,000 within 10 s; on a loaded machine, at least twice the open-file limit within 30 s.
@@ -246,11 +256,14 @@ it(`thousands of idle sockets: the web server keeps answering (at most ${MAX_CON
     // Those left, which never sent a request, are closed once the headers timeout (4 s here) passes.
     // (given up to 30 s: the check runs every second, sockets still in the listen backlog are accepted only as
     // the server gets to them, and the cores are shared with the other test files; 15 s was once not enough).
-    // A socket whose connection never completed (a SYN still being retried on a loaded machine) is no socket
-    // of the server's: only connected ones count.
-    const held = () => sockets.filter((s) => !s.connecting && !s.destroyed).length;
-    for (let i = 0; i < 300 && held() > 0; i++) await sleep(100);
-    expect(held()).toBe(0);
+    // Counted in the web process itself: on a loaded machine the kernel may drop a handshake's last step when the
+    // listen backlog is full, and the client's socket then believes itself connected to a server that never
+    // accepted it (no sign ever comes back on an idle socket), so the clients' side cannot tell. A few sockets
+    // more than before are allowed for the pools' connections to PostgreSQL that the health calls may have made.
+    const heldByServer = () => webSockets() - socketsBefore;
+    for (let i = 0; i < 300 && heldByServer() > 10; i++) await sleep(100);
+    expect(heldByServer()).toBeLessThanOrEqual(10);
+    figures.idleShed = `the web process back to ${heldByServer()} sockets more than before, ${sockets.filter((s) => !s.connecting && !s.destroyed).length} client sockets never accepted`;
   } finally {
     for (const socket of sockets) socket.destroy();
   }
