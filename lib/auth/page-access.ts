@@ -3,10 +3,9 @@ import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { AppError } from "../errors";
 import { authorize, type Caller } from "./authorize";
-import type { Access } from "../api/views/auth";
+import type { Access, Viewer } from "../api/views/auth";
 import { SIGN_IN_PAGE } from "./sign-in";
 import { viewerOf } from "./viewer";
-import type { Viewer } from "../api/views/auth";
 
 /** The request a page is rendered for, as route handlers see theirs (its headers: cookies, origin). */
 async function pageRequest(): Promise<Request> {

@@ -1,6 +1,5 @@
-import { OWNER_SLUG } from "../text";
+import { isText, OWNER_SLUG } from "../text";
 import { FEED_KINDS, type FeedKind } from "../api/views/feed-kinds";
-import { isText } from "../text";
 import { parseDayOfWeek, parseStatus, parseStoreId, parseTimeOfDay, parseTimeZone, parsePollTimestamp, STORE_ID_EXPECTED } from "./values";
 
 interface FeedColumn {

@@ -15,10 +15,9 @@ import { queue } from "../jobs/queue";
 import { REPORT_QUEUE, RETENTION_QUEUE, SHARD_QUEUE, type ShardJob } from "../jobs/queues";
 import { reportState } from "./read";
 import { runReport } from "./run";
-import { runShardJob, SHARD_LOCK_SQL } from "./shard";
+import { computeShardOnce, runShardJob, SHARD_LOCK_SQL } from "./shard";
 import { REPORT_LOCK_SQL } from "./state";
 import { deleteExpiredReports, sweepOrphanedReports, MAX_ATTEMPTS } from "./sweep";
-import { computeShardOnce } from "./shard";
 import { startWorker } from "../../scripts/app-processes";
 
 const databaseUrl = await setUpTestDatabase();
