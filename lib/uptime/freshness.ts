@@ -1,6 +1,7 @@
 import type { Poll } from "./status";
 import { WINDOWS } from "./store-uptime";
 import { US_PER_SECOND } from "./time-zone";
+import { coveredWithin } from "./days";
 
 /**
  * How near a poll must be to vouch for an instant. Polls come about once an hour; 90 minutes allows one late
@@ -30,21 +31,12 @@ export interface StoreFreshness {
 /** The freshness of a store's figures at `now`, from its polls (sorted by time; later ones are ignored). */
 export function storeFreshness(polls: readonly Poll[], now: number): StoreFreshness {
   const weekStart = now - WINDOWS.week;
-  let lastPoll: number | null = null;
-  let covered = 0;
-  let coveredTo = weekStart; // the union of [poll - 90 min, poll + 90 min] is measured left to right
-  for (const poll of polls) {
-    if (poll.at > now) break;
-    lastPoll = poll.at;
-    const start = Math.max(poll.at - FRESH_WITHIN, coveredTo);
-    const end = Math.min(poll.at + FRESH_WITHIN, now);
-    if (end > start) {
-      covered += end - start;
-      coveredTo = end;
-    }
-  }
+  let n = polls.length;
+  while (n > 0 && polls[n - 1]!.at > now) n--;
+  const upToNow = n === polls.length ? polls : polls.slice(0, n);
+  const lastPoll = n > 0 ? upToNow[n - 1]!.at : null;
   const state: Freshness = lastPoll === null || lastPoll < weekStart ? "no_data" : lastPoll < now - FRESH_WITHIN ? "stale" : "fresh";
-  return { lastPoll, coverage: covered / WINDOWS.week, state };
+  return { lastPoll, coverage: coveredWithin(upToNow, weekStart, now) / WINDOWS.week, state };
 }
 
 /**
