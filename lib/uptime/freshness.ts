@@ -1,5 +1,5 @@
 import type { Poll } from "./status";
-import { WINDOWS } from "./store-uptime";
+import { pollsUpTo, WINDOWS } from "./store-uptime";
 import { US_PER_SECOND } from "./time-zone";
 import { coveredWithin } from "./days";
 
@@ -30,13 +30,14 @@ export interface StoreFreshness {
 
 /** The freshness of a store's figures at `now`, from its polls (sorted by time; later ones are ignored). */
 export function storeFreshness(polls: readonly Poll[], now: number): StoreFreshness {
-  const weekStart = now - WINDOWS.week;
-  let n = polls.length;
-  while (n > 0 && polls[n - 1]!.at > now) n--;
-  const upToNow = n === polls.length ? polls : polls.slice(0, n);
-  const lastPoll = n > 0 ? upToNow[n - 1]!.at : null;
-  const state: Freshness = lastPoll === null || lastPoll < weekStart ? "no_data" : lastPoll < now - FRESH_WITHIN ? "stale" : "fresh";
-  return { lastPoll, coverage: coveredWithin(upToNow, weekStart, now) / WINDOWS.week, state };
+  const upToNow = pollsUpTo(polls, now);
+  const lastPoll = upToNow.at(-1)?.at ?? null;
+  return { lastPoll, coverage: coveredWithin(upToNow, now - WINDOWS.week, now) / WINDOWS.week, state: freshnessState(lastPoll, now) };
+}
+
+/** The state of a store's figures at `now` whose last poll at or before it is `lastPoll`. */
+export function freshnessState(lastPoll: number | null, now: number): Freshness {
+  return lastPoll === null || lastPoll < now - WINDOWS.week ? "no_data" : lastPoll < now - FRESH_WITHIN ? "stale" : "fresh";
 }
 
 /**

@@ -31,7 +31,7 @@ export interface CountedWeek {
 }
 
 /** The polls at or before `now`. */
-function pollsUpTo(polls: readonly Poll[], now: number): readonly Poll[] {
+export function pollsUpTo(polls: readonly Poll[], now: number): readonly Poll[] {
   let n = polls.length;
   while (n > 0 && polls[n - 1]!.at > now) n--;
   return n === polls.length ? polls : polls.slice(0, n);
@@ -46,12 +46,17 @@ export function countWeek(store: StoreData, now: number, clocks: ZoneClocks): Co
   const spans = countedSpans(store, now - WINDOWS.week, now, clocks);
   if (!spans) return null;
   const durations: StoreDurations = { hour: { up: 0, down: 0 }, day: { up: 0, down: 0 }, week: { up: 0, down: 0 } };
-  for (const { start, end, active } of spans.counted)
+  addToWindows(durations, spans.counted, { hour: now - WINDOWS.hour, day: now - WINDOWS.day, week: now - WINDOWS.week });
+  return { ...spans, durations };
+}
+
+/** Adds to each window's up or down time the part of each span at or after that window's start. */
+export function addToWindows(durations: StoreDurations, spans: readonly StatusSpan[], starts: Record<WindowName, number>): void {
+  for (const { start, end, active } of spans)
     for (const name of ["hour", "day", "week"] as const) {
-      const length = end - Math.max(start, now - WINDOWS[name]);
+      const length = end - Math.max(start, starts[name]);
       if (length > 0) durations[name][active ? "up" : "down"] += length;
     }
-  return { ...spans, durations };
 }
 
 /**
@@ -67,6 +72,15 @@ export function countedSpans(
   const polls = pollsUpTo(store.polls, now);
   if (polls.length === 0) return null;
   const open = businessIntervals(store.hours, clocks.get(store.timeZone ?? DEFAULT_TIME_ZONE), from, now);
+  return { open, counted: splitByNearestPoll(open, polls) };
+}
+
+/**
+ * Sorted, disjoint intervals split into up and down spans by the nearest of `polls` (sorted by time, at least
+ * one). Only the polls' neighbours matter: inside any stretch of time, a subsequence gives the same spans as
+ * the whole history when it holds every poll of the stretch and the nearest one on either side.
+ */
+export function splitByNearestPoll(open: readonly Interval[], polls: readonly Poll[]): StatusSpan[] {
   const spans = nearestPollSpans(polls);
   const counted: StatusSpan[] = [];
   let s = 0;
@@ -79,5 +93,5 @@ export function countedSpans(
       if (end > start) counted.push({ start, end, active: span.active });
     }
   }
-  return { open, counted };
+  return counted;
 }
