@@ -15,6 +15,17 @@ export {
 } from "./store-uptime";
 export { reportFigures, roundTo2Decimals, type ReportFigures } from "./report-row";
 export { FIGURE_COLUMNS, FIGURE_KEYS, FIGURES, REPORT_COLUMNS, REPORT_HEADER, type FigureColumn } from "./figures";
+export {
+  countRolledWeek,
+  noRolledDays,
+  rawSegments,
+  rollableDays,
+  sumRolledDays,
+  type DayRange,
+  type RolledDays,
+  type RolledStore,
+  type WeekFigures,
+} from "./rolled-week";
 export { FRESH_WITHIN, isoMicros, storeFreshness, type Freshness, type StoreFreshness } from "./freshness";
 export { HEALTH_THRESHOLDS, healthOf, uptimePercent, type Health } from "./health";
 export { dailyDurations, outages, type DayDurations } from "./outages";
