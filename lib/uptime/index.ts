@@ -15,7 +15,8 @@ export {
 } from "./store-uptime";
 export { reportFigures, roundTo2Decimals, type ReportFigures } from "./report-row";
 export { FIGURE_COLUMNS, FIGURE_KEYS, FIGURES, REPORT_COLUMNS, REPORT_HEADER, type FigureColumn } from "./figures";
-export { FRESH_WITHIN, isoMicros, storeFreshness, type Freshness, type StoreFreshness } from "./freshness";
+export { coveredWithin, FRESH_WITHIN, isoMicros, storeFreshness, type Freshness, type StoreFreshness } from "./freshness";
 export { HEALTH_THRESHOLDS, healthOf, uptimePercent, type Health } from "./health";
 export { dailyDurations, outages, type DayDurations } from "./outages";
+export { dayRollups, type DayRollup } from "./days";
 export { downIncidents, noDataIncident, type DownIncident, type NoDataIncident } from "./incidents";
