@@ -13,6 +13,8 @@ import { inTransaction, pool } from "./pool";
 
 /** The loads' turn: taken first by every writer of polls, held to the end of its transaction. */
 export const LOADS_TURN_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))";
+/** The loads' turn if it is free now (column taken). */
+export const TRY_LOADS_TURN_SQL = "SELECT pg_try_advisory_xact_lock(hashtextextended('load:polls', 0)) AS taken";
 
 /** Waits for the reports running (their ROW SHARE), holds up those starting, lets readers through. */
 export const AFTER_RUNNING_REPORTS_SQL = "LOCK TABLE polls IN EXCLUSIVE MODE";
@@ -105,10 +107,18 @@ export async function dropExpiredPolls(days: number): Promise<string[]> {
         [new Date(end)],
       );
       await client.query(`DROP TABLE IF EXISTS "${name}"`);
+      // A run whose first poll went begins at the first poll left; the poll it followed went with the month.
       await client.query(
-        `UPDATE poll_stores ps SET first_poll_at = f.first FROM poll_firsts f WHERE ps.store_id = f.store_id AND f.first IS NOT NULL`,
+        `UPDATE poll_stores ps SET first_poll_at = f.first, run_first_poll_at = greatest(ps.run_first_poll_at, f.first),
+           run_after_poll_at = CASE WHEN ps.run_after_poll_at < f.first THEN NULL ELSE ps.run_after_poll_at END
+         FROM poll_firsts f WHERE ps.store_id = f.store_id AND f.first IS NOT NULL`,
       );
       await client.query(`DELETE FROM poll_stores ps USING poll_firsts f WHERE ps.store_id = f.store_id AND f.first IS NULL`);
+      // Their first days change (and the days before go): the workers' round computes them again.
+      await client.query(
+        `INSERT INTO store_days_stale (store_id, from_at, to_at) SELECT store_id, coalesce(first, $1), coalesce(first, $1) FROM poll_firsts`,
+        [new Date(end)],
+      );
     });
     dropped.push(name);
   }

@@ -23,11 +23,25 @@ describe("schema.prisma matches the migrated database", () => {
     expect(await prisma().pollStore.findUnique({ where: { storeId: "ps" } })).toEqual({
       storeId: "ps",
       firstPollAt: new Date("2023-01-05T00:00:00Z"),
+      lastPollAt: new Date("2023-02-01T00:00:00Z"),
+      lastActive: true,
+      runFirstPollAt: new Date("2023-02-01T00:00:00Z"),
+      runAfterPollAt: new Date("2023-01-05T00:00:00Z"),
     });
     await prisma().poll.deleteMany({ where: { storeId: "ps", timestampUtc: new Date("2023-01-05T00:00:00Z") } });
-    expect((await prisma().pollStore.findUnique({ where: { storeId: "ps" } }))?.firstPollAt).toEqual(new Date("2023-02-01T00:00:00Z"));
+    expect(await prisma().pollStore.findUnique({ where: { storeId: "ps" } })).toMatchObject({
+      firstPollAt: new Date("2023-02-01T00:00:00Z"),
+      runFirstPollAt: new Date("2023-02-01T00:00:00Z"),
+      runAfterPollAt: null,
+    });
     await prisma().poll.deleteMany({ where: { storeId: "ps" } });
     expect(await prisma().pollStore.findUnique({ where: { storeId: "ps" } })).toBeNull();
+  });
+
+  it("StoreDay, computed for the spans the triggers mark stale", async () => {
+    const row = { storeId: "sd", day: new Date("2023-01-05T00:00:00Z"), upUs: 3.6e9 + 0.5, downUs: 0, coveredUs: 5.4e9, polls: 2 };
+    await prisma().storeDay.create({ data: row });
+    expect(await prisma().storeDay.findMany({ where: { storeId: "sd" } })).toEqual([row]);
   });
 
   it("BusinessHours", async () => {

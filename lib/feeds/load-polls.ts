@@ -111,10 +111,19 @@ export async function loadFreshPartitions(client: pg.ClientBase): Promise<number
             (_, unique = "") => `CREATE ${unique}INDEX ON polls_load `,
           ),
     );
-  // Triggers keep poll_stores for writes to polls: the new partitions' stores are worked out here, before the switch.
+  // Triggers keep poll_stores (each store's state) for writes to polls: the new partitions' stores are worked out
+  // here, before the switch, as the triggers would (see the fleet model's migration).
   await client.query(
     `CREATE TEMP TABLE poll_stores_load ON COMMIT DROP AS
-     SELECT store_id, min(timestamp_utc) AS first_poll_at FROM polls_load GROUP BY store_id`,
+     WITH last AS (SELECT DISTINCT ON (store_id) store_id, timestamp_utc AS last_poll_at, status = 'active' AS last_active
+                   FROM polls_load ORDER BY store_id, timestamp_utc DESC),
+     runs AS (SELECT p.store_id, min(p.timestamp_utc) AS first_poll_at,
+                     max(p.timestamp_utc) FILTER (WHERE (p.status = 'active') <> l.last_active) AS run_after_poll_at
+              FROM polls_load p JOIN last l USING (store_id) GROUP BY p.store_id)
+     SELECT l.store_id, r.first_poll_at, l.last_poll_at, l.last_active, r.run_after_poll_at,
+            coalesce((SELECT min(p.timestamp_utc) FROM polls_load p WHERE p.store_id = l.store_id AND p.timestamp_utc > r.run_after_poll_at),
+                     r.first_poll_at) AS run_first_poll_at
+     FROM last l JOIN runs r USING (store_id)`,
   );
   return inserted.rowCount ?? 0;
 }
@@ -175,7 +184,16 @@ export async function switchPolls(client: pg.ClientBase): Promise<void> {
     if (bound !== "DEFAULT") await client.query(`ALTER TABLE "${final}" DROP CONSTRAINT "${name}_bounds"`);
   }
   if (loaded) await client.query("DROP TABLE polls_load");
-  // Dropped partitions fire no trigger: poll_stores is set to the new polls' stores.
-  await client.query("DELETE FROM poll_stores");
-  if (loaded) await client.query("INSERT INTO poll_stores (store_id, first_poll_at) SELECT store_id, first_poll_at FROM poll_stores_load");
+  // Dropped partitions fire no trigger: poll_stores is set to the new polls' stores, and their days all made stale
+  // (the load's refreshStoreDays computes them before it commits).
+  await client.query("TRUNCATE poll_stores, store_days, store_days_stale");
+  if (loaded) {
+    await client.query(
+      `INSERT INTO poll_stores (store_id, first_poll_at, last_poll_at, last_active, run_first_poll_at, run_after_poll_at)
+       SELECT store_id, first_poll_at, last_poll_at, last_active, run_first_poll_at, run_after_poll_at FROM poll_stores_load`,
+    );
+    await client.query(
+      "INSERT INTO store_days_stale (store_id, from_at, to_at) SELECT store_id, first_poll_at, last_poll_at FROM poll_stores_load",
+    );
+  }
 }

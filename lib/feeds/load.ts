@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type pg from "pg";
+import { refreshStoreDays } from "../fleet/store-days";
 import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
 import { isLockTimeout, LOADS_TURN_SQL } from "../db/poll-partitions";
@@ -236,6 +237,8 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
     if (options.replace) for (const table of ["business_hours", "store_timezones"]) await client.query(`DELETE FROM ${table}`);
     for (const s of staged) results.push(await merge(client, s, freshPolls));
     if (freshPolls) await switchPolls(client);
+    // The stores' days that these polls, hours and zones changed, computed before they are seen.
+    await refreshStoreDays(client);
     await client.query("COMMIT");
   } catch (e) {
     await rollbackAndRelease(client, e);

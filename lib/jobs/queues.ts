@@ -8,6 +8,7 @@ export const SHARD_QUEUE = "report-shard";
 export const RETENTION_QUEUE = "report-retention";
 export const ALERT_EVALUATE_QUEUE = "alert-evaluate";
 export const ALERT_DELIVERY_QUEUE = "alert-delivery";
+export const FLEET_REFRESH_QUEUE = "fleet-refresh";
 
 /** A report's run: cuts the report into shards and waits for them. */
 export interface ReportJob {
@@ -42,6 +43,7 @@ export interface JobData {
   [RETENTION_QUEUE]: null;
   [ALERT_EVALUATE_QUEUE]: EvaluateJob | null;
   [ALERT_DELIVERY_QUEUE]: DeliveryJob;
+  [FLEET_REFRESH_QUEUE]: null;
 }
 export type QueueName = keyof JobData;
 
@@ -82,6 +84,13 @@ export function queueTable(): QueueSpec[] {
       options: { retryLimit: 1, expireInSeconds: 120 },
       cron: "* * * * *",
       work: { pollingIntervalSeconds: 1 },
+    },
+    // Computes the stores' days that writers other than the loads left stale (retention, a direct change); every minute.
+    {
+      name: FLEET_REFRESH_QUEUE,
+      options: { policy: "singleton", retryLimit: 1, expireInSeconds: 600 },
+      cron: "* * * * *",
+      work: { pollingIntervalSeconds: 5 },
     },
     // Sends one recorded notification, retried with backoff when the receiver fails. A sending whose worker
     // died is retried once it expires: after the receiver's time-out, not minutes later.

@@ -1,10 +1,8 @@
 import type pg from "pg";
 import type { HoursRow, Poll, StoreData } from "../uptime";
+import { fromEpochUs, PACKED_HOURS_SQL, PACKED_POLL_SQL, unpackHours, unpackPolls } from "../db/packed-polls";
 
-/** SQL for the timestamptz of an int8 parameter of epoch microseconds: exact, unlike to_timestamp(float). */
-export const fromEpochUs = (param: string) => `(timestamptz 'epoch' + ${param}::int8 * interval '1 microsecond')`;
-/** SQL for the epoch microseconds of a timestamptz expression. */
-export const toEpochUs = (expr: string) => `(extract(epoch FROM ${expr}) * 1000000)::int8`;
+export { fromEpochUs, toEpochUs } from "../db/packed-polls";
 
 /**
  * Every store with at least one poll at or before `now` (of `ownerIds` only, when given), in byte order: from
@@ -40,7 +38,7 @@ export async function loadStoreData(client: pg.ClientBase, storeIds: string[], f
   // Its hours come packed too, "day start end" triples in seconds, and its zone: one row per store, one query.
   const { rows } = await client.query<{ store_id: string; polls: Buffer | null; hours: string | null; zone: string | null }>(
     `SELECT s.store_id,
-       (SELECT string_agg(timestamptz_send(p.timestamp_utc) || CASE WHEN p.status = 'active' THEN '\\x01'::bytea ELSE '\\x00'::bytea END, ''::bytea)
+       (SELECT string_agg(${PACKED_POLL_SQL("p")}, ''::bytea)
         FROM (
           (SELECT timestamp_utc, status FROM (
              (SELECT timestamp_utc, status FROM polls
@@ -55,8 +53,7 @@ export async function loadStoreData(client: pg.ClientBase, storeIds: string[], f
            WHERE store_id = s.store_id AND timestamp_utc >= ${fromEpochUs("$2")} AND timestamp_utc <= ${fromEpochUs("$3")}
            ORDER BY timestamp_utc)
         ) p) AS polls,
-       (SELECT string_agg(h.day_of_week || ' ' || extract(epoch FROM h.start_time_local)::int || ' ' || extract(epoch FROM h.end_time_local)::int, ' ')
-        FROM business_hours h WHERE h.store_id = s.store_id) AS hours,
+       ${PACKED_HOURS_SQL("s.store_id")} AS hours,
        (SELECT z.timezone_str FROM store_timezones z WHERE z.store_id = s.store_id) AS zone
      FROM unnest($1::text[]) AS s(store_id)`,
     [storeIds, fromUs, nowUs],
@@ -65,32 +62,4 @@ export async function loadStoreData(client: pg.ClientBase, storeIds: string[], f
     rows.map((r) => [r.store_id, { polls: unpackPolls(r.polls), hours: unpackHours(r.hours), timeZone: r.zone }]),
   );
   return storeIds.map((storeId) => ({ storeId, ...byStore.get(storeId)! }));
-}
-
-/** Hours packed by loadStoreData's query: "day start end" triples, seconds since local midnight. */
-function unpackHours(packed: string | null): HoursRow[] {
-  if (!packed) return [];
-  const n = packed.split(" ").map(Number);
-  const hours: HoursRow[] = [];
-  for (let i = 0; i < n.length; i += 3) hours.push({ dayOfWeek: n[i]!, start: n[i + 1]!, end: n[i + 2]! });
-  return hours;
-}
-
-/** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01. */
-const PG_EPOCH_US = 946_684_800_000_000;
-
-/**
- * Polls packed by loadStoreData's query. They arrive in time order from the index; should a plan ever
- * deliver them otherwise, they are sorted here. Values stay below 2^53, so doubles hold them exactly.
- */
-function unpackPolls(packed: Buffer | null): Poll[] {
-  if (!packed) return [];
-  const polls: Poll[] = new Array(packed.length / 9);
-  let sorted = true;
-  for (let i = 0; i < polls.length; i++) {
-    const at = packed.readInt32BE(i * 9) * 4294967296 + packed.readUInt32BE(i * 9 + 4) + PG_EPOCH_US;
-    polls[i] = { at, active: packed[i * 9 + 8] === 1 };
-    if (i > 0 && at < polls[i - 1]!.at) sorted = false;
-  }
-  return sorted ? polls : polls.sort((a, b) => a.at - b.at);
 }

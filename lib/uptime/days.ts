@@ -1,5 +1,5 @@
 import { businessIntervals, type HoursRow } from "./business-hours";
-import { FRESH_WITHIN } from "./freshness";
+import { coveredWithin } from "./freshness";
 import type { Poll } from "./status";
 import { nearestPollSpans } from "./status";
 import { DEFAULT_TIME_ZONE } from "./store-uptime";
@@ -19,25 +19,6 @@ export interface DayRollup {
   covered: number;
   /** Polls within the day. */
   polls: number;
-}
-
-/**
- * The measure of the instants in [from, to) within FRESH_WITHIN of a poll. `polls` is sorted by time and must
- * hold every poll inside [from, to), the last one before `from` and the first one at or after `to` (the nearer
- * polls on either side cover at least what farther ones do).
- */
-export function coveredWithin(polls: readonly Poll[], from: number, to: number): number {
-  let covered = 0;
-  let coveredTo = from; // the union of [poll - 90 min, poll + 90 min] is measured left to right
-  for (const poll of polls) {
-    const start = Math.max(poll.at - FRESH_WITHIN, coveredTo);
-    const end = Math.min(poll.at + FRESH_WITHIN, to);
-    if (end > start) {
-      covered += end - start;
-      coveredTo = end;
-    }
-  }
-  return covered;
 }
 
 export interface StoreDaysInput {

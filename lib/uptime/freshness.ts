@@ -1,7 +1,6 @@
 import type { Poll } from "./status";
 import { pollsUpTo, WINDOWS } from "./store-uptime";
 import { US_PER_SECOND } from "./time-zone";
-import { coveredWithin } from "./days";
 
 /**
  * How near a poll must be to vouch for an instant. Polls come about once an hour; 90 minutes allows one late
@@ -26,6 +25,25 @@ export interface StoreFreshness {
   /** The share of the week [now - week, now) that has a poll within 90 minutes, 0 to 1. */
   coverage: number;
   state: Freshness;
+}
+
+/**
+ * The measure of the instants in [from, to) within FRESH_WITHIN of a poll. `polls` is sorted by time and must
+ * hold every poll inside [from, to), the last one before `from` and the first one at or after `to` (the nearer
+ * polls on either side cover at least what farther ones do).
+ */
+export function coveredWithin(polls: readonly Poll[], from: number, to: number): number {
+  let covered = 0;
+  let coveredTo = from; // the union of [poll - 90 min, poll + 90 min] is measured left to right
+  for (const poll of polls) {
+    const start = Math.max(poll.at - FRESH_WITHIN, coveredTo);
+    const end = Math.min(poll.at + FRESH_WITHIN, to);
+    if (end > start) {
+      covered += end - start;
+      coveredTo = end;
+    }
+  }
+  return covered;
 }
 
 /** The freshness of a store's figures at `now`, from its polls (sorted by time; later ones are ignored). */

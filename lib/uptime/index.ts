@@ -26,7 +26,8 @@ export {
   type RolledStore,
   type WeekFigures,
 } from "./rolled-week";
-export { FRESH_WITHIN, isoMicros, storeFreshness, type Freshness, type StoreFreshness } from "./freshness";
+export { coveredWithin, FRESH_WITHIN, isoMicros, storeFreshness, type Freshness, type StoreFreshness } from "./freshness";
 export { HEALTH_THRESHOLDS, healthOf, uptimePercent, type Health } from "./health";
 export { dailyDurations, outages, type DayDurations } from "./outages";
+export { dayRollups, type DayRollup } from "./days";
 export { downIncidents, noDataIncident, type DownIncident, type NoDataIncident } from "./incidents";

@@ -1,6 +1,6 @@
 import { businessIntervals, type HoursRow } from "./business-hours";
-import { coveredWithin, type DayRollup } from "./days";
-import { freshnessState, type StoreFreshness } from "./freshness";
+import type { DayRollup } from "./days";
+import { coveredWithin, freshnessState, type StoreFreshness } from "./freshness";
 import type { Interval } from "./intervals";
 import type { Poll } from "./status";
 import { addToWindows, DEFAULT_TIME_ZONE, pollsUpTo, splitByNearestPoll, WINDOWS, type StoreDurations } from "./store-uptime";

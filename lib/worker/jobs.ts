@@ -1,4 +1,5 @@
 import { alertJobs } from "../alerts/jobs";
+import { fleetJobs } from "../fleet/jobs";
 import { startJobs } from "../jobs/worker";
 import { reportJobs, startSweeping } from "../reports/jobs";
 
@@ -7,7 +8,7 @@ import { reportJobs, startSweeping } from "../reports/jobs";
  * Returns a function that stops it.
  */
 export async function startWorker(): Promise<() => Promise<void>> {
-  const stopJobs = await startJobs({ ...reportJobs, ...alertJobs });
+  const stopJobs = await startJobs({ ...reportJobs, ...alertJobs, ...fleetJobs });
   const stopSweeping = startSweeping();
   return async () => {
     await stopSweeping();

@@ -1,0 +1,36 @@
+import { streamPool, rollbackAndRelease } from "../db/pool";
+import { TRY_LOADS_TURN_SQL } from "../db/poll-partitions";
+import { FLEET_REFRESH_QUEUE } from "../jobs/queues";
+import type { JobHandlers } from "../jobs/worker";
+import { log } from "../log";
+import { refreshStoreDays, type Refreshed } from "./store-days";
+
+/**
+ * Computes the days left stale by writers that do not refresh them (retention, a change made directly in the
+ * database), in the loads' turn; when a load holds it, that load computes them before it commits. On a stream
+ * connection: after a large change it may take minutes.
+ */
+export async function refreshStaleDays(): Promise<Refreshed> {
+  const { rows } = await streamPool().query<{ stale: boolean }>("SELECT EXISTS (SELECT 1 FROM store_days_stale) AS stale");
+  if (!rows[0]!.stale) return { stores: 0, days: 0 };
+  const client = await streamPool().connect();
+  try {
+    await client.query("BEGIN");
+    const turn = await client.query<{ taken: boolean }>(TRY_LOADS_TURN_SQL);
+    const refreshed = turn.rows[0]!.taken ? await refreshStoreDays(client) : { stores: 0, days: 0 };
+    await client.query("COMMIT");
+    client.release();
+    return refreshed;
+  } catch (e) {
+    await rollbackAndRelease(client, e);
+    throw e;
+  }
+}
+
+/** The fleet model's jobs: the minute's refresh of stale days. */
+export const fleetJobs: JobHandlers = {
+  [FLEET_REFRESH_QUEUE]: async () => {
+    const { stores, days } = await refreshStaleDays();
+    if (stores > 0) log().info({ stores, days }, "stale store days computed");
+  },
+};
