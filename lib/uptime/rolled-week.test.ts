@@ -16,6 +16,7 @@ import {
   type RolledDays,
 } from "./index";
 import { utcEpochDay } from "./time-zone";
+import { pollGap, weeklyHours, ZONES } from "../../tests/random-stores";
 
 const MIN = 60e6;
 const H = 60 * MIN;
@@ -81,7 +82,6 @@ function hourlyPolls(from: number, to: number, active: (at: number, i: number) =
 }
 
 describe("a report's week from daily roll-ups equals today's computation from every poll", () => {
-  const zones = [null, "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/Santiago", "America/Havana", "Europe/London"];
   // Days around clock changes: the US's and Havana's (at midnight) in March and November, London's, Lord Howe's
   // half hour and Santiago's (at midnight) in April and September/October; and an ordinary July day.
   const anchors = [
@@ -94,16 +94,7 @@ describe("a report's week from daily roll-ups equals today's computation from ev
     "2024-11-03T12:00:00Z",
     "2024-07-15T12:00:00Z",
   ].map(us);
-  // Wall times near the changes (00:00, 00:30 ... 02:30) as well as any second of the day.
-  const wallTime = fc.oneof(fc.constantFrom(0, 1800, 3600, 5400, 7200, 9000, 23 * 3600), fc.integer({ min: 0, max: 86_399 }));
-  const hoursRow = fc
-    .record({ dayOfWeek: fc.integer({ min: 0, max: 6 }), start: wallTime, end: wallTime, wholeDay: fc.boolean() })
-    .map(({ dayOfWeek, start, end, wholeDay }) => ({ dayOfWeek, start, end: wholeDay ? start : end }));
-  const gap = fc.oneof(
-    { weight: 12, arbitrary: fc.integer({ min: 20 * MIN, max: 100 * MIN }) },
-    { weight: 2, arbitrary: fc.integer({ min: 1, max: 20 * MIN }) },
-    { weight: 1, arbitrary: fc.integer({ min: 2 * H, max: 4 * DAY }) },
-  );
+  const gap = pollGap(4);
   const poll = fc.record({ gap, active: fc.boolean(), toMidnight: fc.integer({ min: 0, max: 30 }) });
   const nowChoice = fc.record({
     kind: fc.constantFrom("any", "midnight", "at a poll", "a week after a poll", "before the first poll", "days after the last poll"),
@@ -115,9 +106,9 @@ describe("a report's week from daily roll-ups equals today's computation from ev
   it("on random stores, hours, zones, polls and as-of instants (durations, last poll, coverage and state exactly)", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(...zones),
+        fc.constantFrom(...ZONES),
         fc.constantFrom(...anchors),
-        fc.oneof(fc.constant<HoursRow[]>([]), fc.array(hoursRow, { minLength: 1, maxLength: 10, size: "max" })),
+        weeklyHours(10),
         fc.integer({ min: -20 * DAY, max: 2 * DAY }),
         fc.array(poll, { maxLength: 300, size: "max" }),
         nowChoice,
