@@ -4,10 +4,10 @@ import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../db/availabili
 import { CopyIn } from "../db/copy";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { notify } from "../db/notifications";
-import { FIGURE_COLUMNS, FIGURE_KEYS, isoMicros, reportFigures, storeFreshness, countWeek, WINDOWS, ZoneClocks } from "../uptime";
+import { FIGURE_COLUMNS, FIGURE_KEYS, isoMicros, reportFigures, ZoneClocks } from "../uptime";
 import type { ShardJob } from "../jobs/queues";
 import { markFailed, PROGRESS_CHANNEL } from "./state";
-import { loadStoreData } from "./store-data";
+import { loadStoreWeeks, storeWeekFigures } from "./store-weeks";
 import { errorMessage, log } from "../log";
 
 /**
@@ -53,7 +53,7 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
     ]);
     const clocks = new ZoneClocks();
     const batchSize = env().REPORT_BATCH_STORES;
-    const load = (from: number) => loadStoreData(reader, job.storeIds.slice(from, from + batchSize), job.now - WINDOWS.week, job.now);
+    const load = (from: number) => loadStoreWeeks(reader, job.storeIds.slice(from, from + batchSize), job.now, clocks);
     let next = job.storeIds.length > 0 ? load(0) : null;
     try {
       for (let i = 0; i < job.storeIds.length; i += batchSize) {
@@ -62,15 +62,15 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
         next = i + batchSize < job.storeIds.length ? load(i + batchSize) : null;
         const rows: (string | number)[][] = [];
         for (const store of stores) {
-          let timeline;
+          let week;
           try {
-            timeline = countWeek(store, job.now, clocks);
+            week = storeWeekFigures(store, job.now, clocks);
           } catch (e) {
             throw new Error(`store ${store.storeId}: ${errorMessage(e)}`);
           }
-          if (!timeline) continue;
-          const figures = reportFigures(timeline.durations);
-          const fresh = storeFreshness(store.polls, job.now);
+          if (!week) continue;
+          const figures = reportFigures(week.durations);
+          const fresh = week.freshness;
           rows.push([
             job.reportId,
             store.storeId,

@@ -27,34 +27,41 @@ export async function storesPolledBy(client: pg.ClientBase, nowUs: number, owner
 const PROBE_FIRST_DAYS = 35;
 
 /**
+ * SQL of the last poll of the store `s.store_id` before the instant `at` (an SQL timestamptz), as a subquery of
+ * (timestamp_utc, status): within PROBE_FIRST_DAYS first, then further back.
+ */
+export const lastPollBefore = (at: string) => `(SELECT timestamp_utc, status FROM (
+             (SELECT timestamp_utc, status FROM polls
+              WHERE store_id = s.store_id AND timestamp_utc < ${at} AND timestamp_utc >= ${at} - interval '${PROBE_FIRST_DAYS} days'
+              ORDER BY timestamp_utc DESC LIMIT 1)
+             UNION ALL
+             (SELECT timestamp_utc, status FROM polls
+              WHERE store_id = s.store_id AND timestamp_utc < ${at} - interval '${PROBE_FIRST_DAYS} days' ORDER BY timestamp_utc DESC LIMIT 1)
+           ) before LIMIT 1)`;
+
+/** SQL of the polls of the store `s.store_id` whose time meets `condition`, in time order (`limit`: e.g. " LIMIT 1"). */
+export const pollsWhere = (condition: string, limit = "") =>
+  `(SELECT timestamp_utc, status FROM polls WHERE store_id = s.store_id AND ${condition} ORDER BY timestamp_utc${limit})`;
+
+/** SQL of the polls of the subqueries `parts`, in this order, packed into one bytea (see unpackPolls). */
+export const packedPolls = (...parts: string[]) =>
+  `(SELECT string_agg(${PACKED_POLL_SQL("p")}, ''::bytea) FROM (${parts.join(" UNION ALL ")}) p)`;
+
+/** SQL of the zone of the store `s.store_id`, null when it has none. */
+export const STORE_ZONE = "(SELECT z.timezone_str FROM store_timezones z WHERE z.store_id = s.store_id)";
+
+/**
  * What the engine needs of `storeIds` for a report ending at `nowUs`: each store's polls from `fromUs` to
  * `nowUs` plus its last poll before `fromUs` (its status carries into the window), its hours and its zone. Each
  * store's polls are read through the primary key, so the cost follows the window, not the history.
  */
 export async function loadStoreData(client: pg.ClientBase, storeIds: string[], fromUs: number, nowUs: number): Promise<StoreData[]> {
-  // One row per store with its polls packed into bytes, 9 per poll: PostgreSQL's own binary timestamp
-  // (int8 microseconds since 2000-01-01) and 1 if active. A third of the server time and none of the
-  // per-row client parsing of one row per poll, which dominated the report's time.
-  // Its hours come packed too, "day start end" triples in seconds, and its zone: one row per store, one query.
+  // One row per store with its polls, hours and zone packed (lib/db/packed-polls.ts): one query.
   const { rows } = await client.query<{ store_id: string; polls: Buffer | null; hours: string | null; zone: string | null }>(
     `SELECT s.store_id,
-       (SELECT string_agg(${PACKED_POLL_SQL("p")}, ''::bytea)
-        FROM (
-          (SELECT timestamp_utc, status FROM (
-             (SELECT timestamp_utc, status FROM polls
-              WHERE store_id = s.store_id AND timestamp_utc < ${fromEpochUs("$2")} AND timestamp_utc >= ${fromEpochUs("$2")} - interval '${PROBE_FIRST_DAYS} days'
-              ORDER BY timestamp_utc DESC LIMIT 1)
-             UNION ALL
-             (SELECT timestamp_utc, status FROM polls
-              WHERE store_id = s.store_id AND timestamp_utc < ${fromEpochUs("$2")} - interval '${PROBE_FIRST_DAYS} days' ORDER BY timestamp_utc DESC LIMIT 1)
-           ) before LIMIT 1)
-          UNION ALL
-          (SELECT timestamp_utc, status FROM polls
-           WHERE store_id = s.store_id AND timestamp_utc >= ${fromEpochUs("$2")} AND timestamp_utc <= ${fromEpochUs("$3")}
-           ORDER BY timestamp_utc)
-        ) p) AS polls,
+       ${packedPolls(lastPollBefore(fromEpochUs("$2")), pollsWhere(`timestamp_utc >= ${fromEpochUs("$2")} AND timestamp_utc <= ${fromEpochUs("$3")}`))} AS polls,
        ${PACKED_HOURS_SQL("s.store_id")} AS hours,
-       (SELECT z.timezone_str FROM store_timezones z WHERE z.store_id = s.store_id) AS zone
+       ${STORE_ZONE} AS zone
      FROM unnest($1::text[]) AS s(store_id)`,
     [storeIds, fromUs, nowUs],
   );

@@ -2,7 +2,7 @@
 export { businessIntervals, type HoursRow } from "./business-hours";
 export { mergeIntervals, type Interval } from "./intervals";
 export { nearestPollSpans, type Poll, type StatusSpan } from "./status";
-export { ZoneClock, ZoneClocks, US_PER_SECOND, weekdayOfEpochDay } from "./time-zone";
+export { ZoneClock, ZoneClocks, US_PER_SECOND, utcEpochDay, weekdayOfEpochDay } from "./time-zone";
 export {
   DEFAULT_TIME_ZONE,
   WINDOWS,
