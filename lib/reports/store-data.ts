@@ -39,9 +39,12 @@ export const lastPollBefore = (at: string) => `(SELECT timestamp_utc, status FRO
               WHERE store_id = s.store_id AND timestamp_utc < ${at} - interval '${PROBE_FIRST_DAYS} days' ORDER BY timestamp_utc DESC LIMIT 1)
            ) before LIMIT 1)`;
 
-/** SQL of the polls of the store `s.store_id` whose time meets `condition`, in time order (`limit`: e.g. " LIMIT 1"). */
-export const pollsWhere = (condition: string, limit = "") =>
-  `(SELECT timestamp_utc, status FROM polls WHERE store_id = s.store_id AND ${condition} ORDER BY timestamp_utc${limit})`;
+/**
+ * SQL of the polls of the store `s.store_id` whose time meets `condition`, in time order, or as `order` says
+ * (what follows ORDER BY timestamp_utc, e.g. " DESC LIMIT 1").
+ */
+export const pollsWhere = (condition: string, order = "") =>
+  `(SELECT timestamp_utc, status FROM polls WHERE store_id = s.store_id AND ${condition} ORDER BY timestamp_utc${order})`;
 
 /** SQL of the polls of the subqueries `parts`, in this order, packed into one bytea (see unpackPolls). */
 export const packedPolls = (...parts: string[]) =>

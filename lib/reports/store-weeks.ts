@@ -66,37 +66,41 @@ export async function loadStoreWeeks(client: pg.ClientBase, storeIds: string[], 
     store_id: string;
     zone: string | null;
     hours: string | null;
-    last_poll: number | null;
+    polled: number[] | null;
     stale: boolean;
     days: Buffer | null;
   }>(
-    `SELECT s.store_id, ${STORE_ZONE} AS zone, ${PACKED_HOURS_SQL("s.store_id")} AS hours, ${toEpochUs("ps.last_poll_at")} AS last_poll,
+    `SELECT s.store_id, ${STORE_ZONE} AS zone, ${PACKED_HOURS_SQL("s.store_id")} AS hours,
+       (SELECT ARRAY[${toEpochUs("ps.first_poll_at")}, ${toEpochUs("ps.last_poll_at")}] FROM poll_stores ps WHERE ps.store_id = s.store_id) AS polled,
        EXISTS (SELECT 1 FROM store_days_stale x WHERE x.store_id = s.store_id) AS stale,
        ${PACKED_DAYS} AS days
-     FROM unnest($1::text[]) AS s(store_id) LEFT JOIN poll_stores ps ON ps.store_id = s.store_id`,
+     FROM unnest($1::text[]) AS s(store_id)`,
     [storeIds, utcEpochDay(weekStart) - 1, utcEpochDay(nowUs) + 1],
   );
   const rolled = new Map<string, RolledStore>();
+  const firstPolls = new Map<string, number>();
   const fromPolls: string[] = [];
   for (const r of rows) {
-    if (r.stale || r.last_poll === null || r.last_poll > nowUs) {
+    const [firstPoll, lastPoll] = r.polled?.map(Number) ?? [];
+    if (r.stale || lastPoll === undefined || lastPoll > nowUs) {
       fromPolls.push(r.store_id);
       continue;
     }
+    firstPolls.set(r.store_id, firstPoll!);
     const clock = clocks.get(r.zone ?? DEFAULT_TIME_ZONE);
     const days = unpackDays(r.days);
     const held =
       days.length > 0 ? { firstDay: Math.min(...days.map((d) => d.epochDay)), lastDay: Math.max(...days.map((d) => d.epochDay)) } : null;
     let sums;
     try {
-      sums = sumRolledDays(days, rollableDays(clock, nowUs, r.last_poll, held), clock, nowUs);
+      sums = sumRolledDays(days, rollableDays(clock, nowUs, lastPoll, held), clock, nowUs);
     } catch (e) {
       throw new Error(`store ${r.store_id}: ${errorMessage(e)}`);
     }
     rolled.set(r.store_id, { timeZone: r.zone, hours: unpackHours(r.hours), rolled: sums, head: [], tail: [] });
   }
   const [raw, fromRawPolls] = await Promise.all([
-    readSegments(client, rolled, nowUs),
+    readSegments(client, rolled, firstPolls, nowUs),
     fromPolls.length > 0 ? loadStoreData(client, fromPolls, weekStart, nowUs) : [],
   ]);
   for (const [storeId, { head, tail }] of raw) Object.assign(rolled.get(storeId)!, { head, tail });
@@ -106,11 +110,31 @@ export async function loadStoreWeeks(client: pg.ClientBase, storeIds: string[], 
 }
 
 /**
+ * How far from a segment's end its neighbour is looked for first. Polls come about once an hour; a nearest poll
+ * within this is found reading a poll or two, where a wider window read in full could take hundreds: the planner,
+ * its rows estimated on per-store bounds, sorts a window's polls rather than read the months' indexes in order.
+ */
+const PROBE_NEAR = "interval '2 hours'";
+
+/**
+ * SQL of the last poll of the store `s.store_id` before `at`: within PROBE_NEAR, else as lastPollBefore looks for
+ * it; not looked for at all unless `polledBefore` (SQL) holds, the store's first poll being before `at`.
+ */
+const pollBefore = (at: string, polledBefore: string) =>
+  `(SELECT timestamp_utc, status FROM (${pollsWhere(`timestamp_utc < ${at} AND timestamp_utc >= ${at} - ${PROBE_NEAR}`, " DESC LIMIT 1")}
+     UNION ALL ${lastPollBefore(`${at} - ${PROBE_NEAR}`)}) nearest WHERE ${polledBefore} LIMIT 1)`;
+
+/** SQL of the first poll of the store `s.store_id` at or after `at` and at or before `until`: within PROBE_NEAR first. */
+const pollFrom = (at: string, until: string) =>
+  `(SELECT timestamp_utc, status FROM (${pollsWhere(`timestamp_utc >= ${at} AND timestamp_utc < ${at} + ${PROBE_NEAR} AND timestamp_utc <= ${until}`, " LIMIT 1")}
+     UNION ALL ${pollsWhere(`timestamp_utc >= ${at} + ${PROBE_NEAR} AND timestamp_utc <= ${until}`, " LIMIT 1")}) nearest LIMIT 1)`;
+
+/**
  * The raw polls of each store's head and tail: the last poll before the segment, every poll in it and, for the
  * head, the first poll at or after its end (polls after now are never read). A head is empty when the rolled
  * days start the week (then nothing is read for it).
  */
-async function readSegments(client: pg.ClientBase, stores: Map<string, RolledStore>, nowUs: number) {
+async function readSegments(client: pg.ClientBase, stores: Map<string, RolledStore>, firstPolls: Map<string, number>, nowUs: number) {
   const segments = new Map<string, { head: Poll[]; tail: Poll[] }>();
   if (stores.size === 0) return segments;
   const ids: string[] = [];
@@ -122,6 +146,7 @@ async function readSegments(client: pg.ClientBase, stores: Map<string, RolledSto
     headEnds.push(head.end);
     tailStarts.push(tail.start);
   }
+  const first = [...stores.keys()].map((storeId) => firstPolls.get(storeId)!);
   const weekStart = fromEpochUs("$4");
   const now = fromEpochUs("$5");
   const headEnd = fromEpochUs("s.head_end");
@@ -129,13 +154,13 @@ async function readSegments(client: pg.ClientBase, stores: Map<string, RolledSto
   const { rows } = await client.query<{ store_id: string; head: Buffer | null; tail: Buffer | null }>(
     `SELECT s.store_id,
        CASE WHEN s.head_end > $4::int8 THEN ${packedPolls(
-         lastPollBefore(weekStart),
+         pollBefore(weekStart, "s.first_poll < $4::int8"),
          pollsWhere(`timestamp_utc >= ${weekStart} AND timestamp_utc < ${headEnd}`),
-         pollsWhere(`timestamp_utc >= ${headEnd} AND timestamp_utc <= ${now}`, " LIMIT 1"),
+         pollFrom(headEnd, now),
        )} END AS head,
-       ${packedPolls(lastPollBefore(tailStart), pollsWhere(`timestamp_utc >= ${tailStart} AND timestamp_utc <= ${now}`))} AS tail
-     FROM unnest($1::text[], $2::int8[], $3::int8[]) AS s(store_id, head_end, tail_start)`,
-    [ids, headEnds, tailStarts, nowUs - WINDOWS.week, nowUs],
+       ${packedPolls(pollBefore(tailStart, "s.first_poll < s.tail_start"), pollsWhere(`timestamp_utc >= ${tailStart} AND timestamp_utc <= ${now}`))} AS tail
+     FROM unnest($1::text[], $2::int8[], $3::int8[], $6::int8[]) AS s(store_id, head_end, tail_start, first_poll)`,
+    [ids, headEnds, tailStarts, nowUs - WINDOWS.week, nowUs, first],
   );
   for (const r of rows) segments.set(r.store_id, { head: unpackPolls(r.head), tail: unpackPolls(r.tail) });
   return segments;
