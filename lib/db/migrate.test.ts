@@ -47,6 +47,8 @@ describe("migrations", () => {
       "report_rows",
       "reports",
       "sessions",
+      "store_days",
+      "store_days_stale",
       "store_timezones",
       "stores",
       "users",

@@ -13,8 +13,6 @@ import { inTransaction, pool } from "./pool";
 
 /** The loads' turn: taken first by every writer of polls, held to the end of its transaction. */
 export const LOADS_TURN_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))";
-/** The loads' turn if it is free now (column taken). */
-export const TRY_LOADS_TURN_SQL = "SELECT pg_try_advisory_xact_lock(hashtextextended('load:polls', 0)) AS taken";
 
 /** Waits for the reports running (their ROW SHARE), holds up those starting, lets readers through. */
 export const AFTER_RUNNING_REPORTS_SQL = "LOCK TABLE polls IN EXCLUSIVE MODE";

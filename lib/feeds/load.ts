@@ -28,6 +28,12 @@ export interface LoadOptions {
    * with a 503; unset, as long as it takes. The poll API sets it: a poller retries, a request does not hang.
    */
   turnWaitMs?: number;
+  /**
+   * Compute the stores' days these rows change before committing (the default). The poll API leaves them to the
+   * workers' round, which refreshes the stale days of many batches at once; until then readers take those stores
+   * from their polls.
+   */
+  refreshDays?: boolean;
 }
 
 export function rejectionMessage(r: FeedRejection): string {
@@ -238,7 +244,7 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
     for (const s of staged) results.push(await merge(client, s, freshPolls));
     if (freshPolls) await switchPolls(client);
     // The stores' days that these polls, hours and zones changed, computed before they are seen.
-    await refreshStoreDays(client);
+    if (options.refreshDays !== false) await refreshStoreDays(client);
     await client.query("COMMIT");
   } catch (e) {
     await rollbackAndRelease(client, e);

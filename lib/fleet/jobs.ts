@@ -1,5 +1,4 @@
 import { streamPool, rollbackAndRelease } from "../db/pool";
-import { TRY_LOADS_TURN_SQL } from "../db/poll-partitions";
 import { FLEET_REFRESH_QUEUE } from "../jobs/queues";
 import type { JobHandlers } from "../jobs/worker";
 import { log } from "../log";
@@ -7,7 +6,7 @@ import { refreshStoreDays, type Refreshed } from "./store-days";
 
 /**
  * Computes the days left stale by writers that do not refresh them (retention, a change made directly in the
- * database), in the loads' turn; when a load holds it, that load computes them before it commits. On a stream
+ * database) and the poll API (which leaves them to this round, to compute many batches' at once). On a stream
  * connection: after a large change it may take minutes.
  */
 export async function refreshStaleDays(): Promise<Refreshed> {
@@ -16,8 +15,7 @@ export async function refreshStaleDays(): Promise<Refreshed> {
   const client = await streamPool().connect();
   try {
     await client.query("BEGIN");
-    const turn = await client.query<{ taken: boolean }>(TRY_LOADS_TURN_SQL);
-    const refreshed = turn.rows[0]!.taken ? await refreshStoreDays(client) : { stores: 0, days: 0 };
+    const refreshed = await refreshStoreDays(client);
     await client.query("COMMIT");
     client.release();
     return refreshed;

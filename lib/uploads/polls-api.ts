@@ -53,7 +53,14 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
 
   if ((request.headers.get("content-type") ?? "").startsWith("text/csv")) {
     if (!request.body) throw new AppError("empty_body", 400, "the request has no body");
-    const r = await loadUploadedFeed(request.body, { name: "POST /api/polls", kind: "polls", maxBytes, actor, turnWaitMs: TURN_WAIT_MS });
+    const r = await loadUploadedFeed(request.body, {
+      name: "POST /api/polls",
+      kind: "polls",
+      maxBytes,
+      actor,
+      turnWaitMs: TURN_WAIT_MS,
+      refreshDays: false,
+    });
     if (r.rowsAdded > 0) await evaluateSoon(null);
     return { read: r.rowsRead, added: r.rowsAdded, duplicates: r.rowsDuplicate };
   }
@@ -66,7 +73,11 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
     invalid: "the body must be a JSON array of {store_id, timestamp_utc, status}, or CSV with Content-Type: text/csv",
   });
   // Their values are checked by the feed's own rules in the loader, which names a bad one by item and field.
-  const [r] = await loadFeeds([recordsSource("POST /api/polls", FEEDS.polls, polls)], { actor, turnWaitMs: TURN_WAIT_MS });
+  const [r] = await loadFeeds([recordsSource("POST /api/polls", FEEDS.polls, polls)], {
+    actor,
+    turnWaitMs: TURN_WAIT_MS,
+    refreshDays: false,
+  });
   if (r!.rowsAdded > 0) await evaluateSoon([...new Set(polls.map((p) => p.store_id.trim()))]);
   return { read: r!.rowsRead, added: r!.rowsAdded, duplicates: r!.rowsDuplicate };
 }

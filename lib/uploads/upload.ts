@@ -20,6 +20,8 @@ export interface UploadOptions {
   actor: string;
   /** See LoadOptions.turnWaitMs. */
   turnWaitMs?: number;
+  /** See LoadOptions.refreshDays. */
+  refreshDays?: boolean;
 }
 
 const PEEK_BYTES = 64 * 1024;
@@ -103,7 +105,11 @@ export async function loadUploadedFeed(body: ReadableStream<Uint8Array>, options
     if (e instanceof AppError) await recordRefusedFile(options.name, options.kind ?? "unknown", options.actor, e.message);
     throw e;
   }
-  const [result] = await loadFeeds([csvSource(options.name, kind, () => rest)], { actor: options.actor, turnWaitMs: options.turnWaitMs });
+  const [result] = await loadFeeds([csvSource(options.name, kind, () => rest)], {
+    actor: options.actor,
+    turnWaitMs: options.turnWaitMs,
+    refreshDays: options.refreshDays,
+  });
   return result!;
 }
 

@@ -46,12 +46,16 @@ export class ZoneClock {
     return info;
   }
 
-  /** The local calendar date (days since 1970-01-01) of an instant in microseconds. */
+  /**
+   * The local calendar date (days since 1970-01-01) of an instant in microseconds: the day whose midnight (by
+   * instantOf) is the last at or before it. A local date is within a day of the UTC one, and instantOf answers
+   * most days from its cache, so this costs a few additions.
+   */
   localEpochDay(instantUs: number): number {
-    const date = Temporal.Instant.fromEpochMilliseconds(Math.floor(instantUs / 1000))
-      .toZonedDateTimeISO(this.zone)
-      .toPlainDate();
-    return date.since(Temporal.PlainDate.from("1970-01-01")).days;
+    let day = utcEpochDay(instantUs);
+    while (this.instantOf(day, 0) > instantUs) day--;
+    while (this.instantOf(day + 1, 0) <= instantUs) day++;
+    return day;
   }
 
   /** The instant (microseconds since the epoch) of `secondsOfDay` past local midnight on local date `epochDay`. */

@@ -84,41 +84,42 @@ END $$;
 CREATE OR REPLACE FUNCTION "poll_stores_added"() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 DECLARE
   backfilled TEXT[];
+  firsts TIMESTAMPTZ[];
+  lasts TIMESTAMPTZ[];
 BEGIN
-  CREATE TEMP TABLE "poll_stores_batch" ON COMMIT DROP AS
   WITH a AS (SELECT "store_id", "timestamp_utc" AS at, "status" = 'active' AS active FROM "added"),
-  b AS (SELECT store_id, min(at) AS first_at, max(at) AS last_at, (array_agg(active ORDER BY at DESC))[1] AS last_active,
-               count(*) AS n FROM a GROUP BY store_id),
+  b AS (SELECT store_id, min(at) AS first_at, max(at) AS last_at, (array_agg(active ORDER BY at DESC))[1] AS last_active
+        FROM a GROUP BY store_id),
   flip AS (SELECT a.store_id, max(a.at) AS at FROM a JOIN b USING (store_id) WHERE a.active <> b.last_active GROUP BY a.store_id),
-  after_flip AS (SELECT a.store_id, min(a.at) AS at FROM a JOIN flip f USING (store_id) WHERE a.at > f.at GROUP BY a.store_id)
-  SELECT b.store_id, b.first_at, b.last_at, b.last_active, ps."store_id" IS NOT NULL AS known,
-         ps."store_id" IS NULL OR b.first_at > ps."last_poll_at" AS appended,
-         coalesce(ps."last_poll_at", b.first_at) AS stale_from,
-         coalesce(ps."first_poll_at", b.first_at) AS first_poll_at,
-         CASE WHEN flip.at IS NOT NULL THEN after_flip.at
-              WHEN ps."last_active" <> b.last_active THEN b.first_at
-              ELSE coalesce(ps."run_first_poll_at", b.first_at) END AS run_first_poll_at,
-         CASE WHEN flip.at IS NOT NULL THEN flip.at
-              WHEN ps."last_active" <> b.last_active THEN ps."last_poll_at"
-              ELSE ps."run_after_poll_at" END AS run_after_poll_at
-  FROM b LEFT JOIN "poll_stores" ps ON ps."store_id" = b.store_id
-  LEFT JOIN flip ON flip.store_id = b.store_id LEFT JOIN after_flip ON after_flip.store_id = b.store_id;
+  after_flip AS (SELECT a.store_id, min(a.at) AS at FROM a JOIN flip f USING (store_id) WHERE a.at > f.at GROUP BY a.store_id),
+  batch AS (
+    SELECT b.store_id, b.first_at, b.last_at, b.last_active,
+           ps."store_id" IS NULL OR b.first_at > ps."last_poll_at" AS appended,
+           coalesce(ps."last_poll_at", b.first_at) AS stale_from,
+           coalesce(ps."first_poll_at", b.first_at) AS first_poll_at,
+           CASE WHEN flip.at IS NOT NULL THEN after_flip.at
+                WHEN ps."last_active" <> b.last_active THEN b.first_at
+                ELSE coalesce(ps."run_first_poll_at", b.first_at) END AS run_first_poll_at,
+           CASE WHEN flip.at IS NOT NULL THEN flip.at
+                WHEN ps."last_active" <> b.last_active THEN ps."last_poll_at"
+                ELSE ps."run_after_poll_at" END AS run_after_poll_at
+    FROM b LEFT JOIN "poll_stores" ps ON ps."store_id" = b.store_id
+    LEFT JOIN flip ON flip.store_id = b.store_id LEFT JOIN after_flip ON after_flip.store_id = b.store_id),
+  stale AS (
+    INSERT INTO "store_days_stale" ("store_id", "from_at", "to_at")
+    SELECT store_id, stale_from, last_at FROM batch WHERE appended),
+  state AS (
+    INSERT INTO "poll_stores" ("store_id", "first_poll_at", "last_poll_at", "last_active", "run_first_poll_at", "run_after_poll_at")
+    SELECT store_id, first_poll_at, last_at, last_active, run_first_poll_at, run_after_poll_at FROM batch WHERE appended
+    ON CONFLICT ("store_id") DO UPDATE SET
+      "last_poll_at" = excluded."last_poll_at", "last_active" = excluded."last_active",
+      "run_first_poll_at" = excluded."run_first_poll_at", "run_after_poll_at" = excluded."run_after_poll_at")
+  SELECT array_agg(store_id), array_agg(first_at), array_agg(last_at) INTO backfilled, firsts, lasts FROM batch WHERE NOT appended;
 
-  INSERT INTO "store_days_stale" ("store_id", "from_at", "to_at")
-  SELECT store_id, stale_from, last_at FROM "poll_stores_batch" WHERE appended;
-  INSERT INTO "poll_stores" ("store_id", "first_poll_at", "last_poll_at", "last_active", "run_first_poll_at", "run_after_poll_at")
-  SELECT store_id, first_poll_at, last_at, last_active, run_first_poll_at, run_after_poll_at FROM "poll_stores_batch" WHERE appended
-  ON CONFLICT ("store_id") DO UPDATE SET
-    "last_poll_at" = excluded."last_poll_at", "last_active" = excluded."last_active",
-    "run_first_poll_at" = excluded."run_first_poll_at", "run_after_poll_at" = excluded."run_after_poll_at";
-
-  SELECT array_agg(store_id) INTO backfilled FROM "poll_stores_batch" WHERE NOT appended;
   IF backfilled IS NOT NULL THEN
-    PERFORM "store_days_touched"(array_agg(store_id), array_agg(first_at), array_agg(last_at))
-    FROM "poll_stores_batch" WHERE NOT appended;
+    PERFORM "store_days_touched"(backfilled, firsts, lasts);
     PERFORM "poll_stores_recount"(backfilled);
   END IF;
-  DROP TABLE "poll_stores_batch";
   RETURN NULL;
 END $$;
 
