@@ -15,17 +15,31 @@ import { generatedDatabase } from "./bench-data";
 import { commandArgs, positiveInteger } from "./cli";
 
 const { values } = commandArgs(
-  { stores: { type: "string" }, days: { type: "string" }, seconds: { type: "string" }, clients: { type: "string" }, batch: { type: "string" } },
+  {
+    stores: { type: "string" },
+    days: { type: "string" },
+    seconds: { type: "string" },
+    clients: { type: "string" },
+    batch: { type: "string" },
+  },
   "usage: npm run bench:ingest -- [--stores N] [--days D] [--seconds S] [--clients C] [--batch B]",
 );
 const number = (name: keyof typeof values, fallback: number) => positiveInteger(name, values[name], fallback);
-const [stores, days, seconds, clients, batch] = [number("stores", 4500), number("days", 17), number("seconds", 20), number("clients", 8), number("batch", 500)];
+const [stores, days, seconds, clients, batch] = [
+  number("stores", 4500),
+  number("days", 17),
+  number("seconds", 20),
+  number("clients", 8),
+  number("batch", 500),
+];
 const INGEST_KEY = "bench-ingest-key-0123456789";
 const REPORTS_KEY = "bench-reports-key-0123456789";
 
 const server = await databaseServer({ dir: env().EMBEDDED_PG_DIR, port: env().EMBEDDED_PG_PORT });
 const { url } = await generatedDatabase(server.adminUrl, "storemon_bench_ingest", { stores, days, actor: "bench" });
-const { rows } = await pool().query<{ store_id: string; last: Date }>("SELECT store_id, last_poll_at AS last FROM poll_stores ORDER BY store_id");
+const { rows } = await pool().query<{ store_id: string; last: Date }>(
+  "SELECT store_id, last_poll_at AS last FROM poll_stores ORDER BY store_id",
+);
 const before = Number((await pool().query("SELECT count(*) FROM polls")).rows[0].count);
 const next = rows.map((r) => ({ id: r.store_id, at: r.last.getTime() }));
 let turn = 0;
@@ -35,7 +49,11 @@ function nextBatch(): string {
   for (let i = 0; i < batch; i++) {
     const store = next[turn++ % next.length]!;
     store.at += 60_000;
-    polls.push({ store_id: store.id, timestamp_utc: new Date(store.at).toISOString(), status: (store.at / 60_000) % 11 ? "active" : "inactive" });
+    polls.push({
+      store_id: store.id,
+      timestamp_utc: new Date(store.at).toISOString(),
+      status: (store.at / 60_000) % 11 ? "active" : "inactive",
+    });
   }
   return JSON.stringify(polls);
 }
