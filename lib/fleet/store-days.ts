@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { PACKED_HOURS_SQL, PACKED_POLL_SQL, toEpochUs, unpackHours, unpackPolls } from "../db/packed-polls";
+import { PACKED_HOURS_SQL, PACKED_POLLS_AROUND_SQL, toEpochUs, unpackHours, unpackPolls } from "../db/packed-polls";
 import { dayRollups, DEFAULT_TIME_ZONE, ZoneClocks } from "../uptime";
 
 // The stores' local days (store_days), kept by recomputing the spans the triggers mark stale (store_days_stale;
@@ -46,15 +46,7 @@ export async function refreshStoreDays(client: pg.ClientBase): Promise<Refreshed
               ${toEpochUs("ps.first_poll_at")} AS first_us, ${toEpochUs("ps.last_poll_at")} AS last_us,
               (SELECT z.timezone_str FROM store_timezones z WHERE z.store_id = r.store_id) AS zone,
               ${PACKED_HOURS_SQL("r.store_id")} AS hours,
-              (SELECT string_agg(${PACKED_POLL_SQL("p")}, ''::bytea ORDER BY p.timestamp_utc) FROM (
-                 (SELECT timestamp_utc, status FROM polls WHERE store_id = r.store_id AND timestamp_utc < w.lo
-                  ORDER BY timestamp_utc DESC LIMIT 1)
-                 UNION ALL
-                 (SELECT timestamp_utc, status FROM polls WHERE store_id = r.store_id AND timestamp_utc >= w.lo AND timestamp_utc <= w.hi)
-                 UNION ALL
-                 (SELECT timestamp_utc, status FROM polls WHERE store_id = r.store_id AND timestamp_utc > w.hi
-                  ORDER BY timestamp_utc LIMIT 1)
-               ) p) AS polls
+              ${PACKED_POLLS_AROUND_SQL("r.store_id", "w.lo", "w.hi")} AS polls
        FROM store_days_refresh r
        LEFT JOIN poll_stores ps ON ps.store_id = r.store_id
        CROSS JOIN LATERAL (SELECT greatest(r.from_at - $3::int8 * interval '1 microsecond', ps.first_poll_at) AS lo,
