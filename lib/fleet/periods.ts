@@ -15,7 +15,7 @@ import { dayRollups, DEFAULT_TIME_ZONE, healthOf, uptimePercent, type ZoneClocks
 import { byName, localDay, readFleet, type FleetStore } from "./read";
 
 /**
- * A store's last BAR_DAYS complete local days, oldest first (index BAR_DAYS - n: n days before its today): up and
+ * A store's last BAR_DAYS complete local days, oldest first (index BAR_DAYS - n: n days before "today"): up and
  * down microseconds within business hours and polls as store_days keeps them (polls -1: no day on file), with
  * running sums, so that any period's figures are one subtraction.
  */
@@ -58,15 +58,18 @@ const dateOf = (epochDay: number) => new Date(epochDay * 86_400_000).toISOString
 const hours = (us: number) => Math.round(us / 36e6) / 100;
 
 /**
- * The caller's stores over their complete local days (each store's days before its local date of now): the last 7
- * days against the 7 before, 30 and 90 days, the weekly trend, and each store's daily bars. Read from store_days
- * (one index range per store, in one query); a store whose days are being recomputed after a change
- * (store_days_stale) is computed from its polls instead, by the same engine that writes store_days.
+ * The caller's stores over complete local days: the last 7 against the 7 before, 30 and 90 days, the weekly trend,
+ * and each store's daily bars. One set of dates for every store: those before "today", the earliest local date of
+ * now among the stores' zones, so that every day counted is over wherever the store is (a store in a zone already
+ * a date ahead waits for the rest to finish the day). Read from store_days (one range of its primary key per
+ * store, in one query); a store whose days are being recomputed after a change (store_days_stale) is computed from
+ * its polls instead, by the same engine that writes store_days.
  */
 export async function fleetPeriods(scope: Scope): Promise<FleetPeriodsView> {
   const read = await readFleet(scope, async (client, { asOf, stores, clocks }) => {
     const now = asOf ?? Date.now() * 1000;
-    const today = new Map(stores.map((s) => [s.storeId, localDay(clocks.get(s.zone), now)]));
+    const zones = new Set(stores.map((s) => s.zone));
+    const today = Math.min(...[...(zones.size ? zones : [DEFAULT_TIME_ZONE])].map((zone) => localDay(clocks.get(zone), now)));
     const stale = stores.filter((s) => s.stale);
     const daysOf = await storedDays(
       client,
@@ -74,10 +77,10 @@ export async function fleetPeriods(scope: Scope): Promise<FleetPeriodsView> {
       today,
     );
     for (const [storeId, days] of await daysFromPolls(client, stale, today, now, clocks)) daysOf.set(storeId, days);
-    const perStore = stores.map((store) => ({ store, today: today.get(store.storeId)!, days: daysOf.get(store.storeId) ?? new Days() }));
-    return { asOf, perStore, fromPolls: stale.length, defaultToday: localDay(clocks.get(DEFAULT_TIME_ZONE), now) };
+    const perStore = stores.map((store) => ({ store, days: daysOf.get(store.storeId) ?? new Days() }));
+    return { asOf, perStore, today, fromPolls: stale.length };
   });
-  const { asOf, perStore } = read;
+  const { asOf, perStore, today } = read;
   const shown = ({ up, down }: { up: number; down: number }) => ({ uptimePercent: uptimePercent(up, down), downHours: hours(down) });
 
   const fleetPeriod = (range: readonly [number, number]): PeriodFigures => {
@@ -94,12 +97,7 @@ export async function fleetPeriods(scope: Scope): Promise<FleetPeriodsView> {
     const { up, down, ...counts } = period;
     return { ...datesOf(range), ...shown({ up, down }), upHours: hours(up), ...counts };
   };
-  // The dates a period covers: each store's own, from the earliest zone's to the latest's.
-  const todays = perStore.length ? perStore.map((p) => p.today) : [read.defaultToday];
-  const datesOf = ([first, last]: readonly [number, number]) => ({
-    from: dateOf(Math.min(...todays) - last),
-    to: dateOf(Math.max(...todays) - first),
-  });
+  const datesOf = ([first, last]: readonly [number, number]) => ({ from: dateOf(today - last), to: dateOf(today - first) });
 
   const periods = Object.fromEntries(
     (Object.entries(PERIODS) as [PeriodName, readonly [number, number]][]).map(([name, range]) => [name, fleetPeriod(range)]),
@@ -109,14 +107,13 @@ export async function fleetPeriods(scope: Scope): Promise<FleetPeriodsView> {
     const { from, to, uptimePercent, downHours } = fleetPeriod(range);
     return { from, to, uptimePercent, downHours };
   });
-  const storeRows = perStore.map(({ store, today, days }): StorePeriods & { downUs: number } => {
+  const storeRows = perStore.map(({ store, days }): StorePeriods & { downUs: number } => {
     const week = days.figures(PERIODS.week);
     return {
       storeId: store.storeId,
       name: store.name,
       timeZone: store.zone,
       state: store.now.state,
-      lastDay: dateOf(today - 1),
       week: shown(week),
       previousWeek: shown(days.figures(PERIODS.previousWeek)),
       days30: shown(days.figures(PERIODS.days30)),
@@ -128,6 +125,7 @@ export async function fleetPeriods(scope: Scope): Promise<FleetPeriodsView> {
   storeRows.sort((a, b) => b.downUs - a.downUs || (a.week.uptimePercent ?? 101) - (b.week.uptimePercent ?? 101) || byName(a, b));
   return {
     asOf: asOf === null ? null : new Date(Math.floor(asOf / 1000)).toISOString(),
+    lastDay: dateOf(today - 1),
     periods,
     trend,
     stores: storeRows.map(({ downUs: _, ...row }) => row),
@@ -142,27 +140,26 @@ const PACKED_DAY_BYTES = 24;
  * The stores' last BAR_DAYS complete local days from store_days: one range of its primary key each, in one query.
  * Each store's days come packed into one bytea (a row per day costs node-postgres 4-5 times as much to parse).
  */
-async function storedDays(client: pg.ClientBase, stores: FleetStore[], today: Map<string, number>): Promise<Map<string, Days>> {
+async function storedDays(client: pg.ClientBase, stores: FleetStore[], today: number): Promise<Map<string, Days>> {
   const days = new Map<string, Days>();
   if (stores.length === 0) return days;
-  const todays = stores.map((s) => today.get(s.storeId)!);
   const { rows } = await client.query<{ store_id: string; days: Buffer | null }>(
     `SELECT k.store_id,
             (SELECT string_agg(int4send(day - date '1970-01-01') || float8send(up_us) || float8send(down_us) || int4send(polls), ''::bytea)
              FROM store_days d WHERE d.store_id = k.store_id AND d.day >= date '1970-01-01' + $2::int AND d.day < date '1970-01-01' + $3::int) AS days
      FROM unnest($1::text[]) AS k(store_id)`,
-    [stores.map((s) => s.storeId), Math.min(...todays) - BAR_DAYS, Math.max(...todays)],
+    [stores.map((s) => s.storeId), today - BAR_DAYS, today],
   );
   for (const { store_id, days: packed } of rows) {
     if (!packed) continue;
     const store = new Days();
-    const storeToday = today.get(store_id)!;
     const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
-    for (let at = 0; at < packed.length; at += PACKED_DAY_BYTES) {
-      const back = storeToday - view.getInt32(at);
-      if (back >= 1 && back <= BAR_DAYS)
-        store.set(BAR_DAYS - back, { up: view.getFloat64(at + 4), down: view.getFloat64(at + 12), polls: view.getInt32(at + 20) });
-    }
+    for (let at = 0; at < packed.length; at += PACKED_DAY_BYTES)
+      store.set(BAR_DAYS - (today - view.getInt32(at)), {
+        up: view.getFloat64(at + 4),
+        down: view.getFloat64(at + 12),
+        polls: view.getInt32(at + 20),
+      });
     days.set(store_id, store);
   }
   return days;
@@ -176,26 +173,26 @@ async function storedDays(client: pg.ClientBase, stores: FleetStore[], today: Ma
 async function daysFromPolls(
   client: pg.ClientBase,
   stores: FleetStore[],
-  today: Map<string, number>,
+  today: number,
   now: number,
   clocks: ZoneClocks,
 ): Promise<Map<string, Days>> {
   const days = new Map<string, Days>();
   if (stores.length === 0) return days;
-  const firstDayOf = (s: FleetStore) => today.get(s.storeId)! - BAR_DAYS;
+  const firstDay = today - BAR_DAYS;
   const { rows } = await client.query<{ store_id: string; polls: Buffer | null }>(
     `SELECT k.store_id, ${PACKED_POLLS_AROUND_SQL("k.store_id", fromEpochUs("k.lo"), fromEpochUs("k.hi"))} AS polls
      FROM unnest($1::text[], $2::int8[], $3::int8[]) AS k(store_id, lo, hi)`,
-    [stores.map((s) => s.storeId), stores.map((s) => clocks.get(s.zone).instantOf(firstDayOf(s), 0)), stores.map(() => now)],
+    [stores.map((s) => s.storeId), stores.map((s) => clocks.get(s.zone).instantOf(firstDay, 0)), stores.map(() => now)],
   );
   const pollsOf = new Map(rows.map((r) => [r.store_id, unpackPolls(r.polls)]));
   for (const s of stores) {
     const clock = clocks.get(s.zone);
-    const first = Math.max(firstDayOf(s), localDay(clock, s.firstPoll));
-    const last = Math.min(today.get(s.storeId)! - 1, localDay(clock, s.lastPoll));
+    const first = Math.max(firstDay, localDay(clock, s.firstPoll));
+    const last = Math.min(today - 1, localDay(clock, s.lastPoll));
     const store = new Days();
     for (const d of dayRollups({ timeZone: s.timeZone, hours: s.hours, polls: pollsOf.get(s.storeId) ?? [] }, first, last, clocks))
-      store.set(d.epochDay - firstDayOf(s), d);
+      store.set(d.epochDay - firstDay, d);
     days.set(s.storeId, store);
   }
   return days;

@@ -44,6 +44,13 @@ const closingPolls = [
 // A store open around the clock (no hours on file) in Chicago, up every hour for 30 days.
 const STEADY = "steady-corner";
 const steadyPolls = Array.from({ length: 30 * 24 }, (_, h) => [Date.parse("2024-09-15T14:00:00Z") + h * 3600e3, "active"] as const);
+// A store on Kiritimati (UTC+14), where "now" is already Wednesday 16 October, down on the evening of its Tuesday 15th
+// (05:00-08:00 UTC): a day complete there but not yet in the Americas, so no period counts it yet.
+const AHEAD = "ahead-isle";
+const aheadPolls = Array.from({ length: 14 * 24 + 15 }, (_, h) => {
+  const at = Date.parse("2024-10-01T00:00:00Z") + h * 3600e3;
+  return [at, at >= Date.parse("2024-10-15T05:00:00Z") && at <= Date.parse("2024-10-15T08:00:00Z") ? "inactive" : "active"] as const;
+});
 
 const pollLine = (storeId: string, [ms, status]: readonly [number, string]) =>
   `${storeId},${status},${new Date(ms).toISOString().replace("T", " ").replace("Z", " UTC")}`;
@@ -72,6 +79,7 @@ beforeAll(async () => {
         "store_id,status,timestamp_utc",
         ...closingPolls.map((p) => pollLine(CLOSING, p)),
         ...steadyPolls.map((p) => pollLine(STEADY, p)),
+        ...aheadPolls.map((p) => pollLine(AHEAD, p)),
       ].join("\n"),
     ),
     source(
@@ -81,14 +89,19 @@ beforeAll(async () => {
         "\n",
       ),
     ),
-    source("zones.csv", "time_zones", `store_id,timezone_str\n${CLOSING},America/New_York\n${STEADY},America/Chicago\n`),
+    source(
+      "zones.csv",
+      "time_zones",
+      `store_id,timezone_str\n${CLOSING},America/New_York\n${STEADY},America/Chicago\n${AHEAD},Pacific/Kiritimati\n`,
+    ),
   ]);
-  owners.a = [CLOSING, STEADY, ...generated.slice(0, 8).map((s) => s.store_id)];
+  owners.a = [CLOSING, STEADY, AHEAD, ...generated.slice(0, 8).map((s) => s.store_id)];
   owners.b = generated.slice(8, 14).map((s) => s.store_id);
   const named = new Map([
     ...generated.map((s) => [s.store_id, s.name] as const),
     [CLOSING, "Closing Street Diner"],
     [STEADY, "Steady Corner Cafe"],
+    [AHEAD, "Ahead Isle Grill"],
   ]);
   const directory = (owner: string, ids: string[]) => ids.map((id) => `${id},${named.get(id)},${owner}`);
   await loadFeeds([
@@ -132,13 +145,17 @@ async function rawStores(): Promise<StoreData[]> {
 const hoursOf = (us: number) => Math.round(us / 36e6) / 100;
 const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString();
 
+/** "Today" for the periods of `stores`: the earliest local date of asOf among their zones. */
+const todayOf = (stores: { timeZone: string | null }[], asOf: number, clocks: ZoneClocks) =>
+  Math.min(...stores.map((s) => clocks.get(s.timeZone ?? DEFAULT_TIME_ZONE).localEpochDay(asOf)));
+const dateOf = (epochDay: number) => new Date(epochDay * 86_400_000).toISOString().slice(0, 10);
+
 /**
- * What the home should say of a store at `asOf`, by the engine over its raw polls: its local days before its local
- * date of asOf, from its first poll's date to its last poll's (the days the fleet model keeps), summed per period.
+ * What the home should say of a store, by the engine over its raw polls up to `asOf`: its local days before `today`,
+ * from its first poll's date to its last poll's (the days the fleet model keeps), summed per period.
  */
-function expectedPeriods(store: StoreData, asOf: number, clocks: ZoneClocks) {
+function expectedPeriods(store: StoreData, asOf: number, today: number, clocks: ZoneClocks) {
   const clock = clocks.get(store.timeZone ?? DEFAULT_TIME_ZONE);
-  const today = clock.localEpochDay(asOf);
   const [first, last] = [clock.localEpochDay(store.polls[0]!.at), clock.localEpochDay(store.polls.at(-1)!.at)];
   const days = dailyDurations(store, clock.instantOf(today - 90, 0), asOf, clocks)!;
   const dayBack = (back: number) => {
@@ -175,7 +192,9 @@ describe("GET /api/fleet/periods", () => {
     const clocks = new ZoneClocks();
     const stores = await rawStores();
     expect(body.stores.map((s) => s.storeId).sort()).toEqual(stores.map((s) => s.storeId).sort());
-    const expected = new Map(stores.map((s) => [s.storeId, expectedPeriods(s, asOf, clocks)]));
+    const today = todayOf(stores, asOf, clocks);
+    expect(body.lastDay).toBe(dateOf(today - 1));
+    const expected = new Map(stores.map((s) => [s.storeId, expectedPeriods(s, asOf, today, clocks)]));
     for (const row of body.stores) {
       const e = expected.get(row.storeId)!;
       for (const [name, [from, to]] of Object.entries(RANGES))
@@ -211,23 +230,21 @@ describe("GET /api/fleet/periods", () => {
     expect(body.storesReadFromPolls).toBe(0);
   });
 
-  it("says which local dates each period covers: whole days before each store's local date of now", async () => {
+  it("counts the same dates for every store: whole days over in every zone, not yet the day over only where it is later", async () => {
     const { body } = await get<FleetPeriodsView>("/api/fleet/periods", member);
     const asOf = Date.parse(body.asOf!) * 1000;
     const clocks = new ZoneClocks();
-    const { rows } = await pool().query<{ store_id: string; zone: string | null }>(
-      "SELECT s.store_id, z.timezone_str AS zone FROM stores s LEFT JOIN store_timezones z USING (store_id) WHERE s.store_id = ANY($1)",
-      [owners.a],
-    );
-    const todays = new Map(rows.map((r) => [r.store_id, clocks.get(r.zone ?? DEFAULT_TIME_ZONE).localEpochDay(asOf)]));
-    const date = (epochDay: number) => new Date(epochDay * 86_400_000).toISOString().slice(0, 10);
-    for (const s of body.stores) expect(s.lastDay, s.storeId).toBe(date(todays.get(s.storeId)! - 1));
-    const [earliest, latest] = [Math.min(...todays.values()), Math.max(...todays.values())];
+    const mine = (await rawStores()).filter((s) => owners.a.includes(s.storeId));
+    const today = todayOf(mine, asOf, clocks);
+    expect(dateOf(today)).toBe("2024-10-15"); // Tuesday in the Americas; Wednesday already on Kiritimati
+    expect(body.lastDay).toBe("2024-10-14");
     for (const [name, [from, to]] of Object.entries(RANGES))
-      expect(body.periods[name as keyof typeof RANGES], name).toMatchObject({ from: date(earliest - to), to: date(latest - from) });
-    // The store in New York: its days from its first poll (Saturday 12 October) to the day before "now".
+      expect(body.periods[name as keyof typeof RANGES], name).toMatchObject({ from: dateOf(today - to), to: dateOf(today - from) });
+    // Kiritimati's Tuesday, down for three hours, is over there but not in New York: no period has it yet.
+    const ahead = body.stores.find((s) => s.storeId === AHEAD)!;
+    expect(ahead.week).toEqual({ uptimePercent: 100, downHours: 0 });
+    // The store in New York: its days from its first poll (Saturday 12 October) to the last day.
     const closing = body.stores.find((s) => s.storeId === CLOSING)!;
-    expect(closing.lastDay).toBe("2024-10-14");
     expect(closing.daily.slice(0, 87).every((d) => d === null)).toBe(true);
     expect(closing.daily.slice(87).every((d) => typeof d === "number")).toBe(true);
   });
@@ -246,7 +263,8 @@ describe("GET /api/fleet/periods", () => {
     const { body } = await get<FleetPeriodsView>("/api/fleet/periods");
     const asOf = Date.parse(body.asOf!) * 1000;
     const steady = (await rawStores()).find((s) => s.storeId === STEADY)!;
-    const e = expectedPeriods(steady, asOf, new ZoneClocks());
+    const clocks = new ZoneClocks();
+    const e = expectedPeriods(steady, asOf, todayOf(await rawStores(), asOf, clocks), clocks);
     const row = body.stores.find((s) => s.storeId === STEADY)!;
     expect(row.week).toEqual(shown(e.sum(1, 7)));
     expect(row.week.downHours).toBe(0.5); // the inactive poll owns the half hour around it

@@ -35,11 +35,9 @@ export const MAX_ONGOING = 200;
 
 export const fleetNowView = z
   .object({
-    asOf: instant
-      .nullable()
-      .meta({
-        description: "Now: the newest poll of any store (as the report and the store pages take it); null before any poll is loaded",
-      }),
+    asOf: instant.nullable().meta({
+      description: "Now: the newest poll of any store (as the report and the store pages take it); null before any poll is loaded",
+    }),
     answeredAt: instant.meta({ description: "The server's clock when it answered: asOf far behind it means no poll is arriving" }),
     counts: z.object({
       stores: z.number().int().meta({ description: "The caller's stores with polls" }),
@@ -61,8 +59,8 @@ const figures = z.object({
 
 export const periodFigures = figures
   .extend({
-    from: date.meta({ description: "The period's first local date (the earliest among the stores' zones)" }),
-    to: date.meta({ description: "Its last local date, inclusive (the latest among the stores' zones)" }),
+    from: date.meta({ description: "The period's first local date" }),
+    to: date.meta({ description: "Its last local date, inclusive" }),
     upHours: z.number(),
     storesCounted: z.number().int().meta({ description: "Stores with business time in the period" }),
     storesBelowFine: z.number().int().meta({ description: "Stores whose uptime in the period is below the fine threshold (99%)" }),
@@ -71,7 +69,10 @@ export const periodFigures = figures
   .meta({ id: "FleetPeriod" });
 export type PeriodFigures = z.infer<typeof periodFigures>;
 
-/** The periods, each of whole local days ending the day before each store's "today" (the local date of asOf). */
+/**
+ * The periods, in days back from "today": the earliest local date of asOf among the stores' zones (so that every
+ * day counted is over wherever the store is). Each store's days are its own local dates, the same for all.
+ */
 export const PERIODS = { week: [1, 7], previousWeek: [8, 14], days30: [1, 30], days90: [1, 90] } as const;
 export type PeriodName = keyof typeof PERIODS;
 /** Weeks in the trend; days in the daily bars. */
@@ -89,19 +90,21 @@ export const storePeriods = z
     name: z.string().nullable(),
     timeZone: z.string(),
     state: z.enum(NOW_STATES).meta({ description: "What the store is at asOf, as GET /api/fleet/now counts it" }),
-    lastDay: date.meta({ description: "The last complete local date: the day before the store's today" }),
     week: figures,
     previousWeek: figures,
     days30: figures,
     days90: figures,
-    daily: z.array(dayBar).meta({ description: `The ${BAR_DAYS} local dates up to lastDay, oldest first` }),
+    daily: z.array(dayBar).meta({ description: `The ${BAR_DAYS} local dates up to the answer's lastDay, oldest first` }),
   })
   .meta({ id: "FleetStorePeriods" });
 export type StorePeriods = z.infer<typeof storePeriods>;
 
 export const fleetPeriodsView = z
   .object({
-    asOf: instant.nullable().meta({ description: "As GET /api/fleet/now's: the days are those before each store's local date of it" }),
+    asOf: instant.nullable().meta({ description: "As GET /api/fleet/now's" }),
+    lastDay: date.meta({
+      description: "The last day of every period: the day before the earliest local date of asOf among the stores' zones",
+    }),
     periods: z.object({ week: periodFigures, previousWeek: periodFigures, days30: periodFigures, days90: periodFigures }),
     trend: z
       .array(figures.extend({ from: date, to: date }))
