@@ -8,7 +8,8 @@ import { Providers } from "./providers";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: { default: "Store Monitor", template: "%s · Store Monitor" },
+  // The default is the home's (a template applies to the pages below this segment, not to its own page).
+  title: { default: "Your stores now · Store Monitor", template: "%s · Store Monitor" },
   description: "Uptime and downtime of restaurant stores within their business hours",
 };
 

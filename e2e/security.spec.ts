@@ -21,7 +21,10 @@ test("every page passes its Content-Security-Policy and works", async ({ page })
   const violations = await watchViolations(page);
   const first = await page.goto("/");
   expect(first!.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'.*frame-ancestors 'none'/);
-  // Scripts run (the page fetches and shows the reports); a report is generated and opened.
+  // Scripts run: the home fetches and shows the stores now; the reports page shows the reports, and a report is
+  // generated and opened.
+  await expect(page.getByRole("heading", { name: "Your stores now", level: 1 })).toBeVisible();
+  await expect(page.getByText(/updated \d+ s ago/)).toBeVisible();
   await page.goto("/reports");
   const response = await pressGenerate(page);
   const { report_id: id } = (await response.json()) as { report_id: string };
