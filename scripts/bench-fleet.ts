@@ -37,27 +37,41 @@ try {
     ["one owner", { all: false, ownerIds: [rows[0]!.id] }],
   ];
   const reads = { now: fleetNow, periods: fleetPeriods };
-  const { rows: backends } = await pool().query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
-  // CPU time of this process and of this database's backends, in ms (/proc/<pid>/stat: utime and stime, in ticks of 10 ms).
-  const cpuMs = () => {
+  // CPU time of this process, and of this database's backends (/proc/<pid>/stat: utime and stime, in 10 ms ticks), in
+  // ms. The pool renews its connections, so the backends are looked up around each read, and only those there at both
+  // ends count (a read takes one connection, which the pool keeps that long).
+  const backendTicks = async () => {
+    const { rows } = await pool().query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
+    const ticks = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return ticks;
+  };
+  const ownMs = () => {
     const { user, system } = process.cpuUsage();
-    const ticks = backends.reduce((sum, { pid }) => {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      return sum + Number(fields[11]) + Number(fields[12]);
-    }, 0);
-    return (user + system) / 1000 + ticks * 10;
+    return (user + system) / 1000;
   };
   for (const [who, scope] of scopes)
     for (const [name, read] of Object.entries(reads)) {
       const size = JSON.stringify(await read(scope)).length; // and a first run, to warm the caches
       const ms: number[] = [];
-      const cpuBefore = cpuMs();
+      let cpuMs = 0;
       for (let r = 0; r < rounds; r++) {
+        const before = await backendTicks();
+        const own = ownMs();
         const started = performance.now();
         await read(scope);
         ms.push(performance.now() - started);
+        cpuMs += ownMs() - own;
+        for (const [pid, ticks] of await backendTicks()) cpuMs += (ticks - (before.get(pid) ?? ticks)) * 10;
       }
-      const cpu = (cpuMs() - cpuBefore) / rounds;
+      const cpu = cpuMs / rounds;
       ms.sort((a, b) => a - b);
       const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!.toFixed(1);
       console.log(
