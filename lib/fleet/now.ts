@@ -1,6 +1,5 @@
-import type { Scope } from "../auth/scope";
 import { MAX_ONGOING, type FleetNowView, type OngoingStore } from "../api/views/fleet";
-import { byName, readFleet } from "./read";
+import { byName, readFleet, type VisibleStores } from "./read";
 
 const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString();
 
@@ -9,8 +8,8 @@ const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString();
  * (in business time) first, with since when and for how long within their business hours. Two queries over
  * poll_stores, whatever the history.
  */
-export async function fleetNow(scope: Scope): Promise<FleetNowView> {
-  const { asOf, stores } = await readFleet(scope, async (_client, fleet) => fleet);
+export async function fleetNow(visible: VisibleStores): Promise<FleetNowView> {
+  const { asOf, stores } = await readFleet(visible, async (_client, fleet) => fleet);
   const counts = { stores: stores.length, up: 0, down: 0, noData: 0 };
   const ongoing: (OngoingStore & { businessUs: number })[] = [];
   for (const s of stores) {

@@ -1,5 +1,4 @@
 import type pg from "pg";
-import type { Scope } from "../auth/scope";
 import { fromEpochUs, PACKED_POLLS_AROUND_SQL, unpackPolls } from "../db/packed-polls";
 import {
   BAR_DAYS,
@@ -12,7 +11,7 @@ import {
   type StorePeriods,
 } from "../api/views/fleet";
 import { dayRollups, DEFAULT_TIME_ZONE, healthOf, uptimePercent, type ZoneClocks } from "../uptime";
-import { byName, localDay, readFleet, type FleetStore } from "./read";
+import { byName, localDay, readFleet, type FleetStore, type VisibleStores } from "./read";
 
 /**
  * A store's last BAR_DAYS complete local days, oldest first (index BAR_DAYS - n: n days before "today"): up and
@@ -65,8 +64,8 @@ const hours = (us: number) => Math.round(us / 36e6) / 100;
  * store, in one query); a store whose days are being recomputed after a change (store_days_stale) is computed from
  * its polls instead, by the same engine that writes store_days.
  */
-export async function fleetPeriods(scope: Scope): Promise<FleetPeriodsView> {
-  const read = await readFleet(scope, async (client, { asOf, stores, clocks }) => {
+export async function fleetPeriods(visible: VisibleStores): Promise<FleetPeriodsView> {
+  const read = await readFleet(visible, async (client, { asOf, stores, clocks }) => {
     const now = asOf ?? Date.now() * 1000;
     const zones = new Set(stores.map((s) => s.zone));
     const today = Math.min(...[...(zones.size ? zones : [DEFAULT_TIME_ZONE])].map((zone) => localDay(clocks.get(zone), now)));

@@ -1,5 +1,4 @@
 import type pg from "pg";
-import { visibleStores, type Scope } from "../auth/scope";
 import { pool, rollbackAndRelease } from "../db/pool";
 import { PACKED_HOURS_SQL, toEpochUs, unpackHours } from "../db/packed-polls";
 import { DEFAULT_TIME_ZONE, ZoneClocks, type ZoneClock } from "../uptime";
@@ -29,6 +28,13 @@ const collator = new Intl.Collator("en");
 export const byName = (a: { name: string | null; storeId: string }, b: { name: string | null; storeId: string }) =>
   collator.compare(a.name ?? a.storeId, b.name ?? b.storeId) || (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : 0);
 
+/**
+ * The stores a caller may see, as an SQL condition on a store id column: lib/auth/scope.ts's visibleStores, handed
+ * in by the caller. The fleet model sits below the accounts in the layers (lib/feeds writes its days, and lib/auth
+ * reaches lib/feeds through lib/owners), so it does not import them.
+ */
+export type VisibleStores = (column: string) => string;
+
 /** One of the caller's stores with polls, as the fleet model has it, and what it is now. */
 export interface FleetStore extends StoreRun {
   storeId: string;
@@ -53,7 +59,7 @@ export interface Fleet {
  * report without an as-of and the store pages take it: a fleet whose data stopped shows as it was then, and says
  * when that was.
  */
-export async function readFleet<T>(scope: Scope, more: (client: pg.ClientBase, fleet: Fleet) => Promise<T>): Promise<T> {
+export async function readFleet<T>(visible: VisibleStores, more: (client: pg.ClientBase, fleet: Fleet) => Promise<T>): Promise<T> {
   const client = await pool().connect();
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -79,7 +85,7 @@ export async function readFleet<T>(scope: Scope, more: (client: pg.ClientBase, f
        FROM poll_stores ps
        LEFT JOIN stores s ON s.store_id = ps.store_id
        LEFT JOIN store_timezones z ON z.store_id = ps.store_id
-       WHERE ${visibleStores(scope, "ps.store_id")}`,
+       WHERE ${visible("ps.store_id")}`,
     );
     const asOf = newest[0]!.as_of;
     const stores = rows.map((r): FleetStore => {
