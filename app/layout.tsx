@@ -8,7 +8,8 @@ import { Providers } from "./providers";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: { default: "Reports · Store Monitor", template: "%s · Store Monitor" },
+  // The default is the home's (a template applies to the pages below this segment, not to its own page).
+  title: { default: "Your stores now · Store Monitor", template: "%s · Store Monitor" },
   description: "Uptime and downtime of restaurant stores within their business hours",
 };
 
@@ -27,7 +28,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           </Link>
           <span className="tagline">uptime within business hours</span>
           <nav className="site-nav" aria-label="Main">
-            <Link href="/">Reports</Link>
+            <Link href="/">Now</Link>
+            <Link href="/reports">Reports</Link>
             <Link href="/alerts">Alerts</Link>
             {(viewer.kind === "admin" || !signedIn) && <Link href="/admin/upload">Upload feeds</Link>}
             {viewer.kind === "admin" && <Link href="/admin/owners">Owners</Link>}

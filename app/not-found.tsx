@@ -7,7 +7,7 @@ export default function NotFound() {
     <div className="notice" role="alert">
       <strong>Page not found</strong>
       <p>
-        There is no page at this address. <Link href="/">Back to the reports</Link>
+        There is no page at this address. <Link href="/">Back to your stores</Link>
       </p>
     </div>
   );

@@ -1,5 +1,5 @@
-import { ReportList } from "@/components/reports/report-list";
+import { HomeView } from "@/components/home/home-view";
 
 export default function HomePage() {
-  return <ReportList />;
+  return <HomeView />;
 }

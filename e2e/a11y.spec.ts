@@ -16,6 +16,7 @@ async function pages(page: Page): Promise<string[]> {
   const { rows } = await (await page.request.get(`/api/reports/${id}/rows?pageSize=1`)).json();
   return [
     "/",
+    "/reports",
     `/reports/${id}`,
     `/stores/${encodeURIComponent(rows[0].store_id)}?report=${id}`,
     "/admin/upload",

@@ -13,7 +13,7 @@ async function storesIn(page: Page, id: string): Promise<number> {
 
 /** Presses "Generate report" and waits for that report's row to say Complete; returns its id. */
 async function generateReport(page: Page) {
-  await page.goto("/");
+  await page.goto("/reports");
   const response = await pressGenerate(page);
   const { report_id: id } = (await response.json()) as { report_id: string };
   const row = page.locator(`tr[data-report-id="${id}"]`);

@@ -125,7 +125,7 @@ test("generating a report when nothing changed since the newest one: the page sa
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await request.continue();
   });
-  await page.goto("/");
+  await page.goto("/reports");
   await expect(page.getByRole("button", { name: "Generate report" })).toBeDisabled();
   await page.getByRole("button", { name: "Generate report" }).click();
   await expect(page.getByText("Nothing has changed since the newest report.")).toBeVisible();

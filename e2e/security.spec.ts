@@ -21,7 +21,11 @@ test("every page passes its Content-Security-Policy and works", async ({ page })
   const violations = await watchViolations(page);
   const first = await page.goto("/");
   expect(first!.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'.*frame-ancestors 'none'/);
-  // Scripts run (the page fetches and shows the reports); a report is generated and opened.
+  // Scripts run: the home fetches and shows the stores now; the reports page shows the reports, and a report is
+  // generated and opened.
+  await expect(page.getByRole("heading", { name: "Your stores now", level: 1 })).toBeVisible();
+  await expect(page.getByText(/updated \d+ s ago/)).toBeVisible();
+  await page.goto("/reports");
   const response = await pressGenerate(page);
   const { report_id: id } = (await response.json()) as { report_id: string };
   await expect(page.locator(`tr[data-report-id="${id}"]`).getByText("Complete")).toBeVisible({ timeout: 30_000 });
@@ -53,6 +57,7 @@ test("every response carries the security headers: pages, JSON, CSV and errors",
   const id = ((await (await request.post("/trigger_report")).json()) as { report_id: string }).report_id;
   for (const path of [
     "/",
+    "/reports",
     "/admin/sign-in",
     "/api/reports",
     `/api/reports/${id}`,

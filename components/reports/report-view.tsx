@@ -32,7 +32,8 @@ export function ReportView({ id }: { id: string }) {
       <div className="notice notice-error" role="alert">
         <strong>Report not found</strong>
         <p>
-          There is no report with the id <code>{id}</code>. <Link href="/">Go to the reports list</Link> to open one or generate a new one.
+          There is no report with the id <code>{id}</code>. <Link href="/reports">Go to the reports list</Link> to open one or generate a
+          new one.
         </p>
       </div>
     ) : (
@@ -43,7 +44,7 @@ export function ReportView({ id }: { id: string }) {
   return (
     <>
       <nav className="crumbs" aria-label="Breadcrumb">
-        <Link href="/">Reports</Link> / <span>{formatInstant(report.createdAt)}</span>
+        <Link href="/reports">Reports</Link> / <span>{formatInstant(report.createdAt)}</span>
       </nav>
       <div className="section-head">
         <h1>Report as of {formatInstant(report.asOf)}</h1>
@@ -63,7 +64,7 @@ export function ReportView({ id }: { id: string }) {
           <strong>This report failed.</strong>
           <p>{report.error}</p>
           <p>
-            <Link href="/">Generate a new report</Link> once the cause is fixed.
+            <Link href="/reports">Generate a new report</Link> once the cause is fixed.
           </p>
         </div>
       )}

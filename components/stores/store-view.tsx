@@ -20,7 +20,7 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
   const timeline = useQuery({ queryKey: queryKeys.storeTimeline(storeId, reportId), queryFn: () => api.storeTimeline(storeId, reportId) });
   // The same query as the incident list below (one request): drawn on the lanes too.
   const incidents = useQuery({ queryKey: queryKeys.alerts(storeId), queryFn: () => api.alerts(storeId) });
-  const back = reportId ? <Link href={`/reports/${reportId}`}>Back to the report</Link> : <Link href="/">Reports</Link>;
+  const back = reportId ? <Link href={`/reports/${reportId}`}>Back to the report</Link> : <Link href="/">Your stores now</Link>;
 
   if (timeline.isPending) return <Loading what="the store" />;
   if (timeline.isError) {

@@ -43,6 +43,8 @@ export const api = {
     request<AnswerOf<"reportRows">>(
       `/api/reports/${encodeURIComponent(id)}/rows?${new URLSearchParams({ page: String(q.page), pageSize: String(q.pageSize), sort: q.sort, dir: q.dir, q: q.q, only: q.only })}`,
     ),
+  fleetNow: () => request<AnswerOf<"fleetNow">>("/api/fleet/now"),
+  fleetPeriods: () => request<AnswerOf<"fleetPeriods">>("/api/fleet/periods"),
   storeTimeline: (storeId: string, reportId?: string) =>
     request<AnswerOf<"storeTimeline">>(
       `/api/stores/${encodeURIComponent(storeId)}/timeline${reportId ? `?report=${encodeURIComponent(reportId)}` : ""}`,

@@ -4,6 +4,7 @@ import { apiKeyView, KEY_SCOPES, PERSON_ROLES, personView, viewerSchema, type Ac
 import type { BodyLimit } from "./body";
 import { FEED_KINDS } from "./views/feed-kinds";
 import { feedLoadResult, importEntry } from "./views/feeds";
+import { fleetNowView, fleetPeriodsView } from "./views/fleet";
 import { ownerView } from "./views/owners";
 import { REPORT_HEADER } from "../uptime/figures";
 import {
@@ -180,6 +181,28 @@ export const operations = {
     params: id,
     query: reportRowsQuery,
     responses: { 200: { description: "The page", json: reportRowsPage } },
+  }),
+  fleetNow: op({
+    method: "GET",
+    path: "/api/fleet/now",
+    tag: "Dashboard",
+    access: "reports",
+    summary: "The caller's stores now: how many are up, down and without data, and those down or silent, since when and for how long",
+    description:
+      "Now is the newest poll of any store. A store is down when its last poll said inactive, since its run of inactive polls began " +
+      "(nearest poll); it has no data when it is open and its last poll is more than 90 minutes old. How long: business time only.",
+    responses: { 200: { description: "The stores now", json: fleetNowView } },
+  }),
+  fleetPeriods: op({
+    method: "GET",
+    path: "/api/fleet/periods",
+    tag: "Dashboard",
+    access: "reports",
+    summary: "The caller's stores over complete local days: this week against the 7 days before, 30 and 90 days, 12 weeks, daily bars",
+    description:
+      "Each store's days are its local calendar days before its local date of now, counted within business hours by nearest poll, as " +
+      "the report counts them.",
+    responses: { 200: { description: "The periods", json: fleetPeriodsView } },
   }),
   storeTimeline: op({
     method: "GET",

@@ -23,6 +23,7 @@ const PAGES = [
   "/admin/upload",
   "/alerts",
   "/docs",
+  "/reports",
   "/reports/:id",
   "/stores/:id",
   "/icon.svg",

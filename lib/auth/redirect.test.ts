@@ -7,6 +7,7 @@ describe("where a browser goes after signing in", () => {
   it.each([
     ["/admin/upload", "/admin/upload"],
     ["/", "/"],
+    ["/reports", "/reports"],
     ["/reports/AAAAAAAAAAAAAAAAAAAAAA", "/reports/AAAAAAAAAAAAAAAAAAAAAA"],
     ["/stores/8419537941919820732?report=AAAAAAAAAAAAAAAAAAAAAA", "/stores/8419537941919820732?report=AAAAAAAAAAAAAAAAAAAAAA"],
     [`${ORIGIN}/admin/upload`, "/admin/upload"],
@@ -40,7 +41,6 @@ describe("where a browser goes after signing in", () => {
     "/.//127.0.0.1:3999/x",
     "/api/admin/sessions",
     "/get_report_file/x",
-    "/reports",
     "http://[::1",
   ])("anything else goes to /: %j", (next) => {
     expect(afterSignInPath(next, ORIGIN)).toBe("/");

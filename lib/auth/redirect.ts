@@ -1,9 +1,9 @@
 // Where a browser goes after signing in. The target comes from a link (`?next=`), which anyone can write: it
 // is resolved the way a browser resolves it, against this site's origin, and kept only when it is a page of
-// this app on this site. Anything else goes to the reports page, never to another site.
+// this app on this site. Anything else goes to the home page, never to another site.
 
-/** The pages of this app: the reports, a report, a store, the admin and account pages. */
-const APP_PAGE = /^\/(?:alerts\/?|(?:reports|stores|admin|account)\/[^/]+(?:\/[^/]+)*\/?)?$/;
+/** The pages of this app: the home, the alerts, the reports, a report, a store, the admin and account pages. */
+const APP_PAGE = /^\/(?:alerts\/?|reports\/?|(?:reports|stores|admin|account)\/[^/]+(?:\/[^/]+)*\/?)?$/;
 
 /** Where to go after signing in when no target was asked for. */
 export const DEFAULT_AFTER_SIGN_IN = "/admin/upload";

@@ -15,6 +15,22 @@ export const toEpochUs = (expr: string) => `(extract(epoch FROM ${expr}) * 10000
 export const PACKED_POLL_SQL = (p: string) =>
   `timestamptz_send(${p}.timestamp_utc) || CASE WHEN ${p}.status = 'active' THEN '\\x01'::bytea ELSE '\\x00'::bytea END`;
 
+/**
+ * SQL for the polls of the store `storeId` (an SQL expression) from `lo` to `hi` (timestamptz expressions), with the
+ * last one before `lo` and the first one after `hi`, packed by PACKED_POLL_SQL in time order: every poll the nearest-
+ * poll rule needs to count the time between lo and hi.
+ */
+export const PACKED_POLLS_AROUND_SQL = (storeId: string, lo: string, hi: string) =>
+  `(SELECT string_agg(${PACKED_POLL_SQL("p")}, ''::bytea ORDER BY p.timestamp_utc) FROM (
+     (SELECT timestamp_utc, status FROM polls WHERE store_id = ${storeId} AND timestamp_utc < ${lo}
+      ORDER BY timestamp_utc DESC LIMIT 1)
+     UNION ALL
+     (SELECT timestamp_utc, status FROM polls WHERE store_id = ${storeId} AND timestamp_utc >= ${lo} AND timestamp_utc <= ${hi})
+     UNION ALL
+     (SELECT timestamp_utc, status FROM polls WHERE store_id = ${storeId} AND timestamp_utc > ${hi}
+      ORDER BY timestamp_utc LIMIT 1)
+   ) p)`;
+
 /** SQL for the business hours of the store `storeId` (an SQL expression), "day start end" triples in seconds. */
 export const PACKED_HOURS_SQL = (storeId: string) =>
   `(SELECT string_agg(h.day_of_week || ' ' || extract(epoch FROM h.start_time_local)::int || ' ' || extract(epoch FROM h.end_time_local)::int, ' ')

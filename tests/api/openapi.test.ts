@@ -156,6 +156,8 @@ describe("the app answers as described", () => {
       ["/api/reports/{id}", `/api/reports/${id}`],
       ["/api/stores/{id}/timeline", `/api/stores/${store}/timeline?report=${id}`],
       ["/api/stores/{id}/history", `/api/stores/${store}/history?days=7`],
+      ["/api/fleet/now", "/api/fleet/now"],
+      ["/api/fleet/periods", "/api/fleet/periods"],
       ["/api/alerts", "/api/alerts"],
       ["/api/alerts/rules", "/api/alerts/rules"],
       ["/api/keys", "/api/keys"],

@@ -13,6 +13,7 @@ import { loadFeeds } from "../../lib/feeds/load";
 import { setUpTestDatabase } from "../database";
 import { freePort, startApp, type RunningApp } from "../../scripts/app-processes";
 import { MAX_KEYS_PER_OWNER } from "../../lib/auth/api-keys";
+import { memberSession } from "./people";
 
 const ADMIN_TOKEN = "admin-token-for-the-owner-limit-tests";
 const INGEST_KEY = "ingest-key-for-the-owner-limit-tests";
@@ -76,7 +77,7 @@ beforeAll(async () => {
     for (const stream of [worker.stdout!, worker.stderr!]) stream.on("data", (c: Buffer) => (workerLog += c));
   const signedIn = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
   admin = { Cookie: signedIn.headers.get("set-cookie")!.split(";")[0]!, Origin: app.baseUrl };
-  member = { Cookie: await newMember("ana@a.example"), Origin: app.baseUrl };
+  member = { Cookie: await memberSession(app.baseUrl, admin, "ana@a.example", "owner-a"), Origin: app.baseUrl };
 });
 afterAll(async () => {
   await app?.stop();
@@ -85,30 +86,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await pool().query("TRUNCATE rate_limits");
 });
-
-/** A member of owner-a, invited by the admin, with their password set: their session cookie. */
-async function newMember(email: string): Promise<string> {
-  const invited = await send(admin, "POST", "/api/admin/people", { email, name: "Ana", role: "member", owner: "owner-a" });
-  const { link } = await invited.json();
-  const opened = await fetch(link.replace(/^https?:\/\/[^/]+/, app.baseUrl), { redirect: "manual" });
-  const password = "a long password for ana";
-  await fetch(`${app.baseUrl}/account/password`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      Cookie: opened.headers.get("set-cookie")!.split(";")[0]!,
-      "Content-Type": "application/x-www-form-urlencoded",
-      Origin: app.baseUrl,
-    },
-    body: new URLSearchParams({ password, confirm: password }),
-  });
-  const session = await fetch(`${app.baseUrl}/api/admin/session`, { method: "POST", body: JSON.stringify({ email, password }) });
-  expect(session.status).toBe(204);
-  return session.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-}
 
 async function memberKey(name: string): Promise<Response> {
   return send(member, "POST", "/api/keys", { name, scope: "reports", owner: "owner-a" });
