@@ -128,8 +128,8 @@ export async function rollbackAndRelease(client: pg.PoolClient, error: unknown):
 }
 
 /** Runs `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
-export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
-  const client = await pool().connect();
+export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN", from: pg.Pool = pool()): Promise<T> {
+  const client = await from.connect();
   let result: T;
   try {
     await client.query(begin);

@@ -1,4 +1,4 @@
-import { streamPool, rollbackAndRelease } from "../db/pool";
+import { inTransaction, streamPool } from "../db/pool";
 import { FLEET_REFRESH_QUEUE } from "../jobs/queues";
 import type { JobHandlers } from "../jobs/worker";
 import { log } from "../log";
@@ -12,17 +12,7 @@ import { refreshStoreDays, type Refreshed } from "./store-days";
 export async function refreshStaleDays(): Promise<Refreshed> {
   const { rows } = await streamPool().query<{ stale: boolean }>("SELECT EXISTS (SELECT 1 FROM store_days_stale) AS stale");
   if (!rows[0]!.stale) return { stores: 0, days: 0 };
-  const client = await streamPool().connect();
-  try {
-    await client.query("BEGIN");
-    const refreshed = await refreshStoreDays(client);
-    await client.query("COMMIT");
-    client.release();
-    return refreshed;
-  } catch (e) {
-    await rollbackAndRelease(client, e);
-    throw e;
-  }
+  return inTransaction(refreshStoreDays, "BEGIN", streamPool());
 }
 
 /** The fleet model's jobs: the minute's refresh of stale days. */

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { pool, rollbackAndRelease } from "../db/pool";
+import { inTransaction } from "../db/pool";
 import { PACKED_HOURS_SQL, toEpochUs, unpackHours } from "../db/packed-polls";
 import { DEFAULT_TIME_ZONE, ZoneClocks, type ZoneClock } from "../uptime";
 import { storeNow, type StoreNow, type StoreRun } from "./state";
@@ -60,9 +60,7 @@ export interface Fleet {
  * when that was.
  */
 export async function readFleet<T>(visible: VisibleStores, more: (client: pg.ClientBase, fleet: Fleet) => Promise<T>): Promise<T> {
-  const client = await pool().connect();
-  try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  return inTransaction(async (client) => {
     const { rows: newest } = await client.query<{ as_of: number | null }>(
       `SELECT ${toEpochUs("max(last_poll_at)")} AS as_of FROM poll_stores`,
     );
@@ -107,12 +105,6 @@ export async function readFleet<T>(visible: VisibleStores, more: (client: pg.Cli
         now: storeNow(run, asOf!, clocks),
       };
     });
-    const result = await more(client, { asOf, stores, clocks });
-    await client.query("COMMIT");
-    client.release();
-    return result;
-  } catch (e) {
-    await rollbackAndRelease(client, e);
-    throw e;
-  }
+    return more(client, { asOf, stores, clocks });
+  }, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
