@@ -21,14 +21,13 @@ export async function evaluateRound(at?: number): Promise<Round> {
   return inEvaluation(at, async (client, now) => {
     const rules = await rulesOfKind("incidents");
     const fingerprint = rulesFingerprint(rules);
-    // Held until this round commits: a table emptied meanwhile (its trigger clears the rules) counts for the next.
     const { rows: rounds } = await client.query<{ at: number | null; rules: string | null }>(
-      `SELECT ${toEpochUs("evaluated_at")}::float8 AS at, rules FROM alert_round FOR UPDATE`,
+      `SELECT ${toEpochUs("evaluated_at")}::float8 AS at, rules FROM alert_round`,
     );
     const last = rounds[0];
-    const full = !last || last.rules !== fingerprint || last.at === null || now < last.at;
-    // Taken before any store is read: a write committed after this is marked again for the next round.
-    const { rows: changed } = await client.query<{ store_id: string }>("DELETE FROM alert_changes RETURNING store_id");
+    // Taken before any store is read: what a write committed after this changed waits for the next round.
+    const { rows: changed } = await client.query<{ store_id: string | null }>("DELETE FROM alert_changes RETURNING store_id");
+    const full = !last || last.at === null || last.rules !== fingerprint || now < last.at || changed.some((c) => c.store_id === null);
     let ids: string[];
     if (full) {
       await client.query("DELETE FROM alert_checks");
@@ -38,7 +37,7 @@ export async function evaluateRound(at?: number): Promise<Round> {
         `SELECT store_id FROM alert_checks WHERE next_check_at <= ${fromEpochUs("$1")}`,
         [now],
       );
-      const candidates = [...new Set([...changed, ...due].map((r) => r.store_id))].sort();
+      const candidates = [...new Set([...changed, ...due].map((r) => r.store_id!))].sort();
       ids = await activeStores(client, now, candidates);
       // A store no longer watched is evaluated again only after a write (a poll) makes it active.
       const watched = new Set(ids);

@@ -2,14 +2,14 @@
 -- (lib/alerts/round.ts): those a write touched, and those whose next check has come.
 --
 -- alert_changes: the stores whose polls, hours, zone, owner or incidents a write changed, one row per store and
--- statement, appended by the triggers below in the writer's transaction and taken (deleted) by the next round.
--- No key: appending never waits for the round that is taking the rows.
+-- statement, appended by the triggers below in the writer's transaction and taken (deleted) by the next round; a
+-- row without a store for a table emptied: the next round evaluates every active store. No key, no lock: appending
+-- never waits for the round that is taking the rows.
 -- alert_checks: each store's next check, the earliest instant at which its evaluation could give another answer
 -- with no new write (an opening or closing, a rule's time reached by its outage, its silence or its incident, a
 -- poll stamped later than the round), worked out when it is evaluated; none for a store that only a write can change.
 -- alert_round: one row, the last round's instant and the rules it applied (a fingerprint). Without rules (before
--- the first round, or once a table was emptied) or with other rules, a round evaluates every active store. A round
--- holds the row (FOR UPDATE) until it commits, so that a table emptied meanwhile counts for the round after it.
+-- the first round) or with other rules, a round evaluates every active store.
 
 CREATE TABLE "alert_round" (
     "id" BOOLEAN NOT NULL DEFAULT true,
@@ -28,14 +28,14 @@ CREATE TABLE "alert_checks" (
 CREATE INDEX "alert_checks_next_check_at_idx" ON "alert_checks" ("next_check_at");
 
 CREATE TABLE "alert_changes" (
-    "store_id" TEXT COLLATE "C" NOT NULL
+    "store_id" TEXT COLLATE "C"
 );
 
--- The stores of the rows a statement wrote; a table emptied: every store, by the next round evaluating them all.
+-- The stores of the rows a statement wrote; a table emptied: every store.
 CREATE FUNCTION "alert_changes_marked"() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    UPDATE "alert_round" SET "rules" = NULL;
+    INSERT INTO "alert_changes" ("store_id") VALUES (NULL);
   ELSIF TG_OP = 'INSERT' THEN
     INSERT INTO "alert_changes" ("store_id") SELECT DISTINCT "store_id" FROM "added";
   ELSIF TG_OP = 'DELETE' THEN
