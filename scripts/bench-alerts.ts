@@ -100,6 +100,7 @@ try {
       data,
       "first round (every store)": `${first.ms} ms (${first.stores.toLocaleString("en")} stores, ${first.opened} incidents opened)`,
       "the minute's round": `${spread(round)}; ${median(looked).toLocaleString("en")} stores evaluated (median; ${Math.min(...looked)}-${Math.max(...looked)})`,
+      "each minute's round": round.map((ms, i) => `${ms} ms/${looked[i]}`).join(", "),
       "every active store (before)": spread(everyStore),
       "missed by the rounds": `${missed} incidents opened or resolved by the evaluation of every store right after a round`,
       machine,
