@@ -282,6 +282,7 @@ describe("the minute's round", () => {
     expect(await incidents()).toEqual([{ kind: "down", started: "2023-01-03 09:00:00+00", opened: "2023-01-03 09:15:00+00" }]);
   });
 
+  // Fleets 1 and 4 between them catch a round that skips any one kind of next check; ROUND_FLEETS=1,2,3 plays others.
   it.each((process.env.ROUND_FLEETS ?? "1,4").split(",").map(Number))(
     "opens, resolves and tells exactly what evaluating every active store does, minute after minute (fleet %i)",
     async (seed) => {
@@ -290,22 +291,6 @@ describe("the minute's round", () => {
       const round = await play(s, (at) => evaluateRound(at));
       const k = round.log.findIndex((lines, i) => JSON.stringify(lines) !== JSON.stringify(full.log[i]));
       const at = k < 0 ? "" : isoMicros(START + k * MINUTE);
-      if (process.env.DEBUG_ROUND) console.log(`fleet ${seed}: stores evaluated, full ${full.evaluated}, rounds ${round.evaluated}`);
-      if (process.env.DEBUG_ROUND && k >= 0) {
-        const { ruleChange, hoursChange, zoneChange, ownerChange, pollsRemoved, rules } = s;
-        console.log(JSON.stringify({ ruleChange, hoursChange, zoneChange, ownerChange, pollsRemoved, rules }));
-        const diff = [...full.log[k]!.filter((l) => !round.log[k]!.includes(l)), ...round.log[k]!.filter((l) => !full.log[k]!.includes(l))];
-        const sid = diff[0]!.slice(0, 3);
-        console.log(sid, JSON.stringify(s.stores[STORES.indexOf(sid)]));
-        for (let m = Math.max(0, k - 3); m <= k; m++)
-          console.log(
-            m,
-            "full",
-            full.log[m]!.filter((l) => l.startsWith(sid)),
-            "round",
-            round.log[m]!.filter((l) => l.startsWith(sid)),
-          );
-      }
       expect({ at, log: round.log[k] }, `fleet ${seed}: minute ${k}`).toEqual({ at, log: full.log[k] });
       // Something happened, and the rounds looked at a small part of what the full evaluations did.
       expect(full.log.at(-1)!.length).toBeGreaterThan(20);
