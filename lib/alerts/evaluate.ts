@@ -1,11 +1,12 @@
 import type pg from "pg";
-import { pool, rollbackAndRelease } from "../db/pool";
-import { loadStoreData } from "../reports/store-data";
+import { inTransaction, pool } from "../db/pool";
+import { fromEpochUs, loadStoreData, toEpochUs } from "../reports/store-data";
 import { countedSpans, downIncidents, isoMicros, noDataIncident, WINDOWS, ZoneClocks, type DownIncident, type StoreData } from "../uptime";
 import { INCIDENT_KINDS } from "../api/views/alerts";
 import { covers, type Rule } from "./rule";
 import { rulesOfKind } from "./rules";
 import { sendDeliveryJobs } from "./deliver";
+import { nextCheck, type OpenAfter } from "./next-check";
 
 const BATCH = 1000;
 /** Connections that read batches at once. */
@@ -32,6 +33,8 @@ interface Batch {
   openOf: Map<string, OpenIncident>;
   /** When each store's last resolved down incident ended. */
   lastDownEnd: Map<string, number>;
+  /** The first poll after now, of the stores that have one. */
+  nextPollOf: Map<string, number>;
 }
 
 export interface Evaluation {
@@ -47,19 +50,44 @@ export interface Evaluation {
  * is recorded once (alert_deliveries) before its job is queued, in the same transaction.
  */
 export async function evaluateStores(storeIds: string[] | null, at?: number): Promise<Evaluation> {
-  const client = await pool().connect();
+  return inEvaluation(at, async (client, now) => {
+    const ids = storeIds ?? (await activeStores(client, now));
+    return (await evaluateIn(client, ids, now, await rulesOfKind("incidents"), false)).evaluation;
+  });
+}
+
+/**
+ * Runs `work` as the one evaluation at a time (an advisory lock, whichever worker runs it), in its transaction,
+ * as of `at` or the clock once the lock is held: an evaluation that waited never goes back in time behind the one
+ * before it.
+ */
+export async function inEvaluation<T>(at: number | undefined, work: (client: pg.PoolClient, now: number) => Promise<T>): Promise<T> {
+  return inTransaction(async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`);
+    return work(client, at ?? Date.now() * 1000);
+  });
+}
+
+export interface Evaluated {
+  evaluation: Evaluation;
+  /** With `withChecks`: each store's next check (see nextCheck; null: only a write can change its answer). */
+  checks: Map<string, number | null>;
+}
+
+/** Evaluates the stores `ids` as of `now`, in `client`'s transaction (see evaluateStores), with `rules`. */
+export async function evaluateIn(
+  client: pg.PoolClient,
+  ids: readonly string[],
+  now: number,
+  rules: readonly Rule[],
+  withChecks: boolean,
+): Promise<Evaluated> {
   const result: Evaluation = { stores: 0, opened: 0, resolved: 0 };
+  const checks = new Map<string, number | null>();
   /** Batches being read, in order; each on its reader, which reads the batch READERS on once it is done. */
   const reading: Promise<Batch>[] = [];
   const readers: pg.PoolClient[] = [];
   try {
-    await client.query("BEGIN");
-    await client.query(`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`);
-    // The clock is read once the lock is held: an evaluation that waited never goes back in time behind the
-    // one before it.
-    const now = at ?? Date.now() * 1000;
-    const ids = storeIds ?? (await activeStores(client, now));
-    const rules = await rulesOfKind("incidents");
     const clocks = new ZoneClocks();
     const deliveries: number[] = [];
     // Reads go through connections of their own, so that the next batches are read (on as many of the server's
@@ -91,19 +119,20 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
       );
       const lastDownEnd = new Map(ended.map((r) => [r.store_id, r.end]));
       const openOf = new Map(open.map((o) => [`${o.kind}:${o.store_id}`, o]));
+      const nextPollOf = withChecks ? await pollsAfter(reader, batch, now) : new Map<string, number>();
       // First over the last hours; again over LOOKBACK, the stores whose story began before them.
       const assessed = stores.map((store) => assess(store, coveringOf(store.storeId, owners), now - FIRST_LOOK, now, clocks));
       const openBefore = (storeId: string) =>
         INCIDENT_KINDS.some((k) => (openOf.get(`${k}:${storeId}`)?.started ?? Infinity) < now - FIRST_LOOK);
       const longer = assessed.filter((a) => a.startsBefore || openBefore(a.store.storeId)).map((a) => a.store.storeId);
-      if (longer.length === 0) return { assessed, openOf, lastDownEnd };
+      if (longer.length === 0) return { assessed, openOf, lastDownEnd, nextPollOf };
       const again = new Map(
         (await loadStoreData(reader, longer, now - LOOKBACK, now)).map((store) => [
           store.storeId,
           assess(store, coveringOf(store.storeId, owners), now - LOOKBACK, now, clocks),
         ]),
       );
-      return { assessed: assessed.map((a) => again.get(a.store.storeId) ?? a), openOf, lastDownEnd };
+      return { assessed: assessed.map((a) => again.get(a.store.storeId) ?? a), openOf, lastDownEnd, nextPollOf };
     };
     const read = (b: number) => {
       const batch = load(readers[b % readers.length]!, b * BATCH);
@@ -112,11 +141,13 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
     };
     readers.forEach((_, b) => read(b));
     for (let b = 0; b * BATCH < ids.length; b++) {
-      const { assessed, openOf, lastDownEnd } = await reading[b]!;
+      const { assessed, openOf, lastDownEnd, nextPollOf } = await reading[b]!;
       if ((b + readers.length) * BATCH < ids.length) read(b + readers.length);
-      for (const { store, covering, outages, all, current } of assessed) {
+      for (const { store, covering, outages, all, current, from } of assessed) {
         result.stores++;
         let lastEnd = lastDownEnd.get(store.storeId) ?? -Infinity;
+        /** What stays open once the store is evaluated, and who has been told of it. */
+        const openAfter: OpenAfter[] = [];
         for (const kind of INCIDENT_KINDS) {
           let existing = openOf.get(`${kind}:${store.storeId}`);
           const found = current[kind];
@@ -158,30 +189,50 @@ export async function evaluateStores(storeIds: string[] | null, at?: number): Pr
               lastEnd = o.end;
             }
           }
-          if (existing) deliveries.push(...(await record(client, existing.id, "opened", due(kind, existing, covering, now))));
-          else if (found) {
+          if (existing) {
+            const told = due(kind, existing, covering, now);
+            deliveries.push(...(await record(client, existing.id, "opened", told)));
+            openAfter.push({ kind, started: existing.started, opened: existing.opened, told: [...existing.told, ...told] });
+          } else if (found) {
             const { rows } = await client.query<{ id: string }>(
               "INSERT INTO incidents (store_id, kind, started_at, opened_at) VALUES ($1, $2, $3, $4) RETURNING id",
               [store.storeId, kind, isoMicros(found.start), isoMicros(found.opened)],
             );
             const incident = { started: found.start, opened: found.opened, told: [] };
-            deliveries.push(...(await record(client, rows[0]!.id, "opened", due(kind, incident, covering, now))));
+            const told = due(kind, incident, covering, now);
+            deliveries.push(...(await record(client, rows[0]!.id, "opened", told)));
+            openAfter.push({ kind, started: found.start, opened: found.opened, told });
             result.opened++;
           }
+        }
+        if (withChecks) {
+          const nextPoll = nextPollOf.get(store.storeId) ?? null;
+          checks.set(
+            store.storeId,
+            nextCheck(
+              { store, covering, all, open: openAfter, lastEnd, nextPoll, firstLook: FIRST_LOOK, lookback: LOOKBACK, readFrom: from, now },
+              clocks,
+            ),
+          );
         }
       }
     }
     if (deliveries.length) await sendDeliveryJobs(deliveries, client);
-    await client.query("COMMIT");
-  } catch (e) {
+  } finally {
     await Promise.allSettled(reading);
     for (const reader of readers) reader.release();
-    await rollbackAndRelease(client, e);
-    throw e;
   }
-  for (const reader of readers) reader.release();
-  client.release();
-  return result;
+  return { evaluation: result, checks };
+}
+
+/** The first poll stamped after `now` of each of `storeIds` that has one (from poll_stores' last poll, most have none). */
+async function pollsAfter(client: pg.ClientBase, storeIds: string[], now: number): Promise<Map<string, number>> {
+  const { rows } = await client.query<{ store_id: string; next: number }>(
+    `SELECT ps.store_id, ${toEpochUs(`(SELECT min(p.timestamp_utc) FROM polls p WHERE p.store_id = ps.store_id AND p.timestamp_utc > ${fromEpochUs("$2")})`)}::float8 AS next
+     FROM poll_stores ps WHERE ps.store_id = ANY($1) AND ps.last_poll_at > ${fromEpochUs("$2")}`,
+    [storeIds, now],
+  );
+  return new Map(rows.map((r) => [r.store_id, r.next]));
 }
 
 interface Assessment {
@@ -195,6 +246,8 @@ interface Assessment {
   current: Record<Kind, { start: number; opened: number } | null>;
   /** Whether what is going on now may have begun before `from`: the store is to be read further back. */
   startsBefore: boolean;
+  /** Where the data it was assessed from began. */
+  from: number;
 }
 
 /** A store's state at `now` by the report's rules, from its data from `from` on, at its rules' quickest times. */
@@ -211,7 +264,7 @@ function assess(store: StoreData, covering: Rule[], from: number, now: number, c
   };
   // An outage found at the very start of the data (it may have begun before), or a silence whose hours are cut there.
   const startsBefore = all.some((o) => o.start <= from) || (current.no_data !== null && current.no_data.opened <= from);
-  return { store, covering, outages, all, current, startsBefore };
+  return { store, covering, outages, all, current, startsBefore, from };
 }
 
 /**
@@ -235,13 +288,19 @@ function endOf(
 
 /**
  * Stores worth a look: a poll in the last day, or an incident open or resolved in the last week (a store whose
- * poller died stays watched: it still opens incidents at its next opening).
+ * poller died stays watched: it still opens incidents at its next opening). Of `among` only, when given.
  */
-async function activeStores(client: pg.ClientBase, now: number): Promise<string[]> {
+export async function activeStores(client: pg.ClientBase, now: number, among: readonly string[] | null = null): Promise<string[]> {
+  const day = isoMicros(now - WINDOWS.day);
+  const week = isoMicros(now - WINDOWS.week);
   const { rows } = await client.query<{ store_id: string }>(
-    `SELECT DISTINCT store_id FROM polls WHERE timestamp_utc >= $1::timestamptz
-     UNION SELECT store_id FROM incidents WHERE resolved_at IS NULL OR resolved_at >= $2::timestamptz`,
-    [isoMicros(now - WINDOWS.day), isoMicros(now - WINDOWS.week)],
+    among === null
+      ? `SELECT DISTINCT store_id FROM polls WHERE timestamp_utc >= $1::timestamptz
+         UNION SELECT store_id FROM incidents WHERE resolved_at IS NULL OR resolved_at >= $2::timestamptz`
+      : `SELECT s.store_id FROM unnest($3::text[]) AS s(store_id)
+         WHERE EXISTS (SELECT 1 FROM polls p WHERE p.store_id = s.store_id AND p.timestamp_utc >= $1::timestamptz)
+            OR EXISTS (SELECT 1 FROM incidents i WHERE i.store_id = s.store_id AND (i.resolved_at IS NULL OR i.resolved_at >= $2::timestamptz))`,
+    among === null ? [day, week] : [day, week, among],
   );
   return rows.map((r) => r.store_id);
 }

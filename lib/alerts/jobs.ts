@@ -2,11 +2,15 @@ import { ALERT_DELIVERY_QUEUE, ALERT_EVALUATE_QUEUE } from "../jobs/queues";
 import type { JobHandlers } from "../jobs/worker";
 import { deliver } from "./deliver";
 import { evaluateStores } from "./evaluate";
+import { evaluateRound } from "./round";
 import { sendScheduledReports } from "./scheduled-reports";
 import { errorMessage, log } from "../log";
 import { metrics } from "../observability/metrics";
 
-/** The alerts' jobs: incidents evaluated every minute and when polls arrive; notifications sent, retried with backoff. */
+/**
+ * The alerts' jobs: incidents evaluated every minute (the stores whose answer can have changed, see evaluateRound)
+ * and when polls arrive (the stores they touched); notifications sent, retried with backoff.
+ */
 export const alertJobs: JobHandlers = {
   [ALERT_EVALUATE_QUEUE]: async (job) => {
     // The minute's round (not one for new polls) also sends the scheduled reports that are due: first, and
@@ -17,8 +21,11 @@ export const alertJobs: JobHandlers = {
         (e) => log().error({ err: errorMessage(e) }, "scheduled reports failed"),
       );
     const timer = metrics().alertEvaluationSeconds.startTimer();
-    const { opened, resolved } = await evaluateStores(job?.storeIds ?? null);
+    const { stores, opened, resolved, full } = job?.storeIds
+      ? { ...(await evaluateStores(job.storeIds)), full: false }
+      : await evaluateRound();
     timer();
+    if (full) log().info({ stores }, `every active store evaluated (${stores})`);
     if (opened || resolved) log().info({ opened, resolved }, `${opened} incident(s) opened, ${resolved} resolved`);
   },
   [ALERT_DELIVERY_QUEUE]: (job) => deliver(job.deliveryId),

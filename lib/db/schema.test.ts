@@ -256,4 +256,14 @@ describe("schema.prisma matches the migrated database", () => {
     await prisma().owner.delete({ where: { id: owner.id } });
     expect(await prisma().alertRule.count()).toBe(0); // an owner's rules go with it
   });
+
+  it("AlertRound (one row) and AlertCheck, with microsecond instants", async () => {
+    const at = new Date("2026-12-07T05:00:00.123Z");
+    expect(await prisma().alertRound.findMany()).toEqual([{ id: true, evaluatedAt: null, rules: null }]);
+    await prisma().alertRound.update({ where: { id: true }, data: { evaluatedAt: at, rules: "f".repeat(64) } });
+    expect(await prisma().alertRound.findMany()).toEqual([{ id: true, evaluatedAt: at, rules: "f".repeat(64) }]);
+    await expect(prisma().alertRound.create({ data: { id: false, evaluatedAt: at, rules: "" } })).rejects.toThrow();
+    await prisma().alertCheck.create({ data: { storeId: "s1", nextCheckAt: at } });
+    expect(await prisma().alertCheck.findMany()).toEqual([{ storeId: "s1", nextCheckAt: at }]);
+  });
 });
