@@ -82,7 +82,11 @@ export async function refreshStoreDays(client: pg.ClientBase): Promise<Refreshed
     const days: (string | number)[][] = [];
     rows.forEach((r, i) => {
       const s = spans[i] ?? { keepFrom: 1, keepTo: 0, from: 1, to: 0 };
-      (span.store.push(r.store_id), span.keepFrom.push(s.keepFrom), span.keepTo.push(s.keepTo), span.from.push(s.from), span.to.push(s.to));
+      span.store.push(r.store_id);
+      span.keepFrom.push(s.keepFrom);
+      span.keepTo.push(s.keepTo);
+      span.from.push(s.from);
+      span.to.push(s.to);
       if (!spans[i]) return;
       const store = { timeZone: r.zone, hours: unpackHours(r.hours), polls: polls.get(r.store_id) ?? [] };
       for (const d of dayRollups(store, s.from, s.to, clocks))
