@@ -1,11 +1,13 @@
-// npm run bench:alerts -- [--stores N] [--runs R] [--minutes M]
+// npm run bench:alerts -- [--stores N] [--runs R] [--minutes M [--compare K]]
 // Generates N stores (default 15,000) with two days of polls ending now, loads them into a fresh database
 // (storemon_bench_alerts, on the embedded server or DATABASE_URL's), and times the incident evaluation of every
 // store: the first run (opening what is down now) and the steady state (R runs, median), as the worker ran it
 // every minute before the incremental round.
 // With --minutes: the minute's rhythm for M minutes after the first round (which evaluates every store): each
 // minute a sixtieth of the stores send a poll, then the minute's round (evaluateRound) and the evaluation of every
-// active store (evaluateStores(null)) run at the same instant, in turns first, and each is timed.
+// active store (evaluateStores(null)) run at the same instant, in turns first, and each is timed. --compare K runs
+// the evaluation of every store only every K-th minute (a million stores take minutes to evaluate in full).
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { env } from "../lib/env";
@@ -21,12 +23,13 @@ import { isoMicros } from "../lib/uptime";
 import { commandArgs, positiveInteger } from "./cli";
 
 const { values } = commandArgs(
-  { stores: { type: "string" }, runs: { type: "string" }, minutes: { type: "string" } },
-  "usage: npm run bench:alerts -- [--stores N] [--runs R] [--minutes M]",
+  { stores: { type: "string" }, runs: { type: "string" }, minutes: { type: "string" }, compare: { type: "string" } },
+  "usage: npm run bench:alerts -- [--stores N] [--runs R] [--minutes M [--compare K]]",
 );
 const stores = positiveInteger("stores", values.stores, 15_000);
 const runs = positiveInteger("runs", values.runs, 5);
 const minutes = values.minutes === undefined ? null : positiveInteger("minutes", values.minutes);
+const compareEvery = positiveInteger("compare", values.compare, 1);
 // It times the evaluation, not a receiver: the environment's default rule must have no webhook.
 if (env().ALERT_WEBHOOK_URL) throw new Error("unset ALERT_WEBHOOK_URL for this bench: every incident would be posted to it");
 
@@ -93,7 +96,8 @@ try {
         everyStore.push(r.ms);
         return r.opened + r.resolved;
       };
-      if (m % 2) missed += await runRound().then(runEveryStore);
+      if (m % compareEvery !== 0) await runRound();
+      else if (m % 2) missed += await runRound().then(runEveryStore);
       else await runEveryStore().then(runRound);
     }
     console.table({
@@ -105,6 +109,21 @@ try {
       "missed by the rounds": `${missed} incidents opened or resolved by the evaluation of every store right after a round`,
       machine,
     });
+    const result = {
+      date: new Date().toISOString(),
+      machine,
+      data: { stores, polls: polls!.rowsRead, minutes, compareEvery },
+      firstRound: { ms: first.ms, stores: first.stores, opened: first.opened },
+      rounds: round.map((ms, i) => ({ ms, stores: looked[i] })),
+      roundMedianMs: median(round),
+      everyStoreMs: everyStore,
+      missed,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    const out = path.resolve("bench/results", `alerts-${stores}-${result.date.replace(/[:.]/g, "-")}.json`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+    console.log(`written to ${out}`);
   }
 } finally {
   await closePool();
