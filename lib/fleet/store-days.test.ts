@@ -230,4 +230,41 @@ describe("the fleet model", () => {
       { numRuns: 12, seed: 20261207 },
     );
   }, 600_000);
+
+  // Pushes share the loads' turn: several at once, of the same stores (appends, earlier polls, the same poll twice,
+  // a store's first polls), must leave what the same polls written one after another would.
+  it("stays equal to a recomputation when pushes of the same stores write at the same time", async () => {
+    const push = fc.record({
+      appends: fc.array(fc.record({ store, hoursAfter: fc.integer({ min: 1, max: 40 }), active: fc.boolean() }), { maxLength: 12 }),
+      earlier: fc.array(poll, { maxLength: 4 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(poll, { maxLength: 20 }),
+        fc.array(fc.array(push, { minLength: 2, maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+        async (start, rounds) => {
+          await pool().query("TRUNCATE polls, business_hours, store_timezones");
+          if (start.length > 0) await loadFeeds([pollRecords(start)]);
+          for (const pushes of rounds) {
+            const { rows } = await pool().query<{ store_id: string; last: string }>(
+              `SELECT store_id, ${toEpochUs("last_poll_at")} AS last FROM poll_stores`,
+            );
+            const last = new Map(rows.map((r) => [r.store_id, Number(r.last)]));
+            // Each push's appends start from the last poll stored, as pollers of the same store would send them;
+            // two pushes often carry the same poll.
+            const batches = pushes.map(({ appends, earlier }) => [
+              ...appends.map((a) => ({ store: a.store, at: (last.get(a.store) ?? FROM) + a.hoursAfter * (HOUR / 4), active: a.active })),
+              ...earlier,
+            ]);
+            await Promise.all(batches.filter((b) => b.length > 0).map((b) => loadFeeds([pollRecords(b)], { push: true })));
+            await refreshStaleDays();
+            const [want, got] = [await recomputed(), await stored()];
+            expect(got.state, `state after ${JSON.stringify(batches)}`).toEqual(want.state);
+            expect(got.days, `days after ${JSON.stringify(batches)}`).toEqual(want.days);
+          }
+        },
+      ),
+      { numRuns: 12, seed: 20261208, endOnFailure: true },
+    );
+  }, 600_000);
 });

@@ -59,7 +59,7 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
       maxBytes,
       actor,
       turnWaitMs: TURN_WAIT_MS,
-      refreshDays: false,
+      push: true,
     });
     if (r.rowsAdded > 0) await evaluateSoon(null);
     return { read: r.rowsRead, added: r.rowsAdded, duplicates: r.rowsDuplicate };
@@ -76,7 +76,7 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
   const [r] = await loadFeeds([recordsSource("POST /api/polls", FEEDS.polls, polls)], {
     actor,
     turnWaitMs: TURN_WAIT_MS,
-    refreshDays: false,
+    push: true,
   });
   if (r!.rowsAdded > 0) await evaluateSoon([...new Set(polls.map((p) => p.store_id.trim()))]);
   return { read: r!.rowsRead, added: r!.rowsAdded, duplicates: r!.rowsDuplicate };

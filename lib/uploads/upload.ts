@@ -20,8 +20,8 @@ export interface UploadOptions {
   actor: string;
   /** See LoadOptions.turnWaitMs. */
   turnWaitMs?: number;
-  /** See LoadOptions.refreshDays. */
-  refreshDays?: boolean;
+  /** See LoadOptions.push. */
+  push?: boolean;
 }
 
 const PEEK_BYTES = 64 * 1024;
@@ -108,7 +108,7 @@ export async function loadUploadedFeed(body: ReadableStream<Uint8Array>, options
   const [result] = await loadFeeds([csvSource(options.name, kind, () => rest)], {
     actor: options.actor,
     turnWaitMs: options.turnWaitMs,
-    refreshDays: options.refreshDays,
+    push: options.push,
   });
   return result!;
 }
