@@ -78,10 +78,15 @@ const wakes = (name: QueueName) => queueTable().find((q) => q.name === name)?.wa
  * Queues a job, inside the caller's transaction when `client` is given (sent only if it commits); workers of
  * a waking queue are woken (on commit). Returns the job's id.
  */
-export async function sendJob<Q extends QueueName>(name: Q, data: JobData[Q], client?: pg.ClientBase): Promise<string | null> {
+export async function sendJob<Q extends QueueName>(
+  name: Q,
+  data: JobData[Q],
+  client?: pg.ClientBase,
+  options: PgBoss.SendOptions = {},
+): Promise<string | null> {
   const boss = await queue();
   const db = client ? { executeSql: (text: string, values: unknown[]) => client.query(text, values) } : undefined;
-  const id = await boss.send(name, data ?? {}, db ? { db } : {});
+  const id = await boss.send(name, data ?? {}, db ? { ...options, db } : options);
   if (wakes(name)) await notify(WAKE_CHANNEL, "", client);
   return id;
 }

@@ -28,8 +28,8 @@ export interface ShardJob {
 }
 
 export interface EvaluateJob {
-  /** The stores to look at; absent: every active store. */
-  storeIds?: string[];
+  /** Asked for by new polls: the round alone (the minute's job also sends the scheduled reports that are due). */
+  polled?: true;
 }
 
 export interface DeliveryJob {
@@ -78,7 +78,7 @@ export function queueTable(): QueueSpec[] {
     { name: SHARD_QUEUE, options: reportJobs, work: reportWork, wake: true },
     // Deletes reports older than REPORT_RETENTION_DAYS and keeps the polls' partitions; hourly.
     { name: RETENTION_QUEUE, options: { policy: "singleton", retryLimit: 1 }, cron: "17 * * * *", work: { pollingIntervalSeconds: 30 } },
-    // Evaluates incidents: every minute for every active store, and for the stores new polls touch.
+    // The alert round: every minute, and a few seconds after new polls.
     {
       name: ALERT_EVALUATE_QUEUE,
       options: { retryLimit: 1, expireInSeconds: 120 },

@@ -61,7 +61,7 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
       turnWaitMs: TURN_WAIT_MS,
       push: true,
     });
-    if (r.rowsAdded > 0) await evaluateSoon(null);
+    if (r.rowsAdded > 0) await evaluateSoon();
     return { read: r.rowsRead, added: r.rowsAdded, duplicates: r.rowsDuplicate };
   }
 
@@ -78,6 +78,6 @@ export async function ingestPolls(request: Request, actor: string): Promise<Inge
     turnWaitMs: TURN_WAIT_MS,
     push: true,
   });
-  if (r!.rowsAdded > 0) await evaluateSoon([...new Set(polls.map((p) => p.store_id.trim()))]);
+  if (r!.rowsAdded > 0) await evaluateSoon();
   return { read: r!.rowsRead, added: r!.rowsAdded, duplicates: r!.rowsDuplicate };
 }

@@ -127,7 +127,7 @@ it("a daily report rule: at its time, an e-mail with the owner's figures and a l
   expect(rule.nextReportAt).toMatch(/T0[56]:00:00.000Z$/); // 07:00 in Berlin
   // Made yesterday: today's 07:00 (Berlin) is past and not yet served. The minute's round sends it.
   await pool().query("UPDATE alert_rules SET last_run_for = last_run_for - interval '1 day' WHERE id = $1", [rule.id]);
-  await sendEvaluation(null);
+  await sendEvaluation();
   await until(() => mails.length === 1, 60);
   const [mail] = mails;
   expect(mail).toMatchObject({ to: "boss@a.example", subject: "Store report: Daily for A" });
@@ -141,7 +141,7 @@ it("a daily report rule: at its time, an e-mail with the owner's figures and a l
       .map((r) => r[0]),
   ).toEqual(ownerAStores);
   // Served once: the next rounds send nothing until tomorrow's 07:00.
-  await sendEvaluation(null);
+  await sendEvaluation();
   await sleep(3000);
   expect(mails).toHaveLength(1);
 });

@@ -16,6 +16,6 @@ export const POST = route(operations.upload, async (request, { caller, query: { 
     declaredBytes: Number(request.headers.get("content-length") ?? 0),
     actor: caller.actor,
   });
-  if (result.kind === "polls" && result.rowsAdded > 0) await evaluateSoon(null);
+  if (result.kind === "polls" && result.rowsAdded > 0) await evaluateSoon();
   return json(result);
 });
