@@ -110,6 +110,7 @@ export const ruleView = z
     createdBy: z.string(),
     createdAt: z.string(),
     fromEnvironment: z.boolean().meta({ description: "The environment's rule: shown, not editable" }),
+    warnings: z.array(z.string()).meta({ description: "What cannot work as the server is set up, in words (e-mail without SMTP_URL)" }),
   })
   .meta({ id: "AlertRule" });
 export type RuleView = z.infer<typeof ruleView>;
