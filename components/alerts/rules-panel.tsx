@@ -70,7 +70,15 @@ export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: 
                 {r.stores.length > 0 && ` (${r.stores.length} listed)`}
               </td>
               <td>{what(r)}</td>
-              <td>{channels(r)}</td>
+              <td>
+                {channels(r)}
+                {r.warnings.map((w) => (
+                  <strong key={w} className="error-text rule-warning">
+                    {" "}
+                    {w}
+                  </strong>
+                ))}
+              </td>
               <td className="actions">
                 <button type="button" onClick={() => test.mutate(r.id)} disabled={test.isPending}>
                   Test
