@@ -43,7 +43,7 @@ test("an admin adds, tests, changes and removes a rule; an incident shows in the
     await expect(incident).toContainText("2 h");
 
     const form = page.getByRole("form", { name: "New rule" });
-    await form.getByLabel("Name").fill("Ops on call");
+    await form.getByLabel("Name", { exact: true }).fill("Ops on call");
     await form.getByLabel(/down within its business hours for/).fill("10");
     await form.getByLabel(/Webhook address/).fill(hook);
     await form.getByRole("button", { name: "Add rule" }).click();
@@ -62,7 +62,7 @@ test("an admin adds, tests, changes and removes a rule; an incident shows in the
     await edit.getByRole("button", { name: "Save rule" }).click();
     await expect(row).toContainText("down 30 min");
 
-    await form.getByLabel("Name").fill("Monday report");
+    await form.getByLabel("Name", { exact: true }).fill("Monday report");
     await form.getByLabel("Send a report on a schedule").check();
     await form.getByRole("combobox", { name: /^Every/ }).selectOption("week");
     await form.getByRole("combobox", { name: /^Weekday/ }).selectOption("0");

@@ -5,7 +5,8 @@ import { acceptInvitation } from "./helpers";
 import { expect, test, type Page } from "@playwright/test";
 
 // A member with a store down: on its page they see its ongoing incident, acknowledge it, and mute the store for an
-// hour; who and until are shown there and on the Alerts page. At a phone's width and a desk's.
+// hour; who and until are shown there and on the Alerts page, where they pick that store by name for a rule. At a
+// phone's width and a desk's.
 const ADMIN_TOKEN = process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789"; // as e2e/serve.ts starts the app
 const PASSWORD = "incidents spec password 42";
 
@@ -87,6 +88,17 @@ for (const [width, height] of [
       const wider = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(wider, "px the page is wider than the screen").toBeLessThanOrEqual(0);
       await expectAccessible(page);
+
+      // A rule for that store alone, the store picked by its name (the form sends its id).
+      const form = page.getByRole("form", { name: "New rule" });
+      await form.getByLabel("Name", { exact: true }).fill(`Night shift ${width}`);
+      await form.getByLabel("Find a store by name or id").fill(down.name.slice(0, 8));
+      await form.getByRole("button", { name: `Add ${down.name}` }).click();
+      await expect(form.getByRole("list", { name: "Stores chosen" })).toContainText(down.name);
+      await form.getByLabel(/Webhook address/).fill("https://hooks.example.com/night");
+      await form.getByRole("button", { name: "Add rule" }).click();
+      const rule = page.getByRole("table", { name: "Rules" }).getByRole("row", { name: new RegExp(`Night shift ${width}`) });
+      await expect(rule).toContainText("(1 listed)");
     } finally {
       await context.close();
       await db.query("DELETE FROM store_mutes WHERE store_id = $1", [down.storeId]);
