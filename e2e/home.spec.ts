@@ -1,4 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
+import { acceptInvitation } from "./helpers";
 import { expect, test, type Browser } from "@playwright/test";
 
 const ADMIN_TOKEN = process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789"; // as e2e/serve.ts starts the app
@@ -53,14 +54,7 @@ for (const [width, height] of [
     const page = await context.newPage();
     try {
       // The member chooses a password through the invitation and signs in: the home is where they land.
-      await page.goto(link);
-      await page.getByLabel("New password", { exact: true }).fill(PASSWORD);
-      await page.getByLabel("New password again").fill(PASSWORD);
-      await page.getByRole("button", { name: "Set password" }).click();
-      await page.getByLabel("E-mail").fill(email);
-      await page.getByLabel("Password").fill(PASSWORD);
-      await page.getByRole("button", { name: "Sign in", exact: true }).click();
-      await expect(page).toHaveURL(/\/$/);
+      await acceptInvitation(page, link, email, PASSWORD);
       await expect(page.getByRole("heading", { name: "Your stores now", level: 1 })).toBeVisible();
 
       // The store down now, with since when and for how long, within the first screen and a half, without a click.

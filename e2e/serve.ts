@@ -27,7 +27,12 @@ await closePool();
 
 const app = await startApp(url, {
   port,
-  env: { ADMIN_TOKEN: process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789", ALERT_ALLOW_PRIVATE_TARGETS: "on" },
+  env: {
+    ADMIN_TOKEN: process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789",
+    ALERT_ALLOW_PRIVATE_TARGETS: "on",
+    // E-mail rules are refused without a mail server; the specs make some, and nothing is sent to this one.
+    SMTP_URL: "smtp://127.0.0.1:9",
+  },
 });
 console.log(`e2e app on ${app.baseUrl}`);
 const stop = async () => {

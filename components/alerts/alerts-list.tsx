@@ -4,67 +4,83 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/api/client";
 import { queryKeys } from "@/lib/api/query-keys";
-import type { IncidentView } from "@/lib/api/views/alerts";
+import type { IncidentView, MuteView } from "@/lib/api/views/alerts";
 import { ErrorState, Loading } from "@/components/ui/states";
-import { formatInstant } from "@/components/ui/format";
+import { ClockSetting, useClockChoice, zoneFor } from "@/components/home/clock";
+import { IncidentCard } from "./incident-card";
+import { MuteControl, MuteLine } from "./mute-control";
 
 const REFRESH_MS = 30_000;
 
-const length = (seconds: number) =>
-  seconds >= 3600 ? `${Math.floor(seconds / 3600)} h ${Math.floor(seconds / 60) % 60} min` : `${Math.max(1, Math.round(seconds / 60))} min`;
+/** Incidents by store, in the order the server gives them (open ones first, then the newest): a store's group where its first comes. */
+function byStore(incidents: readonly IncidentView[]): IncidentView[][] {
+  const groups = new Map<string, IncidentView[]>();
+  for (const i of incidents) groups.set(i.storeId, [...(groups.get(i.storeId) ?? []), i]);
+  return [...groups.values()];
+}
 
-/** Incidents: a store down within its business hours for at least the rule's time. Open ones first. */
-export function AlertsList({ storeId, compact = false }: { storeId?: string; compact?: boolean }) {
-  const incidents = useQuery({ queryKey: queryKeys.alerts(storeId), queryFn: () => api.alerts(storeId), refetchInterval: REFRESH_MS });
-  if (incidents.isPending) return <Loading what="the incidents" />;
-  if (incidents.isError) return <ErrorState error={incidents.error} what="the incidents" />;
-  const list = incidents.data.incidents;
-  if (list.length === 0) return <p className="muted">No incidents{storeId ? " for this store" : ""}.</p>;
+/**
+ * Incidents, a timeline per store: each store's name (and mute), then its incidents, open ones first, then the newest.
+ * With `storeId`, that store's alone, with its mute control. Times on the chosen clock, labelled with their zone.
+ */
+export function AlertsList({ storeId, timeZone }: { storeId?: string; timeZone?: string }) {
+  const alerts = useQuery({ queryKey: queryKeys.alerts(storeId), queryFn: () => api.alerts(storeId), refetchInterval: REFRESH_MS });
+  const [clock, setClock] = useClockChoice();
+  if (alerts.isPending) return <Loading what="the incidents" />;
+  if (alerts.isError) return <ErrorState error={alerts.error} what="the incidents" />;
+  const { incidents, mutes } = alerts.data;
+  const muteOf = new Map<string, MuteView>(mutes.map((m) => [m.storeId, m]));
+  const setting = <ClockSetting choice={clock} onChoose={setClock} />;
+  if (storeId) {
+    const zone = zoneFor(clock, timeZone ?? incidents[0]?.timeZone ?? muteOf.get(storeId)?.timeZone ?? "UTC");
+    return (
+      <>
+        <MuteControl storeId={storeId} mute={muteOf.get(storeId)} zone={zone} />
+        {incidents.length === 0 ? <p className="muted">No incidents for this store.</p> : <Timeline incidents={incidents} zone={zone} />}
+        {setting}
+      </>
+    );
+  }
+  const groups = byStore(incidents);
+  // Stores muted without an incident listed are said too: who muted them, and until when.
+  const mutedOnly = mutes.filter((m) => !groups.some((g) => g[0]!.storeId === m.storeId));
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label="Incidents, scrollable">
-      <table className="data-table" aria-label="Incidents">
-        <thead>
-          <tr>
-            {!compact && <th scope="col">Store</th>}
-            <th scope="col">What</th>
-            <th scope="col">State</th>
-            <th scope="col">Since</th>
-            <th scope="col">Resolved</th>
-            <th scope="col" className="num">
-              For
-            </th>
-            <th scope="col">Notified</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((i: IncidentView) => (
-            <tr key={i.id}>
-              {!compact && (
-                <td>
-                  <Link href={`/stores/${encodeURIComponent(i.storeId)}`}>{i.name ?? i.storeId}</Link>
-                  {i.name && <span className="store-id">{i.storeId}</span>}
-                </td>
-              )}
-              <td>{i.kind === "down" ? "down" : "no data"}</td>
-              <td>
-                {i.resolvedAt ? <span className="badge badge-complete">resolved</span> : <span className="badge badge-failed">open</span>}
-              </td>
-              <td>{formatInstant(i.startedAt)}</td>
-              <td>{formatInstant(i.resolvedAt)}</td>
-              <td className="num">{length(i.downSeconds)}</td>
-              <td>
-                {i.delivered + i.pending === 0 ? "—" : `${i.delivered} sent`}
-                {i.pending > 0 && (
-                  <span className="error-text">
-                    {" "}
-                    {i.pending} waiting{i.lastError ? `: ${i.lastError}` : ""}
-                  </span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <>
+      {setting}
+      {groups.length === 0 && <p className="muted">No incidents.</p>}
+      {groups.map((group) => {
+        const first = group[0]!;
+        const zone = zoneFor(clock, first.timeZone);
+        const mute = muteOf.get(first.storeId);
+        return (
+          <section key={first.storeId} className="incident-store" aria-label={`Incidents of ${first.name ?? first.storeId}`}>
+            <h3 className="incident-store-name">
+              <Link href={`/stores/${encodeURIComponent(first.storeId)}`}>{first.name ?? first.storeId}</Link>
+              {first.name && <span className="store-id">{first.storeId}</span>}
+            </h3>
+            {mute && <MuteLine mute={mute} zone={zone} />}
+            <Timeline incidents={group} zone={zone} />
+          </section>
+        );
+      })}
+      {mutedOnly.map((m) => (
+        <section key={m.storeId} className="incident-store" aria-label={`Mute of ${m.name ?? m.storeId}`}>
+          <h3 className="incident-store-name">
+            <Link href={`/stores/${encodeURIComponent(m.storeId)}`}>{m.name ?? m.storeId}</Link>
+          </h3>
+          <MuteLine mute={m} zone={zoneFor(clock, m.timeZone)} />
+        </section>
+      ))}
+    </>
+  );
+}
+
+function Timeline({ incidents, zone }: { incidents: readonly IncidentView[]; zone: string }) {
+  return (
+    <ol className="incident-timeline" aria-label="Incidents, open ones first, then the newest">
+      {incidents.map((i) => (
+        <IncidentCard key={i.id} incident={i} zone={zone} />
+      ))}
+    </ol>
   );
 }

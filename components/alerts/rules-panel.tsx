@@ -11,6 +11,7 @@ import { Refusal } from "@/components/ui/refusal";
 import { formatInstant } from "@/components/ui/format";
 import { ListTable } from "@/components/ui/list-table";
 import { OwnerChoice } from "@/components/admin/owner-choice";
+import { StorePicker } from "./store-picker";
 
 /** A weekly report's days by their number in the API: 0 = Monday .. 6 = Sunday, as in the business-hours feed. */
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -70,7 +71,15 @@ export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: 
                 {r.stores.length > 0 && ` (${r.stores.length} listed)`}
               </td>
               <td>{what(r)}</td>
-              <td>{channels(r)}</td>
+              <td>
+                {channels(r)}
+                {r.warnings.map((w) => (
+                  <strong key={w} className="error-text rule-warning">
+                    {" "}
+                    {w}
+                  </strong>
+                ))}
+              </td>
               <td className="actions">
                 <button type="button" onClick={() => test.mutate(r.id)} disabled={test.isPending}>
                   Test
@@ -147,10 +156,7 @@ export function RulesPanel({ admin, owners }: { admin: boolean; owners: { slug: 
           </label>
         </fieldset>
         <OwnerChoice admin={admin} owners={owners} defaultValue={editing?.owner?.slug ?? ""} />
-        <label>
-          Only these store ids (optional; spaces or commas between)
-          <textarea name="stores" rows={2} defaultValue={editing?.stores.join(" ")} />
-        </label>
+        <StorePicker name="stores" initial={editing?.stores ?? []} />
         {kind === "incidents" ? (
           <>
             <label>

@@ -48,6 +48,11 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
         {store.timeZoneDefaulted && <span className="muted"> (no time zone on file: the default, America/Chicago)</span>} · week ending{" "}
         {formatInstant(store.asOf)}
       </p>
+      {/* Ongoing trouble first: the store's incidents, to acknowledge, and its notifications, to mute. */}
+      <section aria-labelledby="incidents-heading">
+        <h2 id="incidents-heading">Incidents</h2>
+        <AlertsList storeId={store.storeId} timeZone={store.timeZone} />
+      </section>
       <Figures store={store} />
       <section aria-labelledby="week-heading">
         <h2 id="week-heading">The last 7 days, in the store&apos;s local time</h2>
@@ -59,10 +64,6 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
         </div>
       </section>
       <Outages store={store} />
-      <section aria-labelledby="incidents-heading">
-        <h2 id="incidents-heading">Incidents</h2>
-        <AlertsList storeId={store.storeId} compact />
-      </section>
       <Hours store={store} />
       <History storeId={store.storeId} reportId={reportId} />
     </>

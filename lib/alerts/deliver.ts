@@ -8,6 +8,7 @@ import { env } from "../env";
 import { reportOverview } from "../reports/list";
 import { DEFAULT_TIME_ZONE } from "../uptime";
 import { sendMail } from "./mail";
+import { muteReason } from "./mutes";
 import { post } from "./post";
 import { DEFAULT_RULE_ID, type Channel, type Rule } from "./rule";
 import { channelNamed } from "./rules";
@@ -45,7 +46,7 @@ interface Message {
  */
 export async function deliver(deliveryId: number): Promise<void> {
   const { rows } = await pool().query(
-    `SELECT d.id, d.event, d.channel, d.delivered_at, d.report_id, r.status AS report_status, r.error AS report_error,
+    `SELECT d.id, d.event, d.channel, d.delivered_at, d.skipped_reason, d.report_id, r.status AS report_status, r.error AS report_error,
             i.id AS incident_id, i.kind, i.store_id, i.started_at, i.opened_at, i.resolved_at,
             s.name, o.slug AS owner, z.timezone_str
      FROM alert_deliveries d LEFT JOIN incidents i ON i.id = d.incident_id LEFT JOIN reports r ON r.id = d.report_id
@@ -55,7 +56,14 @@ export async function deliver(deliveryId: number): Promise<void> {
     [deliveryId],
   );
   const d = rows[0];
-  if (!d || d.delivered_at) return;
+  if (!d || d.delivered_at || d.skipped_reason) return;
+  // A muted store's incidents are recorded as ever; their notifications are not sent, and say why.
+  const muted = d.incident_id ? await muteReason(d.store_id, d.timezone_str ?? DEFAULT_TIME_ZONE) : null;
+  if (muted) {
+    await pool().query("UPDATE alert_deliveries SET skipped_reason = $2 WHERE id = $1", [deliveryId, muted]);
+    metrics().alertDeliveries.inc({ kind: d.channel.slice(0, d.channel.indexOf(":")), outcome: "skipped" });
+    return;
+  }
   const found = await channelNamed(d.channel);
   if (!found) return fail(deliveryId, "the channel no longer exists"); // removed since: said, not left waiting
   let message: Message;
@@ -71,7 +79,7 @@ export async function deliver(deliveryId: number): Promise<void> {
   const failure = await send(found.rule, found.channel, String(d.id), message);
   metrics().alertDeliveries.inc({ kind: found.channel.kind, outcome: failure ? "failed" : "delivered" });
   const { rows: counted } = await pool().query<{ attempts: number }>(
-    `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $2,
+    `UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $2, last_attempt_at = now(),
             delivered_at = coalesce(delivered_at, CASE WHEN $2::text IS NULL THEN now() END) WHERE id = $1 RETURNING attempts`,
     [deliveryId, failure],
   );

@@ -10,6 +10,7 @@ import { stopQueue } from "../jobs/queue";
 
 await setUpTestDatabase();
 delete process.env.ALERT_WEBHOOK_URL; // no channel: incidents only
+process.env.SMTP_URL = "smtp://127.0.0.1:9"; // e-mail rules are refused without one; nothing is sent here
 const us = (iso: string) => Date.parse(iso) * 1000;
 // 2023-01-02 is a Monday; the store is open 09:00-17:00 UTC every day.
 beforeEach(async () => {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Scope } from "../auth/scope";
 import { prisma } from "../db/prisma";
 import { AppError } from "../errors";
+import { env } from "../env";
 import type { AlertRule } from "../db/generated/client";
 import { DEFAULT_RULE_ID, defaultRule, ruleFromRow, type Channel, type Rule } from "./rule";
 import { nextDue } from "./schedule-times";
@@ -56,8 +57,13 @@ function view(r: RuleWithOwner, actor: string, scope: Scope): RuleView {
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),
     fromEnvironment: false,
+    warnings: warnings(r.emailTo),
   };
 }
+
+/** What cannot work in a rule as the server is set up: e-mail without SMTP_URL. */
+const NO_SMTP = "e-mail cannot be sent: the server has no SMTP_URL";
+const warnings = (emailTo: readonly string[]) => (emailTo.length > 0 && !env().SMTP_URL ? [NO_SMTP] : []);
 
 /** The environment's rule as the admins see it (its secret is the operator's, not shown). */
 function defaultView(): RuleView {
@@ -80,6 +86,7 @@ function defaultView(): RuleView {
     slackUrl: slack?.kind === "slack" ? slack.url : null,
     emailTo: email?.kind === "email" ? email.to : [],
     nextReportAt: null,
+    warnings: warnings(email?.kind === "email" ? email.to : []),
     createdBy: "the environment",
     createdAt: rule.createdAt.toISOString(),
     fromEnvironment: true,
@@ -109,6 +116,13 @@ async function columns(scope: Scope, input: RuleInput) {
     if (scope.ownerIds.length !== 1) throw new AppError("invalid_body", 400, "field owner: name the owner whose stores the rule covers");
     ownerId = scope.ownerIds[0]!;
   }
+  // Refused rather than kept to fail at every incident: a rule must be able to tell someone.
+  if (input.emailTo.length > 0 && !env().SMTP_URL)
+    throw new AppError(
+      "invalid_body",
+      400,
+      `field emailTo ${JSON.stringify(input.emailTo.join(", "))}: ${NO_SMTP}; set it, or use a webhook`,
+    );
   const schedule = input.kind === "report" ? input.schedule! : null;
   return {
     name: input.name,

@@ -51,6 +51,11 @@ export const api = {
     ),
   alerts: (storeId?: string) =>
     request<AnswerOf<"listIncidents">>(`/api/alerts${storeId ? `?${new URLSearchParams({ store: storeId })}` : ""}`),
+  acknowledge: ({ id, note }: { id: string; note?: string }) =>
+    api.send<AnswerOf<"acknowledgeIncident">>("POST", `/api/alerts/incidents/${encodeURIComponent(id)}/acknowledge`, note ? { note } : {}),
+  muteStore: ({ storeId, mute }: { storeId: string; mute: BodyOf<"muteStore"> }) =>
+    api.send<AnswerOf<"muteStore">>("PUT", `/api/stores/${encodeURIComponent(storeId)}/mute`, mute),
+  unmuteStore: (storeId: string) => api.send("DELETE", `/api/stores/${encodeURIComponent(storeId)}/mute`),
   storeHistory: (storeId: string, days: number, reportId?: string) =>
     request<AnswerOf<"storeHistory">>(
       `/api/stores/${encodeURIComponent(storeId)}/history?${new URLSearchParams({ days: String(days), ...(reportId ? { report: reportId } : {}) })}`,

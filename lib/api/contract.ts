@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { incidentView, MAX_LISTED_STORES, ruleInput, ruleView, sampleResults } from "./views/alerts";
+import { acknowledgeInput, incidentView, MAX_LISTED_STORES, muteInput, muteView, ruleInput, ruleView, sampleResults } from "./views/alerts";
 import { apiKeyView, KEY_SCOPES, PERSON_ROLES, personView, viewerSchema, type Access } from "./views/auth";
 import type { BodyLimit } from "./body";
 import { FEED_KINDS } from "./views/feed-kinds";
@@ -76,7 +76,7 @@ export interface Operation {
 }
 
 // No length limit here: each handler checks its ids in its own words (a report id's 400 is the API's invalid_report_id).
-const id = z.object({ id: z.string().meta({ description: "The report's, store's, rule's, key's or person's id" }) });
+const id = z.object({ id: z.string().meta({ description: "The report's, store's, incident's, rule's, key's or person's id" }) });
 const slug = z.object({ slug: z.string().meta({ description: "The owner's slug" }) });
 const ok = z.object({ ok: z.literal(true) });
 const noBody = (description: string): Answer => ({ description });
@@ -232,7 +232,48 @@ export const operations = {
     access: "reports",
     summary: "Incidents of the caller's stores, open ones first",
     query: z.object({ store: z.string().max(128).optional().meta({ description: "One store's only" }) }),
-    responses: { 200: { description: "At most 200", json: z.object({ incidents: z.array(incidentView) }) } },
+    responses: {
+      200: {
+        description: "At most 200 incidents, and the mutes in force of the same stores",
+        json: z.object({ incidents: z.array(incidentView), mutes: z.array(muteView) }),
+      },
+    },
+  }),
+  acknowledgeIncident: op({
+    method: "POST",
+    path: "/api/alerts/incidents/{id}/acknowledge",
+    tag: "Alerts",
+    access: "reports",
+    summary: "Acknowledge an open incident, with an optional note",
+    description:
+      "Records who (the signed-in person, the key, or anonymous in open mode) and when. Idempotent: acknowledging it again keeps " +
+      "the first. An incident of a store outside the caller's is a 404; a resolved one nobody acknowledged is a 409.",
+    params: id,
+    body: acknowledgeInput,
+    responses: { 200: { description: "The incident", json: incidentView } },
+    errors: [409],
+  }),
+  muteStore: op({
+    method: "PUT",
+    path: "/api/stores/{id}/mute",
+    tag: "Alerts",
+    access: "reports",
+    summary: "Mute a store's notifications for a while",
+    description:
+      "Its incidents still open and resolve; no notification of them is sent, to any channel, until the mute ends (each is " +
+      "recorded as skipped, with who muted and until when). At most 30 days; muting again replaces the mute.",
+    params: id,
+    body: muteInput,
+    responses: { 200: { description: "The mute", json: muteView } },
+  }),
+  unmuteStore: op({
+    method: "DELETE",
+    path: "/api/stores/{id}/mute",
+    tag: "Alerts",
+    access: "reports",
+    summary: "End a store's mute now",
+    params: id,
+    responses: { 204: noBody("Not muted (or was not)") },
   }),
   listRules: op({
     method: "GET",

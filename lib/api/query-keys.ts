@@ -9,6 +9,8 @@ export const queryKeys = {
   fleetPeriods: () => ["fleet", "periods"] as const,
   storeTimeline: (storeId: string, reportId?: string) => ["stores", storeId, "timeline", reportId ?? null] as const,
   alerts: (storeId?: string) => ["alerts", storeId ?? null] as const,
+  /** Every store's incidents and one store's: what an acknowledgement or a mute changes. */
+  allAlerts: () => ["alerts"] as const,
   storeHistory: (storeId: string, days: number, reportId?: string) => ["stores", storeId, "history", days, reportId ?? null] as const,
   rules: () => ["rules"] as const,
   imports: () => ["admin", "imports"] as const,

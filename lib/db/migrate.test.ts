@@ -52,6 +52,7 @@ describe("migrations", () => {
       "sessions",
       "store_days",
       "store_days_stale",
+      "store_mutes",
       "store_timezones",
       "stores",
       "users",

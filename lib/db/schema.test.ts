@@ -202,7 +202,16 @@ describe("schema.prisma matches the migrated database", () => {
       data: { incidentId: incident.id, event: "opened", channel: "webhook:default", lastError: "e", deliveredAt: at },
     });
     expect(await prisma().incident.findUniqueOrThrow({ where: { id: incident.id }, include: { deliveries: true } })).toMatchObject({
-      deliveries: [{ attempts: 0, deliveredAt: at }],
+      deliveries: [{ attempts: 0, deliveredAt: at, lastAttemptAt: null, skippedReason: null }],
+    });
+    await prisma().incident.update({
+      where: { id: incident.id },
+      data: { acknowledgedAt: at, acknowledgedBy: "ana@example.com", acknowledgementNote: "on it" },
+    });
+    expect(await prisma().incident.findUniqueOrThrow({ where: { id: incident.id } })).toMatchObject({
+      acknowledgedAt: at,
+      acknowledgedBy: "ana@example.com",
+      acknowledgementNote: "on it",
     });
     await prisma().incident.delete({ where: { id: incident.id } });
     expect(await prisma().alertDelivery.count()).toBe(0);
@@ -255,6 +264,19 @@ describe("schema.prisma matches the migrated database", () => {
     expect(await prisma().alertDelivery.count()).toBe(0); // a report's deliveries go with it
     await prisma().owner.delete({ where: { id: owner.id } });
     expect(await prisma().alertRule.count()).toBe(0); // an owner's rules go with it
+  });
+
+  it("StoreMute, one per store, ending after it began", async () => {
+    const row = {
+      storeId: "s1",
+      mutedBy: "ana@example.com",
+      mutedAt: new Date("2026-12-07T06:00:00.5Z"),
+      mutedUntil: new Date("2026-12-07T07:00:00Z"),
+    };
+    await prisma().storeMute.create({ data: row });
+    expect(await prisma().storeMute.findMany()).toEqual([row]);
+    await expect(prisma().storeMute.create({ data: row })).rejects.toThrow();
+    await expect(prisma().storeMute.create({ data: { ...row, storeId: "s2", mutedUntil: row.mutedAt } })).rejects.toThrow();
   });
 
   it("AlertRound (one row) and AlertCheck, with microsecond instants", async () => {

@@ -53,10 +53,11 @@ function make() {
       [],
       [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15],
     ),
-    alertDeliveries: counter("storemon_alert_deliveries_total", "Notifications sent, by channel kind and outcome (delivered, failed).", [
-      "kind",
-      "outcome",
-    ]),
+    alertDeliveries: counter(
+      "storemon_alert_deliveries_total",
+      "Notifications sent, by channel kind and outcome (delivered, failed, skipped: the store was muted).",
+      ["kind", "outcome"],
+    ),
   };
 }
 

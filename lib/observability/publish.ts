@@ -94,7 +94,7 @@ async function stateNow(processes: number): Promise<string> {
     ),
     pool().query<{ status: string; n: number }>("SELECT status::text, count(*)::int AS n FROM reports GROUP BY 1"),
     pool().query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM alert_deliveries WHERE delivered_at IS NULL AND created_at > now() - interval '1 day'",
+      "SELECT count(*)::int AS n FROM alert_deliveries WHERE delivered_at IS NULL AND skipped_reason IS NULL AND created_at > now() - interval '1 day'",
     ),
   ]);
   const queued = gauge(

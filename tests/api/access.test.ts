@@ -94,6 +94,8 @@ beforeAll(async () => {
       ADMIN_TOKEN,
       API_KEYS: `ingest:${KEYS.ingest},reports:${KEYS.reportsAll},reports@owner-a:${KEYS.reportsA}`,
       SIGNIN_LIMIT_PER_CLIENT: "10",
+      // E-mail rules are refused without a mail server; none is reached here (no report is sent).
+      SMTP_URL: "smtp://127.0.0.1:9",
     },
   });
   for (const stream of [app.web.stdout!, app.web.stderr!]) stream.on("data", (chunk: Buffer) => (log += chunk.toString()));

@@ -66,6 +66,7 @@ beforeAll(async () => {
       ADMIN_TOKEN,
       API_KEYS: `ingest:${INGEST_KEY}`,
       TRIGGER_LIMIT_PER_MINUTE: "5",
+      SMTP_URL: "smtp://127.0.0.1:9", // e-mail rules are refused without one; nothing is sent to it here
       // The operator's webhook, at an address where nothing listens: every delivery to it fails.
       ALERT_WEBHOOK_URL: `http://127.0.0.1:${await freePort()}/operator-hook`,
       ALERT_AFTER_MINUTES: "5",

@@ -110,6 +110,7 @@ export const ruleView = z
     createdBy: z.string(),
     createdAt: z.string(),
     fromEnvironment: z.boolean().meta({ description: "The environment's rule: shown, not editable" }),
+    warnings: z.array(z.string()).meta({ description: "What cannot work as the server is set up, in words (e-mail without SMTP_URL)" }),
   })
   .meta({ id: "AlertRule" });
 export type RuleView = z.infer<typeof ruleView>;
@@ -123,11 +124,26 @@ export type SampleResults = z.infer<typeof sampleResults>;
 /** An incident's kinds: the store down within its business hours, or no poll from it then. */
 export const INCIDENT_KINDS = ["down", "no_data"] as const;
 
+/** One notification of an incident to one channel, in words: where to, its state, its attempts and last error. */
+export const deliveryView = z
+  .object({
+    event: z.string().meta({ description: "opened or resolved" }),
+    channel: z.string().meta({ description: 'The channel in words: "webhook of the rule Night shift"' }),
+    state: z.enum(["delivered", "waiting", "failing", "skipped"]),
+    attempts: z.number().int(),
+    lastAttemptAt: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    error: z.string().nullable().meta({ description: "Why it failed (or waits), or why it was skipped" }),
+  })
+  .meta({ id: "IncidentDelivery" });
+export type DeliveryView = z.infer<typeof deliveryView>;
+
 export const incidentView = z
   .object({
     id: z.string(),
     storeId: z.string(),
     name: z.string().nullable(),
+    timeZone: z.string().meta({ description: "The store's zone (IANA)" }),
     kind: z
       .enum(INCIDENT_KINDS)
       .meta({ description: "down: the store is down in its business hours; no_data: no poll has come in its business hours" }),
@@ -137,7 +153,46 @@ export const incidentView = z
     downSeconds: z.number().int().meta({ description: "Seconds down, so far for an open one" }),
     delivered: z.number().int().meta({ description: "Notifications sent" }),
     pending: z.number().int().meta({ description: "Notifications waiting or failing" }),
+    skipped: z.number().int().meta({ description: "Notifications not sent because the store was muted" }),
     lastError: z.string().nullable(),
+    deliveries: z.array(deliveryView).meta({ description: "Each notification of it the caller may see, with what became of it" }),
+    acknowledgement: z
+      .object({ by: z.string(), at: z.string(), note: z.string().nullable() })
+      .nullable()
+      .meta({ description: "Who acknowledged it, when, with their note; null: not acknowledged" }),
   })
   .meta({ id: "Incident" });
 export type IncidentView = z.infer<typeof incidentView>;
+
+/** How long a store is muted: an hour, four, until its next opening on a later day, or until a chosen instant. */
+export const MUTE_FOR = ["1h", "4h", "next_opening"] as const;
+/** The longest a mute may last. */
+export const MAX_MUTE_DAYS = 30;
+
+export const muteInput = z
+  .object({
+    for: z.enum(MUTE_FOR).optional().meta({ description: "1h, 4h, or next_opening: the store's first opening on a later local day" }),
+    until: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: `An instant (ISO 8601), within ${MAX_MUTE_DAYS} days; instead of for` }),
+  })
+  .refine((m) => (m.for === undefined) !== (m.until === undefined), {
+    message: "give either for (1h, 4h, next_opening) or until",
+    path: ["for"],
+  });
+export type MuteInput = z.infer<typeof muteInput>;
+
+export const muteView = z
+  .object({
+    storeId: z.string(),
+    name: z.string().nullable(),
+    timeZone: z.string().meta({ description: "The store's zone, for showing until in it" }),
+    by: z.string(),
+    at: z.string(),
+    until: z.string(),
+  })
+  .meta({ id: "StoreMute" });
+export type MuteView = z.infer<typeof muteView>;
+
+export const acknowledgeInput = z.object({ note: z.string().trim().max(280).optional() }).default({});
