@@ -85,6 +85,7 @@ export function OwnersPanel() {
         </form>
       </div>
 
+      {owners.data && !owner && <p className="muted">Add an owner, then find its stores here and assign them to it.</p>}
       {owner && (
         <section aria-labelledby="owner-stores" className="stack">
           <h2 id="owner-stores">Stores of an owner</h2>

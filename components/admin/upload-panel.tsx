@@ -52,11 +52,11 @@ export function UploadPanel() {
     await queryClient.invalidateQueries({ queryKey: queryKeys.imports() });
   }
 
-  /** Every file not loaded yet, one after another: each loads whole or not at all, whatever the others do. */
+  /** Every file not sent yet, one after another: each loads whole or not at all, whatever the others do. */
   async function uploadAll() {
-    for (const item of files.filter((f) => f.state === "ready" || f.state === "failed")) await upload(item);
+    for (const item of files.filter((f) => f.state === "ready")) await upload(item);
   }
-  const waiting = files.filter((f) => f.state === "ready" || f.state === "failed").length;
+  const waiting = files.filter((f) => f.state === "ready").length;
   const busy = files.some((f) => f.state === "uploading");
   const finished = files.filter((f) => f.outcome);
   const failed = finished.filter((f) => !f.outcome!.ok);
@@ -102,7 +102,7 @@ export function UploadPanel() {
                 (failed.length ? `; not loaded: ${failed.map((f) => f.file.name).join(", ")}.` : ".")}
           </p>
           <button type="button" className="button-primary" onClick={() => void uploadAll()} disabled={busy || waiting === 0}>
-            Upload {waiting === 1 ? "1 file" : `all ${waiting} files`}
+            {waiting === 0 ? "Every file sent" : waiting === 1 ? "Upload 1 file" : `Upload all ${waiting} files`}
           </button>
         </div>
       )}
