@@ -102,7 +102,7 @@ test("the report table: the five stores with the most downtime in the last day, 
 
 test("downloading the CSV: the exact header and one row per store", async ({ page }) => {
   const id = await openNewReport(page);
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "API CSV (contract)" }).click()]);
   expect(download.suggestedFilename()).toBe(`report-${id}.csv`);
   const lines = fs
     .readFileSync((await download.path())!, "utf8")

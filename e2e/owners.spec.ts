@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
+import { addOwnerAndPick } from "./helpers";
 
 const ADMIN_TOKEN = process.env.E2E_ADMIN_TOKEN ?? "e2e-admin-token-0123456789"; // as e2e/serve.ts starts the app
 const PASSWORD = "owners spec password 42";
@@ -27,16 +28,13 @@ test("an invited owner's member sees only their stores, in the report and its CS
   const slug = `spec-${Date.now()}`;
   await admin.getByRole("link", { name: "Owners" }).click();
   await expect(admin.getByRole("heading", { name: "Owners", level: 1 })).toBeVisible();
-  await admin.getByLabel("Name", { exact: true }).fill("Spec Burgers");
-  await admin.getByLabel("Short name (letters, digits, dashes)").fill(slug);
-  await admin.getByRole("button", { name: "Add owner" }).click();
-  await expect(admin.getByRole("table", { name: "Owners" })).toContainText(slug);
-  await admin
-    .getByRole("form", { name: "Assign stores" })
-    .getByRole("combobox", { name: /^Owner/ })
-    .selectOption(slug);
-  await admin.getByLabel("Store ids (one per line, or separated by commas)").fill(mine.join("\n"));
-  await admin.getByRole("button", { name: "Assign" }).click();
+  const assign = await addOwnerAndPick(
+    admin,
+    "Spec Burgers",
+    slug,
+    mine.map((id) => ({ search: id, pick: new RegExp(`\\b${id}\\b`) })),
+  );
+  await assign.getByRole("button", { name: "Assign 3 stores to Spec Burgers" }).click();
   await expect(admin.getByText("3 stores assigned.")).toBeVisible();
 
   await admin.getByRole("link", { name: "People" }).click();
@@ -72,7 +70,7 @@ test("an invited owner's member sees only their stores, in the report and its CS
   const table = member.getByRole("table", { name: "Report rows" });
   await expect(table.locator("tbody tr")).toHaveCount(3);
   expect((await table.locator("tbody tr td .store-id").allInnerTexts()).map((t) => t.trim()).sort()).toEqual(mine);
-  const [download] = await Promise.all([member.waitForEvent("download"), member.getByRole("link", { name: "Download CSV" }).click()]);
+  const [download] = await Promise.all([member.waitForEvent("download"), member.getByRole("link", { name: "API CSV (contract)" }).click()]);
   const csv = fs
     .readFileSync((await download.path())!, "utf8")
     .trim()

@@ -112,8 +112,9 @@ test("a store's outages add up to its red spans and its week's downtime, and its
 
   await expect(page.getByRole("img", { name: /Daily business-hours uptime/ })).toBeVisible();
   await expect(page.locator(".history-chart rect")).toHaveCount(31);
-  await page.getByRole("button", { name: "Show 90 days" }).click();
+  await page.getByRole("link", { name: "Show 90 days" }).click();
   await expect(page.locator(".history-chart rect")).toHaveCount(91);
+  await expect(page).toHaveURL(/[?&]days=90/); // a shared link shows the same span
 });
 
 test("generating a report when nothing changed since the newest one: the page says so and opens it, or generates anyway", async ({

@@ -5,11 +5,21 @@ import { TokenFromLink } from "./token-link";
  * The sign-in forms: plain forms that post to the server, which sets the session and sends the browser on
  * (or back here with the reason). Nothing typed here is put in the page or sent anywhere by script.
  */
-export function LoginForm({ next, error, notice }: { next?: string; error?: string; notice?: string }) {
+export function LoginForm({
+  next,
+  heading = "Sign in",
+  error,
+  notice,
+}: {
+  next?: string;
+  heading?: string;
+  error?: string;
+  notice?: string;
+}) {
   return (
     <section className="narrow" aria-labelledby="login-heading">
       <TokenFromLink next={next} />
-      <h1 id="login-heading">Sign in</h1>
+      <h1 id="login-heading">{heading}</h1>
       <p className="muted">Owners see their own stores&apos; reports; admins see every store and upload feeds.</p>
       {notice && (
         <p className="notice" role="status">

@@ -52,6 +52,15 @@ export function UploadPanel() {
     await queryClient.invalidateQueries({ queryKey: queryKeys.imports() });
   }
 
+  /** Every file not sent yet, one after another: each loads whole or not at all, whatever the others do. */
+  async function uploadAll() {
+    for (const item of files.filter((f) => f.state === "ready")) await upload(item);
+  }
+  const waiting = files.filter((f) => f.state === "ready").length;
+  const busy = files.some((f) => f.state === "uploading");
+  const finished = files.filter((f) => f.outcome);
+  const failed = finished.filter((f) => !f.outcome!.ok);
+
   return (
     <>
       <div className="section-head">
@@ -85,6 +94,19 @@ export function UploadPanel() {
       </div>
 
       {files.length > 0 && (
+        <div className="section-head">
+          <p className="muted" role="status">
+            {finished.length === 0
+              ? `${files.length} ${files.length === 1 ? "file" : "files"} chosen.`
+              : `${finished.length - failed.length} of ${finished.length} uploaded ${finished.length === 1 ? "file" : "files"} loaded` +
+                (failed.length ? `; not loaded: ${failed.map((f) => f.file.name).join(", ")}.` : ".")}
+          </p>
+          <button type="button" className="button-primary" onClick={() => void uploadAll()} disabled={busy || waiting === 0}>
+            {waiting === 0 ? "Every file sent" : waiting === 1 ? "Upload 1 file" : `Upload all ${waiting} files`}
+          </button>
+        </div>
+      )}
+      {files.length > 0 && (
         <ul className="uploads" aria-label="Files to upload">
           {files.map((item) => (
             <li key={item.id} className="upload-item" aria-label={item.file.name}>
@@ -106,22 +128,23 @@ export function UploadPanel() {
                     ))}
                   </select>
                 </label>
-                <button type="button" onClick={() => void upload(item)} disabled={item.state === "uploading"}>
+                <button type="button" onClick={() => void upload(item)} disabled={busy}>
                   {item.state === "done" || item.state === "failed" ? "Upload again" : "Upload"}
                 </button>
               </div>
               {item.state === "uploading" && <ProgressBar value={item.progress} label={`Upload of ${item.file.name}`} />}
               {item.outcome?.ok && (
                 <p className="success-text" role="status">
-                  Loaded: {item.outcome.result.rowsRead} rows read, {item.outcome.result.rowsAdded} added,{" "}
+                  {item.file.name} loaded: {item.outcome.result.rowsRead} rows read, {item.outcome.result.rowsAdded} added,{" "}
                   {item.outcome.result.rowsDuplicate} duplicate
                   {item.outcome.result.storesReplaced !== undefined ? `, ${item.outcome.result.storesReplaced} stores' rows replaced` : ""}.
                 </p>
               )}
               {item.outcome && !item.outcome.ok && (
-                <pre className="notice notice-error problems" role="alert">
-                  {item.outcome.message}
-                </pre>
+                <div className="notice notice-error" role="alert">
+                  <strong>{item.file.name} was not loaded (nothing of it was kept):</strong>
+                  <pre className="problems">{item.outcome.message}</pre>
+                </div>
               )}
             </li>
           ))}

@@ -48,11 +48,7 @@ export function ReportView({ id }: { id: string }) {
       </nav>
       <div className="section-head">
         <h1>Report as of {formatInstant(report.asOf)}</h1>
-        {report.status === "Complete" && (
-          <a className="button-primary" href={`/get_report_file/${id}`} download>
-            Download CSV
-          </a>
-        )}
+        {report.status === "Complete" && <Downloads id={id} />}
       </div>
       <p>
         <StatusBadge status={report.status} />{" "}
@@ -242,6 +238,26 @@ function useRowsQuery(): [ReportRowsQuery, (change: Partial<ReportRowsQuery>, re
     [pathname, router],
   );
   return [query, set];
+}
+
+/**
+ * The report's two files: the spreadsheet, with the stores' names and the table's subset, search and order, and the
+ * API's CSV (the public contract: store ids and figures, every store the caller sees).
+ */
+function Downloads({ id }: { id: string }) {
+  const [query] = useRowsQuery();
+  const shown = new URLSearchParams();
+  for (const key of ["sort", "dir", "q", "only"] as const) if (query[key] !== DEFAULTS[key]) shown.set(key, query[key]);
+  return (
+    <div className="actions" role="group" aria-label="Download this report">
+      <a className="button-primary" href={`/api/reports/${id}/spreadsheet${shown.size ? `?${shown}` : ""}`} download>
+        Spreadsheet (names, filters applied)
+      </a>
+      <a className="button" href={`/get_report_file/${id}`} download>
+        API CSV (contract)
+      </a>
+    </div>
+  );
 }
 
 const healthLabel: Record<Health, string> = { fine: "fine", warning: "warning", bad: "bad", none: "no business hours" };

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { api, ApiError } from "@/lib/api/client";
 import { queryKeys } from "@/lib/api/query-keys";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import type { StoreHistoryView, StoreTimelineView, TimelineDay } from "@/lib/api/views/reports";
 import type { IncidentView } from "@/lib/api/views/alerts";
@@ -171,7 +172,13 @@ function Outages({ store }: { store: StoreTimelineView }) {
 
 /** Business-hours uptime per local date over the last 30 days (or 90), as bars with a table beside them. */
 function History({ storeId, reportId }: { storeId: string; reportId?: string }) {
-  const [days, setDays] = useState(30);
+  // Kept in the address (?days=90), so that a shared link shows the same span.
+  const params = useSearchParams();
+  const pathname = usePathname();
+  const days = params.get("days") === "90" ? 90 : 30;
+  const other = new URLSearchParams(params);
+  if (days === 30) other.set("days", "90");
+  else other.delete("days");
   const history = useQuery({
     queryKey: queryKeys.storeHistory(storeId, days, reportId),
     queryFn: () => api.storeHistory(storeId, days, reportId),
@@ -180,9 +187,9 @@ function History({ storeId, reportId }: { storeId: string; reportId?: string }) 
     <section aria-labelledby="history-heading">
       <div className="section-head">
         <h2 id="history-heading">Daily uptime, last {days} days</h2>
-        <button type="button" onClick={() => setDays(days === 30 ? 90 : 30)}>
+        <Link className="button" href={other.size ? `${pathname}?${other}` : pathname} replace scroll={false}>
           Show {days === 30 ? 90 : 30} days
-        </button>
+        </Link>
       </div>
       {history.isPending && <Loading what="the history" />}
       {history.isError && <ErrorState error={history.error} what="the history" />}

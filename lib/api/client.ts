@@ -2,6 +2,7 @@
 // (uploads go through XMLHttpRequest, for their progress, and answer the same way).
 import type { RuleInput } from "./views/alerts";
 import type { FeedLoadResult } from "./views/feeds";
+import type { DirectoryQuery } from "./views/owners";
 import type { ReportRowsQuery } from "./views/reports";
 import type { AnswerOf, BodyOf } from "./contract";
 
@@ -73,6 +74,12 @@ export const api = {
   createOwner: (owner: BodyOf<"createOwner">) => api.send<AnswerOf<"createOwner">>("POST", "/api/admin/owners", owner),
   assignStores: (slug: string, storeIds: string[]) =>
     api.send<AnswerOf<"assignStores">>("POST", `/api/admin/owners/${encodeURIComponent(slug)}/stores`, { storeIds }),
+  removeStores: (slug: string, storeIds: string[]) =>
+    api.send<AnswerOf<"removeStores">>("DELETE", `/api/admin/owners/${encodeURIComponent(slug)}/stores`, { storeIds }),
+  storeDirectory: (q: DirectoryQuery) =>
+    request<AnswerOf<"storeDirectory">>(
+      `/api/admin/stores?${new URLSearchParams({ q: q.q, owner: q.owner, page: String(q.page), pageSize: String(q.pageSize) })}`,
+    ),
   people: () => request<AnswerOf<"listPeople">>("/api/admin/people"),
   invite: (invitation: BodyOf<"invitePerson">) => api.send<AnswerOf<"invitePerson">>("POST", "/api/admin/people", invitation),
   passwordLink: (id: string) => api.send<AnswerOf<"resetPassword">>("POST", `/api/admin/people/${encodeURIComponent(id)}/password-link`),

@@ -5,7 +5,7 @@ import type { BodyLimit } from "./body";
 import { FEED_KINDS } from "./views/feed-kinds";
 import { feedLoadResult, importEntry } from "./views/feeds";
 import { fleetNowView, fleetPeriodsView } from "./views/fleet";
-import { ownerView } from "./views/owners";
+import { directoryPage, directoryQuery, ownerView, storeIdsBody } from "./views/owners";
 import { REPORT_HEADER } from "../uptime/figures";
 import {
   dataStatus,
@@ -20,6 +20,8 @@ import {
   storeTimelineView,
   triggerReportBody,
   reportRowsQuery,
+  reportSpreadsheetQuery,
+  SPREADSHEET_HEADER,
 } from "./views/reports";
 
 // Every HTTP operation of the app, declared once: who may call it, what it takes and what it answers. Route
@@ -181,6 +183,26 @@ export const operations = {
     params: id,
     query: reportRowsQuery,
     responses: { 200: { description: "The page", json: reportRowsPage } },
+  }),
+  reportSpreadsheet: op({
+    method: "GET",
+    path: "/api/reports/{id}/spreadsheet",
+    tag: "Dashboard",
+    access: "reports",
+    summary: "A complete report as a spreadsheet: names, addresses and owners, the table's subset, search and order applied",
+    description:
+      "Every row GET /api/reports/{id}/rows gives for the same sort, dir, q and only, with the store directory's name, address and " +
+      "owner first; headers in words with their units, UTF-8 with a byte-order mark, text cells that a spreadsheet would run as a " +
+      "formula written with a leading apostrophe. The file is named for the report's week: store-uptime_<from>_to_<as-of date>.csv.",
+    params: id,
+    query: reportSpreadsheetQuery,
+    responses: {
+      200: {
+        description: "The spreadsheet, as an attachment",
+        content: { type: "text/csv", schema: z.string().meta({ example: `\uFEFF${SPREADSHEET_HEADER.join(",")}\n` }) },
+      },
+    },
+    errors: [409],
   }),
   fleetNow: op({
     method: "GET",
@@ -512,10 +534,31 @@ export const operations = {
     access: "admin",
     summary: "Make these stores the owner's",
     params: slug,
-    body: z.object({ storeIds: z.array(z.string()).min(1).max(10_000) }),
+    body: storeIdsBody,
     bodyBytes: 1024 * 1024,
     responses: { 200: { description: "How many were assigned", json: z.object({ assigned: z.number().int() }) } },
     errors: [413],
+  }),
+  removeStores: op({
+    method: "DELETE",
+    path: "/api/admin/owners/{slug}/stores",
+    tag: "Administration",
+    access: "admin",
+    summary: "Take these stores from the owner (they stay in the directory, without an owner)",
+    params: slug,
+    body: storeIdsBody,
+    bodyBytes: 1024 * 1024,
+    responses: { 200: { description: "How many were the owner's and are no longer", json: z.object({ removed: z.number().int() }) } },
+    errors: [413],
+  }),
+  storeDirectory: op({
+    method: "GET",
+    path: "/api/admin/stores",
+    tag: "Administration",
+    access: "admin",
+    summary: "Search the store directory by name or id: stores without an owner by default, or an owner's, a page at a time",
+    query: directoryQuery,
+    responses: { 200: { description: "By name, then id", json: directoryPage } },
   }),
   listPeople: op({
     method: "GET",

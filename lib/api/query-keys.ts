@@ -1,3 +1,4 @@
+import type { DirectoryQuery } from "./views/owners";
 import type { ReportRowsQuery } from "./views/reports";
 
 /** Every query key of the dashboard, from one factory: no inline string keys. */
@@ -15,6 +16,9 @@ export const queryKeys = {
   rules: () => ["rules"] as const,
   imports: () => ["admin", "imports"] as const,
   owners: () => ["admin", "owners"] as const,
+  storeDirectory: (q: DirectoryQuery) => ["admin", "stores", q] as const,
+  /** Every admin query: what a change of owners' stores refreshes. */
+  admin: () => ["admin"] as const,
   people: () => ["admin", "people"] as const,
   keys: () => ["account", "keys"] as const,
 };

@@ -1,5 +1,5 @@
 import { prisma } from "../db/prisma";
-import type { OwnerView } from "../api/views/owners";
+import type { DirectoryPage, DirectoryQuery, OwnerView } from "../api/views/owners";
 import { OWNER_SLUG } from "../text";
 import { AppError } from "../errors";
 import { parseStoreId, STORE_ID_EXPECTED } from "../feeds/values";
@@ -38,14 +38,19 @@ export async function ownerBySlug(slug: string): Promise<{ id: string; slug: str
   return owner;
 }
 
-/** Makes these stores the owner's (stores not in the directory yet are added to it, without a name). */
-export async function assignStores(slug: string, storeIds: readonly string[]): Promise<{ assigned: number }> {
-  const owner = await ownerBySlug(slug);
-  const ids = storeIds.map((raw, i) => {
+/** Store ids from a request's body, each checked as a feed's store id is: 400 naming the first bad one. */
+function checkedStoreIds(storeIds: readonly string[]): string[] {
+  return storeIds.map((raw, i) => {
     const id = parseStoreId(raw);
     if (id === null) throw new AppError("invalid_body", 400, `field storeIds.${i} ${JSON.stringify(raw)}: expected ${STORE_ID_EXPECTED}`);
     return id;
   });
+}
+
+/** Makes these stores the owner's (stores not in the directory yet are added to it, without a name). */
+export async function assignStores(slug: string, storeIds: readonly string[]): Promise<{ assigned: number }> {
+  const owner = await ownerBySlug(slug);
+  const ids = checkedStoreIds(storeIds);
   const [, updated] = await prisma().$transaction([
     prisma().store.createMany({ data: ids.map((storeId) => ({ storeId })), skipDuplicates: true }),
     prisma().store.updateMany({ where: { storeId: { in: ids } }, data: { ownerId: owner.id } }),
@@ -57,4 +62,42 @@ export async function assignStores(slug: string, storeIds: readonly string[]): P
 export async function deleteOwner(slug: string): Promise<void> {
   const owner = await ownerBySlug(slug);
   await prisma().owner.delete({ where: { id: owner.id } });
+}
+
+/** Takes these stores from the owner: they stay in the directory without an owner. Stores that were not its are left alone. */
+export async function removeStores(slug: string, storeIds: readonly string[]): Promise<{ removed: number }> {
+  const owner = await ownerBySlug(slug);
+  const ids = checkedStoreIds(storeIds);
+  const { count } = await prisma().store.updateMany({ where: { storeId: { in: ids }, ownerId: owner.id }, data: { ownerId: null } });
+  return { removed: count };
+}
+
+/**
+ * A page of the store directory, by name (stores without one last) then id: those whose name or id contains `q`
+ * (any case), among the stores without an owner, every store, or one owner's (404 for an unknown slug).
+ */
+export async function searchDirectory(query: DirectoryQuery): Promise<DirectoryPage> {
+  const owner =
+    query.owner === "unassigned" ? { ownerId: null } : query.owner === "any" ? {} : { ownerId: (await ownerBySlug(query.owner)).id };
+  const q = query.q.trim();
+  const where = {
+    ...owner,
+    ...(q ? { OR: [{ storeId: { contains: q } }, { name: { contains: q, mode: "insensitive" as const } }] } : {}),
+  };
+  const [total, stores] = await prisma().$transaction([
+    prisma().store.count({ where }),
+    prisma().store.findMany({
+      where,
+      include: { owner: { select: { slug: true, name: true } } },
+      orderBy: [{ name: { sort: "asc", nulls: "last" } }, { storeId: "asc" }],
+      skip: (query.page - 1) * query.pageSize,
+      take: query.pageSize,
+    }),
+  ]);
+  return {
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+    stores: stores.map((s) => ({ storeId: s.storeId, name: s.name, address: s.address, owner: s.owner })),
+  };
 }

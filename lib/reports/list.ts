@@ -227,7 +227,7 @@ export async function reportOverview(id: string, scope: Scope): Promise<ReportOv
 }
 
 /** The ORDER BY of each sort (from a fixed list, so it may be spliced into the SQL); ties by store id. */
-function orderBy(sort: RowSort, dir: "asc" | "desc"): string {
+export function orderBy(sort: RowSort, dir: "asc" | "desc"): string {
   const flip = dir === "asc" ? "desc" : "asc";
   switch (sort) {
     case "store_id":
@@ -243,6 +243,21 @@ function orderBy(sort: RowSort, dir: "asc" | "desc"): string {
     default:
       return `${sort} ${dir} NULLS LAST, store_id`;
   }
+}
+
+/** The ILIKE pattern of a search for part of a store's id or name. */
+export const searchPattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Which of a report's rows (`r`, joined to the store directory `s` when searching) the table shows over the stores of
+ * `scope`: its subset, and its search, whose pattern (searchPattern) is the SQL `pattern` (a parameter or a literal).
+ */
+export function rowsWhere(query: Pick<ReportRowsQuery, "q" | "only">, scope: Scope, pattern: string): string {
+  return [
+    ...(query.q !== "" ? [`(r.store_id ILIKE ${pattern} OR s.name ILIKE ${pattern})`] : []),
+    ONLY[query.only],
+    visibleStores(scope, "r.store_id"),
+  ].join(" AND ");
 }
 
 /** The kept figure that counts the rows each subset shows, when the page shows every store and searches nothing. */
@@ -265,14 +280,8 @@ const KEPT_COUNT: Record<RowFilter, keyof Totals> = {
 export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: Scope): Promise<ReportRowsPage> {
   await reportState(id, scope); // 400 for a malformed id, 404 for an unknown report or one of another owner's callers
   const search = query.q !== "";
-  const filter = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const where = [
-    "r.report_id = $1",
-    ...(search ? ["(r.store_id ILIKE $2 OR s.name ILIKE $2)"] : []),
-    ONLY[query.only],
-    visibleStores(scope, "r.store_id"),
-  ].join(" AND ");
-  const params = search ? [id, filter] : [id];
+  const where = `r.report_id = $1 AND ${rowsWhere(query, scope, "$2")}`;
+  const params = search ? [id, searchPattern(query.q)] : [id];
   const joined = "report_rows r LEFT JOIN stores s USING (store_id)";
   const columns = `store_id, name, ${FIGURE_COLUMNS.map((c) => `${c}::float8`).join(", ")},
     to_char(last_poll_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_poll_at, freshness, ${PERCENT_WEEK}, ${PERCENT_DAY}`;

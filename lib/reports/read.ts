@@ -89,11 +89,14 @@ export function reportProgress(r: Pick<ReportState, "status" | "storesTotal" | "
 }
 
 /**
- * A store id as the CSV gives it. Spreadsheets run a cell that begins with =, +, -, @, a tab or a carriage
- * return as a formula (OWASP, "CSV injection"): such an id is written with a leading apostrophe, which they
- * show as text. Other ids, every published one among them, are written as they are.
+ * A text column as a CSV gives it (a store id; a name, an address, an owner in the spreadsheet). Spreadsheets run
+ * a cell that begins with =, +, -, @, a tab or a carriage return as a formula (OWASP, "CSV injection"): such a
+ * value is written with a leading apostrophe, which they show as text. Other values, every published store id
+ * among them, are written as they are.
  */
-const SPREADSHEET_SAFE_STORE_ID = String.raw`CASE WHEN store_id ~ '^[-=+@\t\r]' THEN '''' || store_id ELSE store_id END`;
+export const spreadsheetSafe = (column: string) =>
+  String.raw`CASE WHEN ${column} ~ '^[-=+@\t\r]' THEN '''' || ${column} ELSE ${column} END`;
+const SPREADSHEET_SAFE_STORE_ID = spreadsheetSafe("store_id");
 
 /**
  * The CSV of a complete report, streamed from the database in store order: PostgreSQL writes the rows
@@ -105,24 +108,37 @@ const SPREADSHEET_SAFE_STORE_ID = String.raw`CASE WHEN store_id ~ '^[-=+@\t\r]' 
  * Only the rows of the stores of `scope` are written (same header, same order).
  */
 export async function reportCsv(id: string, scope: Scope, signal?: AbortSignal): Promise<Readable> {
+  await completeReport(id, scope);
+  // The id matched REPORT_ID_PATTERN (URL-safe base64 characters only), so it is safe inside the literal. The
+  // order is the table's column, read in the primary key's order as the rows stream: a bare `store_id` would name
+  // the first output column (the escaped id, which takes the column's name), and sort the whole report before the
+  // first row (0.5 s at 360,000 stores, during which a client that left goes unnoticed).
+  return copyCsv(
+    `SELECT ${SPREADSHEET_SAFE_STORE_ID}, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' AND ${visibleStores(scope)} ORDER BY report_rows.store_id`,
+    `${REPORT_HEADER.join(",")}\n`,
+    signal,
+  );
+}
+
+/** A complete report's state as `scope` sees it; 409 while it runs or when it failed. */
+export async function completeReport(id: string, scope: Scope): Promise<ReportState> {
   const state = await reportState(id, scope);
   if (state.status !== "Complete")
     throw new AppError("report_not_complete", 409, `report ${id} is ${state.status === "Failed" ? "Failed" : "not complete yet"}`);
+  return state;
+}
+
+/**
+ * The rows of `select` (a query with no parameters) as CSV after `head`, streamed from the database: PostgreSQL
+ * writes them itself (COPY ... TO STDOUT) on one of the few stream connections, as reportCsv tells.
+ */
+export async function copyCsv(select: string, head: string, signal?: AbortSignal): Promise<Readable> {
   const client = await streamConnection();
   if (signal?.aborted) {
     client.release();
     throw new AppError("client_closed_request", 499, "the client went away before its download started");
   }
-  // The id matched REPORT_ID_PATTERN (URL-safe base64 characters only), so it is safe inside the literal. The
-  // order is the table's column, read in the primary key's order as the rows stream: a bare `store_id` would name
-  // the first output column (the escaped id, which takes the column's name), and sort the whole report before the
-  // first row (0.5 s at 360,000 stores, during which a client that left goes unnoticed).
-  const copy = client.query(
-    copyTo(
-      `COPY (SELECT ${SPREADSHEET_SAFE_STORE_ID}, ${FIGURE_COLUMNS.join(", ")} FROM report_rows WHERE report_id = '${id}' AND ${visibleStores(scope)} ORDER BY report_rows.store_id)
-       TO STDOUT WITH (FORMAT csv)`,
-    ),
-  );
+  const copy = client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`));
   // Released once: back to the pool when the COPY is done, discarded with an error otherwise. Discarding a
   // connection whose query is still active makes pg destroy its socket, and the server ends the COPY at
   // once (it cannot send): a client that merely paused would otherwise leave it blocked mid-send for ever.
@@ -135,7 +151,7 @@ export async function reportCsv(id: string, scope: Scope, signal?: AbortSignal):
   // with it: without a listener of its own that error would end the process.
   copy.on("error", (e) => release(e));
   const csv = new PassThrough();
-  csv.write(`${REPORT_HEADER.join(",")}\n`);
+  csv.write(head);
   // pipeline destroys the COPY when the CSV stream is destroyed by its consumer.
   pipeline(copy, csv, (e) => release(e ? new Error("COPY abandoned", { cause: e }) : undefined));
   return csv;

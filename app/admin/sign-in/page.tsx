@@ -22,5 +22,17 @@ function failureMessage(error: string | undefined, retry: string | undefined): s
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Params> }) {
   const params = await searchParams;
   const notice = first(params.notice) === "password_set" ? "Your password is set. Sign in with it." : undefined;
-  return <LoginForm next={first(params.next)} error={failureMessage(first(params.error), first(params.retry))} notice={notice} />;
+  const next = first(params.next);
+  return (
+    <LoginForm next={next} heading={headingFor(next)} error={failureMessage(first(params.error), first(params.retry))} notice={notice} />
+  );
+}
+
+/** The page's title, from where the sign-in goes next: a shared link says what it shows. */
+function headingFor(next: string | undefined): string {
+  const path = next?.split("?")[0] ?? "";
+  if (/^\/reports\/[^/]+$/.test(path)) return "Sign in to see this report";
+  if (/^\/stores\/[^/]+$/.test(path)) return "Sign in to see this store";
+  if (path === "/reports") return "Sign in to see the reports";
+  return "Sign in";
 }

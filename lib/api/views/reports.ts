@@ -31,6 +31,26 @@ export const reportRowsQuery = z.object({
 });
 export type ReportRowsQuery = z.infer<typeof reportRowsQuery>;
 
+/** The spreadsheet takes the table's subset, search and order, and gives every row (no page). */
+export const reportSpreadsheetQuery = reportRowsQuery.omit({ page: true, pageSize: true });
+
+/** A figure's header in the spreadsheet, in words with its unit: "Uptime last week (hours)". */
+export const spreadsheetFigureHeader = (f: (typeof FIGURES)[number]) =>
+  `${f.part === "up" ? "Uptime" : "Downtime"} last ${f.window} (${f.unit})`;
+
+/** The spreadsheet's header (lib/reports/spreadsheet.ts gives each column its value); no header holds a comma or a quote. */
+export const SPREADSHEET_HEADER = [
+  "Store name",
+  "Address",
+  "Owner",
+  "Store id",
+  ...FIGURES.map(spreadsheetFigureHeader),
+  "Uptime last week (%)",
+  "Uptime last day (%)",
+  "Last poll (UTC)",
+  "Data",
+];
+
 const instant = z.string().meta({ description: "An instant, ISO 8601 in UTC", example: "2024-10-14T23:55:18.727Z" });
 const fleetFigures = z.object({
   stores: z.number().int(),
