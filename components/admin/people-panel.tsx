@@ -70,7 +70,6 @@ export function PeoplePanel() {
                     {p.role !== "admin" && (
                       <button
                         type="button"
-                        className="small"
                         onClick={() => setRole.mutate({ slug: o.slug, id: p.id, role: o.role === "manager" ? "member" : "manager" })}
                       >
                         {o.role === "manager" ? "Unmake manager" : "Make manager"}
