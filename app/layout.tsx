@@ -17,11 +17,15 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // Rendered per request: every page's inline scripts carry that request's CSP nonce (see proxy.ts).
   await connection();
   // The menu is a convenience: with the database away the pages still render (and say what is wrong).
-  const viewer = await pageViewer().catch((): Viewer => ({ kind: "anonymous", name: null, email: null, owners: [] }));
+  const viewer = await pageViewer().catch((): Viewer => ({ kind: "anonymous", name: null, email: null, owners: [], manages: [] }));
   const signedIn = viewer.kind === "admin" || viewer.kind === "member";
   return (
     <html lang="en">
       <body>
+        {/* The first Tab stop of every page: past the header and its menu, straight to the page's own content. */}
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
         <header className="site-header">
           <Link href="/" className="brand">
             Store Monitor
@@ -34,6 +38,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             {(viewer.kind === "admin" || !signedIn) && <Link href="/admin/upload">Upload feeds</Link>}
             {viewer.kind === "admin" && <Link href="/admin/owners">Owners</Link>}
             {viewer.kind === "admin" && <Link href="/admin/people">People</Link>}
+            {viewer.manages.length > 0 && <Link href="/team">Team</Link>}
             {signedIn && <Link href="/account/keys">Keys</Link>}
             <Link href="/docs">API</Link>
             {viewer.kind === "anonymous" && <Link href="/admin/sign-in">Sign in</Link>}
@@ -49,7 +54,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           )}
         </header>
         <Providers>
-          <main className="page">{children}</main>
+          <main id="main" tabIndex={-1} className="page">
+            {children}
+          </main>
         </Providers>
       </body>
     </html>

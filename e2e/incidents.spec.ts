@@ -59,7 +59,7 @@ for (const [width, height] of [
     const context = await browser.newContext({ baseURL, viewport: { width, height } });
     const page = await context.newPage();
     try {
-      await acceptInvitation(page, link, email, PASSWORD);
+      await acceptInvitation(page, link, PASSWORD);
 
       // The store's page: its incident timeline, the ongoing one first, its start on a labelled clock.
       await page.goto(`/stores/${encodeURIComponent(down.storeId)}`);

@@ -6,6 +6,7 @@ import { ErrorState, Loading } from "@/components/ui/states";
 import { formatInstant } from "@/components/ui/format";
 import { api } from "@/lib/api/client";
 import { queryKeys } from "@/lib/api/query-keys";
+import { PersonFields } from "./person-fields";
 import { ShownOnce } from "./once";
 import { submitted, useAction } from "./use-action";
 import { Refusal } from "@/components/ui/refusal";
@@ -18,19 +19,32 @@ export function PeoplePanel() {
   const invite = useAction(api.invite, queryKeys.people());
   const reset = useAction(api.passwordLink, queryKeys.people());
   const remove = useAction(api.removePerson, queryKeys.people());
-  const [role, setRole] = useState<"member" | "admin">("member");
-  const link = invite.data?.link ?? reset.data?.link;
-  const error = invite.errorMessage ?? reset.errorMessage ?? remove.errorMessage;
+  const setRole = useAction(api.setMemberRole, queryKeys.people());
+  const [role, chooseRole] = useState<"member" | "admin">("member");
+  const delivery = (invite.data ?? reset.data)?.delivery;
+  const error = invite.errorMessage ?? reset.errorMessage ?? remove.errorMessage ?? setRole.errorMessage;
 
   return (
     <>
       <h1>People</h1>
       <p className="muted">
         Admins see every store and manage feeds, owners and people. An owner&apos;s member sees that owner&apos;s stores: reports, store
-        pages, downloads, and their own keys. Invited people choose their password with the link given here (it works once: an invitation
-        for 72 hours, a new link for one hour; each new link ends the older ones).
+        pages, downloads, alert rules and keys of that owner; its manager also invites and removes the owner&apos;s people (Team page).
+        Invited people choose their password with the link e-mailed to them, or given here when the server sends no e-mail (it works once:
+        an invitation for 72 hours, a new link for one hour; each new link ends the older ones).
       </p>
-      {link && <ShownOnce label="Password link" value={link} note="Send it to them; it is not shown again." />}
+      {delivery?.by === "email" && (
+        <p className="notice" role="status">
+          Password link e-mailed to {delivery.to}.
+        </p>
+      )}
+      {delivery?.by === "link" && (
+        <ShownOnce
+          label="Password link"
+          value={delivery.link}
+          note={`${delivery.mailError ? `The e-mail could not be sent (${delivery.mailError}). ` : ""}Send it to them; it is not shown again.`}
+        />
+      )}
       <Refusal message={error} />
       {people.isPending && <Loading what="the people" />}
       {people.isError && <ErrorState error={people.error} what="the people" />}
@@ -47,7 +61,23 @@ export function PeoplePanel() {
               </td>
               <td>{p.email}</td>
               <td>{p.role === "admin" ? "admin" : "member"}</td>
-              <td>{p.owners.map((o) => o.name).join(", ") || "—"}</td>
+              <td>
+                {p.owners.length === 0 && "—"}
+                {p.owners.map((o) => (
+                  <span key={o.id} className="owner-role">
+                    {o.name}
+                    {o.role === "manager" && " (manager)"}{" "}
+                    {p.role !== "admin" && (
+                      <button
+                        type="button"
+                        onClick={() => setRole.mutate({ slug: o.slug, id: p.id, role: o.role === "manager" ? "member" : "manager" })}
+                      >
+                        {o.role === "manager" ? "Unmake manager" : "Make manager"}
+                      </button>
+                    )}
+                  </span>
+                ))}
+              </td>
               <td>{formatInstant(p.createdAt)}</td>
               <td className="actions">
                 <button type="button" onClick={() => reset.mutate(p.id)}>
@@ -70,17 +100,10 @@ export function PeoplePanel() {
         )}
       >
         <h2 id="invite">Invite someone</h2>
-        <label>
-          Name
-          <input name="name" required maxLength={200} />
-        </label>
-        <label>
-          E-mail
-          <input name="email" type="email" required maxLength={320} />
-        </label>
+        <PersonFields />
         <label>
           Role
-          <select name="role" value={role} onChange={(e) => setRole(e.target.value as "member" | "admin")}>
+          <select name="role" value={role} onChange={(e) => chooseRole(e.target.value as "member" | "admin")}>
             <option value="member">Owner&apos;s member: sees that owner&apos;s stores</option>
             <option value="admin">Admin: everything</option>
           </select>

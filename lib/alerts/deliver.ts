@@ -7,7 +7,7 @@ import { pool } from "../db/pool";
 import { env } from "../env";
 import { reportOverview } from "../reports/list";
 import { DEFAULT_TIME_ZONE } from "../uptime";
-import { sendMail } from "./mail";
+import { sendMail } from "../mail/send";
 import { muteReason } from "./mutes";
 import { post } from "./post";
 import { DEFAULT_RULE_ID, type Channel, type Rule } from "./rule";

@@ -84,6 +84,13 @@ export const api = {
   invite: (invitation: BodyOf<"invitePerson">) => api.send<AnswerOf<"invitePerson">>("POST", "/api/admin/people", invitation),
   passwordLink: (id: string) => api.send<AnswerOf<"resetPassword">>("POST", `/api/admin/people/${encodeURIComponent(id)}/password-link`),
   removePerson: (id: string) => api.send("DELETE", `/api/admin/people/${encodeURIComponent(id)}`),
+  setMemberRole: ({ slug, id, role }: { slug: string; id: string } & BodyOf<"setMemberRole">) =>
+    api.send<AnswerOf<"setMemberRole">>("PUT", `/api/admin/owners/${encodeURIComponent(slug)}/members/${encodeURIComponent(id)}`, { role }),
+  team: (slug: string) => request<AnswerOf<"listTeam">>(`/api/team/${encodeURIComponent(slug)}/members`),
+  inviteToTeam: ({ slug, invitation }: { slug: string; invitation: BodyOf<"inviteToTeam"> }) =>
+    api.send<AnswerOf<"inviteToTeam">>("POST", `/api/team/${encodeURIComponent(slug)}/members`, invitation),
+  removeFromTeam: ({ slug, id }: { slug: string; id: string }) =>
+    api.send("DELETE", `/api/team/${encodeURIComponent(slug)}/members/${encodeURIComponent(id)}`),
   keys: () => request<AnswerOf<"listKeys">>("/api/keys"),
   makeKey: (key: BodyOf<"createKey">) => api.send<AnswerOf<"createKey">>("POST", "/api/keys", key),
   revokeKey: (id: string) => api.send("DELETE", `/api/keys/${encodeURIComponent(id)}`),

@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { acknowledgeInput, incidentView, MAX_LISTED_STORES, muteInput, muteView, ruleInput, ruleView, sampleResults } from "./views/alerts";
-import { apiKeyView, KEY_SCOPES, PERSON_ROLES, personView, viewerSchema, type Access } from "./views/auth";
+import {
+  apiKeyView,
+  KEY_SCOPES,
+  linkDelivery,
+  MEMBER_ROLES,
+  PERSON_ROLES,
+  personView,
+  teamMemberView,
+  viewerSchema,
+  type Access,
+} from "./views/auth";
 import type { BodyLimit } from "./body";
 import { FEED_KINDS } from "./views/feed-kinds";
 import { feedLoadResult, importEntry } from "./views/feeds";
@@ -80,6 +90,9 @@ export interface Operation {
 // No length limit here: each handler checks its ids in its own words (a report id's 400 is the API's invalid_report_id).
 const id = z.object({ id: z.string().meta({ description: "The report's, store's, incident's, rule's, key's or person's id" }) });
 const slug = z.object({ slug: z.string().meta({ description: "The owner's slug" }) });
+const slugAndId = slug.extend({ id: z.string().meta({ description: "The person's id" }) });
+/** A password link's answer: `link` to hand over (null when it was e-mailed), and how it went. */
+const linkAnswer = { link: z.string().nullable(), delivery: linkDelivery };
 const ok = z.object({ ok: z.literal(true) });
 const noBody = (description: string): Answer => ({ description });
 const csv = (description: string): Answer => ({
@@ -580,7 +593,12 @@ export const operations = {
       role: z.enum(PERSON_ROLES),
       owner: z.string().max(40).optional(),
     }),
-    responses: { 201: { description: "The person and their link", json: z.object({ person: personView, link: z.string() }) } },
+    responses: {
+      201: {
+        description: "The person, and their link (e-mailed when SMTP_URL is set)",
+        json: z.object({ person: personView, ...linkAnswer }),
+      },
+    },
     errors: [409],
   }),
   removePerson: op({
@@ -599,7 +617,51 @@ export const operations = {
     access: "admin",
     summary: "A new one-time link with which they choose a new password",
     params: id,
-    responses: { 201: { description: "The link, shown once", json: z.object({ link: z.string() }) } },
+    responses: { 201: { description: "The link, shown once (e-mailed when SMTP_URL is set)", json: z.object(linkAnswer) } },
+  }),
+  setMemberRole: op({
+    method: "PUT",
+    path: "/api/admin/owners/{slug}/members/{id}",
+    tag: "Administration",
+    access: "admin",
+    summary: "Make a member of the owner its manager, or a manager a plain member again",
+    params: slugAndId,
+    body: z.object({ role: z.enum(MEMBER_ROLES) }),
+    responses: { 200: { description: "The member", json: teamMemberView } },
+  }),
+
+  listTeam: op({
+    method: "GET",
+    path: "/api/team/{slug}/members",
+    tag: "Accounts and keys",
+    access: "account",
+    summary: "The owner's people, for its managers (and admins); another owner's answers 404, a plain member 403",
+    params: slug,
+    responses: { 200: { description: "The team", json: z.object({ members: z.array(teamMemberView) }) } },
+  }),
+  inviteToTeam: op({
+    method: "POST",
+    path: "/api/team/{slug}/members",
+    tag: "Accounts and keys",
+    access: "account",
+    summary: "Invite someone to the owner's team: their account if new, and the link with which they choose a password",
+    description: "The link is e-mailed when SMTP_URL is set, else answered to pass on; someone with a password already gets none.",
+    params: slug,
+    body: z.object({ email: z.email().max(320), name: z.string().trim().min(1).max(200) }),
+    responses: {
+      201: { description: "The member and how their link went", json: z.object({ member: teamMemberView, delivery: linkDelivery }) },
+    },
+    errors: [409],
+  }),
+  removeFromTeam: op({
+    method: "DELETE",
+    path: "/api/team/{slug}/members/{id}",
+    tag: "Accounts and keys",
+    access: "account",
+    summary: "Take someone off the owner's team (their keys of it are revoked; an account left without an owner is deleted)",
+    params: slugAndId,
+    responses: { 204: noBody("Removed") },
+    errors: [409],
   }),
 
   health: op({

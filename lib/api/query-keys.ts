@@ -21,6 +21,7 @@ export const queryKeys = {
   admin: () => ["admin"] as const,
   people: () => ["admin", "people"] as const,
   keys: () => ["account", "keys"] as const,
+  team: (slug: string) => ["team", slug] as const,
 };
 
 /** Reports still being made are polled; finished ones are not. */

@@ -142,11 +142,16 @@ export async function passwordLinkState(token: string): Promise<PasswordLinkStat
   return link.expiresAt.getTime() <= Date.now() ? "expired" : "live";
 }
 
-/** After a link set its account's password: it is used, and every other link of the account ends. */
-export async function passwordLinkUsed(token: string): Promise<void> {
+/** After a link set its account's password: it is used, and every other link of the account ends. The account's e-mail. */
+export async function passwordLinkUsed(token: string): Promise<{ email: string }> {
   const identifier = linkIdentifier(token);
-  await prisma().$transaction(async (tx) => {
-    const link = await tx.passwordLink.update({ where: { identifier }, data: { endedAt: new Date(), endedBy: "used" } });
+  return prisma().$transaction(async (tx) => {
+    const link = await tx.passwordLink.update({
+      where: { identifier },
+      data: { endedAt: new Date(), endedBy: "used" },
+      include: { user: { select: { email: true } } },
+    });
     await endOtherLinks(tx, link.userId, identifier, "superseded");
+    return { email: link.user.email };
   });
 }

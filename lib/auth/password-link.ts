@@ -8,13 +8,16 @@ import {
   refusedWith,
   type PasswordLinkState,
 } from "./accounts";
+import { AppError } from "../errors";
 import { cookieValue } from "./authorize";
+import { afterSignInPath } from "./redirect";
 import { publicOrigin } from "./request-origin";
-import { SIGN_IN_PAGE } from "./sign-in";
+import { signIn, SIGN_IN_PAGE } from "./sign-in";
 
 // The links with which a person chooses a password (an invitation, or a reset an admin gave them). Opening the
 // link trades its token for a short-lived cookie and sends the browser to the form, so that the token is left
-// in no address bar, history or Referer; the form's answer sets the password with the token from the cookie.
+// in no address bar, history or Referer; the form's answer sets the password with the token from the cookie, and
+// signs the person in with it.
 
 const LINK_COOKIE = "sm_password_link";
 /** The page with the form; the link and the form's answers are /account/password. */
@@ -48,23 +51,35 @@ async function linkFailure(token: string): Promise<PasswordFailure | null> {
   return state === "live" ? null : LINK_FAILURES[state];
 }
 
+/** The form's address, carrying on where to go once the password is set (a page of this site only, else none). */
+function formPage(request: Request, next: string | null, error?: PasswordFailure): string {
+  const query = new URLSearchParams(error ? { error } : {});
+  const target = next ? afterSignInPath(next, publicOrigin(request), "/") : "/";
+  if (target !== "/") query.set("next", target);
+  return `${PASSWORD_PAGE}${query.size ? `?${query}` : ""}`;
+}
+
 /**
- * GET /account/password?token=: keeps the token in a cookie for an hour and shows the form; a link that no longer
- * works goes to the page saying why (used, superseded by a newer one, expired).
+ * GET /account/password?token=[&next=]: keeps the token in a cookie for an hour and shows the form; a link that no
+ * longer works goes to the page saying why (used, superseded by a newer one, expired).
  */
 export async function openPasswordLink(request: Request): Promise<Response> {
-  const token = new URL(request.url).searchParams.get("token") ?? "";
+  const query = new URL(request.url).searchParams;
+  const token = query.get("token") ?? "";
   const failure = await linkFailure(token);
   if (failure) return redirect(`${PASSWORD_PAGE}?error=${failure}`);
-  return redirect(PASSWORD_PAGE, linkCookie(request, token, 3600));
+  return redirect(formPage(request, query.get("next")), linkCookie(request, token, 3600));
 }
 
 export type PasswordFailure = "invalid_link" | "used_link" | "superseded_link" | "expired_link" | "too_short" | "too_long" | "mismatch";
 
-/** POST /account/password (form fields password, confirm): sets the password, then on to the sign-in page. */
+/**
+ * POST /account/password (form fields password, confirm, and next): sets the password and signs the person in with
+ * it (the session cookie comes with the redirect), then on to `next` when it is a page of this site, else home.
+ */
 export async function setPasswordFromLink(request: Request, form: URLSearchParams): Promise<Response> {
   const token = cookieValue(request, LINK_COOKIE);
-  const [password, confirm] = [form.get("password") ?? "", form.get("confirm") ?? ""];
+  const [password, confirm, next] = [form.get("password") ?? "", form.get("confirm") ?? "", form.get("next")];
   const failure: PasswordFailure | null = !token
     ? "invalid_link"
     : password.length < PASSWORD_MIN_LENGTH
@@ -74,7 +89,7 @@ export async function setPasswordFromLink(request: Request, form: URLSearchParam
         : password !== confirm
           ? "mismatch"
           : null;
-  if (failure) return redirect(`${PASSWORD_PAGE}?error=${failure}`);
+  if (failure) return redirect(formPage(request, next, failure));
   const dead = await linkFailure(token!);
   if (dead) return redirect(`${PASSWORD_PAGE}?error=${dead}`, linkCookie(request, "", 0));
   try {
@@ -83,8 +98,17 @@ export async function setPasswordFromLink(request: Request, form: URLSearchParam
     if (refusedWith(e, 400)) return redirect(`${PASSWORD_PAGE}?error=invalid_link`, linkCookie(request, "", 0));
     throw e;
   }
-  await passwordLinkUsed(token!);
-  return redirect(`${SIGN_IN_PAGE}?notice=password_set`, linkCookie(request, "", 0));
+  const { email } = await passwordLinkUsed(token!);
+  const headers = new Headers({ Location: afterSignInPath(next, publicOrigin(request), "/"), "Cache-Control": "no-store" });
+  headers.append("Set-Cookie", linkCookie(request, "", 0));
+  try {
+    for (const cookie of (await signIn(request, { email, password })).cookies) headers.append("Set-Cookie", cookie);
+  } catch (e) {
+    // Too many sign-ins from this address meanwhile: the password is set all the same; they sign in later.
+    if (!(e instanceof AppError) || e.status !== 429) throw e;
+    headers.set("Location", `${SIGN_IN_PAGE}?notice=password_set`);
+  }
+  return new Response(null, { status: 303, headers });
 }
 
 const { invitation, reset } = PASSWORD_LINK_HOURS;

@@ -14,6 +14,8 @@ export interface Person {
   role: PersonRole;
   /** The owners whose stores a member sees. */
   ownerIds: string[];
+  /** Those of them whose team they manage. */
+  managerOf: string[];
 }
 
 const SESSION_COOKIE_PATTERN = /(?:^|;\s*)(?:__Secure-)?sm\.session_token=/;
@@ -24,13 +26,14 @@ export async function signedInPerson(request: Request): Promise<Person | null> {
   const auth = await accounts();
   const session = await auth.api.getSession({ headers: request.headers });
   if (!session) return null;
-  const memberships = await prisma().ownerMember.findMany({ where: { userId: session.user.id }, select: { ownerId: true } });
+  const memberships = await prisma().ownerMember.findMany({ where: { userId: session.user.id }, select: { ownerId: true, role: true } });
   return {
     id: session.user.id,
     name: session.user.name,
     email: session.user.email,
     role: session.user.role === "admin" ? "admin" : "member",
     ownerIds: memberships.map((m) => m.ownerId),
+    managerOf: memberships.filter((m) => m.role === "manager").map((m) => m.ownerId),
   };
 }
 
@@ -95,10 +98,10 @@ export async function invitePerson(input: {
   return { person: (await listPeople({ ids: [user.id] }))[0]!, token };
 }
 
-/** A new link for `userId` to choose a password (the old password keeps working until it is used). */
-export async function passwordResetToken(userId: string, ownerIds?: readonly string[]): Promise<string> {
+/** A new link for `userId` to choose a password (the old password keeps working until it is used), and their e-mail. */
+export async function passwordResetToken(userId: string, ownerIds?: readonly string[]): Promise<{ email: string; token: string }> {
   const user = await findPerson(userId, ownerIds);
-  return (await passwordLinkToken(user.email, "reset"))!;
+  return { email: user.email, token: (await passwordLinkToken(user.email, "reset"))! };
 }
 
 /** Deletes an account: its sessions end with it, and the keys it made are revoked. */
@@ -134,7 +137,12 @@ export async function listPeople(filter: { ownerIds?: readonly string[]; ids?: r
     name: u.name,
     email: u.email,
     role: u.role === "admin" ? "admin" : "member",
-    owners: u.memberships.map((m) => ({ id: m.owner.id, slug: m.owner.slug, name: m.owner.name })),
+    owners: u.memberships.map((m) => ({
+      id: m.owner.id,
+      slug: m.owner.slug,
+      name: m.owner.name,
+      role: m.role === "manager" ? "manager" : "member",
+    })),
     active: u.emailVerified,
     createdAt: u.createdAt.toISOString(),
   }));

@@ -8,6 +8,7 @@ describe("where a browser goes after signing in", () => {
     ["/admin/upload", "/admin/upload"],
     ["/", "/"],
     ["/reports", "/reports"],
+    ["/team", "/team"],
     ["/reports/AAAAAAAAAAAAAAAAAAAAAA", "/reports/AAAAAAAAAAAAAAAAAAAAAA"],
     ["/stores/8419537941919820732?report=AAAAAAAAAAAAAAAAAAAAAA", "/stores/8419537941919820732?report=AAAAAAAAAAAAAAAAAAAAAA"],
     [`${ORIGIN}/admin/upload`, "/admin/upload"],

@@ -2,8 +2,8 @@
 // is resolved the way a browser resolves it, against this site's origin, and kept only when it is a page of
 // this app on this site. Anything else goes to the home page, never to another site.
 
-/** The pages of this app: the home, the alerts, the reports, a report, a store, the admin and account pages. */
-const APP_PAGE = /^\/(?:alerts\/?|reports\/?|(?:reports|stores|admin|account)\/[^/]+(?:\/[^/]+)*\/?)?$/;
+/** The pages of this app: the home, the alerts, the reports, the team, a report, a store, the admin and account pages. */
+const APP_PAGE = /^\/(?:alerts\/?|reports\/?|team\/?|(?:reports|stores|admin|account)\/[^/]+(?:\/[^/]+)*\/?)?$/;
 
 /** Where to go after signing in when no target was asked for. */
 export const DEFAULT_AFTER_SIGN_IN = "/admin/upload";

@@ -175,6 +175,11 @@ describe("schema.prisma matches the migrated database", () => {
     await prisma().user.create({ data: { id: "u2", name: "Bo", email: "bo@example.com" } });
     const owner = await prisma().owner.create({ data: { slug: "acme", name: "Acme" } });
     await prisma().ownerMember.create({ data: { ownerId: owner.id, userId: "u2" } });
+    expect(await prisma().ownerMember.findMany({ select: { role: true } })).toEqual([{ role: "member" }]); // a plain member by default
+    await prisma().ownerMember.update({ where: { ownerId_userId: { ownerId: owner.id, userId: "u2" } }, data: { role: "manager" } });
+    await expect(
+      prisma().ownerMember.update({ where: { ownerId_userId: { ownerId: owner.id, userId: "u2" } }, data: { role: "boss" } }),
+    ).rejects.toThrow(/owner_members_role/);
     await prisma().store.create({ data: { storeId: "s1", name: "One", address: "1 Main St", ownerId: owner.id } });
     const key = await prisma().apiKey.create({
       data: { name: "pos", scope: "reports", ownerId: owner.id, hash: "h", prefix: "smk_abc", createdBy: "admin" },

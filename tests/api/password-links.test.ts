@@ -76,7 +76,7 @@ describe("an account has one live password link", () => {
       }
       expect(await choose(opened[0]!.cookie!, "password of link zero")).toBe("/account/set-password?error=superseded_link");
       expect(await choose(opened[1]!.cookie!, "password of link one")).toBe("/account/set-password?error=superseded_link");
-      expect(await choose(opened[2]!.cookie!, "password of link two")).toBe("/admin/sign-in?notice=password_set");
+      expect(await choose(opened[2]!.cookie!, "password of link two")).toBe("/");
       expect(await choose(opened[2]!.cookie!, "password again, two")).toBe("/account/set-password?error=used_link");
       expect((await signIn({ email, password: "password of link zero" }, "192.0.2.10")).status).toBe(401);
       expect((await signIn({ email, password: "password of link two" }, "192.0.2.10")).status).toBe(204);
@@ -88,7 +88,7 @@ describe("an account has one live password link", () => {
   it("setting a password ends the account's other links, and the page says what happened to each", async () => {
     const person = await invite("pages@example.com", "member");
     const first = await open(person.link);
-    expect(await choose(first.cookie!, "the first password")).toBe("/admin/sign-in?notice=password_set");
+    expect(await choose(first.cookie!, "the first password")).toBe("/");
     const used = await fetch(`${app.baseUrl}/account/set-password?error=used_link`);
     expect(await used.text()).toContain("This link was used already");
     const superseded = await (await fetch(`${app.baseUrl}/account/set-password?error=superseded_link`)).text();
@@ -125,7 +125,7 @@ describe("failed sign-ins from many addresses do not lock out the rightful owner
   it("ten wrong passwords from each of five addresses: the right one from a sixth address signs in", async () => {
     const email = "lockout@example.com";
     const person = await invite(email, "member");
-    expect(await choose((await open(person.link)).cookie!, "the rightful password")).toBe("/admin/sign-in?notice=password_set");
+    expect(await choose((await open(person.link)).cookie!, "the rightful password")).toBe("/");
     await failFromFiveAddresses((i) => ({ email, password: `a wrong guess ${i}` }));
     expect((await signIn({ email, password: "the rightful password" }, "203.0.113.6")).status).toBe(204);
     // The account is guarded now: an address that failed for it is refused, even with the right password ...

@@ -11,7 +11,11 @@ export async function memberSession(baseUrl: string, admin: Record<string, strin
     body: JSON.stringify({ email, name: email.split("@")[0], role: "member", owner }),
   });
   expect(invited.status, await invited.clone().text()).toBe(201);
-  const { link } = await invited.json();
+  return sessionThroughLink(baseUrl, (await invited.json()).link, email);
+}
+
+/** The person of a password link chooses a password through it and signs in with it: their session cookie. */
+export async function sessionThroughLink(baseUrl: string, link: string, email: string): Promise<string> {
   const opened = await fetch(link.replace(/^https?:\/\/[^/]+/, baseUrl), { redirect: "manual" });
   const password = `a long password for ${email}`;
   await fetch(`${baseUrl}/account/password`, {

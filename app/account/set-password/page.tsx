@@ -6,8 +6,8 @@ export const metadata = { title: "Choose your password" };
 export const dynamic = "force-dynamic";
 
 /** The form a password link leads to (the link's token waits in a cookie, not in this page). */
-export default async function SetPasswordPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const failure = (await searchParams).error;
+export default async function SetPasswordPage({ searchParams }: { searchParams: Promise<{ error?: string; next?: string }> }) {
+  const { error: failure, next } = await searchParams;
   const error = passwordFailureMessage(failure);
   if (isDeadLink(failure))
     return (
@@ -19,8 +19,11 @@ export default async function SetPasswordPage({ searchParams }: { searchParams: 
   return (
     <section className="narrow" aria-labelledby="password-heading">
       <h1 id="password-heading">Choose your password</h1>
-      <p className="muted">Then sign in with your e-mail and this password ({PASSWORD_RULES}).</p>
+      <p className="muted">
+        You are signed in as soon as it is set; next time, sign in with your e-mail and this password ({PASSWORD_RULES}).
+      </p>
       <form method="post" action="/account/password" className="stack">
+        {next && <input type="hidden" name="next" value={next} />}
         <label>
           New password
           <input type="password" name="password" autoComplete="new-password" minLength={12} required />

@@ -31,13 +31,17 @@ export type ApiKeyView = z.infer<typeof apiKeyView>;
 export const PERSON_ROLES = ["admin", "member"] as const;
 export type PersonRole = (typeof PERSON_ROLES)[number];
 
+/** A member's standing in an owner: a plain member, or its manager (invites and removes the owner's people). */
+export const MEMBER_ROLES = ["member", "manager"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
 export const personView = z
   .object({
     id: z.string(),
     name: z.string(),
     email: z.string(),
     role: z.enum(PERSON_ROLES),
-    owners: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string() })),
+    owners: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.enum(MEMBER_ROLES) })),
     active: z.boolean().meta({ description: "Whether they have chosen a password through their link yet" }),
     createdAt: z.string(),
   })
@@ -53,6 +57,34 @@ export const viewerSchema = z
     name: z.string().nullable(),
     email: z.string().nullable(),
     owners: z.array(z.object({ slug: z.string(), name: z.string() })).meta({ description: "A member's owners" }),
+    manages: z.array(z.object({ slug: z.string(), name: z.string() })).meta({ description: "The owners whose team a member manages" }),
   })
   .meta({ id: "Viewer" });
 export type Viewer = z.infer<typeof viewerSchema>;
+
+/** One of an owner's people, as its manager sees them (the Team page). */
+export const teamMemberView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(MEMBER_ROLES),
+    active: z.boolean().meta({ description: "Whether they have chosen a password through their link yet" }),
+    lastSignInAt: z.string().nullable().meta({ description: "Their latest sign-in still on record; null if none" }),
+  })
+  .meta({ id: "TeamMember" });
+export type TeamMemberView = z.infer<typeof teamMemberView>;
+
+/** How a password link reached its person: e-mailed (SMTP_URL set), or handed to whoever asked for it to pass on. */
+export const linkDelivery = z
+  .discriminatedUnion("by", [
+    z.object({ by: z.literal("email"), to: z.string() }),
+    z.object({
+      by: z.literal("link"),
+      link: z.string(),
+      mailError: z.string().nullable().meta({ description: "Why the e-mail was not sent, when SMTP_URL is set and the server refused it" }),
+    }),
+    z.object({ by: z.literal("none").meta({ description: "No link: they have a password already" }) }),
+  ])
+  .meta({ id: "LinkDelivery" });
+export type LinkDelivery = z.infer<typeof linkDelivery>;
