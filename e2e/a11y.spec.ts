@@ -24,6 +24,8 @@ async function pages(page: Page): Promise<string[]> {
     "/admin/people",
     "/account/keys",
     "/alerts",
+    "/team",
+    "/docs",
     "/no-such-page",
   ];
 }
@@ -33,6 +35,7 @@ for (const width of [1280, 390]) {
     browser,
     baseURL,
   }) => {
+    test.setTimeout(180_000); // a dozen pages, each waited for and analysed by axe
     const context = await browser.newContext({ baseURL, viewport: { width, height: 900 } });
     const page = await context.newPage();
     const problems: string[] = [];
