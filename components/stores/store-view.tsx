@@ -12,7 +12,8 @@ import { FIGURES } from "@/lib/uptime/figures";
 import { healthOf } from "@/lib/uptime/health";
 import { AlertsList } from "@/components/alerts/alerts-list";
 import { ErrorState, Loading } from "@/components/ui/states";
-import { formatInstant, formatNumber } from "@/components/ui/format";
+import { formatNumber } from "@/components/ui/format";
+import { formatTime } from "@/components/home/clock";
 
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const pct = (f: number) => `${(f * 100).toFixed(3)}%`;
@@ -47,7 +48,7 @@ export function StoreView({ storeId, reportId }: { storeId: string; reportId?: s
       <p>
         Time zone <strong>{store.timeZone}</strong>
         {store.timeZoneDefaulted && <span className="muted"> (no time zone on file: the default, America/Chicago)</span>} · week ending{" "}
-        {formatInstant(store.asOf)}
+        {formatTime(store.asOf, store.timeZone)}
       </p>
       {/* Ongoing trouble first: the store's incidents, to acknowledge, and its notifications, to mute. */}
       <section aria-labelledby="incidents-heading">
@@ -146,13 +147,17 @@ function Outages({ store }: { store: StoreTimelineView }) {
               </tr>
             </thead>
             <tbody>
-              {store.outages.map((o) => (
-                <tr key={o.start}>
-                  <td>{o.localStart}</td>
-                  <td>{o.localEnd}</td>
-                  <td className="num down">{lengthOf(o.seconds)}</td>
-                </tr>
-              ))}
+              {store.outages.map((o) => {
+                // Down up to the week's end: still down then (now, or the report's time).
+                const ongoing = Date.parse(o.end) === Date.parse(store.asOf);
+                return (
+                  <tr key={o.start}>
+                    <td>{o.localStart}</td>
+                    <td>{ongoing ? <strong>{store.reportId ? "ongoing at the report's time" : "ongoing"}</strong> : o.localEnd}</td>
+                    <td className="num down">{lengthOf(o.seconds)}</td>
+                  </tr>
+                );
+              })}
             </tbody>
             <tfoot>
               <tr>
