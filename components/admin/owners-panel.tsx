@@ -34,8 +34,7 @@ export function OwnersPanel() {
           <table className="data-table" aria-label="Owners">
             <thead>
               <tr>
-                <th>Name</th>
-                <th>Short name</th>
+                <th>Name (short name)</th>
                 <th className="num">Stores</th>
                 <th className="num">Members</th>
               </tr>
@@ -43,16 +42,15 @@ export function OwnersPanel() {
             <tbody>
               {owners.data.owners.length === 0 && (
                 <tr>
-                  <td colSpan={4} className="muted">
+                  <td colSpan={3} className="muted">
                     No owners yet.
                   </td>
                 </tr>
               )}
               {owners.data.owners.map((o) => (
                 <tr key={o.id}>
-                  <td>{o.name}</td>
                   <td>
-                    <code>{o.slug}</code>
+                    {o.name} <code>{o.slug}</code>
                   </td>
                   <td className="num">{o.stores}</td>
                   <td className="num">{o.members}</td>

@@ -26,6 +26,7 @@ const PAGES = [
   "/reports",
   "/reports/:id",
   "/stores/:id",
+  "/team",
   "/icon.svg",
   "/favicon.ico",
 ];
