@@ -25,7 +25,6 @@ async function pages(page: Page): Promise<string[]> {
     "/account/keys",
     "/alerts",
     "/team",
-    "/docs",
     "/no-such-page",
   ];
 }

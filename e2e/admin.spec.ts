@@ -40,7 +40,7 @@ test("an admin signs in, uploads a polls file and a bad file, and sees both outc
   await expect(hours.getByLabel("Kind")).toHaveValue("business_hours");
 
   await polls.getByRole("button", { name: "Upload" }).click();
-  await expect(polls.getByRole("status")).toContainText("Loaded: 3 rows read, 3 added, 0 duplicate");
+  await expect(polls.getByRole("status")).toContainText("new_polls.csv loaded: 3 rows read, 3 added, 0 duplicate");
   await hours.getByRole("button", { name: "Upload" }).click();
   await expect(hours.getByRole("alert")).toContainText(
     "bad_hours.csv line 2, column day: expected a day of the week from 0 (Monday) to 6 (Sunday)",

@@ -73,7 +73,10 @@ for (const [width, height] of [
       await form.getByLabel("Name").fill("Colin Colleague");
       await form.getByLabel("E-mail").fill(`${slug}-colin@example.com`);
       await form.getByRole("button", { name: "Invite" }).click();
-      await expect(manager.getByText(/No e-mail is sent from this server: hand this link to/)).toBeVisible();
+      // The browser tests' server names a mail server that is not there (e2e/serve.ts): the link is handed over, and why.
+      await expect(
+        manager.getByText(/(No e-mail is sent from this server|The e-mail could not be sent \(.+\)): hand this link to/),
+      ).toBeVisible();
       const invitation = (await manager.locator(".once code").innerText()).trim();
       expect(invitation).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/account\/password\?token=/);
       await expect(team.getByRole("listitem")).toHaveCount(2);
