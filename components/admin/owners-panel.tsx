@@ -34,7 +34,7 @@ export function OwnersPanel() {
           <table className="data-table" aria-label="Owners">
             <thead>
               <tr>
-                <th>Name (short name)</th>
+                <th>Owner</th>
                 <th className="num">Stores</th>
                 <th className="num">Members</th>
               </tr>
@@ -49,8 +49,10 @@ export function OwnersPanel() {
               )}
               {owners.data.owners.map((o) => (
                 <tr key={o.id}>
-                  <td>
-                    {o.name} <code>{o.slug}</code>
+                  <td className="wrap">
+                    {o.name}
+                    <br />
+                    <code>{o.slug}</code>
                   </td>
                   <td className="num">{o.stores}</td>
                   <td className="num">{o.members}</td>
