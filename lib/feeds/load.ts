@@ -4,7 +4,7 @@ import type pg from "pg";
 import { refreshStoreDays } from "../fleet/store-days";
 import { AppError } from "../errors";
 import { CopyIn } from "../db/copy";
-import { isLockTimeout, LOADS_TURN_SQL, PUSHES_TURN_SQL } from "../db/poll-partitions";
+import { isLockTimeout, LOADS_TURN_SQL } from "../db/poll-partitions";
 import { databaseShortage, isDatabaseUnavailable } from "../db/availability";
 import { rollbackAndRelease, streamPool } from "../db/pool";
 import { FEEDS } from "./kinds";
@@ -230,7 +230,9 @@ async function againOnDeadlock<T>(client: pg.ClientBase, work: () => Promise<T>)
 async function takeLoadsTurn(client: pg.ClientBase, waitMs: number | undefined, push: boolean): Promise<void> {
   // A push says so to the trigger that keeps poll_stores, which then locks its stores' state before reading it.
   if (push) await client.query("SET LOCAL storemon.alongside = 'on'");
-  const turn = push ? PUSHES_TURN_SQL : LOADS_TURN_SQL;
+  // Pushes take the turn alone too for now: the test of pushes written at once found a race the trigger's lock
+  // leaves (lib/fleet/store-days.test.ts, about one run in three), so PUSHES_TURN_SQL waits until it is understood.
+  const turn = LOADS_TURN_SQL;
   if (waitMs === undefined) return void (await client.query(turn));
   await client.query(`SET LOCAL lock_timeout = ${Math.round(waitMs)}`);
   try {
