@@ -14,9 +14,6 @@ import { inTransaction, pool } from "./pool";
 /** The loads' turn: taken first by every writer of polls, held to the end of its transaction. */
 export const LOADS_TURN_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('load:polls', 0))";
 
-/** The loads' turn as pushes take it: shared among them (see the pushes_alongside migration), never with a load. */
-export const PUSHES_TURN_SQL = "SELECT pg_advisory_xact_lock_shared(hashtextextended('load:polls', 0))";
-
 /** Waits for the reports running (their ROW SHARE), holds up those starting, lets readers through. */
 export const AFTER_RUNNING_REPORTS_SQL = "LOCK TABLE polls IN EXCLUSIVE MODE";
 

@@ -43,10 +43,9 @@ async function stagedMonths(client: pg.ClientBase): Promise<string[]> {
  * Adds the staged polls that are not stored yet (a poll with the same store and instant is a duplicate), after
  * their months get partitions. Making a partition locks polls for an instant, so it is done in a short
  * transaction of its own that waits at most a few seconds (for the reports running, then for the reads under
- * way): should it not get the table, the load goes on and those polls are kept in polls_default. A push inserts
- * them in (store, instant) order: pushes write side by side, and two with the same poll then wait in one order.
+ * way): should it not get the table, the load goes on and those polls are kept in polls_default.
  */
-export async function mergePolls(client: pg.ClientBase, push = false): Promise<number> {
+export async function mergePolls(client: pg.ClientBase): Promise<number> {
   const months = await stagedMonths(client);
   await makePollPartitions(months, { loadsTurn: false }).catch((e) => {
     if (!isLockTimeout(e)) throw e;
@@ -54,7 +53,7 @@ export async function mergePolls(client: pg.ClientBase, push = false): Promise<n
   });
   const inserted = await client.query(
     `INSERT INTO polls (store_id, timestamp_utc, status)
-     SELECT store_id, timestamp_utc, status FROM staging_polls${push ? " ORDER BY store_id, timestamp_utc" : ""} ON CONFLICT DO NOTHING`,
+     SELECT store_id, timestamp_utc, status FROM staging_polls ON CONFLICT DO NOTHING`,
   );
   return inserted.rowCount ?? 0;
 }

@@ -15,7 +15,6 @@ import { csvSource } from "./read";
 import { describeProblem, PROBLEMS_LISTED, type FeedProblem, type FeedRejection, type FeedSource } from "./rows";
 import { loadFreshPartitions, mergePolls, pollsAreEmpty, switchPolls } from "./load-polls";
 import { countFeed } from "../observability/metrics";
-import { log } from "../log";
 
 export type { FeedSource } from "./rows";
 
@@ -30,10 +29,9 @@ export interface LoadOptions {
    */
   turnWaitMs?: number;
   /**
-   * A push of polls (the poll API): it writes alongside other pushes, sharing the loads' turn (loads, replaces
-   * and retention take it alone), and leaves the stores' days it changes to the workers' round, which refreshes
-   * the stale days of many pushes at once (until then readers take those stores from their polls). A load
-   * computes its days before it commits.
+   * A push of polls (the poll API): it merges into polls (never into fresh partitions, even when polls is empty)
+   * and leaves the stores' days it changes to the workers' round, which refreshes the stale days of many pushes at
+   * once (until then readers take those stores from their polls). A load computes its days before it commits.
    */
   push?: boolean;
 }
@@ -100,9 +98,8 @@ async function mergeStaged(
   client: pg.ClientBase,
   kind: FeedKind,
   freshPolls: boolean,
-  push: boolean,
 ): Promise<{ added: number; storesReplaced?: number }> {
-  if (kind === "polls") return { added: await (freshPolls ? loadFreshPartitions(client) : mergePolls(client, push)) };
+  if (kind === "polls") return { added: await (freshPolls ? loadFreshPartitions(client) : mergePolls(client)) };
   if (kind === "stores") return mergeStores(client);
   const target = TABLE_OF[kind];
   const columns = STAGING[kind].copy.filter((c) => c !== "ordinal").join(", ");
@@ -181,14 +178,9 @@ async function stage(client: pg.ClientBase, source: FeedSource): Promise<Staged>
   return { source, rowsRead, seconds: (performance.now() - started) / 1000 };
 }
 
-async function merge(
-  client: pg.ClientBase,
-  { source, rowsRead, seconds }: Staged,
-  freshPolls: boolean,
-  push: boolean,
-): Promise<FeedLoadResult> {
+async function merge(client: pg.ClientBase, { source, rowsRead, seconds }: Staged, freshPolls: boolean): Promise<FeedLoadResult> {
   const started = performance.now();
-  const { added, storesReplaced } = await mergeStaged(client, source.kind, freshPolls, push);
+  const { added, storesReplaced } = await mergeStaged(client, source.kind, freshPolls);
   return {
     file: source.name,
     kind: source.kind,
@@ -200,43 +192,16 @@ async function merge(
   };
 }
 
-/** Times a push's merge is tried when it deadlocks with another push. */
-const PUSH_ATTEMPTS = 5;
-
-/**
- * Runs a push's merge, again when it deadlocked with another push (which the database tells within a second and
- * resolves by failing one; see the pushes_alongside migration): back to before the merge, its rows still staged.
- */
-async function againOnDeadlock<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    await client.query("SAVEPOINT push_merge");
-    try {
-      const result = await work();
-      await client.query("RELEASE SAVEPOINT push_merge");
-      return result;
-    } catch (e) {
-      if ((e as { code?: string } | null)?.code !== "40P01" || attempt === PUSH_ATTEMPTS) throw e;
-      await client.query("ROLLBACK TO SAVEPOINT push_merge");
-      log().warn({ attempt }, "a push of polls deadlocked with another; merging it again");
-    }
-  }
-}
-
 /**
  * Takes the loads' turn (see lib/db/poll-partitions.ts): loads write one at a time, and every writer of polls
- * takes this turn before the table, so that none deadlocks with another; pushes share it (see LoadOptions.push).
- * With `waitMs`, a load still under way after that long refuses this one with a 503.
+ * takes this turn before the table, so that none deadlocks with another. With `waitMs`, a load still under way
+ * after that long refuses this one with a 503.
  */
-async function takeLoadsTurn(client: pg.ClientBase, waitMs: number | undefined, push: boolean): Promise<void> {
-  // A push says so to the trigger that keeps poll_stores, which then locks its stores' state before reading it.
-  if (push) await client.query("SET LOCAL storemon.alongside = 'on'");
-  // Pushes take the turn alone too for now: the test of pushes written at once found a race the trigger's lock
-  // leaves (lib/fleet/store-days.test.ts, about one run in three), so PUSHES_TURN_SQL waits until it is understood.
-  const turn = LOADS_TURN_SQL;
-  if (waitMs === undefined) return void (await client.query(turn));
+async function takeLoadsTurn(client: pg.ClientBase, waitMs: number | undefined): Promise<void> {
+  if (waitMs === undefined) return void (await client.query(LOADS_TURN_SQL));
   await client.query(`SET LOCAL lock_timeout = ${Math.round(waitMs)}`);
   try {
-    await client.query(turn);
+    await client.query(LOADS_TURN_SQL);
   } catch (e) {
     if (!isLockTimeout(e)) throw e;
     throw new AppError(
@@ -271,14 +236,13 @@ export async function loadFeeds(sources: FeedSource[], options: LoadOptions = {}
   try {
     await client.query("BEGIN");
     const push = options.push === true && !options.replace;
-    if (options.replace) await takeLoadsTurn(client, options.turnWaitMs, false);
+    if (options.replace) await takeLoadsTurn(client, options.turnWaitMs);
     const staged: Staged[] = [];
     for (const source of sources) staged.push(await stage(client, source));
-    if (!options.replace) await takeLoadsTurn(client, options.turnWaitMs, push);
+    if (!options.replace) await takeLoadsTurn(client, options.turnWaitMs);
     const freshPolls = options.replace === true || (!push && staged.some((s) => s.source.kind === "polls") && (await pollsAreEmpty()));
     if (options.replace) for (const table of ["business_hours", "store_timezones"]) await client.query(`DELETE FROM ${table}`);
-    for (const s of staged)
-      results.push(await (push ? againOnDeadlock(client, () => merge(client, s, false, true)) : merge(client, s, freshPolls, false)));
+    for (const s of staged) results.push(await merge(client, s, freshPolls));
     if (freshPolls) await switchPolls(client);
     // The stores' days that these polls, hours and zones changed, computed before they are seen.
     if (!push) await refreshStoreDays(client);
