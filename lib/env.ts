@@ -4,6 +4,13 @@ import { OWNER_SLUG } from "./text";
 // The one place that reads process.env: every setting is named, typed and defaulted here.
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * A replica (or several behind one address: HAProxy's replicas port) for the read-heavy paths: report pages,
+   * store pages and histories, the owners' home. Unset: everything reads DATABASE_URL.
+   */
+  DATABASE_READ_URL: z.string().url().optional(),
+  /** Milliseconds a replica may be behind the leader and still be read; further behind, reads go to the leader. */
+  DATABASE_READ_MAX_LAG_MS: z.coerce.number().int().min(0).default(5000),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   EMBEDDED_PG_DIR: z.string().default(".data/postgres"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),

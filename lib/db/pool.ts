@@ -34,7 +34,12 @@ function timeouts(role: DatabaseRole): Timeouts {
   return { connect: 10_000, statement: worker, answer: worker + 5000 };
 }
 
-const state = globalThis as unknown as { storemonPool?: pg.Pool; storemonStreamPool?: pg.Pool; storemonDatabaseRole?: DatabaseRole };
+const state = globalThis as unknown as {
+  storemonPool?: pg.Pool;
+  storemonStreamPool?: pg.Pool;
+  storemonReplicaPool?: pg.Pool;
+  storemonDatabaseRole?: DatabaseRole;
+};
 
 /** Names this process's part (see DatabaseRole); web servers call it before serving. */
 export function setDatabaseRole(role: DatabaseRole): void {
@@ -59,10 +64,11 @@ export const CONNECTION_LIFETIME_SECONDS = 30;
  */
 const IDLE_IN_TRANSACTION_MS = 60_000;
 
-function createPool(max: number, t: Timeouts, idleInTransactionMs: number): pg.Pool {
+/** A pool on the database, or on `replicaUrl` (whose connections say nothing of the database's availability). */
+function createPool(max: number, t: Timeouts, idleInTransactionMs: number, replicaUrl?: string): pg.Pool {
   const role = databaseRole();
   const created = new pg.Pool({
-    connectionString: databaseUrl(),
+    connectionString: replicaUrl ?? databaseUrl(),
     max,
     types,
     // pg_stat_activity tells which process holds a connection (operators, and `npm run chaos`).
@@ -79,7 +85,7 @@ function createPool(max: number, t: Timeouts, idleInTransactionMs: number): pg.P
   });
   created.on("error", (e) => logConnectionError("db", e));
   created.on("connect", (client) => {
-    noteDatabaseAvailable();
+    if (!replicaUrl) noteDatabaseAvailable();
     // A connection lost while checked out (a run waiting on its snapshot) fails its query; without a
     // listener, its "error" event would also end the process.
     client.on("error", (e) => logConnectionError("db", e));
@@ -110,9 +116,18 @@ export function streamPool(): pg.Pool {
   return state.storemonStreamPool;
 }
 
+/** The replica's pool (DATABASE_READ_URL), with the role's timeouts; null when none is configured. Read through lib/db/replica.ts. */
+export function replicaPool(): pg.Pool | null {
+  const url = env().DATABASE_READ_URL;
+  if (!url) return null;
+  const role = databaseRole();
+  state.storemonReplicaPool ??= createPool(10, timeouts(role), role === "web" ? IDLE_IN_TRANSACTION_MS : 0, url);
+  return state.storemonReplicaPool;
+}
+
 export async function closePool(): Promise<void> {
-  const pools = [state.storemonPool, state.storemonStreamPool];
-  state.storemonPool = state.storemonStreamPool = undefined;
+  const pools = [state.storemonPool, state.storemonStreamPool, state.storemonReplicaPool];
+  state.storemonPool = state.storemonStreamPool = state.storemonReplicaPool = undefined;
   await Promise.all(pools.map((p) => p?.end()));
 }
 

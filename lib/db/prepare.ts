@@ -49,11 +49,20 @@ export async function prepareDatabase(setUp: DatabaseSetUp): Promise<PreparedDat
  */
 async function prepareAppRole(server: EmbeddedServer, port: number): Promise<string> {
   if (!server.appPassword) throw new Error("the embedded server has no app password yet: start it with npm start first");
-  const admin = new pg.Client({ connectionString: server.adminUrl });
+  await ensureAppRole(server.adminUrl, server.appPassword);
+  return serverUrl(port, APP_ROLE, server.appPassword, APP_DATABASE);
+}
+
+/**
+ * On the server at `adminUrl` (a superuser's URL): the app role with `password`, and its database, which it
+ * owns (also what `npm run cluster -- up` makes on the replicated cluster).
+ */
+export async function ensureAppRole(adminUrl: string, appPassword: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     await withMigrationLock(admin, async () => {
-      const password = admin.escapeLiteral(server.appPassword!);
+      const password = admin.escapeLiteral(appPassword);
       const { rowCount } = await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
       await admin.query(
         `${rowCount ? "ALTER" : "CREATE"} ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${password}`,
@@ -64,12 +73,11 @@ async function prepareAppRole(server: EmbeddedServer, port: number): Promise<str
       if (rows.length === 0) await admin.query(`CREATE DATABASE ${APP_DATABASE} OWNER ${APP_ROLE}`);
       else if (rows[0]!.owner !== APP_ROLE) await admin.query(`ALTER DATABASE ${APP_DATABASE} OWNER TO ${APP_ROLE}`);
       // Every time, under the lock: it changes nothing once done, and finishes a hand-over a crash cut short.
-      await handOverObjects(withDatabase(server.adminUrl, APP_DATABASE));
+      await handOverObjects(withDatabase(adminUrl, APP_DATABASE));
     });
   } finally {
     await admin.end();
   }
-  return serverUrl(port, APP_ROLE, server.appPassword, APP_DATABASE);
 }
 
 /** Gives the app role every schema, table, sequence, type and function the superuser made in the database. */

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { inTransaction } from "../db/pool";
+import { readPool } from "../db/replica";
 import { PACKED_HOURS_SQL, toEpochUs, unpackHours } from "../db/packed-polls";
 import { DEFAULT_TIME_ZONE, ZoneClocks, type ZoneClock } from "../uptime";
 import { storeNow, type StoreNow, type StoreRun } from "./state";
@@ -60,23 +61,24 @@ export interface Fleet {
  * when that was.
  */
 export async function readFleet<T>(visible: VisibleStores, more: (client: pg.ClientBase, fleet: Fleet) => Promise<T>): Promise<T> {
-  return inTransaction(async (client) => {
-    const { rows: newest } = await client.query<{ as_of: number | null }>(
-      `SELECT ${toEpochUs("max(last_poll_at)")} AS as_of FROM poll_stores`,
-    );
-    const { rows } = await client.query<{
-      store_id: string;
-      name: string | null;
-      zone: string | null;
-      first_us: number;
-      last_us: number;
-      last_active: boolean;
-      run_first_us: number;
-      run_after_us: number | null;
-      hours: string | null;
-      stale: boolean;
-    }>(
-      `SELECT ps.store_id, s.name, z.timezone_str AS zone, ${toEpochUs("ps.first_poll_at")} AS first_us, ${toEpochUs("ps.last_poll_at")} AS last_us,
+  return inTransaction(
+    async (client) => {
+      const { rows: newest } = await client.query<{ as_of: number | null }>(
+        `SELECT ${toEpochUs("max(last_poll_at)")} AS as_of FROM poll_stores`,
+      );
+      const { rows } = await client.query<{
+        store_id: string;
+        name: string | null;
+        zone: string | null;
+        first_us: number;
+        last_us: number;
+        last_active: boolean;
+        run_first_us: number;
+        run_after_us: number | null;
+        hours: string | null;
+        stale: boolean;
+      }>(
+        `SELECT ps.store_id, s.name, z.timezone_str AS zone, ${toEpochUs("ps.first_poll_at")} AS first_us, ${toEpochUs("ps.last_poll_at")} AS last_us,
               ps.last_active, ${toEpochUs("ps.run_first_poll_at")} AS run_first_us, ${toEpochUs("ps.run_after_poll_at")} AS run_after_us,
               ${PACKED_HOURS_SQL("ps.store_id")} AS hours,
               EXISTS (SELECT 1 FROM store_days_stale st WHERE st.store_id = ps.store_id) AS stale
@@ -84,27 +86,30 @@ export async function readFleet<T>(visible: VisibleStores, more: (client: pg.Cli
        LEFT JOIN stores s ON s.store_id = ps.store_id
        LEFT JOIN store_timezones z ON z.store_id = ps.store_id
        WHERE ${visible("ps.store_id")}`,
-    );
-    const asOf = newest[0]!.as_of;
-    const stores = rows.map((r): FleetStore => {
-      const run: StoreRun = {
-        firstPoll: r.first_us,
-        lastPoll: r.last_us,
-        lastActive: r.last_active,
-        runFirstPoll: r.run_first_us,
-        runAfterPoll: r.run_after_us,
-        hours: unpackHours(r.hours),
-        timeZone: r.zone,
-      };
-      return {
-        ...run,
-        storeId: r.store_id,
-        name: r.name,
-        zone: r.zone ?? DEFAULT_TIME_ZONE,
-        stale: r.stale,
-        now: storeNow(run, asOf!, clocks),
-      };
-    });
-    return more(client, { asOf, stores, clocks });
-  }, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      );
+      const asOf = newest[0]!.as_of;
+      const stores = rows.map((r): FleetStore => {
+        const run: StoreRun = {
+          firstPoll: r.first_us,
+          lastPoll: r.last_us,
+          lastActive: r.last_active,
+          runFirstPoll: r.run_first_us,
+          runAfterPoll: r.run_after_us,
+          hours: unpackHours(r.hours),
+          timeZone: r.zone,
+        };
+        return {
+          ...run,
+          storeId: r.store_id,
+          name: r.name,
+          zone: r.zone ?? DEFAULT_TIME_ZONE,
+          stale: r.stale,
+          now: storeNow(run, asOf!, clocks),
+        };
+      });
+      return more(client, { asOf, stores, clocks });
+    },
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    readPool(),
+  );
 }

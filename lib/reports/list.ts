@@ -1,4 +1,6 @@
+import type pg from "pg";
 import { pool } from "../db/pool";
+import { reportReadPool } from "../db/replica";
 import { ALL_STORES, visibleStores, type Scope } from "../auth/scope";
 import type { DataStatus, ReportOverview, ReportRowsPage, ReportRowsQuery, ReportSummary, RowFilter, RowSort } from "../api/views/reports";
 import { FIGURE_COLUMNS, HEALTH_THRESHOLDS, uptimePercent } from "../uptime";
@@ -144,8 +146,8 @@ function rowsOf(scope: Scope, sameStoresAs?: string): string {
  * The fleet figures of a report's rows over the stores of `scope` (and of `sameStoresAs`' rows, when given):
  * stores with no poll in the week are counted apart and left out of the sums.
  */
-async function totalsOf(id: string, scope: Scope, sameStoresAs?: string): Promise<Totals> {
-  const { rows } = await pool().query(
+async function totalsOf(id: string, scope: Scope, sameStoresAs?: string, db: pg.Pool = pool()): Promise<Totals> {
+  const { rows } = await db.query(
     `SELECT count(*)::int AS stores,
             count(*) FILTER (WHERE counted)::int AS counted,
             count(*) FILTER (WHERE freshness = 'no_data')::int AS no_data,
@@ -202,9 +204,10 @@ export async function keptFigures(id: string): Promise<{ totals: Totals; previou
  * store (unless a report made before it completed since), else summed from the rows.
  */
 export async function reportOverview(id: string, scope: Scope): Promise<ReportOverview> {
-  const state = await reportState(id, scope);
+  const db = await reportReadPool(id);
+  const state = await reportState(id, scope, db);
   if (state.status !== "Complete") return { ...summary((await storesSeen([state], scope)).get(id) ?? state), totals: null, previous: null };
-  const { rows } = await pool().query<{
+  const { rows } = await db.query<{
     totals: Totals | null;
     previousId: string | null;
     previousTotals: Totals | null;
@@ -218,8 +221,8 @@ export async function reportOverview(id: string, scope: Scope): Promise<ReportOv
   const kept = scope.all ? rows[0] : undefined;
   const before = rows[0]?.before ?? null;
   const [totals, previous] = await Promise.all([
-    kept?.totals ?? totalsOf(id, scope),
-    !before ? null : kept?.previousId === before.id && kept.previousTotals ? kept.previousTotals : totalsOf(before.id, scope, id),
+    kept?.totals ?? totalsOf(id, scope, undefined, db),
+    !before ? null : kept?.previousId === before.id && kept.previousTotals ? kept.previousTotals : totalsOf(before.id, scope, id, db),
   ]);
   // A caller who sees some stores only is told of those: as many as the report has rows of.
   const seen = scope.all ? state : { ...state, storesTotal: totals.stores, storesDone: totals.stores };
@@ -278,7 +281,8 @@ const KEPT_COUNT: Record<RowFilter, keyof Totals> = {
  * rows through an index, whatever the report's size.
  */
 export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: Scope): Promise<ReportRowsPage> {
-  await reportState(id, scope); // 400 for a malformed id, 404 for an unknown report or one of another owner's callers
+  const db = await reportReadPool(id);
+  await reportState(id, scope, db); // 400 for a malformed id, 404 for an unknown report or one of another owner's callers
   const search = query.q !== "";
   const where = `r.report_id = $1 AND ${rowsWhere(query, scope, "$2")}`;
   const params = search ? [id, searchPattern(query.q)] : [id];
@@ -293,14 +297,14 @@ export async function reportRowsPage(id: string, query: ReportRowsQuery, scope: 
       : `SELECT ${columns} FROM (SELECT r.* FROM report_rows r WHERE ${where} ORDER BY ${order} ${page}) r
          LEFT JOIN stores s USING (store_id) ORDER BY ${order}`;
   const counted = async () =>
-    (await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM ${search ? joined : "report_rows r"} WHERE ${where}`, params))
-      .rows[0]!.n;
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${search ? joined : "report_rows r"} WHERE ${where}`, params)).rows[0]!
+      .n;
   const kept = async () => {
     if (search || !scope.all) return null;
-    const { rows } = await pool().query<{ totals: Totals | null }>("SELECT totals FROM reports WHERE id = $1", [id]);
+    const { rows } = await db.query<{ totals: Totals | null }>("SELECT totals FROM reports WHERE id = $1", [id]);
     return (rows[0]?.totals?.[KEPT_COUNT[query.only]] as number | undefined) ?? null;
   };
-  const [{ rows }, total] = await Promise.all([pool().query(rowsSql, params), kept().then((n) => n ?? counted())]);
+  const [{ rows }, total] = await Promise.all([db.query(rowsSql, params), kept().then((n) => n ?? counted())]);
   return { total, page: query.page, pageSize: query.pageSize, rows };
 }
 

@@ -1,5 +1,6 @@
 import { PassThrough, pipeline, type Readable } from "node:stream";
 import DataLoader from "dataloader";
+import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { visibleStores, type Scope } from "../auth/scope";
 import { pool, streamPool } from "../db/pool";
@@ -45,9 +46,9 @@ export function seesReport(scope: Scope, report: Pick<ReportState, "ownerIds">):
 }
 
 /** A report's state; 404 when there is none, or when `scope` (given) may not see it (as if there were none). */
-export async function reportState(id: string, scope?: Scope): Promise<ReportState> {
+export async function reportState(id: string, scope?: Scope, db: pg.Pool = pool()): Promise<ReportState> {
   checkReportId(id);
-  const { rows } = await pool().query(`SELECT ${REPORT_STATE_COLUMNS} FROM reports WHERE id = $1`, [id]);
+  const { rows } = await db.query(`SELECT ${REPORT_STATE_COLUMNS} FROM reports WHERE id = $1`, [id]);
   if (rows.length === 0 || (scope && !seesReport(scope, rows[0]))) throw notFound(id);
   return rows[0] as ReportState;
 }

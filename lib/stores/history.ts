@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { Scope } from "../auth/scope";
-import { pool, rollbackAndRelease } from "../db/pool";
+import { rollbackAndRelease } from "../db/pool";
+import { readPoolAsOf } from "../db/replica";
 import { AppError } from "../errors";
 import type { StoreHistoryView } from "../api/views/reports";
 import { loadStoreData } from "../reports/store-data";
@@ -19,7 +20,7 @@ export async function storeHistoryView(
   reportId: string | undefined,
   scope: Scope,
 ): Promise<StoreHistoryView> {
-  const client: pg.PoolClient = await pool().connect();
+  const client: pg.PoolClient = await (await readPoolAsOf(reportId)).connect();
   let now: number, store;
   try {
     now = await beginStoreRead(client, storeId, reportId, scope);

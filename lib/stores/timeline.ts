@@ -1,7 +1,8 @@
 import { formatInTimeZone } from "date-fns-tz";
 import type pg from "pg";
 import { storeNotFound, visibleStores, type Scope } from "../auth/scope";
-import { pool, rollbackAndRelease } from "../db/pool";
+import { rollbackAndRelease } from "../db/pool";
+import { readPoolAsOf } from "../db/replica";
 import { AppError } from "../errors";
 import type { StoreTimelineView, TimelineDay } from "../api/views/reports";
 import { checkReportId } from "../reports/read";
@@ -60,7 +61,7 @@ export async function beginStoreRead(client: pg.ClientBase, storeId: string, rep
  * A store outside `scope` is answered 404, as one that does not exist.
  */
 export async function storeTimelineView(storeId: string, reportId: string | undefined, scope: Scope): Promise<StoreTimelineView> {
-  const client = await pool().connect();
+  const client = await (await readPoolAsOf(reportId)).connect();
   let released = false;
   try {
     const now = await beginStoreRead(client, storeId, reportId, scope);

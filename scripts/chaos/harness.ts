@@ -100,6 +100,8 @@ export const LOG_DIR = ".data/chaos-logs";
 /** `npm start`, the real launcher, against `databaseUrl`, in a process group of its own; its output goes to LOG_DIR/<name>.log. */
 export class Launcher {
   output = "";
+  /** Sent as the Authorization header of every request (the app then runs with keys: API_KEYS). */
+  authorization: string | undefined;
   private constructor(
     private readonly npm: ChildProcess,
     readonly baseUrl: string,
@@ -165,7 +167,9 @@ export class Launcher {
   }
 
   request(p: string, init: RequestInit = {}, timeoutMs = 10_000): Promise<Response> {
-    return fetch(`${this.baseUrl}${p}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const headers = new Headers(init.headers);
+    if (this.authorization && !headers.has("authorization")) headers.set("authorization", this.authorization);
+    return fetch(`${this.baseUrl}${p}`, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
   }
 
   async trigger(): Promise<string> {
