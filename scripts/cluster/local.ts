@@ -324,6 +324,19 @@ export class LocalCluster {
     return (await this.members()).find((m) => m.role === "leader" && m.state === "running")?.name ?? null;
   }
 
+  /** The members HAProxy sends `listener`'s connections to now (its stats page, as CSV). */
+  async haproxyUp(listener: "leader" | "replicas"): Promise<string[]> {
+    const csv = await fetch(`http://127.0.0.1:${this.statsPort}/;csv`)
+      .then((r) => r.text())
+      .catch(() => "");
+    // Columns: pxname, svname, ..., status (the 18th).
+    return csv
+      .split("\n")
+      .map((line) => line.split(","))
+      .filter((f) => f[0] === listener && (MEMBERS as readonly string[]).includes(f[1]!) && f[17] === "UP")
+      .map((f) => f[1]!);
+  }
+
   /** Waits until a leader runs with a synchronous replica and `replicas` replicas streaming in all. */
   async healthy(replicas = 2, timeoutMs = 120_000): Promise<MemberState[]> {
     const deadline = Date.now() + timeoutMs;
@@ -357,8 +370,13 @@ export class LocalCluster {
     await this.healthy();
     this.start("haproxy", "haproxy", ["-f", this.file("haproxy.cfg")], false);
     const { adminUrl } = this.urls();
-    // HAProxy takes every member for up until its first checks: wait for the leader behind its leader port.
-    await waitUntil(async () => (await reachesLeader(adminUrl)) || undefined, 30_000, "HAProxy's leader port to reach the leader");
+    // HAProxy takes every member for up until its checks say otherwise: wait until its leader port has one member
+    // up (its stats page, as CSV), and that member takes writes.
+    await waitUntil(
+      async () => ((await this.haproxyUp("leader")).length === 1 && (await reachesLeader(adminUrl))) || undefined,
+      30_000,
+      "HAProxy's leader port to reach the leader alone",
+    );
     await ensureAppRole(adminUrl, this.credentials().app);
     await this.ensureStanza();
   }
