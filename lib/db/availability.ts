@@ -11,8 +11,10 @@ export function setProcessName(name: string): void {
 
 // SQLSTATE classes and codes that mean "no answer from the database now", not "this query is wrong":
 // 08 connection exceptions, 53300 too many connections, 57P01-57P03 shutdown/crash/starting up,
-// 57014 a statement cancelled by its timeout.
-const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[123]|57014)$/;
+// 57014 a statement cancelled by its timeout, 25006 a write on a server that takes none: the app writes only to
+// its leader, so that is a replica still behind the leader's address while a failover moves it (HAProxy's checks
+// and Patroni's promotion take a moment to agree).
+const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[123]|57014|25006)$/;
 const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 // node-postgres's own messages for a connection that could not be had, or was lost, or did not answer.
 const UNAVAILABLE_MESSAGE =
