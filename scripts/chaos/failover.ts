@@ -10,14 +10,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
+import type pg from "pg";
 import { closePool } from "../../lib/db/pool";
 import { withDatabase } from "../../lib/db/prepare";
 import { pointAtDatabase } from "../../lib/db/url";
 import { feedSourcesInDirectory, loadFeeds } from "../../lib/feeds/load";
 import { generatedDatabase } from "../bench-data";
 import { LocalCluster, type Member } from "../cluster/local";
-import { type Check, Launcher, seconds, waitFor, watchStatusCalls } from "./harness";
+import { type Check, Launcher, queryOnce, seconds, waitFor, watchStatusCalls } from "./harness";
+
+/** A query on the cluster, over a connection of its own made within 10 s. */
+const query = <R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []) => queryOnce<R>(url, sql, values, 10_000);
 
 const DATABASE = "storemon_chaos_failover";
 const POLLERS = 6;
@@ -93,16 +96,6 @@ function startPollers(app: Launcher, prefix: string): () => Promise<Pushes> {
 async function generatedRows(app: Launcher, id: string): Promise<string[]> {
   const lines = (await app.csv(id)).toString().trim().split("\n").slice(1);
   return lines.filter((line) => !line.startsWith("chaos-")).sort();
-}
-
-async function query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 /** The polls' count and a checksum over every poll: two databases with the same polls have the same. */

@@ -9,6 +9,7 @@ import pg from "pg";
 import { env } from "../../lib/env";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../../lib/db/embedded";
 import { closePool } from "../../lib/db/pool";
+import { withDatabase } from "../../lib/db/prepare";
 import { freePort } from "../app-processes";
 import { generatedDatabase } from "../bench-data";
 import { appProcesses, descendants, isAlive } from "../process-tree";
@@ -74,16 +75,24 @@ export class ChaosDatabase {
   }
 
   /** Runs `sql` on `database` over a connection of its own. */
-  async query<R extends pg.QueryResultRow>(database: string, sql: string, values: unknown[] = []): Promise<R[]> {
-    const url = new URL(this.adminUrl);
-    url.pathname = `/${database}`;
-    const client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-    try {
-      return (await client.query<R>(sql, values)).rows;
-    } finally {
-      await client.end();
-    }
+  query<R extends pg.QueryResultRow>(database: string, sql: string, values: unknown[] = []): Promise<R[]> {
+    return queryOnce<R>(withDatabase(this.adminUrl, database), sql, values);
+  }
+}
+
+/** Runs `sql` on the database at `url` over a connection of its own, made for it (within `connectMs`, if given) and closed after. */
+export async function queryOnce<R extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  values: unknown[] = [],
+  connectMs?: number,
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectMs });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, values)).rows;
+  } finally {
+    await client.end();
   }
 }
 

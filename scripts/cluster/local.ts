@@ -373,7 +373,7 @@ export class LocalCluster {
     // HAProxy takes every member for up until its checks say otherwise: wait until its leader port has one member
     // up (its stats page, as CSV), and that member takes writes.
     await waitUntil(
-      async () => ((await this.haproxyUp("leader")).length === 1 && (await reachesLeader(adminUrl))) || undefined,
+      async () => ((await this.haproxyUp("leader")).length === 1 && (await takesWrites(adminUrl))) || undefined,
       30_000,
       "HAProxy's leader port to reach the leader alone",
     );
@@ -467,15 +467,7 @@ export class LocalCluster {
           const log = fs.readFileSync(path.join(target, "restore.log"), "utf8").trim().split("\n").slice(-4).join("\n");
           throw new Error(`the restored server in ${target} stopped:\n${log}`);
         }
-        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-        try {
-          await client.connect();
-          return (await client.query<{ r: boolean }>("SELECT pg_is_in_recovery() AS r")).rows[0]!.r ? undefined : true;
-        } catch {
-          return undefined;
-        } finally {
-          await client.end().catch(() => {});
-        }
+        return (await takesWrites(url)) || undefined;
       },
       600_000,
       `the restored server in ${target} to replay its WAL up to ${to}`,
@@ -520,8 +512,8 @@ export class LocalCluster {
 
 const secret = () => crypto.randomBytes(18).toString("base64url");
 
-/** Whether `url` reaches a server that takes writes (not one in recovery). */
-async function reachesLeader(url: string): Promise<boolean> {
+/** Whether `url` reaches a server that takes writes: one not in recovery (a replica, a restore replaying its WAL). */
+async function takesWrites(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
