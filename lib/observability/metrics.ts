@@ -26,7 +26,11 @@ function make() {
       ["method", "route", "status"],
       [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     ),
-    reportRuns: counter("storemon_report_runs_total", "Report runs that ended, by outcome (complete, failed).", ["outcome"]),
+    reportRuns: counter(
+      "storemon_report_runs_total",
+      "Report runs that ended, by outcome (complete, failed, interrupted: the database was lost and the sweep runs the report again).",
+      ["outcome"],
+    ),
     reportSeconds: histogram(
       "storemon_report_duration_seconds",
       "Seconds from a report run's start to its completion.",

@@ -36,7 +36,11 @@ export function startSweeping(): () => Promise<void> {
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
     sweeping = sweepOrphanedReports()
-      .then((ids) => ids.length && log().info({ reportIds: ids }, `re-queued reports whose worker stopped: ${ids.join(", ")}`))
+      .then(
+        (ids) =>
+          ids.length &&
+          log().info({ reportIds: ids }, `re-queued reports whose run stopped (its worker or the database lost): ${ids.join(", ")}`),
+      )
       .catch((e) =>
         isDatabaseUnavailable(e) ? noteDatabaseUnavailable(e, "sweep") : log().error({ err: errorMessage(e) }, "sweep failed"),
       );

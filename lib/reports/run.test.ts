@@ -316,6 +316,24 @@ describe("recovery", () => {
       expect(await run).toBe("completed");
       expect(await reportState(id)).toMatchObject({ status: "Complete", storesDone: 40 });
     });
+
+    it("a run whose database connection is lost (a failover) stays Running for the sweep, which runs it again to Complete", async () => {
+      const { id, run, expected } = await shardedRun();
+      // The run's connection is the one holding the report's session lock; the server ends it, as a lost leader does.
+      const { rows } = await pool().query<{ ended: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS ended FROM pg_locks
+         WHERE locktype = 'advisory' AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = ${REPORT_LOCK_SQL}`,
+        [id],
+      );
+      expect(rows).toEqual([{ ended: true }]);
+      expect(await run).toBe("interrupted");
+      expect(await reportState(id)).toMatchObject({ status: "Running", error: null });
+      await pool().query("UPDATE reports SET created_at = now() - interval '1 minute' WHERE id = $1", [id]);
+      expect(await sweepOrphanedReports()).toEqual([id]);
+      expect(await runReport(id)).toBe("completed");
+      expect(await reportState(id)).toMatchObject({ status: "Complete", storesDone: 40 });
+      expect(await rowsOf(id)).toHaveLength(expected);
+    });
   });
 });
 

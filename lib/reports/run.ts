@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { env } from "../env";
-import { isDatabaseUnavailable } from "../db/availability";
+import { isDatabaseUnavailable, noteDatabaseUnavailable } from "../db/availability";
 import { listen } from "../db/notifications";
 import { pool } from "../db/pool";
 import { sendJobs } from "../jobs/queue";
@@ -10,10 +10,10 @@ import { computeShardOnce, type ShardOptions } from "./shard";
 import { markFailed, PROGRESS_CHANNEL, REPORT_LOCK_SQL } from "./state";
 import { storesPolledBy, toEpochUs } from "./store-data";
 import { takeOverOrphanedShards, type QueuedShard } from "./takeover";
-import { log } from "../log";
+import { errorMessage, log } from "../log";
 import { metrics } from "../observability/metrics";
 
-export type RunOutcome = "completed" | "failed" | "already-finished" | "running-elsewhere" | "unknown";
+export type RunOutcome = "completed" | "failed" | "interrupted" | "already-finished" | "running-elsewhere" | "unknown";
 
 export interface RunOptions extends ShardOptions {
   /**
@@ -62,14 +62,19 @@ export async function runReport(reportId: string, options: RunOptions = {}): Pro
         metrics().reportSeconds.observe(seconds);
         return "completed";
       } catch (e) {
+        if (isDatabaseUnavailable(e)) {
+          // The database went away under the run (a restart, a failover): its connection is discarded, not rolled
+          // back (see rollbackAndRelease), which frees the report's lock. The report stays Running, and the sweep
+          // runs it again once the database answers (at once: noting the outage makes its return wake the sweep).
+          broken = e as Error;
+          noteDatabaseUnavailable(e, "report");
+          log().warn({ ...trace, err: errorMessage(e) }, "report interrupted: the database was lost; the sweep runs it again");
+          metrics().reportRuns.inc({ outcome: "interrupted" });
+          return "interrupted";
+        }
         metrics().reportRuns.inc({ outcome: "failed" });
-        // A connection whose database did not answer is discarded, not rolled back (see rollbackAndRelease).
-        if (isDatabaseUnavailable(e)) broken = e as Error;
-        else await reader.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
-        // Should the database be gone, this fails too: the report stays Running with no lock held, and
-        // the sweep runs it again once the database is back.
-        if (isDatabaseUnavailable(e)) await markFailed(reportId, attempt, lostDatabase(e), { expected: true, requestId: trace.requestId });
-        else await markFailed(reportId, attempt, e, { requestId: trace.requestId });
+        await reader.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+        await markFailed(reportId, attempt, e, { requestId: trace.requestId });
         return "failed";
       }
     } finally {
@@ -78,10 +83,6 @@ export async function runReport(reportId: string, options: RunOptions = {}): Pro
   } finally {
     reader.release(broken);
   }
-}
-
-function lostDatabase(e: unknown): Error {
-  return new Error(`the connection to the database was lost while the report ran (${(e as Error).message}); trigger it again`);
 }
 
 /**

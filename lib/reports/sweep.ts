@@ -58,7 +58,7 @@ async function sweep(client: import("pg").PoolClient): Promise<string[]> {
       if (giveUp)
         await client.query(
           `UPDATE reports SET status = 'Failed', finished_at = now(), error = $2 WHERE id = $1 AND status IN ('Queued', 'Running')`,
-          [report.id, `the report could not be completed after ${report.attempts} attempts (its worker stopped each time)`],
+          [report.id, `the report could not be completed after ${report.attempts} attempts (its worker or the database stopped each time)`],
         );
     } finally {
       await client.query(`SELECT pg_advisory_unlock(${REPORT_LOCK_SQL})`, [report.id]);
