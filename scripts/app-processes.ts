@@ -4,7 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WEB_BUNDLE, WORKER_BUNDLE, webArgs, workerArgs } from "../server/process-args";
-import { stopChild } from "../server/supervisor";
+import { describeExit, stopChild } from "../server/supervisor";
 
 // The web server and worker processes, started as `npm start` would start them: used by the HTTP tests, the
 // browser tests' server and the benchmarks.
@@ -37,8 +37,10 @@ function spawnLogged(name: string, args: string[], env: Record<string, string | 
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   child.on("exit", (code, signal) => {
-    // 143 and 130: stopped by SIGTERM or SIGINT, as stop() does.
-    if (code && code !== 143 && code !== 130) console.error(`[${name}] exited with ${code ?? signal}:\n${log.join("")}`);
+    // 143 and 130, SIGTERM and SIGINT: stopped, as stop() does; SIGKILL: killed on purpose (the fault scenarios).
+    // Another signal is a crash: V8 aborts (SIGABRT) when a process reaches its heap limit (server/process-args.ts).
+    const stopped = code === 143 || code === 130 || signal === "SIGTERM" || signal === "SIGINT" || signal === "SIGKILL";
+    if ((code || signal) && !stopped) console.error(`[${name}] ${describeExit(code, signal)}:\n${log.join("")}`);
   });
   return child;
 }

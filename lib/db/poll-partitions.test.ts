@@ -10,7 +10,7 @@ import { migrate, readMigrations } from "./migrate";
 import { pool } from "./pool";
 import { prisma } from "./prisma";
 import { dropExpiredPolls, maintainPollPartitions, preparePollPartitions } from "./poll-partitions";
-import { storesPolledBy } from "../reports/store-data";
+import { storeRangesPolledBy, storesPolledBy } from "../reports/store-data";
 
 await setUpTestDatabase();
 
@@ -130,7 +130,18 @@ describe("the stores that have polls (poll_stores), which reports list", () => {
     expect(await pollStores()).toEqual({ s1: "2023-02-10 00:00:00+00", s2: "2023-03-01 00:00:00+00", s4: "2023-03-05 00:00:00+00" });
     const client = await pool().connect();
     try {
-      expect(await storesPolledBy(client, Date.parse("2023-03-02T00:00:00Z") * 1000)).toEqual(["s1", "s2"]);
+      const now = Date.parse("2023-03-02T00:00:00Z") * 1000;
+      expect(await storesPolledBy(client, now)).toEqual(["s1", "s2"]);
+      // A report's shards: runs of its stores in byte order, each listed again from its range.
+      expect(await storeRangesPolledBy(client, now, null, 1)).toEqual([
+        { first: "s1", last: "s1", stores: 1 },
+        { first: "s2", last: "s2", stores: 1 },
+      ]);
+      expect(await storeRangesPolledBy(client, Date.parse("2023-03-06T00:00:00Z") * 1000, null, 2)).toEqual([
+        { first: "s1", last: "s2", stores: 2 },
+        { first: "s4", last: "s4", stores: 1 },
+      ]);
+      expect(await storesPolledBy(client, now, null, { first: "s2", last: "s4" })).toEqual(["s2"]);
     } finally {
       client.release();
     }

@@ -165,6 +165,20 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** The URL of the database `name` on the server, migrated and set up, if it exists; null if it does not. */
+export async function existingDatabase(adminUrl: string, name: string, setUp: DatabaseSetUp): Promise<string | null> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    if (!(await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount) return null;
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(adminUrl, name);
+  await migrateDatabase(url, setUp);
+  return url;
+}
+
 /** Drops `name` on the server if it exists, creates it afresh, migrates it and sets it up; returns its URL. */
 export async function freshDatabase(adminUrl: string, name: string, setUp: DatabaseSetUp): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });

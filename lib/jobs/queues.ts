@@ -22,7 +22,11 @@ export interface ShardJob {
   /** The report's "now", epoch microseconds. */
   now: number;
   snapshot: string;
-  storeIds: string[];
+  /** The shard's stores: those of the report (of `ownerIds` only, when not null) from `first` to `last` in byte order. */
+  first: string;
+  last: string;
+  stores: number;
+  ownerIds: string[] | null;
   /** The id of the request that triggered the report, for log lines. */
   requestId?: string;
 }

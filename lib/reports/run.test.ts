@@ -231,7 +231,8 @@ describe("recovery", () => {
     const id = await triggerReport("2024-10-14T20:00:00Z", { enqueue: false });
     await pool().query("UPDATE reports SET status = 'Running', attempts = 1, stores_total = 20 WHERE id = $1", [id]);
     const storeIds = (await pool().query("SELECT DISTINCT store_id FROM polls ORDER BY 1")).rows.map((r) => r.store_id as string);
-    const job = { reportId: id, attempt: 1, now: Date.parse("2024-10-14T20:00:00Z") * 1000, snapshot: "", storeIds };
+    const range = { first: storeIds[0]!, last: storeIds.at(-1)!, stores: storeIds.length, ownerIds: null };
+    const job = { reportId: id, attempt: 1, now: Date.parse("2024-10-14T20:00:00Z") * 1000, snapshot: "", ...range };
     process.env.REPORT_BATCH_STORES = "5";
     const reader = await pool().connect();
     try {
@@ -288,7 +289,7 @@ describe("recovery", () => {
       const client = await pool().connect();
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       await client.query(`SET TRANSACTION SNAPSHOT '${job.snapshot}'`);
-      const key = [job.reportId, job.attempt, job.storeIds[0]];
+      const key = [job.reportId, job.attempt, job.first];
       const { rows } = await client.query(`SELECT pg_try_advisory_xact_lock(${SHARD_LOCK_SQL}) AS ok`, key);
       expect(rows[0].ok).toBe(true);
       return client;

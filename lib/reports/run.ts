@@ -8,7 +8,7 @@ import { SHARD_QUEUE } from "../jobs/queues";
 import { keptFigures } from "./list";
 import { computeShardOnce, type ShardOptions } from "./shard";
 import { markFailed, PROGRESS_CHANNEL, REPORT_LOCK_SQL } from "./state";
-import { storesPolledBy, toEpochUs } from "./store-data";
+import { storeRangesPolledBy, toEpochUs } from "./store-data";
 import { takeOverOrphanedShards, type QueuedShard } from "./takeover";
 import { errorMessage, log } from "../log";
 import { metrics } from "../observability/metrics";
@@ -30,8 +30,9 @@ const TAKEOVER_LOOK_MS = 1000;
  * Computes a report and stores its rows: the job behind every report. The run holds an advisory lock on
  * the report, so that no two processes run it at once (the lock dies with its connection, so a crashed run
  * can be taken up again), and reads one repeatable-read snapshot, so that polls loaded meanwhile do not
- * change the result. It lists the stores and cuts them into shards; with `shardViaQueue` the shards are
- * queue jobs that any worker process takes, each importing the run's snapshot; the run waits for them.
+ * change the result. It cuts the stores into shards (ranges of store ids, counted in the database: a million
+ * stores are a thousand small jobs); with `shardViaQueue` the shards are queue jobs that any worker process
+ * takes, each importing the run's snapshot and listing its own stores in it; the run waits for them.
  */
 export async function runReport(reportId: string, options: RunOptions = {}): Promise<RunOutcome> {
   const reader = await pool().connect();
@@ -108,24 +109,23 @@ async function coordinate(
   // the snapshot, so that a run held up by a switch reads the polls it switched in.
   await reader.query("LOCK TABLE polls IN ROW SHARE MODE");
   const snapshot = options.shardViaQueue ? (await reader.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]!.id : null;
-  const storeIds = await storesPolledBy(reader, now, ownerIds);
-  const size = env().REPORT_SHARD_STORES;
-  const shards: string[][] = [];
-  for (let i = 0; i < storeIds.length; i += size) shards.push(storeIds.slice(i, i + size));
+  const shards = await storeRangesPolledBy(reader, now, ownerIds, env().REPORT_SHARD_STORES);
+  const stores = shards.reduce((sum, shard) => sum + shard.stores, 0);
 
   // Rows of an earlier, interrupted attempt go; shards of that attempt can no longer write (see computeShard).
   await pool().query("DELETE FROM report_rows WHERE report_id = $1", [reportId]);
-  await pool().query("UPDATE reports SET stores_total = $2, shards_total = $3 WHERE id = $1", [reportId, storeIds.length, shards.length]);
+  await pool().query("UPDATE reports SET stores_total = $2, shards_total = $3 WHERE id = $1", [reportId, stores, shards.length]);
 
-  const jobs = shards.map((storeIds) => ({
+  const jobs = shards.map((shard) => ({
     reportId,
     attempt,
     now,
     snapshot: snapshot ?? "",
-    storeIds,
+    ...shard,
+    ownerIds,
     ...(options.requestId ? { requestId: options.requestId } : {}),
   }));
-  log().info({ reportId, requestId: options.requestId, stores: storeIds.length, shards: shards.length }, "report shards queued");
+  log().info({ reportId, requestId: options.requestId, stores, shards: shards.length }, "report shards queued");
   if (snapshot === null) {
     for (const job of jobs) await computeShardOnce(reader, job, options);
   } else {
@@ -153,7 +153,7 @@ async function coordinate(
     [reportId, attempt, kept.totals, kept.previousId, kept.previousTotals],
   );
   if (!done.rowCount) throw new Error("the report's shards did not all complete");
-  return storeIds.length;
+  return stores;
 }
 
 /**

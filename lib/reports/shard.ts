@@ -7,6 +7,7 @@ import { notify } from "../db/notifications";
 import { FIGURE_COLUMNS, FIGURE_KEYS, isoMicros, reportFigures, ZoneClocks } from "../uptime";
 import type { ShardJob } from "../jobs/queues";
 import { markFailed, PROGRESS_CHANNEL } from "./state";
+import { storesPolledBy } from "./store-data";
 import { loadStoreWeeks, storeWeekFigures } from "./store-weeks";
 import { errorMessage, log } from "../log";
 
@@ -26,10 +27,10 @@ export interface ShardOptions {
  * computing it or its rows are stored: it holds the shard's lock till the end of the transaction.
  */
 export async function computeShardOnce(reader: pg.ClientBase, job: ShardJob, options: ShardOptions = {}): Promise<void> {
-  const key = [job.reportId, job.attempt, job.storeIds[0]];
+  const key = [job.reportId, job.attempt, job.first];
   const { rows } = await reader.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${SHARD_LOCK_SQL}) AS ok`, key);
   if (!rows[0]!.ok) return;
-  const stored = await pool().query("SELECT 1 FROM report_rows WHERE report_id = $1 AND store_id = $2", [job.reportId, job.storeIds[0]]);
+  const stored = await pool().query("SELECT 1 FROM report_rows WHERE report_id = $1 AND store_id = $2", [job.reportId, job.first]);
   if (!stored.rowCount) await computeShard(reader, job, options);
 }
 
@@ -53,13 +54,14 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
     ]);
     const clocks = new ZoneClocks();
     const batchSize = env().REPORT_BATCH_STORES;
-    const load = (from: number) => loadStoreWeeks(reader, job.storeIds.slice(from, from + batchSize), job.now, clocks);
-    let next = job.storeIds.length > 0 ? load(0) : null;
+    const storeIds = await storesPolledBy(reader, job.now, job.ownerIds, job);
+    const load = (from: number) => loadStoreWeeks(reader, storeIds.slice(from, from + batchSize), job.now, clocks);
+    let next = storeIds.length > 0 ? load(0) : null;
     try {
-      for (let i = 0; i < job.storeIds.length; i += batchSize) {
+      for (let i = 0; i < storeIds.length; i += batchSize) {
         const stores = await next!;
         // The database reads the next batch while this one is computed: both run at once.
-        next = i + batchSize < job.storeIds.length ? load(i + batchSize) : null;
+        next = i + batchSize < storeIds.length ? load(i + batchSize) : null;
         const rows: (string | number)[][] = [];
         for (const store of stores) {
           let week;
@@ -92,7 +94,7 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
     const fence = await writer.query(
       `UPDATE reports SET shards_done = shards_done + 1, stores_done = stores_done + $3
        WHERE id = $1 AND attempts = $2 AND status = 'Running'`,
-      [job.reportId, job.attempt, job.storeIds.length],
+      [job.reportId, job.attempt, storeIds.length],
     );
     if (fence.rowCount) await notify(PROGRESS_CHANNEL, job.reportId, writer); // delivered on commit
     await writer.query(fence.rowCount ? "COMMIT" : "ROLLBACK");
@@ -124,7 +126,7 @@ export async function runShardJob(job: ShardJob): Promise<void> {
     await computeShardOnce(reader, job).then(
       () =>
         log().info(
-          { reportId: job.reportId, requestId: job.requestId, stores: job.storeIds.length, ms: Math.round(performance.now() - started) },
+          { reportId: job.reportId, requestId: job.requestId, stores: job.stores, ms: Math.round(performance.now() - started) },
           "report shard computed",
         ),
       (e) => {

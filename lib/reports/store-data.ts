@@ -4,16 +4,50 @@ import { fromEpochUs, PACKED_HOURS_SQL, PACKED_POLL_SQL, unpackHours, unpackPoll
 
 export { fromEpochUs, toEpochUs } from "../db/packed-polls";
 
+/** A run of consecutive stores (in byte order) of a report: a shard. */
+export interface StoreRange {
+  first: string;
+  last: string;
+  stores: number;
+}
+
+/** SQL of the condition on poll_stores `p` for a report's stores: a poll at or before $1, of the owners $2 if not null. */
+const REPORT_STORES = `p.first_poll_at <= ${fromEpochUs("$1")}
+       AND ($2::text[] IS NULL OR p.store_id IN (SELECT store_id FROM stores WHERE owner_id = ANY($2)))`;
+
 /**
- * Every store with at least one poll at or before `now` (of `ownerIds` only, when given), in byte order: from
- * poll_stores (kept by triggers on polls, see its migration), one index scan whatever the length of the history.
+ * A report's stores, every store with at least one poll at or before `now` (of `ownerIds` only, when given), cut
+ * in byte order into shards of `size`: from poll_stores (kept with the polls), counted in the database, so the
+ * caller's memory is that of the shards, not of the fleet (a million stores are a thousand ranges).
  */
-export async function storesPolledBy(client: pg.ClientBase, nowUs: number, ownerIds: readonly string[] | null = null): Promise<string[]> {
+export async function storeRangesPolledBy(
+  client: pg.ClientBase,
+  nowUs: number,
+  ownerIds: readonly string[] | null,
+  size: number,
+): Promise<StoreRange[]> {
+  const { rows } = await client.query<StoreRange>(
+    `SELECT min(store_id) AS first, max(store_id) AS last, count(*)::int AS stores
+     FROM (SELECT p.store_id, (row_number() OVER (ORDER BY p.store_id) - 1) / $3 AS shard FROM poll_stores p WHERE ${REPORT_STORES}) s
+     GROUP BY shard ORDER BY shard`,
+    [nowUs, ownerIds, size],
+  );
+  return rows;
+}
+
+/**
+ * The report's stores (as storeRangesPolledBy), in byte order: all, or those from `range.first` to `range.last`; in
+ * the snapshot that cut the range, a shard's stores.
+ */
+export async function storesPolledBy(
+  client: pg.ClientBase,
+  nowUs: number,
+  ownerIds: readonly string[] | null = null,
+  range: Pick<StoreRange, "first" | "last"> | null = null,
+): Promise<string[]> {
   const { rows } = await client.query<{ store_id: string }>(
-    `SELECT store_id FROM poll_stores WHERE first_poll_at <= ${fromEpochUs("$1")}
-       AND ($2::text[] IS NULL OR store_id IN (SELECT store_id FROM stores WHERE owner_id = ANY($2)))
-     ORDER BY store_id`,
-    [nowUs, ownerIds],
+    `SELECT p.store_id FROM poll_stores p WHERE ($3::text IS NULL OR p.store_id BETWEEN $3 AND $4) AND ${REPORT_STORES} ORDER BY p.store_id`,
+    [nowUs, ownerIds, range?.first ?? null, range?.last ?? null],
   );
   return rows.map((r) => r.store_id);
 }

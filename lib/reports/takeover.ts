@@ -31,11 +31,11 @@ export async function takeOverOrphanedShards(
 ): Promise<void> {
   const { rows } = await pool().query<{ store_id: string }>(
     "SELECT store_id FROM report_rows WHERE report_id = $1 AND store_id = ANY($2)",
-    [reportId, shards.map((s) => s.job.storeIds[0])],
+    [reportId, shards.map((s) => s.job.first)],
   );
   const stored = new Set(rows.map((r) => r.store_id));
   for (const { job, jobId } of shards) {
-    if (stored.has(job.storeIds[0]!)) continue;
+    if (stored.has(job.first)) continue;
     const queued = await findJob(SHARD_QUEUE, jobId);
     const waiting = queued?.state === "created" || queued?.state === "retry";
     if (waiting && Date.now() - queuedAt < SHARD_GRACE_MS) continue;
