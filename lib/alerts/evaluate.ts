@@ -288,21 +288,31 @@ function endOf(
 
 /**
  * Stores worth a look: a poll in the last day, or an incident open or resolved in the last week (a store whose
- * poller died stays watched: it still opens incidents at its next opening). Of `among` only, when given.
+ * poller died stays watched: it still opens incidents at its next opening).
  */
-export async function activeStores(client: pg.ClientBase, now: number, among: readonly string[] | null = null): Promise<string[]> {
-  const day = isoMicros(now - WINDOWS.day);
-  const week = isoMicros(now - WINDOWS.week);
+export async function activeStores(client: pg.ClientBase, now: number): Promise<string[]> {
   const { rows } = await client.query<{ store_id: string }>(
-    among === null
-      ? `SELECT DISTINCT store_id FROM polls WHERE timestamp_utc >= $1::timestamptz
-         UNION SELECT store_id FROM incidents WHERE resolved_at IS NULL OR resolved_at >= $2::timestamptz`
-      : `SELECT s.store_id FROM unnest($3::text[]) AS s(store_id)
-         WHERE EXISTS (SELECT 1 FROM polls p WHERE p.store_id = s.store_id AND p.timestamp_utc >= $1::timestamptz)
-            OR EXISTS (SELECT 1 FROM incidents i WHERE i.store_id = s.store_id AND (i.resolved_at IS NULL OR i.resolved_at >= $2::timestamptz))`,
-    among === null ? [day, week] : [day, week, among],
+    `SELECT DISTINCT store_id FROM polls WHERE timestamp_utc >= $1::timestamptz
+     UNION SELECT store_id FROM incidents WHERE resolved_at IS NULL OR resolved_at >= $2::timestamptz`,
+    [isoMicros(now - WINDOWS.day), isoMicros(now - WINDOWS.week)],
   );
   return rows.map((r) => r.store_id);
+}
+
+/**
+ * activeStores as SQL for the minute's round, from each store's last poll kept in poll_stores (not a scan of the
+ * day's polls): the instants (literals) since which a poll or an incident keeps a store watched, and whether the
+ * store `storeId` (an SQL expression) is.
+ */
+export function activeStoreSql(now: number): { pollSince: string; incidentSince: string; is: (storeId: string) => string } {
+  const pollSince = `timestamptz '${isoMicros(now - WINDOWS.day)}'`;
+  const incidentSince = `timestamptz '${isoMicros(now - WINDOWS.week)}'`;
+  return {
+    pollSince,
+    incidentSince,
+    is: (storeId) => `(EXISTS (SELECT 1 FROM poll_stores ps WHERE ps.store_id = ${storeId} AND ps.last_poll_at >= ${pollSince})
+      OR EXISTS (SELECT 1 FROM incidents i WHERE i.store_id = ${storeId} AND (i.resolved_at IS NULL OR i.resolved_at >= ${incidentSince})))`,
+  };
 }
 
 /**
