@@ -1,8 +1,10 @@
-// npm run bench -- [--stores N] [--days D] [--history-days H] [--runs R] [--reuse]
+// npm run bench -- [--stores N] [--days D] [--history-days H] [--runs R] [--reuse] [--reports-only]
 // Generates data with the project's generator, loads it into a fresh database, starts the app as `npm start`
 // does (web server + WORKERS worker processes) and measures load, report, status latency under load, download
 // and memory. Prints a table and writes it as JSON under bench/results/. --reuse measures on the database an earlier
-// run of the same size loaded (kept in storemon_bench), without loading again.
+// run of the same size loaded (kept in storemon_bench), without loading again. --reports-only leaves out the warm-up
+// report and the status calls while reports run back to back (each phase waits for a whole report: at a million
+// stores, many minutes).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -23,8 +25,9 @@ const { values } = commandArgs(
     "history-days": { type: "string" },
     runs: { type: "string" },
     reuse: { type: "boolean" },
+    "reports-only": { type: "boolean" },
   },
-  "usage: npm run bench -- [--stores N] [--days D] [--history-days H] [--runs R] [--reuse]",
+  "usage: npm run bench -- [--stores N] [--days D] [--history-days H] [--runs R] [--reuse] [--reports-only]",
 );
 const number = (name: "stores" | "days" | "history-days" | "runs", fallback: number) => positiveInteger(name, values[name], fallback);
 const stores = number("stores", 4500);
@@ -112,8 +115,9 @@ async function reportSeconds(): Promise<{ id: string; ms: number }> {
 }
 
 try {
+  const reportsOnly = values["reports-only"] === true;
   console.log(`${runs} reports ...`);
-  await reportSeconds(); // warm-up: first requests compile routes and fill caches
+  if (!reportsOnly) await reportSeconds(); // warm-up: first requests compile routes and fill caches
   const reportMs: number[] = [];
   let lastId = "";
   for (let i = 0; i < runs; i++) {
@@ -152,14 +156,17 @@ try {
   let calls = 0;
   const runningOrEarlier = (request: autocannon.Request) => {
     const n = calls++;
-    const id = n % 2 === 0 ? runningReport() : triggered[(n >> 1) % (triggered.length - 1)]!;
+    const id = n % 2 === 0 || triggered.length < 2 ? runningReport() : triggered[(n >> 1) % (triggered.length - 1)]!;
     return { ...request, path: statusPath(id) };
   };
-  console.log("status latency: one poller, then 50 concurrent pollers, while reports run ...");
-  const single = await whileReportsRun(onePoller);
-  const pollers = await whileReportsRun(() =>
-    autocannon({ url: app.baseUrl, connections: 50, duration: 10, requests: [{ setupRequest: runningOrEarlier }] }),
-  );
+  const skipped = { result: { p50ms: NaN, p99ms: NaN }, reports: 0 };
+  if (!reportsOnly) console.log("status latency: one poller, then 50 concurrent pollers, while reports run ...");
+  const single = reportsOnly ? skipped : await whileReportsRun(onePoller);
+  const pollers = reportsOnly
+    ? null
+    : await whileReportsRun(() =>
+        autocannon({ url: app.baseUrl, connections: 50, duration: 10, requests: [{ setupRequest: runningOrEarlier }] }),
+      );
   // CPU per status call with no report running: the web server's, and PostgreSQL's where it runs here.
   const pgPids = postgresPids();
   const cpuBefore = { web: cpuSeconds([app.web.pid!]), db: cpuSeconds(pgPids) };
@@ -225,7 +232,7 @@ try {
       microsecondsPerStore: Math.round((median(reportMs) * 1000) / stores),
     },
     statusOnePoller: { ...single.result, reportsMeanwhile: single.reports },
-    statusPollers: latency(pollers),
+    statusPollers: pollers && latency(pollers),
     statusCpuPerCall: statusCpu,
     download: { seconds: seconds(downloadMs), bytes: csv.length },
     reportPage,
@@ -238,8 +245,10 @@ try {
       ? `reused: an earlier run loaded it in ${result.load.seconds} s (whole load)`
       : `${result.load.pollsSeconds} s (${result.load.rowsPerSecond.toLocaleString("en")} rows/s), whole load ${result.load.seconds} s`,
     "report, trigger to Complete": `${result.report.medianSeconds} s median of ${runs} (${result.report.runs.join(", ")}), ${result.report.microsecondsPerStore} µs a store`,
-    "GET /get_report, one poller (every 100 ms)": `p50 ${single.result.p50ms} ms, p99 ${single.result.p99ms} ms (${single.reports} reports meanwhile)`,
-    "GET /get_report, 50 pollers": describeLatency(result.statusPollers),
+    "GET /get_report, one poller (every 100 ms)": reportsOnly
+      ? "left out (--reports-only)"
+      : `p50 ${single.result.p50ms} ms, p99 ${single.result.p99ms} ms (${single.reports} reports meanwhile)`,
+    "GET /get_report, 50 pollers": result.statusPollers ? describeLatency(result.statusPollers) : "left out (--reports-only)",
     "CPU per status call, no report running": `web ${statusCpu.webMicroseconds ?? "?"} µs, PostgreSQL ${statusCpu.postgresMicroseconds ?? "?"} µs (${statusCpu.requestsPerSecond} requests/s)`,
     "report page (overview; rows by health, uptime, name's last page, search, down)": Object.values(reportPage).join(", ") + " ms",
     "CSV download": `${result.download.seconds} s (${result.download.bytes.toLocaleString("en")} bytes)`,
