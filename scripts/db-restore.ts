@@ -4,7 +4,10 @@
 //   starts on its own (default port CLUSTER_PORT + 40, data in .data/restored-<time>) and the command prints its
 //   DATABASE_URL; the cluster is left as it is. Check it, then point the app at it, or copy what was lost back.
 // npm run db:restore -- --file <dump> --database <name>
-//   A logical backup (db:backup without a cluster) into a fresh database <name> on DATABASE_URL's server.
+//   A logical backup (db:backup with DATABASE_URL) into a fresh database <name> on DATABASE_URL's server.
+// npm run db:restore -- --file <copy>.tar.gz
+//   A copy of the embedded server's data directory (db:backup without either) put back in its place, the app
+//   stopped; the directory it replaces is kept beside it.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { APP_DATABASE, APP_ROLE, serverUrl } from "../lib/db/credentials";
@@ -13,9 +16,10 @@ import { pool } from "../lib/db/pool";
 import { databaseUrl } from "../lib/db/url";
 import { commandArgs, runCommand } from "./cli";
 import { LocalCluster } from "./cluster/local";
-import { serverTool } from "./cluster/tools";
+import { restoreEmbeddedDirectory, serverTool } from "./cluster/tools";
+import { env } from "../lib/env";
 
-const usage = "usage: npm run db:restore -- --to <time> [--dir D] [--port P] | --file <dump> --database <name>";
+const usage = "usage: npm run db:restore -- --to <time> [--dir D] [--port P] | --file <dump> --database <name> | --file <copy>.tar.gz";
 const { values, positionals } = commandArgs(
   { to: { type: "string" }, dir: { type: "string" }, port: { type: "string" }, file: { type: "string" }, database: { type: "string" } },
   usage,
@@ -41,6 +45,18 @@ if (values.to !== undefined) {
     console.log(`restored as of ${to} into ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s; the server runs on port ${port}:`);
     console.log(`DATABASE_URL=${serverUrl(port, APP_ROLE, cluster.credentials().app, APP_DATABASE)}`);
     console.log(`stop it with: pg_ctl -D ${dir} stop${process.getuid?.() === 0 ? " (as postgres: runuser -u postgres -- ...)" : ""}`);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+} else if (values.file!.endsWith(".tar.gz")) {
+  if (values.database !== undefined) fail("--database goes with a logical backup (a .dump), not a copy of the embedded server (.tar.gz)");
+  try {
+    const kept = restoreEmbeddedDirectory(values.file!, env().EMBEDDED_PG_DIR);
+    console.log(
+      `${values.file} is the embedded server's data directory again (${path.resolve(env().EMBEDDED_PG_DIR)}); npm start runs on it`,
+    );
+    if (kept) console.log(`the directory it replaced is kept as ${kept}: delete it once the restored data is checked`);
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);

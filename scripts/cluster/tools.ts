@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
 import type pg from "pg";
 
 /**
@@ -26,4 +27,68 @@ export async function serverTool(db: pg.Pool, name: string): Promise<string> {
         ? ` (the embedded server's npm package ships the server only; for backups run the database as a cluster: npm run cluster -- up)`
         : ""),
   );
+}
+
+/** Whether the server whose data directory is `dir` runs: its postmaster.pid names a live process. */
+function serverRuns(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
+  }
+}
+
+function stoppedEmbedded(dir: string, doing: string): string {
+  const absolute = path.resolve(dir);
+  if (!fs.existsSync(path.join(absolute, "PG_VERSION")))
+    throw new Error(`${absolute} holds no PostgreSQL data directory: nothing to ${doing}`);
+  if (serverRuns(absolute))
+    throw new Error(`the embedded PostgreSQL of ${absolute} is running (npm start runs it): stop the app, then ${doing} again`);
+  return absolute;
+}
+
+/**
+ * A file-level backup of the embedded server: its whole data directory `dir` (with its passwords file) into the
+ * gzipped tar `file`, while the server is stopped (PostgreSQL's "file system level backup": consistent only so).
+ */
+export function copyEmbeddedDirectory(dir: string, file: string): void {
+  const absolute = stoppedEmbedded(dir, "back it up");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    execFileSync("tar", ["-czf", file, "-C", path.dirname(absolute), path.basename(absolute)], { stdio: ["ignore", "inherit", "pipe"] });
+  } catch (e) {
+    fs.rmSync(file, { force: true });
+    throw new Error(`tar could not copy ${absolute}: ${(e as { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message}`);
+  }
+}
+
+/**
+ * Puts the copy `file` (copyEmbeddedDirectory's) back as the embedded server's data directory `dir`, while the
+ * server is stopped; the directory it replaces is kept beside it, renamed. Returns that name (null if there was none).
+ */
+export function restoreEmbeddedDirectory(file: string, dir: string): string | null {
+  const absolute = path.resolve(dir);
+  const exists = fs.existsSync(absolute);
+  if (exists) stoppedEmbedded(absolute, "restore into it");
+  const listing = execFileSync("tar", ["-tzf", file]).toString().split("\n");
+  const top = listing[0]?.split("/")[0];
+  if (!top || !listing.some((entry) => entry === `${top}/PG_VERSION`))
+    throw new Error(`${file} is not a copy of a data directory (npm run db:backup makes one): no ${top ?? "?"}/PG_VERSION in it`);
+  const unpacked = fs.mkdtempSync(path.join(path.dirname(absolute), ".restoring-"));
+  try {
+    execFileSync("tar", ["-xzf", file, "-C", unpacked], { stdio: ["ignore", "inherit", "pipe"] });
+    const kept = exists ? `${absolute}.before-restore-${new Date().toISOString().replace(/[:.]/g, "-")}` : null;
+    if (kept) fs.renameSync(absolute, kept);
+    fs.renameSync(path.join(unpacked, top), absolute);
+    return kept;
+  } finally {
+    fs.rmSync(unpacked, { recursive: true, force: true });
+  }
 }
