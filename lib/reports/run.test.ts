@@ -318,6 +318,15 @@ describe("recovery", () => {
       expect(await reportState(id)).toMatchObject({ status: "Complete", storesDone: 40 });
     });
 
+    it("a shard job of an earlier version (store ids, no range) is left to its run, which completes it", async () => {
+      const { id, run, shards, expected } = await shardedRun();
+      const { first: _first, last: _last, stores: _stores, ...rest } = shards[0]!;
+      await runShardJob({ ...rest, storeIds: ["s1"] } as unknown as ShardJob);
+      expect(await reportState(id)).toMatchObject({ status: "Running", storesDone: 0 });
+      expect(await run).toBe("completed");
+      expect(await rowsOf(id)).toHaveLength(expected);
+    });
+
     it("a run whose database connection is lost (a failover) stays Running for the sweep, which runs it again to Complete", async () => {
       const { id, run, expected } = await shardedRun();
       // The run's connection is the one holding the report's session lock; the server ends it, as a lost leader does.

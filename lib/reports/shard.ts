@@ -111,6 +111,9 @@ async function computeShard(reader: pg.ClientBase, job: ShardJob, options: Shard
  * whose snapshot is gone (its report's run stopped) is dropped, as the sweep restarts that report.
  */
 export async function runShardJob(job: ShardJob): Promise<void> {
+  // A shard queued by an earlier version (a list of store ids, no range) is left to its own run, which takes over
+  // the shards no worker computes: read as a range, it would be every store.
+  if (typeof job.first !== "string" || typeof job.last !== "string") return;
   const reader = await pool().connect();
   let failure: unknown;
   try {
