@@ -13,6 +13,7 @@ import pg from "pg";
 import { APP_DATABASE, APP_ROLE, serverUrl } from "../../lib/db/credentials";
 import { ensureAppRole } from "../../lib/db/prepare";
 import { isAlive } from "../process-tree";
+import { postmasterPid } from "./tools";
 
 export const MEMBERS = ["db1", "db2", "db3"] as const;
 export type Member = (typeof MEMBERS)[number];
@@ -258,12 +259,7 @@ export class LocalCluster {
 
   /** The member's postmaster, from its postmaster.pid (null when it does not run). */
   postmasterPid(member: Member): number | null {
-    try {
-      const pid = Number(fs.readFileSync(path.join(this.dataDir(member), "postmaster.pid"), "utf8").split("\n")[0]);
-      return pid && isAlive(pid) ? pid : null;
-    } catch {
-      return null;
-    }
+    return postmasterPid(this.dataDir(member));
   }
 
   private start(name: string, command: string, args: string[], asPostgres: boolean): void {

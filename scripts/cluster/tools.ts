@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type pg from "pg";
+import { isAlive } from "../process-tree";
 
 /**
  * The path of PostgreSQL's client program `name` (pg_dump, pg_restore) of the same major version as the server
@@ -29,19 +30,13 @@ export async function serverTool(db: pg.Pool, name: string): Promise<string> {
   );
 }
 
-/** Whether the server whose data directory is `dir` runs: its postmaster.pid names a live process. */
-function serverRuns(dir: string): boolean {
-  let pid: number;
+/** The postmaster of the data directory `dir`, from its postmaster.pid: null when it does not run. */
+export function postmasterPid(dir: string): number | null {
   try {
-    pid = Number(fs.readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
+    const pid = Number(fs.readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
+    return pid && isAlive(pid) ? pid : null;
   } catch {
-    return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
+    return null;
   }
 }
 
@@ -49,7 +44,7 @@ function stoppedEmbedded(dir: string, doing: string): string {
   const absolute = path.resolve(dir);
   if (!fs.existsSync(path.join(absolute, "PG_VERSION")))
     throw new Error(`${absolute} holds no PostgreSQL data directory: nothing to ${doing}`);
-  if (serverRuns(absolute))
+  if (postmasterPid(absolute) !== null)
     throw new Error(`the embedded PostgreSQL of ${absolute} is running (npm start runs it): stop the app, then ${doing} again`);
   return absolute;
 }
